@@ -1,0 +1,169 @@
+//! The daemon API: the handshake, one request enum, and its responses.
+//!
+//! Plans are named by id or unique id prefix; `None` means the current plan
+//! (`tandem plan use`), or the only plan when there is exactly one.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::edit::{Edit, NewPlan};
+use crate::error::ApiError;
+use crate::model::{
+    Action, Agreement, Contact, Feedback, Goal, JournalNote, LogEntry, Meeting, Plan, PlanSummary,
+};
+
+/// First frame of every connection, from the client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// The client's [`crate::PROTOCOL_VERSION`].
+    pub protocol: u32,
+    /// Free-form client name and version, for the daemon's log.
+    pub client: String,
+}
+
+/// The daemon's answer to [`Hello`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandshakeReply {
+    /// Versions match; requests may follow.
+    Welcome(Welcome),
+    /// The connection will be closed.
+    Error(ApiError),
+}
+
+/// Accepted handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Welcome {
+    /// The daemon's [`crate::PROTOCOL_VERSION`].
+    pub protocol: u32,
+    /// The daemon's package version.
+    pub daemon_version: String,
+}
+
+/// A request to the daemon. Each gets exactly one [`Response`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// How the daemon is doing.
+    Status,
+    /// Stop the daemon gracefully (after replying).
+    Shutdown,
+    /// Every stored plan, from the index (no document is loaded).
+    PlanList,
+    /// Create a plan; it becomes the current plan.
+    PlanNew(NewPlan),
+    /// A whole plan.
+    PlanGet {
+        /// Plan id or prefix; `None` for the current plan.
+        plan: Option<String>,
+    },
+    /// Make a plan the current one.
+    PlanUse {
+        /// Plan id or prefix.
+        plan: String,
+    },
+    /// A plan's history, newest first.
+    Log {
+        /// Plan id or prefix; `None` for the current plan.
+        plan: Option<String>,
+        /// At most this many entries.
+        limit: Option<usize>,
+    },
+    /// Change a plan. Replied to only once the change is durable.
+    Edit {
+        /// Plan id or prefix; `None` for the current plan.
+        plan: Option<String>,
+        /// What to change.
+        edit: Edit,
+    },
+}
+
+/// The daemon's reply to a [`Request`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    /// Reply to [`Request::Status`].
+    Status(DaemonStatus),
+    /// Reply to [`Request::Shutdown`].
+    ShuttingDown,
+    /// Reply to [`Request::PlanList`].
+    Plans(Vec<PlanSummary>),
+    /// Reply to [`Request::PlanGet`], [`Request::PlanNew`] and [`Request::PlanUse`].
+    Plan(Box<Plan>),
+    /// Reply to [`Request::Log`].
+    Log(Vec<LogEntry>),
+    /// Reply to [`Request::Edit`]: the created or updated object, now durable.
+    Edited(Item),
+    /// The request failed; nothing was changed.
+    Error(ApiError),
+}
+
+/// An object created, updated or removed by an [`Edit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "item", rename_all = "snake_case")]
+pub enum Item {
+    /// The plan (after a plan update).
+    Plan(Box<Plan>),
+    /// The agreement.
+    Agreement(Agreement),
+    /// A goal.
+    Goal(Goal),
+    /// An action item.
+    Action(Action),
+    /// A meeting.
+    Meeting(Meeting),
+    /// Feedback.
+    Feedback(Feedback),
+    /// A journal note.
+    Note(JournalNote),
+    /// A contact.
+    Contact(Contact),
+    /// Something was removed.
+    Removed {
+        /// "goal", "action", "milestone", ...
+        what: String,
+        /// Its id.
+        id: String,
+    },
+}
+
+/// Reply to [`Request::Status`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaemonStatus {
+    /// The daemon's package version.
+    pub version: String,
+    /// Its process id.
+    pub pid: u32,
+    /// Its home directory.
+    pub home: String,
+    /// Its socket path.
+    pub socket: String,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// This device's Automerge actor id (hex).
+    pub device: String,
+    /// Plans stored.
+    pub plans_stored: usize,
+    /// Plans currently loaded in memory.
+    pub plans_loaded: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::GoalStatus;
+
+    /// Bytes written by version 1 clients must keep decoding.
+    #[test]
+    fn v1_request_bytes_still_decode() {
+        let old = br#"{"edit":{"plan":"ab12","edit":{"op":"goal_edit","goal":"9f","patch":{"status":"done","progress":null}}}}"#;
+        let req: Request = serde_json::from_slice(old).unwrap();
+        let Request::Edit { plan, edit: Edit::GoalEdit { goal, patch } } = req else { panic!("wrong variant") };
+        assert_eq!(plan.as_deref(), Some("ab12"));
+        assert_eq!(goal, "9f");
+        assert_eq!(patch.status, Some(GoalStatus::Done));
+        assert_eq!(patch.progress, Some(None));
+        let list: Request = serde_json::from_slice(br#""plan_list""#).unwrap();
+        assert_eq!(list, Request::PlanList);
+    }
+}

@@ -1,0 +1,33 @@
+//! `tandem-proto`: the shared language of Tandem.
+//!
+//! This crate holds everything the daemon (`tandemd`) and the CLI (`tandem`)
+//! must agree on, and nothing that does IO:
+//!
+//! - [`model`]: the mentoring-plan schema as plain views (what `--json` prints);
+//! - [`api`]: the daemon API, one [`api::Request`] enum and its [`api::Response`];
+//! - [`edit`]: the mutations a client may ask for, with their validation;
+//! - [`error`]: error codes that cross the socket;
+//! - [`frame`]: length-prefixed framing of socket messages, as pure functions;
+//! - [`dates`]: parsing of ISO 8601 and friendly date forms;
+//! - [`ids`]: item ids and git-like unique-prefix resolution.
+
+pub mod api;
+pub mod dates;
+pub mod edit;
+pub mod error;
+pub mod frame;
+pub mod ids;
+pub mod model;
+mod strenum;
+
+pub use api::{Request, Response};
+pub use error::{ApiError, ErrorCode};
+
+/// Version of the socket protocol; checked by the handshake that opens every connection.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Version of the plan document schema, stored in every plan document.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Version of the JSON export format (`tandem export --format json`).
+pub const EXPORT_VERSION: u32 = 1;

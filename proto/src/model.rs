@@ -1,0 +1,398 @@
+//! The mentoring-plan schema, as plain values.
+//!
+//! These are *views*: what the daemon reads out of a plan's Automerge
+//! document, what crosses the socket, and what `tandem --json` prints. The
+//! document layout itself (maps keyed by id, collaborative text) lives in the
+//! daemon's `doc` module; ARCHITECTURE.md documents both.
+//!
+//! Every list in a view is sorted deterministically (by creation time, then
+//! id), so two replicas with the same document give byte-identical JSON.
+
+use jiff::civil::Date;
+use jiff::{Timestamp, ZonedDateTime};
+use serde::{Deserialize, Serialize};
+
+pub use crate::strenum::BadEnumValue;
+use crate::string_enum;
+
+string_enum!(
+    /// Lifecycle of a whole plan.
+    PlanStatus, "plan status", {
+    /// Being worked on.
+    Active => "active",
+    /// Its goals were reached.
+    Completed => "completed",
+    /// Put away; kept for the record.
+    Archived => "archived",
+});
+
+string_enum!(
+    /// What kind of growth a goal is about.
+    GoalCategory, "goal category", {
+    /// A bench or instrument skill.
+    Skill => "skill",
+    /// A certification such as ASCP MLS.
+    Certification => "certification",
+    /// Career development.
+    Career => "career",
+    /// Meeting people and organizations.
+    Networking => "networking",
+    /// Knowledge to acquire.
+    Knowledge => "knowledge",
+    /// Anything else.
+    Other => "other",
+});
+
+string_enum!(
+    /// Where a goal stands.
+    GoalStatus, "goal status", {
+    /// Suggested, not yet agreed.
+    Proposed => "proposed",
+    /// Agreed and being worked on.
+    Active => "active",
+    /// Reached.
+    Done => "done",
+    /// Abandoned.
+    Dropped => "dropped",
+});
+
+string_enum!(
+    /// Who owns an action item.
+    Owner, "owner", {
+    /// The mentor.
+    Mentor => "mentor",
+    /// The mentee.
+    Mentee => "mentee",
+    /// Both of them.
+    Both => "both",
+});
+
+string_enum!(
+    /// Whether an action item is finished.
+    ActionStatus, "action status", {
+    /// Still to do.
+    Open => "open",
+    /// Finished.
+    Done => "done",
+});
+
+string_enum!(
+    /// Whether a meeting happened.
+    MeetingStatus, "meeting status", {
+    /// Planned.
+    Scheduled => "scheduled",
+    /// Took place.
+    Held => "held",
+    /// Called off.
+    Cancelled => "cancelled",
+});
+
+string_enum!(
+    /// The tone of a piece of feedback.
+    FeedbackKind, "feedback kind", {
+    /// Something done well.
+    Praise => "praise",
+    /// Something to try.
+    Suggestion => "suggestion",
+    /// Something that worries the author.
+    Concern => "concern",
+});
+
+string_enum!(
+    /// Where a goal's progress figure comes from.
+    ProgressSource, "progress source", {
+    /// Set by hand (`tandem goal progress`).
+    Manual => "manual",
+    /// Computed from the share of milestones that are done.
+    Milestones => "milestones",
+    /// Neither: progress is 0.
+    None => "none",
+});
+
+/// The mentoring agreement: what both sides commit to. All four are collaborative text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    /// How often and how the pair meets, e.g. "every second Tuesday, 30 min".
+    pub cadence: String,
+    /// Communication norms: channels, response times.
+    pub communication: String,
+    /// What stays between the two of them.
+    pub confidentiality: String,
+    /// What each side expects of the other.
+    pub expectations: String,
+}
+
+/// One milestone of a goal. Milestones are ordered; the CLI names them by position (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    /// Stable id.
+    pub id: String,
+    /// What marks the milestone.
+    pub title: String,
+    /// Whether it was reached.
+    pub done: bool,
+    /// When it was marked done.
+    pub done_at: Option<Timestamp>,
+}
+
+/// A goal the mentee works towards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Goal {
+    /// Stable id.
+    pub id: String,
+    /// Short title.
+    pub title: String,
+    /// Collaborative text.
+    pub description: String,
+    /// What kind of goal.
+    pub category: GoalCategory,
+    /// Where it stands.
+    pub status: GoalStatus,
+    /// When it should be reached.
+    pub target_date: Option<Date>,
+    /// How both sides will know it is reached. Collaborative text.
+    pub success_criteria: String,
+    /// Effective progress, 0-100.
+    pub progress: u8,
+    /// Where `progress` comes from.
+    pub progress_source: ProgressSource,
+    /// Ordered milestones.
+    pub milestones: Vec<Milestone>,
+    /// Who created it.
+    pub created_by: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was last changed.
+    pub updated_at: Timestamp,
+}
+
+/// A follow-up task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    /// Stable id.
+    pub id: String,
+    /// What to do.
+    pub title: String,
+    /// Who does it.
+    pub owner: Owner,
+    /// When it is due.
+    pub due: Option<Date>,
+    /// Open or done.
+    pub status: ActionStatus,
+    /// The goal it serves, if any.
+    pub goal: Option<String>,
+    /// The meeting it came from, if any.
+    pub meeting: Option<String>,
+    /// Collaborative text.
+    pub notes: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was last changed.
+    pub updated_at: Timestamp,
+    /// When it was marked done.
+    pub done_at: Option<Timestamp>,
+}
+
+/// One item of a meeting's agenda.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    /// Stable id.
+    pub id: String,
+    /// The topic.
+    pub text: String,
+}
+
+/// A mentoring meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meeting {
+    /// Stable id.
+    pub id: String,
+    /// When it starts, with its time zone (RFC 9557, e.g. `2026-12-01T10:00:00-05:00[America/New_York]`).
+    pub start: ZonedDateTime,
+    /// Planned length in minutes.
+    pub duration_minutes: u32,
+    /// A room or a link.
+    pub location: String,
+    /// Ordered agenda.
+    pub agenda: Vec<AgendaItem>,
+    /// Collaborative text.
+    pub notes: String,
+    /// Scheduled, held or cancelled.
+    pub status: MeetingStatus,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was last changed.
+    pub updated_at: Timestamp,
+}
+
+/// Feedback from one side to the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    /// Stable id.
+    pub id: String,
+    /// Who gave it.
+    pub author: String,
+    /// The goal it is about, if any.
+    pub goal: Option<String>,
+    /// Praise, suggestion or concern.
+    pub kind: FeedbackKind,
+    /// Collaborative text.
+    pub body: String,
+    /// When it was given.
+    pub created_at: Timestamp,
+}
+
+/// A journal note: a reflection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalNote {
+    /// Stable id.
+    pub id: String,
+    /// Who wrote it.
+    pub author: String,
+    /// Collaborative text.
+    pub body: String,
+    /// Free-form tags.
+    pub tags: Vec<String>,
+    /// When it was written.
+    pub created_at: Timestamp,
+}
+
+/// A networking contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Stable id.
+    pub id: String,
+    /// The person's name.
+    pub name: String,
+    /// Where they work.
+    pub organization: String,
+    /// How the mentee met them.
+    pub how_met: String,
+    /// Who introduced them.
+    pub introduced_by: String,
+    /// Collaborative text.
+    pub notes: String,
+    /// When the contact was recorded.
+    pub created_at: Timestamp,
+}
+
+/// A whole plan: what `tandem export --format json` writes (with [`crate::EXPORT_VERSION`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Version of the document schema the plan was read with.
+    pub schema: u64,
+    /// Stable id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The mentor's name.
+    pub mentor: String,
+    /// The mentee's name.
+    pub mentee: String,
+    /// Lifecycle status.
+    pub status: PlanStatus,
+    /// When the plan was created.
+    pub created_at: Timestamp,
+    /// The mentoring agreement.
+    pub agreement: Agreement,
+    /// Goals.
+    pub goals: Vec<Goal>,
+    /// Action items.
+    pub actions: Vec<Action>,
+    /// Meetings.
+    pub meetings: Vec<Meeting>,
+    /// Feedback.
+    pub feedback: Vec<Feedback>,
+    /// Journal notes.
+    pub notes: Vec<JournalNote>,
+    /// Networking contacts.
+    pub contacts: Vec<Contact>,
+}
+
+/// One line of `tandem plan list`, kept in the daemon's index so listing needs no document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    /// Stable id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The mentor's name.
+    pub mentor: String,
+    /// The mentee's name.
+    pub mentee: String,
+    /// Lifecycle status.
+    pub status: PlanStatus,
+    /// Number of goals.
+    pub goals: usize,
+    /// Number of open action items.
+    pub open_actions: usize,
+    /// When the plan last changed on this device.
+    pub updated_at: Timestamp,
+    /// Whether this is the current plan (`tandem plan use`).
+    #[serde(default)]
+    pub current: bool,
+    /// Set when the stored plan cannot be read: why. Its bytes are kept untouched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One change in a plan's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// The change hash (hex).
+    pub hash: String,
+    /// The Automerge actor id (hex) of the device that made it.
+    pub actor: String,
+    /// Who made it, as `user@host` of that device when the plan knows it.
+    pub author: String,
+    /// When it was made, by the author's clock.
+    pub time: Timestamp,
+    /// What it did, e.g. `goal add: Pass the MLS exam`.
+    pub message: String,
+}
+
+/// Progress of a goal given its manual figure and milestones.
+///
+/// A manual figure wins; otherwise the share of milestones done, rounded down.
+pub fn effective_progress(manual: Option<u8>, milestones: &[Milestone]) -> (u8, ProgressSource) {
+    if let Some(p) = manual {
+        return (p.min(100), ProgressSource::Manual);
+    }
+    if milestones.is_empty() {
+        return (0, ProgressSource::None);
+    }
+    let done = milestones.iter().filter(|m| m.done).count();
+    // done <= len, so the quotient is at most 100 and fits in u8.
+    let pct = (done * 100 / milestones.len()) as u8;
+    (pct, ProgressSource::Milestones)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(done: bool) -> Milestone {
+        Milestone { id: "m".into(), title: "t".into(), done, done_at: None }
+    }
+
+    #[test]
+    fn progress_prefers_manual_then_milestones() {
+        assert_eq!(effective_progress(Some(40), &[ms(true)]), (40, ProgressSource::Manual));
+        assert_eq!(effective_progress(None, &[]), (0, ProgressSource::None));
+        assert_eq!(
+            effective_progress(None, &[ms(true), ms(false), ms(false)]),
+            (33, ProgressSource::Milestones)
+        );
+        assert_eq!(effective_progress(None, &[ms(true)]), (100, ProgressSource::Milestones));
+    }
+
+    #[test]
+    fn enums_parse_case_insensitively_and_list_choices() {
+        assert_eq!("Done".parse::<GoalStatus>(), Ok(GoalStatus::Done));
+        let err = "finished".parse::<GoalStatus>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid goal status 'finished': expected one of proposed, active, done, dropped"
+        );
+    }
+}
