@@ -1,1 +1,16 @@
-//! x
+//! `tandemd`, the Tandem daemon, as a library.
+//!
+//! The binary (`main.rs`) only parses flags and wires these together:
+//!
+//! - [`doc`]: one plan as an Automerge document: create, edit, read, history. No IO.
+//! - [`store`]: redb storage: snapshots, incremental changes, the plan index, device identity.
+//! - [`engine`]: the plan engine, a dedicated thread that owns the store and the
+//!   loaded documents, applies requests, and acknowledges edits only once durable.
+//! - [`server`]: the Unix-socket server: handshake, framing, one task per connection.
+//! - [`home`]: the home directory, its permissions, and the single-instance lock.
+//!
+//! Data flow of an edit: CLI → socket frame → [`server`] decodes and validates →
+//! [`engine`] applies it to the [`doc::PlanDoc`] → the change bytes are appended
+//! in a redb write transaction → commit (fsync) → reply. See ARCHITECTURE.md.
+
+pub mod doc;

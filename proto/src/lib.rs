@@ -9,7 +9,8 @@
 //! - [`error`]: error codes that cross the socket;
 //! - [`frame`]: length-prefixed framing of socket messages, as pure functions;
 //! - [`dates`]: parsing of ISO 8601 and friendly date forms;
-//! - [`ids`]: item ids and git-like unique-prefix resolution.
+//! - [`ids`]: item ids and git-like unique-prefix resolution;
+//! - [`paths`]: the layout of a Tandem home directory.
 
 pub mod api;
 pub mod dates;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod frame;
 pub mod ids;
 pub mod model;
+pub mod paths;
 mod strenum;
 
 pub use api::{Request, Response};

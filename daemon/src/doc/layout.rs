@@ -1,0 +1,83 @@
+//! The layout of a plan's Automerge document (schema version 1).
+//!
+//! ```text
+//! ROOT
+//!   schema: uint                 tandem_proto::SCHEMA_VERSION
+//!   id, title, mentor, mentee: str
+//!   status: str                  active | completed | archived
+//!   created_at: timestamp (ms)
+//!   agreement: map { cadence, communication, confidentiality, expectations: text }
+//!   goals:    map id -> { title: str, description: text, category: str, status: str,
+//!                         target_date: str (YYYY-MM-DD, absent if none),
+//!                         success_criteria: text, progress: uint (absent = from milestones),
+//!                         milestones: list of { id, title: str, done: bool, done_at: timestamp },
+//!                         created_by: str, created_at, updated_at: timestamp }
+//!   actions:  map id -> { title, owner, status: str, due: str, goal, meeting: str (ids),
+//!                         notes: text, created_at, updated_at, done_at: timestamp }
+//!   meetings: map id -> { start: str (RFC 9557), duration_minutes: uint, location: str,
+//!                         agenda: list of { id, text: str }, notes: text, status: str,
+//!                         created_at, updated_at: timestamp }
+//!   feedback: map id -> { author, goal, kind: str, body: text, created_at }
+//!   notes:    map id -> { author: str, body: text, tags: list of str, created_at }
+//!   contacts: map id -> { name, organization, how_met, introduced_by: str, notes: text, created_at }
+//!   devices:  map actor-hex -> { user, host: str }   who is behind each Automerge actor
+//! ```
+//!
+//! Items live in maps keyed by random ids, so concurrent adds and removes
+//! merge cleanly; long texts are Automerge text, so concurrent edits of one
+//! text merge character by character. Every collection map is created with
+//! the plan, never lazily: two devices creating the same map concurrently
+//! would make one of them lose its children.
+
+/// Creation time of an item (and of the plan, at the root).
+pub(crate) const CREATED_AT: &str = "created_at";
+/// Last change of an item.
+pub(crate) const UPDATED_AT: &str = "updated_at";
+/// Who is behind each actor id.
+pub(crate) const DEVICES: &str = "devices";
+
+/// A top-level map of items keyed by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Collection {
+    Goals,
+    Actions,
+    Meetings,
+    Feedback,
+    Notes,
+    Contacts,
+}
+
+impl Collection {
+    pub(crate) const ALL: [Collection; 6] = [
+        Collection::Goals,
+        Collection::Actions,
+        Collection::Meetings,
+        Collection::Feedback,
+        Collection::Notes,
+        Collection::Contacts,
+    ];
+
+    /// Its key under the root.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Collection::Goals => "goals",
+            Collection::Actions => "actions",
+            Collection::Meetings => "meetings",
+            Collection::Feedback => "feedback",
+            Collection::Notes => "notes",
+            Collection::Contacts => "contacts",
+        }
+    }
+
+    /// What one item is called in messages.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Collection::Goals => "goal",
+            Collection::Actions => "action",
+            Collection::Meetings => "meeting",
+            Collection::Feedback => "feedback",
+            Collection::Notes => "note",
+            Collection::Contacts => "contact",
+        }
+    }
+}

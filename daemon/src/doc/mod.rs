@@ -1,0 +1,224 @@
+//! One mentoring plan as an Automerge document.
+//!
+//! [`PlanDoc`] wraps an [`Automerge`] document and is the only place that
+//! knows its layout ([`layout`]). It creates plans, applies [`Edit`]s as
+//! single changes with a readable message and a timestamp, reads views out,
+//! and hands the storage layer the bytes of each new change. It does no IO.
+
+mod history;
+pub(crate) mod layout;
+mod read;
+mod write;
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, Automerge, ObjType, ReadDoc};
+use jiff::Timestamp;
+use tandem_proto::api::Item;
+use tandem_proto::edit::{Edit, NewPlan};
+use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanStatus, PlanSummary};
+use tandem_proto::{ApiError, ErrorCode, SCHEMA_VERSION};
+
+use layout::Collection;
+use write::{Target, Writer, internal};
+
+/// Who edits on this device: recorded once per plan under `devices`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// The Automerge actor id used for every change made here.
+    pub actor: ActorId,
+    /// The user's name on this device.
+    pub user: String,
+    /// The device's host name.
+    pub host: String,
+}
+
+/// A stored plan could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LoadError(String);
+
+/// The result of a successful edit.
+#[derive(Debug)]
+pub struct Edited {
+    /// The created or updated object, to send back to the client.
+    pub item: Item,
+    /// The encoded new change, to append to storage; `None` when nothing changed.
+    pub change: Option<Vec<u8>>,
+}
+
+/// A plan document.
+#[derive(Debug)]
+pub struct PlanDoc {
+    doc: Automerge,
+}
+
+impl PlanDoc {
+    /// Creates a plan with all its collections, as one change made by `device`.
+    pub fn create(id: &str, new: &NewPlan, device: &Device, now: Timestamp) -> Result<(PlanDoc, Vec<u8>), ApiError> {
+        new.validate()?;
+        let mut doc = Automerge::new().with_actor(device.actor.clone());
+        let actor_hex = device.actor.to_hex_string();
+        let opts = CommitOptions::default()
+            .with_message(format!("plan new: {}", new.title))
+            .with_time(now.as_second());
+        doc.transact_with(
+            |_| opts,
+            |tx| -> Result<(), ApiError> {
+                let root = automerge::ROOT;
+                tx.put(&root, "schema", SCHEMA_VERSION).map_err(internal)?;
+                tx.put(&root, "id", id).map_err(internal)?;
+                tx.put(&root, "title", new.title.as_str()).map_err(internal)?;
+                tx.put(&root, "mentor", new.mentor.as_str()).map_err(internal)?;
+                tx.put(&root, "mentee", new.mentee.as_str()).map_err(internal)?;
+                tx.put(&root, "status", PlanStatus::Active.as_str()).map_err(internal)?;
+                tx.put(&root, layout::CREATED_AT, automerge::ScalarValue::Timestamp(now.as_millisecond()))
+                    .map_err(internal)?;
+                let agreement = tx.put_object(&root, "agreement", ObjType::Map).map_err(internal)?;
+                for key in ["cadence", "communication", "confidentiality", "expectations"] {
+                    tx.put_object(&agreement, key, ObjType::Text).map_err(internal)?;
+                }
+                for c in Collection::ALL {
+                    tx.put_object(&root, c.key(), ObjType::Map).map_err(internal)?;
+                }
+                tx.put_object(&root, layout::DEVICES, ObjType::Map).map_err(internal)?;
+                let mut no_ids = || String::new();
+                let mut w = Writer { tx, now, new_id: &mut no_ids };
+                w.register_device(&actor_hex, &device.user, &device.host)
+            },
+        )
+        .map_err(|f| f.error)?;
+        let bytes = doc.save();
+        Ok((PlanDoc { doc }, bytes))
+    }
+
+    /// Loads a plan from its snapshot (if any) and the changes stored after it.
+    pub fn load<'a>(
+        snapshot: Option<&[u8]>,
+        changes: impl IntoIterator<Item = &'a [u8]>,
+        actor: ActorId,
+    ) -> Result<PlanDoc, LoadError> {
+        let mut doc = match snapshot {
+            Some(bytes) => Automerge::load(bytes).map_err(|e| LoadError(format!("snapshot unreadable: {e}")))?,
+            None => Automerge::new(),
+        };
+        for (i, bytes) in changes.into_iter().enumerate() {
+            doc.load_incremental(bytes).map_err(|e| LoadError(format!("stored change {i} unreadable: {e}")))?;
+        }
+        if doc.get_heads().is_empty() {
+            return Err(LoadError("the stored plan holds no changes".into()));
+        }
+        // Changes whose dependencies are missing are held back by automerge and not applied.
+        let missing = doc.get_missing_deps(&[]);
+        if !missing.is_empty() {
+            return Err(LoadError(format!("{} stored change(s) depend on changes that are missing", missing.len())));
+        }
+        Ok(PlanDoc { doc: doc.with_actor(actor) })
+    }
+
+    /// Applies an edit as one change, attributed to `device` and timed `now`.
+    ///
+    /// On error the document is unchanged.
+    pub fn apply(
+        &mut self,
+        edit: &Edit,
+        device: &Device,
+        now: Timestamp,
+        new_id: &mut dyn FnMut() -> String,
+    ) -> Result<Edited, ApiError> {
+        edit.validate()?;
+        let before = self.doc.get_heads();
+        let actor_hex = device.actor.to_hex_string();
+        let applied = self
+            .doc
+            .transact_with(
+                |a: &write::Applied| CommitOptions::default().with_message(a.message.clone()).with_time(now.as_second()),
+                |tx| {
+                    let mut w = Writer { tx, now, new_id };
+                    let applied = w.apply(edit)?;
+                    w.register_device(&actor_hex, &device.user, &device.host)?;
+                    Ok::<_, ApiError>(applied)
+                },
+            )
+            .map_err(|f| f.error)?;
+        let change = applied.hash.map(|_| self.doc.save_after(&before));
+        let item = self.item(&applied.result.target)?;
+        Ok(Edited { item, change })
+    }
+
+    fn item(&self, target: &Target) -> Result<Item, ApiError> {
+        let d = &self.doc;
+        let gone = || ApiError::new(ErrorCode::Internal, "edited item vanished");
+        Ok(match target {
+            Target::Plan => Item::Plan(Box::new(self.view())),
+            Target::Agreement => Item::Agreement(read::agreement(d)),
+            Target::Removed(what, id) => Item::Removed { what: what.to_string(), id: id.clone() },
+            Target::Item(c, id) => {
+                let obj = read::item(d, *c, id).ok_or_else(gone)?;
+                match c {
+                    Collection::Goals => Item::Goal(read::goal(d, id, &obj)),
+                    Collection::Actions => Item::Action(read::action(d, id, &obj)),
+                    Collection::Meetings => Item::Meeting(read::meeting(d, id, &obj)),
+                    Collection::Feedback => Item::Feedback(read::feedback(d, id, &obj)),
+                    Collection::Notes => Item::Note(read::note(d, id, &obj)),
+                    Collection::Contacts => Item::Contact(read::contact(d, id, &obj)),
+                }
+            }
+        })
+    }
+
+    /// The whole plan.
+    pub fn view(&self) -> Plan {
+        read::plan(&self.doc)
+    }
+
+    /// The plan's line in the index.
+    pub fn summary(&self, updated_at: Timestamp) -> PlanSummary {
+        let d = &self.doc;
+        let root = automerge::ROOT;
+        let open_actions = read::ids(d, Collection::Actions)
+            .iter()
+            .filter_map(|id| read::item(d, Collection::Actions, id))
+            .filter(|obj| read::string(d, obj, "status") != ActionStatus::Done.as_str())
+            .count();
+        PlanSummary {
+            id: read::string(d, &root, "id"),
+            title: read::string(d, &root, "title"),
+            mentor: read::string(d, &root, "mentor"),
+            mentee: read::string(d, &root, "mentee"),
+            status: read::string(d, &root, "status").parse().unwrap_or(PlanStatus::Active),
+            goals: read::ids(d, Collection::Goals).len(),
+            open_actions,
+            updated_at,
+            current: false,
+            error: None,
+        }
+    }
+
+    /// The plan's history, newest first, at most `limit` entries.
+    pub fn log(&self, limit: usize) -> Vec<LogEntry> {
+        history::log(&self.doc, limit)
+    }
+
+    /// A compact snapshot of the whole document.
+    pub fn save(&self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The underlying document (read-only).
+    pub fn automerge(&self) -> &Automerge {
+        &self.doc
+    }
+
+    /// Merges another replica of the same plan into this one (used by tests and, later, sync).
+    pub fn merge(&mut self, other: &mut PlanDoc) -> Result<(), ApiError> {
+        self.doc.merge(&mut other.doc).map(|_| ()).map_err(internal)
+    }
+
+    /// A copy of this replica under another actor id, as a second device would hold it.
+    pub fn fork(&self, actor: ActorId) -> PlanDoc {
+        PlanDoc { doc: self.doc.fork().with_actor(actor) }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,257 @@
+//! Unit tests of plan operations, and a proptest that forks converge.
+
+use super::*;
+use jiff::civil::date;
+use proptest::prelude::*;
+use tandem_proto::edit::*;
+use tandem_proto::model::*;
+
+fn device(n: u8) -> Device {
+    Device { actor: ActorId::from(vec![n; 16]), user: format!("user{n}"), host: "lab".into() }
+}
+
+fn ids() -> impl FnMut() -> String {
+    let mut n = 0u64;
+    move || {
+        n += 1;
+        format!("{n:016x}")
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_second(1_800_000_000).unwrap()
+}
+
+fn new_plan() -> PlanDoc {
+    let np = NewPlan { title: "Onboarding".into(), mentor: "Dana".into(), mentee: "Ana".into() };
+    PlanDoc::create("p1", &np, &device(1), now()).unwrap().0
+}
+
+fn goal(title: &str) -> Edit {
+    Edit::GoalAdd(NewGoal {
+        title: title.into(),
+        description: "desc".into(),
+        category: GoalCategory::Certification,
+        status: GoalStatus::Active,
+        target_date: Some(date(2027, 3, 1)),
+        success_criteria: "pass".into(),
+        created_by: "Ana".into(),
+    })
+}
+
+#[test]
+fn create_sets_every_field() {
+    let p = new_plan().view();
+    assert_eq!((p.id.as_str(), p.title.as_str(), p.mentor.as_str(), p.mentee.as_str()), ("p1", "Onboarding", "Dana", "Ana"));
+    assert_eq!(p.schema, tandem_proto::SCHEMA_VERSION);
+    assert_eq!(p.status, PlanStatus::Active);
+    assert_eq!(p.created_at, now());
+    assert!(p.goals.is_empty());
+}
+
+#[test]
+fn goal_lifecycle_with_milestones_and_progress() {
+    let mut d = new_plan();
+    let mut next = ids();
+    let e = d.apply(&goal("Pass the MLS exam"), &device(1), now(), &mut next).unwrap();
+    let tandem_proto::api::Item::Goal(g) = e.item else { panic!("not a goal") };
+    assert!(e.change.is_some());
+    assert_eq!(g.progress_source, ProgressSource::None);
+    for t in ["Read BOC guide", "Practice tests"] {
+        d.apply(&Edit::MilestoneAdd { goal: g.id[..4].into(), title: t.into() }, &device(1), now(), &mut next).unwrap();
+    }
+    d.apply(&Edit::MilestoneSet { goal: g.id.clone(), position: 1, done: true }, &device(1), now(), &mut next).unwrap();
+    let g2 = &d.view().goals[0];
+    assert_eq!((g2.progress, g2.progress_source), (50, ProgressSource::Milestones));
+    assert!(g2.milestones[0].done && g2.milestones[0].done_at.is_some());
+    let patch = GoalPatch { progress: Some(Some(80)), status: Some(GoalStatus::Done), ..Default::default() };
+    d.apply(&Edit::GoalEdit { goal: g.id.clone(), patch }, &device(1), now(), &mut next).unwrap();
+    let g3 = &d.view().goals[0];
+    assert_eq!((g3.progress, g3.status), (80, GoalStatus::Done));
+    let err = d.apply(&Edit::MilestoneRm { goal: g.id.clone(), position: 3 }, &device(1), now(), &mut next).unwrap_err();
+    assert_eq!(err.to_string(), "no milestone 3: there are 2");
+    d.apply(&Edit::GoalRm { goal: g.id.clone() }, &device(1), now(), &mut next).unwrap();
+    assert!(d.view().goals.is_empty());
+}
+
+#[test]
+fn failed_edit_changes_nothing() {
+    let mut d = new_plan();
+    let heads = d.automerge().get_heads();
+    let bad = Edit::ActionAdd(NewAction {
+        title: "x".into(),
+        owner: Owner::Mentee,
+        due: None,
+        goal: Some("ffff".into()),
+        meeting: None,
+        notes: String::new(),
+    });
+    let err = d.apply(&bad, &device(1), now(), &mut ids()).unwrap_err();
+    assert_eq!(err.code, tandem_proto::ErrorCode::NotFound);
+    assert_eq!(d.automerge().get_heads(), heads);
+    let empty = Edit::GoalAdd(NewGoal { title: " ".into(), ..match goal("x") { Edit::GoalAdd(g) => g, _ => unreachable!() } });
+    assert_eq!(d.apply(&empty, &device(1), now(), &mut ids()).unwrap_err().code, tandem_proto::ErrorCode::Invalid);
+    assert_eq!(d.automerge().get_heads(), heads);
+}
+
+#[test]
+fn history_names_device_and_message() {
+    let mut d = new_plan();
+    d.apply(&goal("Pass the MLS exam"), &device(1), now(), &mut ids()).unwrap();
+    let log = d.log(10);
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].message, "goal add: Pass the MLS exam");
+    assert_eq!(log[0].author, "user1@lab");
+    assert_eq!(log[1].message, "plan new: Onboarding");
+    assert_eq!(log[0].time, now());
+}
+
+#[test]
+fn stored_changes_reload_to_the_same_plan() {
+    let np = NewPlan { title: "T".into(), mentor: String::new(), mentee: String::new() };
+    let (mut d, first) = PlanDoc::create("p", &np, &device(1), now()).unwrap();
+    let mut chunks = vec![first];
+    let mut next = ids();
+    for i in 0..5 {
+        chunks.push(d.apply(&goal(&format!("g{i}")), &device(1), now(), &mut next).unwrap().change.unwrap());
+    }
+    let back = PlanDoc::load(None, chunks.iter().map(Vec::as_slice), device(1).actor).unwrap();
+    assert_eq!(back.view(), d.view());
+    let snap = PlanDoc::load(Some(&d.save()), [], device(1).actor).unwrap();
+    assert_eq!(snap.view(), d.view());
+}
+
+#[test]
+fn garbage_does_not_load() {
+    assert!(PlanDoc::load(Some(b"not automerge"), [], device(1).actor).is_err());
+    assert!(PlanDoc::load(None, [b"junk".as_slice()], device(1).actor).is_err());
+    assert!(PlanDoc::load(None, [], device(1).actor).is_err());
+}
+
+#[test]
+fn concurrent_text_edits_merge_character_by_character() {
+    let mut a = new_plan();
+    let mut next = ids();
+    let g = match a.apply(&goal("G"), &device(1), now(), &mut next).unwrap().item {
+        tandem_proto::api::Item::Goal(g) => g,
+        _ => unreachable!(),
+    };
+    let edit = |text: &str| Edit::GoalEdit {
+        goal: g.id.clone(),
+        patch: GoalPatch { description: Some(text.into()), ..Default::default() },
+    };
+    a.apply(&edit("Learn the analyzer"), &device(1), now(), &mut next).unwrap();
+    let mut b = a.fork(device(2).actor);
+    a.apply(&edit("Learn the analyzer well"), &device(1), now(), &mut next).unwrap();
+    b.apply(&edit("Learn the new analyzer"), &device(2), now(), &mut next).unwrap();
+    a.merge(&mut b).unwrap();
+    assert_eq!(a.view().goals[0].description, "Learn the new analyzer well");
+}
+
+/// A random operation for the convergence property.
+#[derive(Debug, Clone)]
+enum Op {
+    AddGoal(String),
+    EditGoal(usize, String),
+    SetStatus(usize, GoalStatus),
+    RmGoal(usize),
+    AddMilestone(usize, String),
+    ToggleMilestone(usize, bool),
+    AddAction(String),
+    DoneAction(usize),
+    Agreement(String),
+    Note(String),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let word = "[a-z ]{1,12}";
+    prop_oneof![
+        word.prop_map(Op::AddGoal),
+        (any::<usize>(), word).prop_map(|(i, s)| Op::EditGoal(i, s)),
+        (any::<usize>(), prop::sample::select(GoalStatus::ALL.to_vec())).prop_map(|(i, s)| Op::SetStatus(i, s)),
+        any::<usize>().prop_map(Op::RmGoal),
+        (any::<usize>(), word).prop_map(|(i, s)| Op::AddMilestone(i, s)),
+        (any::<usize>(), any::<bool>()).prop_map(|(i, b)| Op::ToggleMilestone(i, b)),
+        word.prop_map(Op::AddAction),
+        any::<usize>().prop_map(Op::DoneAction),
+        word.prop_map(Op::Agreement),
+        word.prop_map(Op::Note),
+    ]
+}
+
+fn pick(ids: &[String], i: usize) -> Option<String> {
+    (!ids.is_empty()).then(|| ids[i % ids.len()].clone())
+}
+
+/// Applies an op if it makes sense on this replica; errors (e.g. a vanished id) are fine.
+fn run(d: &mut PlanDoc, op: &Op, dev: &Device, next: &mut dyn FnMut() -> String) {
+    let view = d.view();
+    let goals: Vec<String> = view.goals.iter().map(|g| g.id.clone()).collect();
+    let actions: Vec<String> = view.actions.iter().map(|a| a.id.clone()).collect();
+    let edit = match op {
+        Op::AddGoal(t) => Some(goal(&format!("g{t}"))),
+        Op::EditGoal(i, t) => pick(&goals, *i).map(|g| Edit::GoalEdit {
+            goal: g,
+            patch: GoalPatch { description: Some(t.clone()), ..Default::default() },
+        }),
+        Op::SetStatus(i, s) => pick(&goals, *i).map(|g| Edit::GoalEdit {
+            goal: g,
+            patch: GoalPatch { status: Some(*s), ..Default::default() },
+        }),
+        Op::RmGoal(i) => pick(&goals, *i).map(|g| Edit::GoalRm { goal: g }),
+        Op::AddMilestone(i, t) => pick(&goals, *i).map(|g| Edit::MilestoneAdd { goal: g, title: format!("m{t}") }),
+        Op::ToggleMilestone(i, b) => pick(&goals, *i).map(|g| Edit::MilestoneSet { goal: g, position: 1, done: *b }),
+        Op::AddAction(t) => Some(Edit::ActionAdd(NewAction {
+            title: format!("a{t}"),
+            owner: Owner::Both,
+            due: None,
+            goal: None,
+            meeting: None,
+            notes: String::new(),
+        })),
+        Op::DoneAction(i) => pick(&actions, *i).map(|a| Edit::ActionEdit {
+            action: a,
+            patch: ActionPatch { status: Some(ActionStatus::Done), ..Default::default() },
+        }),
+        Op::Agreement(t) => Some(Edit::AgreementEdit(AgreementPatch { cadence: Some(t.clone()), ..Default::default() })),
+        Op::Note(t) => Some(Edit::NoteAdd { author: dev.user.clone(), body: format!("n{t}"), tags: vec![] }),
+    };
+    if let Some(e) = edit {
+        let _ = d.apply(&e, dev, now(), next);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Random edits on two forks, merged both ways, give identical exported JSON,
+    /// and every goal added on either side and never removed survives.
+    #[test]
+    fn forks_converge(ops_a in prop::collection::vec(op(), 0..25), ops_b in prop::collection::vec(op(), 0..25)) {
+        let base = new_plan();
+        let mut a = base.fork(device(1).actor);
+        let mut b = base.fork(device(2).actor);
+        // Distinct id spaces per device, as random ids would be.
+        let mut na = { let mut n = 0u64; move || { n += 1; format!("a{n:015x}") } };
+        let mut nb = { let mut n = 0u64; move || { n += 1; format!("b{n:015x}") } };
+        for op in &ops_a { run(&mut a, op, &device(1), &mut na); }
+        for op in &ops_b { run(&mut b, op, &device(2), &mut nb); }
+        let goals_a: Vec<String> = a.view().goals.iter().map(|g| g.id.clone()).collect();
+        let goals_b: Vec<String> = b.view().goals.iter().map(|g| g.id.clone()).collect();
+        let mut ab = a.fork(device(3).actor);
+        ab.merge(&mut b.fork(device(4).actor)).unwrap();
+        let mut ba = b.fork(device(5).actor);
+        ba.merge(&mut a.fork(device(6).actor)).unwrap();
+        let ja = serde_json::to_string(&ab.view()).unwrap();
+        let jb = serde_json::to_string(&ba.view()).unwrap();
+        prop_assert_eq!(&ja, &jb);
+        // Goals live in id-keyed maps: nothing one side added is lost by merging.
+        let merged: Vec<String> = ab.view().goals.iter().map(|g| g.id.clone()).collect();
+        for id in goals_a.iter().chain(goals_b.iter()) {
+            prop_assert!(merged.contains(id), "goal {} lost in merge", id);
+        }
+        // save/load round-trips.
+        let back = PlanDoc::load(Some(&ab.save()), [], device(1).actor).unwrap();
+        prop_assert_eq!(serde_json::to_string(&back.view()).unwrap(), ja);
+    }
+}
