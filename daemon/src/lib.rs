@@ -14,3 +14,5 @@
 //! in a redb write transaction → commit (fsync) → reply. See ARCHITECTURE.md.
 
 pub mod doc;
+pub mod engine;
+pub mod store;

@@ -158,7 +158,13 @@ mod tests {
     fn v1_request_bytes_still_decode() {
         let old = br#"{"edit":{"plan":"ab12","edit":{"op":"goal_edit","goal":"9f","patch":{"status":"done","progress":null}}}}"#;
         let req: Request = serde_json::from_slice(old).unwrap();
-        let Request::Edit { plan, edit: Edit::GoalEdit { goal, patch } } = req else { panic!("wrong variant") };
+        let Request::Edit {
+            plan,
+            edit: Edit::GoalEdit { goal, patch },
+        } = req
+        else {
+            panic!("wrong variant")
+        };
         assert_eq!(plan.as_deref(), Some("ab12"));
         assert_eq!(goal, "9f");
         assert_eq!(patch.status, Some(GoalStatus::Done));

@@ -27,9 +27,9 @@ pub struct DateError {
     pub hint: String,
 }
 
-const DATE_HINT: &str = "use YYYY-MM-DD, today, tomorrow, a weekday, or an offset like +3d or 'in 2 weeks'";
-const DATETIME_HINT: &str =
-    "use YYYY-MM-DD HH:MM (local time), YYYY-MM-DDTHH:MM[Zone/Name], an RFC 3339 time with offset, or 'tomorrow 14:30'";
+const DATE_HINT: &str =
+    "use YYYY-MM-DD, today, tomorrow, a weekday, or an offset like +3d or 'in 2 weeks'";
+const DATETIME_HINT: &str = "use YYYY-MM-DD HH:MM (local time), YYYY-MM-DDTHH:MM[Zone/Name], an RFC 3339 time with offset, or 'tomorrow 14:30'";
 
 fn weekday(s: &str) -> Option<Weekday> {
     Some(match s {
@@ -46,7 +46,11 @@ fn weekday(s: &str) -> Option<Weekday> {
 
 /// Parses a date relative to `today`.
 pub fn parse_date(input: &str, today: Date) -> Result<Date, DateError> {
-    let err = |hint: String| DateError { what: "date", given: input.to_string(), hint };
+    let err = |hint: String| DateError {
+        what: "date",
+        given: input.to_string(),
+        hint,
+    };
     let s = input.trim().to_ascii_lowercase();
     match s.as_str() {
         "today" => return Ok(today),
@@ -58,19 +62,35 @@ pub fn parse_date(input: &str, today: Date) -> Result<Date, DateError> {
         return today.nth_weekday(1, day).map_err(|e| err(e.to_string()));
     }
     if s.starts_with(|c: char| c.is_ascii_digit()) && s.contains('-') && !s.starts_with('+') {
-        return s.parse::<Date>().map_err(|e| err(format!("{e}; {DATE_HINT}")));
+        return s
+            .parse::<Date>()
+            .map_err(|e| err(format!("{e}; {DATE_HINT}")));
     }
-    let span_text = s.strip_prefix('+').or_else(|| s.strip_prefix("in ")).unwrap_or(&s).trim();
+    let span_text = s
+        .strip_prefix('+')
+        .or_else(|| s.strip_prefix("in "))
+        .unwrap_or(&s)
+        .trim();
     let span: Span = span_text.parse().map_err(|_| err(DATE_HINT.to_string()))?;
     today.checked_add(span).map_err(|e| err(e.to_string()))
 }
 
 /// Parses a date-time; local forms are read in `tz`, relative dates against `now`.
-pub fn parse_datetime(input: &str, now: &ZonedDateTime, tz: &TimeZone) -> Result<ZonedDateTime, DateError> {
-    let err = |hint: String| DateError { what: "date-time", given: input.to_string(), hint };
+pub fn parse_datetime(
+    input: &str,
+    now: &ZonedDateTime,
+    tz: &TimeZone,
+) -> Result<ZonedDateTime, DateError> {
+    let err = |hint: String| DateError {
+        what: "date-time",
+        given: input.to_string(),
+        hint,
+    };
     let s = input.trim();
     if s.contains('[') {
-        return s.parse::<ZonedDateTime>().map_err(|e| err(format!("{e}; {DATETIME_HINT}")));
+        return s
+            .parse::<ZonedDateTime>()
+            .map_err(|e| err(format!("{e}; {DATETIME_HINT}")));
     }
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         // An explicit offset: keep it as a fixed-offset zone, unless it agrees with `tz`.
@@ -85,7 +105,9 @@ pub fn parse_datetime(input: &str, now: &ZonedDateTime, tz: &TimeZone) -> Result
         });
     }
     if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return dt.to_zoned_datetime(tz.clone()).map_err(|e| err(e.to_string()));
+        return dt
+            .to_zoned_datetime(tz.clone())
+            .map_err(|e| err(e.to_string()));
     }
     // "<date words> HH:MM"
     let Some((day, time)) = s.rsplit_once(' ') else {
@@ -93,7 +115,9 @@ pub fn parse_datetime(input: &str, now: &ZonedDateTime, tz: &TimeZone) -> Result
     };
     let time: Time = time.parse().map_err(|_| err(DATETIME_HINT.to_string()))?;
     let date = parse_date(day, now.date()).map_err(|_| err(DATETIME_HINT.to_string()))?;
-    date.to_datetime(time).to_zoned_datetime(tz.clone()).map_err(|e| err(e.to_string()))
+    date.to_datetime(time)
+        .to_zoned_datetime(tz.clone())
+        .map_err(|e| err(e.to_string()))
 }
 
 #[cfg(test)]
@@ -122,7 +146,10 @@ mod tests {
     #[test]
     fn invalid_dates_name_the_input() {
         let e = parse_date("2026-02-30", TODAY).unwrap_err();
-        assert!(e.to_string().starts_with("invalid date '2026-02-30'"), "{e}");
+        assert!(
+            e.to_string().starts_with("invalid date '2026-02-30'"),
+            "{e}"
+        );
         assert!(parse_date("someday", TODAY).is_err());
         assert!(parse_date("", TODAY).is_err());
     }
@@ -130,7 +157,10 @@ mod tests {
     #[test]
     fn datetimes() {
         let tz = TimeZone::get("America/New_York").unwrap();
-        let now = date(2026, 11, 29).at(9, 0, 0, 0).to_zoned_datetime(tz.clone()).unwrap();
+        let now = date(2026, 11, 29)
+            .at(9, 0, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .unwrap();
         let z = parse_datetime("2026-12-01 10:00", &now, &tz).unwrap();
         assert_eq!(z.to_string(), "2026-12-01T10:00:00-05:00[America/New_York]");
         let z = parse_datetime("tomorrow 14:30", &now, &tz).unwrap();

@@ -7,8 +7,8 @@
 //! Items are named by id or by a unique id prefix; milestones and agenda
 //! items by their 1-based position.
 
-use jiff::civil::Date;
 use jiff::ZonedDateTime;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
@@ -39,7 +39,10 @@ pub struct ValidationError {
 }
 
 fn bad(field: &'static str, problem: impl Into<String>) -> ValidationError {
-    ValidationError { field, problem: problem.into() }
+    ValidationError {
+        field,
+        problem: problem.into(),
+    }
 }
 
 /// A required one-line field: not blank, no control characters, at most `max` characters.
@@ -51,13 +54,23 @@ pub fn check_line(field: &'static str, value: &str, max: usize) -> Result<(), Va
 }
 
 /// An optional one-line field: may be empty; no control characters, at most `max` characters.
-pub fn check_optional_line(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
+pub fn check_optional_line(
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), ValidationError> {
     let n = value.chars().count();
     if n > max {
-        return Err(bad(field, format!("is {n} characters long; the limit is {max}")));
+        return Err(bad(
+            field,
+            format!("is {n} characters long; the limit is {max}"),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(bad(field, "must be a single line without control characters"));
+        return Err(bad(
+            field,
+            "must be a single line without control characters",
+        ));
     }
     Ok(())
 }
@@ -66,15 +79,24 @@ pub fn check_optional_line(field: &'static str, value: &str, max: usize) -> Resu
 pub fn check_text(field: &'static str, value: &str) -> Result<(), ValidationError> {
     let n = value.chars().count();
     if n > TEXT_MAX {
-        return Err(bad(field, format!("is {n} characters long; the limit is {TEXT_MAX}")));
+        return Err(bad(
+            field,
+            format!("is {n} characters long; the limit is {TEXT_MAX}"),
+        ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err(bad(field, "contains control characters"));
     }
     Ok(())
 }
 
-fn check_opt<T>(v: &Option<T>, f: impl FnOnce(&T) -> Result<(), ValidationError>) -> Result<(), ValidationError> {
+fn check_opt<T>(
+    v: &Option<T>,
+    f: impl FnOnce(&T) -> Result<(), ValidationError>,
+) -> Result<(), ValidationError> {
     v.as_ref().map_or(Ok(()), f)
 }
 
@@ -83,7 +105,10 @@ pub mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     /// Serializes the inner option (`None` as `null`); pair with `skip_serializing_if = "Option::is_none"`.
-    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: Serialize, S: Serializer>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             Some(inner) => inner.serialize(s),
             None => s.serialize_none(),
@@ -91,7 +116,9 @@ pub mod double_option {
     }
 
     /// A present field becomes `Some(..)`, even when it is `null`.
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(d).map(Some)
     }
 }
@@ -157,13 +184,21 @@ pub struct GoalPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<GoalStatus>,
     /// New target date; `Some(None)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub target_date: Option<Option<Date>>,
     /// New success criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_criteria: Option<String>,
     /// Manual progress 0-100; `Some(None)` goes back to progress from milestones.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub progress: Option<Option<u8>>,
 }
 
@@ -198,7 +233,11 @@ pub struct ActionPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
     /// New due date; `Some(None)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub due: Option<Option<Date>>,
     /// Open or done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -409,14 +448,20 @@ fn check_position(p: u32) -> Result<(), ValidationError> {
 
 fn check_duration(minutes: u32) -> Result<(), ValidationError> {
     if minutes == 0 || minutes > DURATION_MAX {
-        return Err(bad("duration", format!("must be between 1 and {DURATION_MAX} minutes, got {minutes}")));
+        return Err(bad(
+            "duration",
+            format!("must be between 1 and {DURATION_MAX} minutes, got {minutes}"),
+        ));
     }
     Ok(())
 }
 
 fn check_progress(p: u8) -> Result<(), ValidationError> {
     if p > 100 {
-        return Err(bad("progress", format!("must be between 0 and 100, got {p}")));
+        return Err(bad(
+            "progress",
+            format!("must be between 0 and 100, got {p}"),
+        ));
     }
     Ok(())
 }
@@ -445,12 +490,16 @@ impl Edit {
             Edit::GoalEdit { patch, .. } => {
                 check_opt(&patch.title, |t| check_line("title", t, TITLE_MAX))?;
                 check_opt(&patch.description, |t| check_text("description", t))?;
-                check_opt(&patch.success_criteria, |t| check_text("success criteria", t))?;
+                check_opt(&patch.success_criteria, |t| {
+                    check_text("success criteria", t)
+                })?;
                 check_opt(&patch.progress, |p| check_opt(p, |p| check_progress(*p)))
             }
             Edit::GoalRm { .. } | Edit::ActionRm { .. } => Ok(()),
             Edit::MilestoneAdd { title, .. } => check_line("milestone", title, TITLE_MAX),
-            Edit::MilestoneSet { position, .. } | Edit::MilestoneRm { position, .. } => check_position(*position),
+            Edit::MilestoneSet { position, .. } | Edit::MilestoneRm { position, .. } => {
+                check_position(*position)
+            }
             Edit::ActionAdd(a) => {
                 check_line("title", &a.title, TITLE_MAX)?;
                 check_text("notes", &a.notes)
@@ -462,11 +511,15 @@ impl Edit {
             Edit::MeetingAdd(m) => {
                 check_duration(m.duration_minutes)?;
                 check_optional_line("location", &m.location, TITLE_MAX * 4)?;
-                m.agenda.iter().try_for_each(|t| check_line("agenda item", t, TITLE_MAX))
+                m.agenda
+                    .iter()
+                    .try_for_each(|t| check_line("agenda item", t, TITLE_MAX))
             }
             Edit::MeetingEdit { patch, .. } => {
                 check_opt(&patch.duration_minutes, |d| check_duration(*d))?;
-                check_opt(&patch.location, |t| check_optional_line("location", t, TITLE_MAX * 4))?;
+                check_opt(&patch.location, |t| {
+                    check_optional_line("location", t, TITLE_MAX * 4)
+                })?;
                 check_opt(&patch.notes, |t| check_text("notes", t))
             }
             Edit::AgendaAdd { text, .. } => check_line("agenda item", text, TITLE_MAX),
@@ -485,17 +538,29 @@ impl Edit {
                 }
                 check_text("body", body)?;
                 if tags.len() > TAGS_MAX {
-                    return Err(bad("tags", format!("{} tags given; the limit is {TAGS_MAX}", tags.len())));
+                    return Err(bad(
+                        "tags",
+                        format!("{} tags given; the limit is {TAGS_MAX}", tags.len()),
+                    ));
                 }
                 tags.iter().try_for_each(|t| {
                     check_line("tag", t, TAG_MAX)?;
                     if t.contains(char::is_whitespace) || t.contains(',') {
-                        return Err(bad("tag", format!("'{t}' must not contain spaces or commas")));
+                        return Err(bad(
+                            "tag",
+                            format!("'{t}' must not contain spaces or commas"),
+                        ));
                     }
                     Ok(())
                 })
             }
-            Edit::ContactAdd { name, organization, how_met, introduced_by, notes } => {
+            Edit::ContactAdd {
+                name,
+                organization,
+                how_met,
+                introduced_by,
+                notes,
+            } => {
                 check_line("name", name, NAME_MAX)?;
                 check_optional_line("organization", organization, NAME_MAX)?;
                 check_optional_line("how met", how_met, TITLE_MAX)?;
@@ -512,12 +577,32 @@ mod tests {
 
     #[test]
     fn empty_and_long_titles_are_refused_by_name() {
-        let e = Edit::MilestoneAdd { goal: "g".into(), title: "  ".into() };
-        assert_eq!(e.validate().unwrap_err().to_string(), "milestone: must not be empty");
+        let e = Edit::MilestoneAdd {
+            goal: "g".into(),
+            title: "  ".into(),
+        };
+        assert_eq!(
+            e.validate().unwrap_err().to_string(),
+            "milestone: must not be empty"
+        );
         let long = "x".repeat(TITLE_MAX + 1);
-        let e = Edit::PlanUpdate(PlanPatch { title: Some(long), ..Default::default() });
-        assert!(e.validate().unwrap_err().to_string().starts_with("title: is 201 characters long"));
-        let e = Edit::GoalEdit { goal: "g".into(), patch: GoalPatch { progress: Some(Some(101)), ..Default::default() } };
+        let e = Edit::PlanUpdate(PlanPatch {
+            title: Some(long),
+            ..Default::default()
+        });
+        assert!(
+            e.validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("title: is 201 characters long")
+        );
+        let e = Edit::GoalEdit {
+            goal: "g".into(),
+            patch: GoalPatch {
+                progress: Some(Some(101)),
+                ..Default::default()
+            },
+        };
         assert_eq!(e.validate().unwrap_err().field, "progress");
     }
 
@@ -540,7 +625,10 @@ mod tests {
 
     #[test]
     fn positions_start_at_one() {
-        let e = Edit::MilestoneRm { goal: "g".into(), position: 0 };
+        let e = Edit::MilestoneRm {
+            goal: "g".into(),
+            position: 0,
+        };
         assert_eq!(e.validate().unwrap_err().field, "position");
     }
 }

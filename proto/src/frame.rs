@@ -38,7 +38,10 @@ pub fn encode<T: Serialize>(msg: &T, max: usize) -> Result<Vec<u8>, FrameError> 
     let mut out = vec![0u8; HEADER_LEN];
     serde_json::to_writer(&mut out, msg)?;
     let len = out.len() - HEADER_LEN;
-    let header = u32::try_from(len).ok().filter(|_| len <= max).ok_or(FrameError::TooLarge { len, max })?;
+    let header = u32::try_from(len)
+        .ok()
+        .filter(|_| len <= max)
+        .ok_or(FrameError::TooLarge { len, max })?;
     out[..HEADER_LEN].copy_from_slice(&header.to_be_bytes());
     Ok(out)
 }
@@ -73,13 +76,22 @@ mod tests {
 
     #[test]
     fn oversized_header_is_refused() {
-        assert!(matches!(body_len([0xff; 4], MAX_REQUEST), Err(FrameError::TooLarge { .. })));
+        assert!(matches!(
+            body_len([0xff; 4], MAX_REQUEST),
+            Err(FrameError::TooLarge { .. })
+        ));
         let big = "x".repeat(100);
-        assert!(matches!(encode(&big, 10), Err(FrameError::TooLarge { len: 102, max: 10 })));
+        assert!(matches!(
+            encode(&big, 10),
+            Err(FrameError::TooLarge { len: 102, max: 10 })
+        ));
     }
 
     #[test]
     fn unknown_request_is_malformed() {
-        assert!(matches!(decode::<Request>(br#"{"launch_rockets":{}}"#), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            decode::<Request>(br#"{"launch_rockets":{}}"#),
+            Err(FrameError::Malformed(_))
+        ));
     }
 }

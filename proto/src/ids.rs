@@ -49,13 +49,20 @@ pub fn short(id: &str) -> &str {
 /// Finds the one candidate that starts with `prefix` (case-insensitive).
 ///
 /// An exact match wins even when it is also a prefix of another id.
-pub fn resolve<'a, I>(kind: &'static str, prefix: &str, candidates: I) -> Result<&'a str, ResolveError>
+pub fn resolve<'a, I>(
+    kind: &'static str,
+    prefix: &str,
+    candidates: I,
+) -> Result<&'a str, ResolveError>
 where
     I: IntoIterator<Item = &'a str>,
 {
     let p = prefix.trim().to_ascii_lowercase();
     if p.is_empty() || p.len() > ID_LEN || !p.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ResolveError::Malformed { kind, prefix: prefix.to_string() });
+        return Err(ResolveError::Malformed {
+            kind,
+            prefix: prefix.to_string(),
+        });
     }
     let mut found: Vec<&'a str> = Vec::new();
     for c in candidates {
@@ -67,7 +74,10 @@ where
         }
     }
     match found.len() {
-        0 => Err(ResolveError::NotFound { kind, prefix: prefix.to_string() }),
+        0 => Err(ResolveError::NotFound {
+            kind,
+            prefix: prefix.to_string(),
+        }),
         1 => Ok(found[0]),
         _ => {
             found.sort_unstable();
@@ -94,13 +104,25 @@ mod tests {
     #[test]
     fn ambiguous_prefix_lists_candidates() {
         let err = resolve("goal", "ab", ["abd456", "abc123"]).unwrap_err();
-        assert_eq!(err.to_string(), "goal id 'ab' is ambiguous: it matches abc123, abd456");
+        assert_eq!(
+            err.to_string(),
+            "goal id 'ab' is ambiguous: it matches abc123, abd456"
+        );
     }
 
     #[test]
     fn unknown_and_malformed_are_told_apart() {
-        assert!(matches!(resolve("goal", "99", ["abc"]), Err(ResolveError::NotFound { .. })));
-        assert!(matches!(resolve("goal", "xyz", ["abc"]), Err(ResolveError::Malformed { .. })));
-        assert!(matches!(resolve("goal", "", ["abc"]), Err(ResolveError::Malformed { .. })));
+        assert!(matches!(
+            resolve("goal", "99", ["abc"]),
+            Err(ResolveError::NotFound { .. })
+        ));
+        assert!(matches!(
+            resolve("goal", "xyz", ["abc"]),
+            Err(ResolveError::Malformed { .. })
+        ));
+        assert!(matches!(
+            resolve("goal", "", ["abc"]),
+            Err(ResolveError::Malformed { .. })
+        ));
     }
 }

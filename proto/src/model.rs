@@ -372,18 +372,29 @@ mod tests {
     use super::*;
 
     fn ms(done: bool) -> Milestone {
-        Milestone { id: "m".into(), title: "t".into(), done, done_at: None }
+        Milestone {
+            id: "m".into(),
+            title: "t".into(),
+            done,
+            done_at: None,
+        }
     }
 
     #[test]
     fn progress_prefers_manual_then_milestones() {
-        assert_eq!(effective_progress(Some(40), &[ms(true)]), (40, ProgressSource::Manual));
+        assert_eq!(
+            effective_progress(Some(40), &[ms(true)]),
+            (40, ProgressSource::Manual)
+        );
         assert_eq!(effective_progress(None, &[]), (0, ProgressSource::None));
         assert_eq!(
             effective_progress(None, &[ms(true), ms(false), ms(false)]),
             (33, ProgressSource::Milestones)
         );
-        assert_eq!(effective_progress(None, &[ms(true)]), (100, ProgressSource::Milestones));
+        assert_eq!(
+            effective_progress(None, &[ms(true)]),
+            (100, ProgressSource::Milestones)
+        );
     }
 
     #[test]

@@ -65,10 +65,22 @@ mod tests {
     #[test]
     fn precedence() {
         let p = |e, t, x, h| home_dir(e, t, x, h).unwrap();
-        assert_eq!(p(Some(Path::new("/e")), Some("/t"), None, None), PathBuf::from("/e"));
-        assert_eq!(p(None, Some("/t"), Some("/x"), Some("/h")), PathBuf::from("/t"));
-        assert_eq!(p(None, Some(""), Some("/x"), Some("/h")), PathBuf::from("/x/tandem"));
-        assert_eq!(p(None, None, None, Some("/h")), PathBuf::from("/h/.local/share/tandem"));
+        assert_eq!(
+            p(Some(Path::new("/e")), Some("/t"), None, None),
+            PathBuf::from("/e")
+        );
+        assert_eq!(
+            p(None, Some("/t"), Some("/x"), Some("/h")),
+            PathBuf::from("/t")
+        );
+        assert_eq!(
+            p(None, Some(""), Some("/x"), Some("/h")),
+            PathBuf::from("/x/tandem")
+        );
+        assert_eq!(
+            p(None, None, None, Some("/h")),
+            PathBuf::from("/h/.local/share/tandem")
+        );
         assert_eq!(home_dir(None, None, None, None), None);
     }
 }

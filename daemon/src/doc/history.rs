@@ -15,7 +15,10 @@ use super::read;
 pub(crate) fn log(doc: &Automerge, limit: usize) -> Vec<LogEntry> {
     let devices = read::object(doc, &automerge::ROOT, DEVICES, ObjType::Map);
     let author = |actor: &str| -> String {
-        let Some(dev) = devices.as_ref().and_then(|d| read::object(doc, d, actor, ObjType::Map)) else {
+        let Some(dev) = devices
+            .as_ref()
+            .and_then(|d| read::object(doc, d, actor, ObjType::Map))
+        else {
             return format!("device {}", &actor[..actor.len().min(8)]);
         };
         let user = read::string(doc, &dev, "user");

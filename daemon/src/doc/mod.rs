@@ -54,7 +54,12 @@ pub struct PlanDoc {
 
 impl PlanDoc {
     /// Creates a plan with all its collections, as one change made by `device`.
-    pub fn create(id: &str, new: &NewPlan, device: &Device, now: Timestamp) -> Result<(PlanDoc, Vec<u8>), ApiError> {
+    pub fn create(
+        id: &str,
+        new: &NewPlan,
+        device: &Device,
+        now: Timestamp,
+    ) -> Result<(PlanDoc, Vec<u8>), ApiError> {
         new.validate()?;
         let mut doc = Automerge::new().with_actor(device.actor.clone());
         let actor_hex = device.actor.to_hex_string();
@@ -67,22 +72,44 @@ impl PlanDoc {
                 let root = automerge::ROOT;
                 tx.put(&root, "schema", SCHEMA_VERSION).map_err(internal)?;
                 tx.put(&root, "id", id).map_err(internal)?;
-                tx.put(&root, "title", new.title.as_str()).map_err(internal)?;
-                tx.put(&root, "mentor", new.mentor.as_str()).map_err(internal)?;
-                tx.put(&root, "mentee", new.mentee.as_str()).map_err(internal)?;
-                tx.put(&root, "status", PlanStatus::Active.as_str()).map_err(internal)?;
-                tx.put(&root, layout::CREATED_AT, automerge::ScalarValue::Timestamp(now.as_millisecond()))
+                tx.put(&root, "title", new.title.as_str())
                     .map_err(internal)?;
-                let agreement = tx.put_object(&root, "agreement", ObjType::Map).map_err(internal)?;
-                for key in ["cadence", "communication", "confidentiality", "expectations"] {
-                    tx.put_object(&agreement, key, ObjType::Text).map_err(internal)?;
+                tx.put(&root, "mentor", new.mentor.as_str())
+                    .map_err(internal)?;
+                tx.put(&root, "mentee", new.mentee.as_str())
+                    .map_err(internal)?;
+                tx.put(&root, "status", PlanStatus::Active.as_str())
+                    .map_err(internal)?;
+                tx.put(
+                    &root,
+                    layout::CREATED_AT,
+                    automerge::ScalarValue::Timestamp(now.as_millisecond()),
+                )
+                .map_err(internal)?;
+                let agreement = tx
+                    .put_object(&root, "agreement", ObjType::Map)
+                    .map_err(internal)?;
+                for key in [
+                    "cadence",
+                    "communication",
+                    "confidentiality",
+                    "expectations",
+                ] {
+                    tx.put_object(&agreement, key, ObjType::Text)
+                        .map_err(internal)?;
                 }
                 for c in Collection::ALL {
-                    tx.put_object(&root, c.key(), ObjType::Map).map_err(internal)?;
+                    tx.put_object(&root, c.key(), ObjType::Map)
+                        .map_err(internal)?;
                 }
-                tx.put_object(&root, layout::DEVICES, ObjType::Map).map_err(internal)?;
+                tx.put_object(&root, layout::DEVICES, ObjType::Map)
+                    .map_err(internal)?;
                 let mut no_ids = || String::new();
-                let mut w = Writer { tx, now, new_id: &mut no_ids };
+                let mut w = Writer {
+                    tx,
+                    now,
+                    new_id: &mut no_ids,
+                };
                 w.register_device(&actor_hex, &device.user, &device.host)
             },
         )
@@ -98,11 +125,13 @@ impl PlanDoc {
         actor: ActorId,
     ) -> Result<PlanDoc, LoadError> {
         let mut doc = match snapshot {
-            Some(bytes) => Automerge::load(bytes).map_err(|e| LoadError(format!("snapshot unreadable: {e}")))?,
+            Some(bytes) => Automerge::load(bytes)
+                .map_err(|e| LoadError(format!("snapshot unreadable: {e}")))?,
             None => Automerge::new(),
         };
         for (i, bytes) in changes.into_iter().enumerate() {
-            doc.load_incremental(bytes).map_err(|e| LoadError(format!("stored change {i} unreadable: {e}")))?;
+            doc.load_incremental(bytes)
+                .map_err(|e| LoadError(format!("stored change {i} unreadable: {e}")))?;
         }
         if doc.get_heads().is_empty() {
             return Err(LoadError("the stored plan holds no changes".into()));
@@ -110,9 +139,14 @@ impl PlanDoc {
         // Changes whose dependencies are missing are held back by automerge and not applied.
         let missing = doc.get_missing_deps(&[]);
         if !missing.is_empty() {
-            return Err(LoadError(format!("{} stored change(s) depend on changes that are missing", missing.len())));
+            return Err(LoadError(format!(
+                "{} stored change(s) depend on changes that are missing",
+                missing.len()
+            )));
         }
-        Ok(PlanDoc { doc: doc.with_actor(actor) })
+        Ok(PlanDoc {
+            doc: doc.with_actor(actor),
+        })
     }
 
     /// Applies an edit as one change, attributed to `device` and timed `now`.
@@ -131,7 +165,11 @@ impl PlanDoc {
         let applied = self
             .doc
             .transact_with(
-                |a: &write::Applied| CommitOptions::default().with_message(a.message.clone()).with_time(now.as_second()),
+                |a: &write::Applied| {
+                    CommitOptions::default()
+                        .with_message(a.message.clone())
+                        .with_time(now.as_second())
+                },
                 |tx| {
                     let mut w = Writer { tx, now, new_id };
                     let applied = w.apply(edit)?;
@@ -151,7 +189,10 @@ impl PlanDoc {
         Ok(match target {
             Target::Plan => Item::Plan(Box::new(self.view())),
             Target::Agreement => Item::Agreement(read::agreement(d)),
-            Target::Removed(what, id) => Item::Removed { what: what.to_string(), id: id.clone() },
+            Target::Removed(what, id) => Item::Removed {
+                what: what.to_string(),
+                id: id.clone(),
+            },
             Target::Item(c, id) => {
                 let obj = read::item(d, *c, id).ok_or_else(gone)?;
                 match c {
@@ -185,7 +226,9 @@ impl PlanDoc {
             title: read::string(d, &root, "title"),
             mentor: read::string(d, &root, "mentor"),
             mentee: read::string(d, &root, "mentee"),
-            status: read::string(d, &root, "status").parse().unwrap_or(PlanStatus::Active),
+            status: read::string(d, &root, "status")
+                .parse()
+                .unwrap_or(PlanStatus::Active),
             goals: read::ids(d, Collection::Goals).len(),
             open_actions,
             updated_at,
@@ -216,7 +259,9 @@ impl PlanDoc {
 
     /// A copy of this replica under another actor id, as a second device would hold it.
     pub fn fork(&self, actor: ActorId) -> PlanDoc {
-        PlanDoc { doc: self.doc.fork().with_actor(actor) }
+        PlanDoc {
+            doc: self.doc.fork().with_actor(actor),
+        }
     }
 }
 

@@ -83,7 +83,9 @@ fn parsed<R: ReadDoc, T: FromStr>(d: &R, obj: &ObjId, key: &str, default: T) -> 
 
 /// The ids of a collection, sorted.
 pub(crate) fn ids<R: ReadDoc>(d: &R, c: Collection) -> Vec<String> {
-    let Some(map) = object(d, &automerge::ROOT, c.key(), ObjType::Map) else { return Vec::new() };
+    let Some(map) = object(d, &automerge::ROOT, c.key(), ObjType::Map) else {
+        return Vec::new();
+    };
     let mut ids: Vec<String> = d.keys(&map).collect();
     ids.sort_unstable();
     ids
@@ -97,7 +99,9 @@ pub(crate) fn item<R: ReadDoc>(d: &R, c: Collection, id: &str) -> Option<ObjId> 
 
 /// Every item of a collection read with `f`, sorted by (created_at, id).
 fn all<R: ReadDoc, T>(d: &R, c: Collection, f: impl Fn(&R, &str, &ObjId) -> T) -> Vec<T> {
-    let Some(map) = object(d, &automerge::ROOT, c.key(), ObjType::Map) else { return Vec::new() };
+    let Some(map) = object(d, &automerge::ROOT, c.key(), ObjType::Map) else {
+        return Vec::new();
+    };
     let mut rows: Vec<(Timestamp, String, ObjId)> = d
         .map_range(&map, ..)
         .filter(|i| matches!(i.value, automerge::ValueRef::Object(ObjType::Map)))
@@ -112,7 +116,9 @@ fn all<R: ReadDoc, T>(d: &R, c: Collection, f: impl Fn(&R, &str, &ObjId) -> T) -
 
 /// The maps of a list (milestones, agenda), in order, with their positions.
 pub(crate) fn list_maps<R: ReadDoc>(d: &R, obj: &ObjId, key: &str) -> Vec<ObjId> {
-    let Some(list) = object(d, obj, key, ObjType::List) else { return Vec::new() };
+    let Some(list) = object(d, obj, key, ObjType::List) else {
+        return Vec::new();
+    };
     (0..d.length(&list))
         .filter_map(|i| match d.get(&list, i).ok()?? {
             (Value::Object(ObjType::Map), id) => Some(id),
@@ -122,7 +128,9 @@ pub(crate) fn list_maps<R: ReadDoc>(d: &R, obj: &ObjId, key: &str) -> Vec<ObjId>
 }
 
 fn strings<R: ReadDoc>(d: &R, obj: &ObjId, key: &str) -> Vec<String> {
-    let Some(list) = object(d, obj, key, ObjType::List) else { return Vec::new() };
+    let Some(list) = object(d, obj, key, ObjType::List) else {
+        return Vec::new();
+    };
     (0..d.length(&list))
         .filter_map(|i| match d.get(&list, i).ok()?? {
             (Value::Scalar(s), _) => s.as_str().map(str::to_string),
@@ -186,11 +194,15 @@ pub(crate) fn meeting<R: ReadDoc>(d: &R, id: &str, obj: &ObjId) -> Meeting {
     Meeting {
         id: id.to_string(),
         start,
-        duration_minutes: uint(d, obj, "duration_minutes").map_or(0, |m| m.min(u32::MAX as u64) as u32),
+        duration_minutes: uint(d, obj, "duration_minutes")
+            .map_or(0, |m| m.min(u32::MAX as u64) as u32),
         location: string(d, obj, "location"),
         agenda: list_maps(d, obj, "agenda")
             .iter()
-            .map(|a| AgendaItem { id: string(d, a, "id"), text: string(d, a, "text") })
+            .map(|a| AgendaItem {
+                id: string(d, a, "id"),
+                text: string(d, a, "text"),
+            })
             .collect(),
         notes: string(d, obj, "notes"),
         status: parsed(d, obj, "status", MeetingStatus::Scheduled),
@@ -237,7 +249,9 @@ pub(crate) fn contact<R: ReadDoc>(d: &R, id: &str, obj: &ObjId) -> Contact {
 
 /// Reads the agreement.
 pub(crate) fn agreement<R: ReadDoc>(d: &R) -> Agreement {
-    let Some(a) = object(d, &automerge::ROOT, "agreement", ObjType::Map) else { return Agreement::default() };
+    let Some(a) = object(d, &automerge::ROOT, "agreement", ObjType::Map) else {
+        return Agreement::default();
+    };
     Agreement {
         cadence: string(d, &a, "cadence"),
         communication: string(d, &a, "communication"),

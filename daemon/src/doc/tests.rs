@@ -7,7 +7,11 @@ use tandem_proto::edit::*;
 use tandem_proto::model::*;
 
 fn device(n: u8) -> Device {
-    Device { actor: ActorId::from(vec![n; 16]), user: format!("user{n}"), host: "lab".into() }
+    Device {
+        actor: ActorId::from(vec![n; 16]),
+        user: format!("user{n}"),
+        host: "lab".into(),
+    }
 }
 
 fn ids() -> impl FnMut() -> String {
@@ -23,7 +27,11 @@ fn now() -> Timestamp {
 }
 
 fn new_plan() -> PlanDoc {
-    let np = NewPlan { title: "Onboarding".into(), mentor: "Dana".into(), mentee: "Ana".into() };
+    let np = NewPlan {
+        title: "Onboarding".into(),
+        mentor: "Dana".into(),
+        mentee: "Ana".into(),
+    };
     PlanDoc::create("p1", &np, &device(1), now()).unwrap().0
 }
 
@@ -42,7 +50,15 @@ fn goal(title: &str) -> Edit {
 #[test]
 fn create_sets_every_field() {
     let p = new_plan().view();
-    assert_eq!((p.id.as_str(), p.title.as_str(), p.mentor.as_str(), p.mentee.as_str()), ("p1", "Onboarding", "Dana", "Ana"));
+    assert_eq!(
+        (
+            p.id.as_str(),
+            p.title.as_str(),
+            p.mentor.as_str(),
+            p.mentee.as_str()
+        ),
+        ("p1", "Onboarding", "Dana", "Ana")
+    );
     assert_eq!(p.schema, tandem_proto::SCHEMA_VERSION);
     assert_eq!(p.status, PlanStatus::Active);
     assert_eq!(p.created_at, now());
@@ -53,24 +69,79 @@ fn create_sets_every_field() {
 fn goal_lifecycle_with_milestones_and_progress() {
     let mut d = new_plan();
     let mut next = ids();
-    let e = d.apply(&goal("Pass the MLS exam"), &device(1), now(), &mut next).unwrap();
-    let tandem_proto::api::Item::Goal(g) = e.item else { panic!("not a goal") };
+    let e = d
+        .apply(&goal("Pass the MLS exam"), &device(1), now(), &mut next)
+        .unwrap();
+    let tandem_proto::api::Item::Goal(g) = e.item else {
+        panic!("not a goal")
+    };
     assert!(e.change.is_some());
     assert_eq!(g.progress_source, ProgressSource::None);
     for t in ["Read BOC guide", "Practice tests"] {
-        d.apply(&Edit::MilestoneAdd { goal: g.id[..4].into(), title: t.into() }, &device(1), now(), &mut next).unwrap();
+        d.apply(
+            &Edit::MilestoneAdd {
+                goal: g.id[..4].into(),
+                title: t.into(),
+            },
+            &device(1),
+            now(),
+            &mut next,
+        )
+        .unwrap();
     }
-    d.apply(&Edit::MilestoneSet { goal: g.id.clone(), position: 1, done: true }, &device(1), now(), &mut next).unwrap();
+    d.apply(
+        &Edit::MilestoneSet {
+            goal: g.id.clone(),
+            position: 1,
+            done: true,
+        },
+        &device(1),
+        now(),
+        &mut next,
+    )
+    .unwrap();
     let g2 = &d.view().goals[0];
-    assert_eq!((g2.progress, g2.progress_source), (50, ProgressSource::Milestones));
+    assert_eq!(
+        (g2.progress, g2.progress_source),
+        (50, ProgressSource::Milestones)
+    );
     assert!(g2.milestones[0].done && g2.milestones[0].done_at.is_some());
-    let patch = GoalPatch { progress: Some(Some(80)), status: Some(GoalStatus::Done), ..Default::default() };
-    d.apply(&Edit::GoalEdit { goal: g.id.clone(), patch }, &device(1), now(), &mut next).unwrap();
+    let patch = GoalPatch {
+        progress: Some(Some(80)),
+        status: Some(GoalStatus::Done),
+        ..Default::default()
+    };
+    d.apply(
+        &Edit::GoalEdit {
+            goal: g.id.clone(),
+            patch,
+        },
+        &device(1),
+        now(),
+        &mut next,
+    )
+    .unwrap();
     let g3 = &d.view().goals[0];
     assert_eq!((g3.progress, g3.status), (80, GoalStatus::Done));
-    let err = d.apply(&Edit::MilestoneRm { goal: g.id.clone(), position: 3 }, &device(1), now(), &mut next).unwrap_err();
+    let err = d
+        .apply(
+            &Edit::MilestoneRm {
+                goal: g.id.clone(),
+                position: 3,
+            },
+            &device(1),
+            now(),
+            &mut next,
+        )
+        .unwrap_err();
     assert_eq!(err.to_string(), "no milestone 3: there are 2");
-    d.apply(&Edit::GoalRm { goal: g.id.clone() }, &device(1), now(), &mut next).unwrap();
+    d.apply(
+        &Edit::GoalRm { goal: g.id.clone() },
+        &device(1),
+        now(),
+        &mut next,
+    )
+    .unwrap();
     assert!(d.view().goals.is_empty());
 }
 
@@ -89,15 +160,27 @@ fn failed_edit_changes_nothing() {
     let err = d.apply(&bad, &device(1), now(), &mut ids()).unwrap_err();
     assert_eq!(err.code, tandem_proto::ErrorCode::NotFound);
     assert_eq!(d.automerge().get_heads(), heads);
-    let empty = Edit::GoalAdd(NewGoal { title: " ".into(), ..match goal("x") { Edit::GoalAdd(g) => g, _ => unreachable!() } });
-    assert_eq!(d.apply(&empty, &device(1), now(), &mut ids()).unwrap_err().code, tandem_proto::ErrorCode::Invalid);
+    let empty = Edit::GoalAdd(NewGoal {
+        title: " ".into(),
+        ..match goal("x") {
+            Edit::GoalAdd(g) => g,
+            _ => unreachable!(),
+        }
+    });
+    assert_eq!(
+        d.apply(&empty, &device(1), now(), &mut ids())
+            .unwrap_err()
+            .code,
+        tandem_proto::ErrorCode::Invalid
+    );
     assert_eq!(d.automerge().get_heads(), heads);
 }
 
 #[test]
 fn history_names_device_and_message() {
     let mut d = new_plan();
-    d.apply(&goal("Pass the MLS exam"), &device(1), now(), &mut ids()).unwrap();
+    d.apply(&goal("Pass the MLS exam"), &device(1), now(), &mut ids())
+        .unwrap();
     let log = d.log(10);
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].message, "goal add: Pass the MLS exam");
@@ -108,12 +191,21 @@ fn history_names_device_and_message() {
 
 #[test]
 fn stored_changes_reload_to_the_same_plan() {
-    let np = NewPlan { title: "T".into(), mentor: String::new(), mentee: String::new() };
+    let np = NewPlan {
+        title: "T".into(),
+        mentor: String::new(),
+        mentee: String::new(),
+    };
     let (mut d, first) = PlanDoc::create("p", &np, &device(1), now()).unwrap();
     let mut chunks = vec![first];
     let mut next = ids();
     for i in 0..5 {
-        chunks.push(d.apply(&goal(&format!("g{i}")), &device(1), now(), &mut next).unwrap().change.unwrap());
+        chunks.push(
+            d.apply(&goal(&format!("g{i}")), &device(1), now(), &mut next)
+                .unwrap()
+                .change
+                .unwrap(),
+        );
     }
     let back = PlanDoc::load(None, chunks.iter().map(Vec::as_slice), device(1).actor).unwrap();
     assert_eq!(back.view(), d.view());
@@ -132,18 +224,38 @@ fn garbage_does_not_load() {
 fn concurrent_text_edits_merge_character_by_character() {
     let mut a = new_plan();
     let mut next = ids();
-    let g = match a.apply(&goal("G"), &device(1), now(), &mut next).unwrap().item {
+    let g = match a
+        .apply(&goal("G"), &device(1), now(), &mut next)
+        .unwrap()
+        .item
+    {
         tandem_proto::api::Item::Goal(g) => g,
         _ => unreachable!(),
     };
     let edit = |text: &str| Edit::GoalEdit {
         goal: g.id.clone(),
-        patch: GoalPatch { description: Some(text.into()), ..Default::default() },
+        patch: GoalPatch {
+            description: Some(text.into()),
+            ..Default::default()
+        },
     };
-    a.apply(&edit("Learn the analyzer"), &device(1), now(), &mut next).unwrap();
+    a.apply(&edit("Learn the analyzer"), &device(1), now(), &mut next)
+        .unwrap();
     let mut b = a.fork(device(2).actor);
-    a.apply(&edit("Learn the analyzer well"), &device(1), now(), &mut next).unwrap();
-    b.apply(&edit("Learn the new analyzer"), &device(2), now(), &mut next).unwrap();
+    a.apply(
+        &edit("Learn the analyzer well"),
+        &device(1),
+        now(),
+        &mut next,
+    )
+    .unwrap();
+    b.apply(
+        &edit("Learn the new analyzer"),
+        &device(2),
+        now(),
+        &mut next,
+    )
+    .unwrap();
     a.merge(&mut b).unwrap();
     assert_eq!(a.view().goals[0].description, "Learn the new analyzer well");
 }
@@ -168,7 +280,11 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         word.prop_map(Op::AddGoal),
         (any::<usize>(), word).prop_map(|(i, s)| Op::EditGoal(i, s)),
-        (any::<usize>(), prop::sample::select(GoalStatus::ALL.to_vec())).prop_map(|(i, s)| Op::SetStatus(i, s)),
+        (
+            any::<usize>(),
+            prop::sample::select(GoalStatus::ALL.to_vec())
+        )
+            .prop_map(|(i, s)| Op::SetStatus(i, s)),
         any::<usize>().prop_map(Op::RmGoal),
         (any::<usize>(), word).prop_map(|(i, s)| Op::AddMilestone(i, s)),
         (any::<usize>(), any::<bool>()).prop_map(|(i, b)| Op::ToggleMilestone(i, b)),
@@ -192,15 +308,28 @@ fn run(d: &mut PlanDoc, op: &Op, dev: &Device, next: &mut dyn FnMut() -> String)
         Op::AddGoal(t) => Some(goal(&format!("g{t}"))),
         Op::EditGoal(i, t) => pick(&goals, *i).map(|g| Edit::GoalEdit {
             goal: g,
-            patch: GoalPatch { description: Some(t.clone()), ..Default::default() },
+            patch: GoalPatch {
+                description: Some(t.clone()),
+                ..Default::default()
+            },
         }),
         Op::SetStatus(i, s) => pick(&goals, *i).map(|g| Edit::GoalEdit {
             goal: g,
-            patch: GoalPatch { status: Some(*s), ..Default::default() },
+            patch: GoalPatch {
+                status: Some(*s),
+                ..Default::default()
+            },
         }),
         Op::RmGoal(i) => pick(&goals, *i).map(|g| Edit::GoalRm { goal: g }),
-        Op::AddMilestone(i, t) => pick(&goals, *i).map(|g| Edit::MilestoneAdd { goal: g, title: format!("m{t}") }),
-        Op::ToggleMilestone(i, b) => pick(&goals, *i).map(|g| Edit::MilestoneSet { goal: g, position: 1, done: *b }),
+        Op::AddMilestone(i, t) => pick(&goals, *i).map(|g| Edit::MilestoneAdd {
+            goal: g,
+            title: format!("m{t}"),
+        }),
+        Op::ToggleMilestone(i, b) => pick(&goals, *i).map(|g| Edit::MilestoneSet {
+            goal: g,
+            position: 1,
+            done: *b,
+        }),
         Op::AddAction(t) => Some(Edit::ActionAdd(NewAction {
             title: format!("a{t}"),
             owner: Owner::Both,
@@ -211,10 +340,20 @@ fn run(d: &mut PlanDoc, op: &Op, dev: &Device, next: &mut dyn FnMut() -> String)
         })),
         Op::DoneAction(i) => pick(&actions, *i).map(|a| Edit::ActionEdit {
             action: a,
-            patch: ActionPatch { status: Some(ActionStatus::Done), ..Default::default() },
+            patch: ActionPatch {
+                status: Some(ActionStatus::Done),
+                ..Default::default()
+            },
         }),
-        Op::Agreement(t) => Some(Edit::AgreementEdit(AgreementPatch { cadence: Some(t.clone()), ..Default::default() })),
-        Op::Note(t) => Some(Edit::NoteAdd { author: dev.user.clone(), body: format!("n{t}"), tags: vec![] }),
+        Op::Agreement(t) => Some(Edit::AgreementEdit(AgreementPatch {
+            cadence: Some(t.clone()),
+            ..Default::default()
+        })),
+        Op::Note(t) => Some(Edit::NoteAdd {
+            author: dev.user.clone(),
+            body: format!("n{t}"),
+            tags: vec![],
+        }),
     };
     if let Some(e) = edit {
         let _ = d.apply(&e, dev, now(), next);

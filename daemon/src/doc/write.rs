@@ -60,12 +60,17 @@ impl Writer<'_, '_> {
         if let Some(text) = read::object(self.tx, obj, key, ObjType::Text) {
             return self.tx.update_text(&text, value).map_err(internal);
         }
-        let text = self.tx.put_object(obj, key, ObjType::Text).map_err(internal)?;
+        let text = self
+            .tx
+            .put_object(obj, key, ObjType::Text)
+            .map_err(internal)?;
         self.tx.splice_text(&text, 0, 0, value).map_err(internal)
     }
 
     fn put_ts(&mut self, obj: &ObjId, key: &str, ts: Timestamp) -> R<()> {
-        self.tx.put(obj, key, ScalarValue::Timestamp(ts.as_millisecond())).map_err(internal)
+        self.tx
+            .put(obj, key, ScalarValue::Timestamp(ts.as_millisecond()))
+            .map_err(internal)
     }
 
     fn touch(&mut self, obj: &ObjId) -> R<()> {
@@ -81,15 +86,20 @@ impl Writer<'_, '_> {
     }
 
     fn collection(&mut self, c: Collection) -> R<ObjId> {
-        read::object(self.tx, &automerge::ROOT, c.key(), ObjType::Map)
-            .ok_or_else(|| ApiError::new(ErrorCode::CorruptPlan, format!("plan document has no '{}' map", c.key())))
+        read::object(self.tx, &automerge::ROOT, c.key(), ObjType::Map).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::CorruptPlan,
+                format!("plan document has no '{}' map", c.key()),
+            )
+        })
     }
 
     /// Resolves an id prefix within a collection.
     fn resolve(&mut self, c: Collection, prefix: &str) -> R<(String, ObjId)> {
         let ids = read::ids(self.tx, c);
         let id = ids::resolve(c.noun(), prefix, ids.iter().map(String::as_str))?.to_string();
-        let obj = read::item(self.tx, c, &id).ok_or_else(|| not_found(format!("no {} with id '{prefix}'", c.noun())))?;
+        let obj = read::item(self.tx, c, &id)
+            .ok_or_else(|| not_found(format!("no {} with id '{prefix}'", c.noun())))?;
         Ok((id, obj))
     }
 
@@ -97,14 +107,23 @@ impl Writer<'_, '_> {
     fn create(&mut self, c: Collection) -> R<(String, ObjId)> {
         let map = self.collection(c)?;
         let id = (self.new_id)();
-        let obj = self.tx.put_object(&map, id.as_str(), ObjType::Map).map_err(internal)?;
+        let obj = self
+            .tx
+            .put_object(&map, id.as_str(), ObjType::Map)
+            .map_err(internal)?;
         let now = self.now;
         self.put_ts(&obj, CREATED_AT, now)?;
         Ok((id, obj))
     }
 
     /// The map at `position` (1-based) of a list, with its index.
-    fn nth(&mut self, obj: &ObjId, key: &str, position: u32, what: &str) -> R<(ObjId, usize, ObjId)> {
+    fn nth(
+        &mut self,
+        obj: &ObjId,
+        key: &str,
+        position: u32,
+        what: &str,
+    ) -> R<(ObjId, usize, ObjId)> {
         let list = read::object(self.tx, obj, key, ObjType::List)
             .ok_or_else(|| not_found(format!("no {what} {position}: there are none")))?;
         let len = self.tx.length(&list);
@@ -122,10 +141,16 @@ impl Writer<'_, '_> {
     fn push(&mut self, obj: &ObjId, key: &str) -> R<(String, ObjId)> {
         let list = match read::object(self.tx, obj, key, ObjType::List) {
             Some(l) => l,
-            None => self.tx.put_object(obj, key, ObjType::List).map_err(internal)?,
+            None => self
+                .tx
+                .put_object(obj, key, ObjType::List)
+                .map_err(internal)?,
         };
         let len = self.tx.length(&list);
-        let item = self.tx.insert_object(&list, len, ObjType::Map).map_err(internal)?;
+        let item = self
+            .tx
+            .insert_object(&list, len, ObjType::Map)
+            .map_err(internal)?;
         let id = (self.new_id)();
         self.put_str(&item, "id", &id)?;
         Ok((id, item))
@@ -138,7 +163,11 @@ impl Writer<'_, '_> {
         match edit {
             Edit::PlanUpdate(p) => {
                 let mut changed = Vec::new();
-                for (key, value) in [("title", &p.title), ("mentor", &p.mentor), ("mentee", &p.mentee)] {
+                for (key, value) in [
+                    ("title", &p.title),
+                    ("mentor", &p.mentor),
+                    ("mentee", &p.mentee),
+                ] {
                     if let Some(v) = value {
                         self.put_str(&root, key, v)?;
                         changed.push(key);
@@ -158,7 +187,12 @@ impl Writer<'_, '_> {
             Edit::AgreementEdit(a) => {
                 let obj = match read::object(self.tx, &root, "agreement", ObjType::Map) {
                     Some(o) => o,
-                    None => return Err(ApiError::new(ErrorCode::CorruptPlan, "plan document has no agreement map")),
+                    None => {
+                        return Err(ApiError::new(
+                            ErrorCode::CorruptPlan,
+                            "plan document has no agreement map",
+                        ));
+                    }
                 };
                 let mut changed = Vec::new();
                 for (key, value) in [
@@ -172,7 +206,10 @@ impl Writer<'_, '_> {
                         changed.push(key);
                     }
                 }
-                done(format!("agreement edit: {}", changed.join(", ")), Target::Agreement)
+                done(
+                    format!("agreement edit: {}", changed.join(", ")),
+                    Target::Agreement,
+                )
             }
             Edit::GoalAdd(g) => self.goal_add(g),
             Edit::GoalEdit { goal, patch } => {
@@ -196,15 +233,22 @@ impl Writer<'_, '_> {
                     self.put_text(&obj, "success_criteria", t)?;
                 }
                 match patch.progress {
-                    Some(Some(p)) => self.tx.put(&obj, "progress", u64::from(p)).map_err(internal)?,
+                    Some(Some(p)) => self
+                        .tx
+                        .put(&obj, "progress", u64::from(p))
+                        .map_err(internal)?,
                     Some(None) => self.tx.delete(&obj, "progress").map_err(internal)?,
                     None => {}
                 }
                 self.touch(&obj)?;
                 let title = read::string(self.tx, &obj, "title");
                 let message = match (patch.status, patch.progress) {
-                    (Some(s), None) if patch_is_only_status(patch) => format!("goal status: {title} -> {s}"),
-                    (None, Some(Some(p))) if patch_is_only_progress(patch) => format!("goal progress: {title} -> {p}%"),
+                    (Some(s), None) if patch_is_only_status(patch) => {
+                        format!("goal status: {title} -> {s}")
+                    }
+                    (None, Some(Some(p))) if patch_is_only_progress(patch) => {
+                        format!("goal progress: {title} -> {p}%")
+                    }
                     _ => format!("goal edit: {title}"),
                 };
                 done(message, Target::Item(Collection::Goals, id))
@@ -217,9 +261,16 @@ impl Writer<'_, '_> {
                 self.tx.put(&m, "done", false).map_err(internal)?;
                 self.touch(&obj)?;
                 let goal_title = read::string(self.tx, &obj, "title");
-                done(format!("milestone add: {goal_title}: {title}"), Target::Item(Collection::Goals, id))
+                done(
+                    format!("milestone add: {goal_title}: {title}"),
+                    Target::Item(Collection::Goals, id),
+                )
             }
-            Edit::MilestoneSet { goal, position, done: is_done } => {
+            Edit::MilestoneSet {
+                goal,
+                position,
+                done: is_done,
+            } => {
                 let (id, obj) = self.resolve(Collection::Goals, goal)?;
                 let (_, _, m) = self.nth(&obj, "milestones", *position, "milestone")?;
                 self.tx.put(&m, "done", *is_done).map_err(internal)?;
@@ -232,7 +283,10 @@ impl Writer<'_, '_> {
                 self.touch(&obj)?;
                 let title = read::string(self.tx, &m, "title");
                 let verb = if *is_done { "done" } else { "undone" };
-                done(format!("milestone {verb}: {title}"), Target::Item(Collection::Goals, id))
+                done(
+                    format!("milestone {verb}: {title}"),
+                    Target::Item(Collection::Goals, id),
+                )
             }
             Edit::MilestoneRm { goal, position } => {
                 let (id, obj) = self.resolve(Collection::Goals, goal)?;
@@ -240,11 +294,22 @@ impl Writer<'_, '_> {
                 let title = read::string(self.tx, &m, "title");
                 self.tx.delete(&list, idx).map_err(internal)?;
                 self.touch(&obj)?;
-                done(format!("milestone rm: {title}"), Target::Item(Collection::Goals, id))
+                done(
+                    format!("milestone rm: {title}"),
+                    Target::Item(Collection::Goals, id),
+                )
             }
             Edit::ActionAdd(a) => {
-                let goal = a.goal.as_deref().map(|g| self.resolve(Collection::Goals, g)).transpose()?;
-                let meeting = a.meeting.as_deref().map(|m| self.resolve(Collection::Meetings, m)).transpose()?;
+                let goal = a
+                    .goal
+                    .as_deref()
+                    .map(|g| self.resolve(Collection::Goals, g))
+                    .transpose()?;
+                let meeting = a
+                    .meeting
+                    .as_deref()
+                    .map(|m| self.resolve(Collection::Meetings, m))
+                    .transpose()?;
                 let (id, obj) = self.create(Collection::Actions)?;
                 self.put_str(&obj, "title", &a.title)?;
                 self.put_str(&obj, "owner", a.owner.as_str())?;
@@ -258,7 +323,10 @@ impl Writer<'_, '_> {
                 }
                 self.put_text(&obj, "notes", &a.notes)?;
                 self.touch(&obj)?;
-                done(format!("action add: {}", a.title), Target::Item(Collection::Actions, id))
+                done(
+                    format!("action add: {}", a.title),
+                    Target::Item(Collection::Actions, id),
+                )
             }
             Edit::ActionEdit { action, patch } => {
                 let (id, obj) = self.resolve(Collection::Actions, action)?;
@@ -291,24 +359,34 @@ impl Writer<'_, '_> {
                     Some(ActionStatus::Open) => "reopen",
                     None => "edit",
                 };
-                done(format!("action {verb}: {title}"), Target::Item(Collection::Actions, id))
+                done(
+                    format!("action {verb}: {title}"),
+                    Target::Item(Collection::Actions, id),
+                )
             }
             Edit::ActionRm { action } => self.remove(Collection::Actions, action, "title"),
             Edit::MeetingAdd(m) => {
                 let (id, obj) = self.create(Collection::Meetings)?;
                 self.put_str(&obj, "start", &m.start.to_string())?;
-                self.tx.put(&obj, "duration_minutes", u64::from(m.duration_minutes)).map_err(internal)?;
+                self.tx
+                    .put(&obj, "duration_minutes", u64::from(m.duration_minutes))
+                    .map_err(internal)?;
                 self.put_str(&obj, "location", &m.location)?;
                 self.put_str(&obj, "status", MeetingStatus::Scheduled.as_str())?;
                 self.put_text(&obj, "notes", "")?;
-                self.tx.put_object(&obj, "agenda", ObjType::List).map_err(internal)?;
+                self.tx
+                    .put_object(&obj, "agenda", ObjType::List)
+                    .map_err(internal)?;
                 for text in &m.agenda {
                     let (_, item) = self.push(&obj, "agenda")?;
                     self.put_str(&item, "text", text)?;
                 }
                 self.touch(&obj)?;
                 let when = m.start.strftime("%Y-%m-%d %H:%M %Z");
-                done(format!("meeting add: {when}"), Target::Item(Collection::Meetings, id))
+                done(
+                    format!("meeting add: {when}"),
+                    Target::Item(Collection::Meetings, id),
+                )
             }
             Edit::MeetingEdit { meeting, patch } => {
                 let (id, obj) = self.resolve(Collection::Meetings, meeting)?;
@@ -316,7 +394,9 @@ impl Writer<'_, '_> {
                     self.put_str(&obj, "start", &s.to_string())?;
                 }
                 if let Some(d) = patch.duration_minutes {
-                    self.tx.put(&obj, "duration_minutes", u64::from(d)).map_err(internal)?;
+                    self.tx
+                        .put(&obj, "duration_minutes", u64::from(d))
+                        .map_err(internal)?;
                 }
                 if let Some(l) = &patch.location {
                     self.put_str(&obj, "location", l)?;
@@ -335,14 +415,20 @@ impl Writer<'_, '_> {
                     (None, true) => "notes",
                     _ => "edit",
                 };
-                done(format!("meeting {verb}: {when}"), Target::Item(Collection::Meetings, id))
+                done(
+                    format!("meeting {verb}: {when}"),
+                    Target::Item(Collection::Meetings, id),
+                )
             }
             Edit::AgendaAdd { meeting, text } => {
                 let (id, obj) = self.resolve(Collection::Meetings, meeting)?;
                 let (_, item) = self.push(&obj, "agenda")?;
                 self.put_str(&item, "text", text)?;
                 self.touch(&obj)?;
-                done(format!("agenda add: {text}"), Target::Item(Collection::Meetings, id))
+                done(
+                    format!("agenda add: {text}"),
+                    Target::Item(Collection::Meetings, id),
+                )
             }
             Edit::AgendaRm { meeting, position } => {
                 let (id, obj) = self.resolve(Collection::Meetings, meeting)?;
@@ -350,10 +436,21 @@ impl Writer<'_, '_> {
                 let text = read::string(self.tx, &item, "text");
                 self.tx.delete(&list, idx).map_err(internal)?;
                 self.touch(&obj)?;
-                done(format!("agenda rm: {text}"), Target::Item(Collection::Meetings, id))
+                done(
+                    format!("agenda rm: {text}"),
+                    Target::Item(Collection::Meetings, id),
+                )
             }
-            Edit::FeedbackAdd { author, goal, kind, body } => {
-                let goal = goal.as_deref().map(|g| self.resolve(Collection::Goals, g)).transpose()?;
+            Edit::FeedbackAdd {
+                author,
+                goal,
+                kind,
+                body,
+            } => {
+                let goal = goal
+                    .as_deref()
+                    .map(|g| self.resolve(Collection::Goals, g))
+                    .transpose()?;
                 let (id, obj) = self.create(Collection::Feedback)?;
                 self.put_str(&obj, "author", author)?;
                 if let Some((g, _)) = goal {
@@ -361,26 +458,44 @@ impl Writer<'_, '_> {
                 }
                 self.put_str(&obj, "kind", kind.as_str())?;
                 self.put_text(&obj, "body", body)?;
-                done(format!("feedback add: {kind} from {author}"), Target::Item(Collection::Feedback, id))
+                done(
+                    format!("feedback add: {kind} from {author}"),
+                    Target::Item(Collection::Feedback, id),
+                )
             }
             Edit::NoteAdd { author, body, tags } => {
                 let (id, obj) = self.create(Collection::Notes)?;
                 self.put_str(&obj, "author", author)?;
                 self.put_text(&obj, "body", body)?;
-                let list = self.tx.put_object(&obj, "tags", ObjType::List).map_err(internal)?;
+                let list = self
+                    .tx
+                    .put_object(&obj, "tags", ObjType::List)
+                    .map_err(internal)?;
                 for (i, t) in tags.iter().enumerate() {
                     self.tx.insert(&list, i, t.as_str()).map_err(internal)?;
                 }
-                done(format!("note add: {}", first_line(body)), Target::Item(Collection::Notes, id))
+                done(
+                    format!("note add: {}", first_line(body)),
+                    Target::Item(Collection::Notes, id),
+                )
             }
-            Edit::ContactAdd { name, organization, how_met, introduced_by, notes } => {
+            Edit::ContactAdd {
+                name,
+                organization,
+                how_met,
+                introduced_by,
+                notes,
+            } => {
                 let (id, obj) = self.create(Collection::Contacts)?;
                 self.put_str(&obj, "name", name)?;
                 self.put_str(&obj, "organization", organization)?;
                 self.put_str(&obj, "how_met", how_met)?;
                 self.put_str(&obj, "introduced_by", introduced_by)?;
                 self.put_text(&obj, "notes", notes)?;
-                done(format!("contact add: {name}"), Target::Item(Collection::Contacts, id))
+                done(
+                    format!("contact add: {name}"),
+                    Target::Item(Collection::Contacts, id),
+                )
             }
         }
     }
@@ -393,10 +508,15 @@ impl Writer<'_, '_> {
         self.put_str(&obj, "status", g.status.as_str())?;
         self.put_opt_date(&obj, "target_date", g.target_date)?;
         self.put_text(&obj, "success_criteria", &g.success_criteria)?;
-        self.tx.put_object(&obj, "milestones", ObjType::List).map_err(internal)?;
+        self.tx
+            .put_object(&obj, "milestones", ObjType::List)
+            .map_err(internal)?;
         self.put_str(&obj, "created_by", &g.created_by)?;
         self.touch(&obj)?;
-        Ok(Applied { message: format!("goal add: {}", g.title), target: Target::Item(Collection::Goals, id) })
+        Ok(Applied {
+            message: format!("goal add: {}", g.title),
+            target: Target::Item(Collection::Goals, id),
+        })
     }
 
     fn remove(&mut self, c: Collection, prefix: &str, label_key: &str) -> R<Applied> {
@@ -404,7 +524,10 @@ impl Writer<'_, '_> {
         let label = read::string(self.tx, &obj, label_key);
         let map = self.collection(c)?;
         self.tx.delete(&map, id.as_str()).map_err(internal)?;
-        Ok(Applied { message: format!("{} rm: {label}", c.noun()), target: Target::Removed(c.noun(), id) })
+        Ok(Applied {
+            message: format!("{} rm: {label}", c.noun()),
+            target: Target::Removed(c.noun(), id),
+        })
     }
 
     /// Records who is behind this transaction's actor, once per plan.
@@ -416,20 +539,31 @@ impl Writer<'_, '_> {
         if read::object(self.tx, &devices, actor_hex, ObjType::Map).is_some() {
             return Ok(());
         }
-        let dev = self.tx.put_object(&devices, actor_hex, ObjType::Map).map_err(internal)?;
+        let dev = self
+            .tx
+            .put_object(&devices, actor_hex, ObjType::Map)
+            .map_err(internal)?;
         self.put_str(&dev, "user", user)?;
         self.put_str(&dev, "host", host)
     }
 }
 
 fn patch_is_only_status(p: &tandem_proto::edit::GoalPatch) -> bool {
-    p.title.is_none() && p.description.is_none() && p.category.is_none() && p.target_date.is_none()
-        && p.success_criteria.is_none() && p.progress.is_none()
+    p.title.is_none()
+        && p.description.is_none()
+        && p.category.is_none()
+        && p.target_date.is_none()
+        && p.success_criteria.is_none()
+        && p.progress.is_none()
 }
 
 fn patch_is_only_progress(p: &tandem_proto::edit::GoalPatch) -> bool {
-    p.title.is_none() && p.description.is_none() && p.category.is_none() && p.target_date.is_none()
-        && p.success_criteria.is_none() && p.status.is_none()
+    p.title.is_none()
+        && p.description.is_none()
+        && p.category.is_none()
+        && p.target_date.is_none()
+        && p.success_criteria.is_none()
+        && p.status.is_none()
 }
 
 fn first_line(s: &str) -> String {

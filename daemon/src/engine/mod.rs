@@ -1,0 +1,473 @@
+//! The plan engine: owns the store and the loaded plan documents.
+//!
+//! [`Engine::process`] takes a batch of requests in arrival order and replies
+//! to each. Edits of one batch share one redb write transaction (group
+//! commit); their replies are sent only after that transaction is durable.
+//! A read that follows edits in the batch first commits them, so no reply
+//! ever shows an edit that is not yet durable.
+//!
+//! If a commit fails (a full disk, an IO error), every plan touched by the
+//! batch is dropped from memory, so the next access reloads exactly what is
+//! durable, and every edit of the batch is answered with a storage error.
+//!
+//! Plans are loaded lazily on first use and evicted least-recently-used; a
+//! plan whose stored bytes cannot be read is remembered as corrupt, its
+//! bytes are never written over, and every other plan keeps working.
+//!
+//! The engine is synchronous and does no socket IO; [`thread`] runs it on a
+//! dedicated thread fed by a channel.
+
+pub mod thread;
+
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::Timestamp;
+use tandem_proto::api::{DaemonStatus, Request, Response};
+use tandem_proto::{ApiError, ErrorCode, ids};
+
+use crate::doc::{Device, PlanDoc};
+use crate::store::{Batch, Store, StoreError};
+
+/// Changes stored after a snapshot before the plan is compacted.
+pub const COMPACT_AFTER: usize = 128;
+/// Plans kept in memory at most.
+pub const MAX_LOADED: usize = 256;
+
+/// Facts about the running daemon, for `Request::Status`.
+#[derive(Debug, Clone)]
+pub struct Info {
+    /// The home directory.
+    pub home: String,
+    /// The socket path.
+    pub socket: String,
+    /// When the daemon started.
+    pub started_at: Timestamp,
+}
+
+struct Loaded {
+    doc: PlanDoc,
+    next_seq: u64,
+    since_snapshot: usize,
+    last_used: u64,
+}
+
+enum Slot {
+    Ready(Box<Loaded>),
+    Corrupt(String),
+}
+
+/// Why an edit was not staged.
+enum StageError {
+    /// Refused before anything changed.
+    Refused(ApiError),
+    /// The batch failed; the document may hold the edit in memory only.
+    Store(StoreError),
+}
+
+impl From<ApiError> for StageError {
+    fn from(e: ApiError) -> Self {
+        StageError::Refused(e)
+    }
+}
+
+impl From<StoreError> for StageError {
+    fn from(e: StoreError) -> Self {
+        StageError::Store(e)
+    }
+}
+
+fn storage_error(e: &StoreError) -> ApiError {
+    ApiError::new(ErrorCode::Storage, format!("{e}; the change was not saved"))
+}
+
+/// The plan engine.
+pub struct Engine {
+    store: Store,
+    device: Device,
+    info: Info,
+    plans: HashMap<String, Slot>,
+    ids: Option<BTreeSet<String>>,
+    tick: u64,
+    to_compact: BTreeSet<String>,
+    needs_recovery: bool,
+}
+
+/// Edits staged in the open batch, waiting for its commit.
+struct Open<T> {
+    batch: Batch,
+    replies: Vec<(T, Response)>,
+    touched: BTreeSet<String>,
+}
+
+impl Engine {
+    /// An engine over `store`, editing as `device`.
+    pub fn new(store: Store, device: Device, info: Info) -> Engine {
+        Engine {
+            store,
+            device,
+            info,
+            plans: HashMap::new(),
+            ids: None,
+            tick: 0,
+            to_compact: BTreeSet::new(),
+            needs_recovery: false,
+        }
+    }
+
+    /// Handles a batch of requests in order, calling `reply` once for each.
+    pub fn process<T>(&mut self, batch: Vec<(T, Request)>, mut reply: impl FnMut(T, Response)) {
+        if self.needs_recovery {
+            self.recover();
+        }
+        let mut open: Option<Open<T>> = None;
+        for (token, req) in batch {
+            match req {
+                Request::PlanNew(_) | Request::PlanUse { .. } | Request::Edit { .. } => {
+                    if open.is_none() {
+                        match self.store.begin() {
+                            Ok(batch) => {
+                                open = Some(Open {
+                                    batch,
+                                    replies: Vec::new(),
+                                    touched: BTreeSet::new(),
+                                })
+                            }
+                            Err(e) => {
+                                reply(token, Response::Error(storage_error(&e)));
+                                continue;
+                            }
+                        }
+                    }
+                    let Some(o) = open.as_mut() else { continue };
+                    match self.stage(&req, &mut o.batch, &mut o.touched) {
+                        Ok(resp) => o.replies.push((token, resp)),
+                        Err(StageError::Refused(e)) => reply(token, Response::Error(e)),
+                        Err(StageError::Store(e)) => {
+                            if let Some(o) = open.take() {
+                                self.fail(o.replies, &o.touched, &e, &mut reply);
+                            }
+                            reply(token, Response::Error(storage_error(&e)));
+                        }
+                    }
+                }
+                _ => {
+                    self.flush(open.take(), &mut reply);
+                    let resp = self.read(&req);
+                    reply(token, resp);
+                }
+            }
+        }
+        self.flush(open.take(), &mut reply);
+        self.evict();
+    }
+
+    /// Commits the open batch and sends its replies, or fails them all.
+    fn flush<T>(&mut self, open: Option<Open<T>>, reply: &mut impl FnMut(T, Response)) {
+        let Some(o) = open else { return };
+        if o.replies.is_empty() {
+            return;
+        }
+        let Open {
+            batch,
+            replies,
+            touched,
+        } = o;
+        match batch.commit() {
+            Ok(()) => {
+                for (t, r) in replies {
+                    reply(t, r);
+                }
+                for id in &touched {
+                    if let Some(Slot::Ready(l)) = self.plans.get(id)
+                        && l.since_snapshot >= COMPACT_AFTER
+                    {
+                        self.to_compact.insert(id.clone());
+                    }
+                }
+            }
+            Err(e) => self.fail(replies, &touched, &e, reply),
+        }
+    }
+
+    /// Answers every staged edit with a storage error and forgets the touched plans,
+    /// so that they reload from what is durable.
+    fn fail<T>(
+        &mut self,
+        replies: Vec<(T, Response)>,
+        touched: &BTreeSet<String>,
+        e: &StoreError,
+        reply: &mut impl FnMut(T, Response),
+    ) {
+        tracing::error!(error = %e, "write batch failed; dropping {} plan(s) from memory", touched.len());
+        for id in touched {
+            self.plans.remove(id);
+        }
+        self.ids = None;
+        for (t, _) in replies {
+            reply(t, Response::Error(storage_error(e)));
+        }
+        self.recover();
+    }
+
+    /// Reopens the database after a failure, as redb requires; retried before each batch until it works.
+    fn recover(&mut self) {
+        match self.store.recover() {
+            Ok(()) => {
+                tracing::info!("database reopened after a failure");
+                self.needs_recovery = false;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "database could not be reopened; retrying on the next request");
+                self.needs_recovery = true;
+            }
+        }
+    }
+
+    fn stage(
+        &mut self,
+        req: &Request,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+    ) -> Result<Response, StageError> {
+        match req {
+            Request::PlanNew(new) => {
+                let id = format!("{:016x}", rand::random::<u64>());
+                let now = Timestamp::now();
+                let (doc, bytes) = PlanDoc::create(&id, new, &self.device, now)?;
+                touched.insert(id.clone());
+                batch.append_change(&id, 0, &bytes)?;
+                batch.put_summary(&doc.summary(now))?;
+                batch.set_current(&id)?;
+                let view = doc.view();
+                self.tick += 1;
+                let loaded = Loaded {
+                    doc,
+                    next_seq: 1,
+                    since_snapshot: 1,
+                    last_used: self.tick,
+                };
+                self.plans.insert(id.clone(), Slot::Ready(Box::new(loaded)));
+                if let Some(ids) = self.ids.as_mut() {
+                    ids.insert(id);
+                }
+                Ok(Response::Plan(Box::new(view)))
+            }
+            Request::PlanUse { plan } => {
+                let id = self.resolve(Some(plan))?;
+                let view = self.loaded(&id)?.doc.view();
+                batch.set_current(&id)?;
+                touched.insert(id);
+                Ok(Response::Plan(Box::new(view)))
+            }
+            Request::Edit { plan, edit } => {
+                let id = self.resolve(plan.as_deref())?;
+                let device = self.device.clone();
+                let loaded = self.loaded(&id)?;
+                let now = Timestamp::now();
+                let mut new_id = || format!("{:016x}", rand::random::<u64>());
+                let edited = loaded.doc.apply(edit, &device, now, &mut new_id)?;
+                if let Some(bytes) = edited.change {
+                    touched.insert(id.clone());
+                    let seq = loaded.next_seq;
+                    loaded.next_seq += 1;
+                    loaded.since_snapshot += 1;
+                    batch.append_change(&id, seq, &bytes)?;
+                    batch.put_summary(&loaded.doc.summary(now))?;
+                }
+                Ok(Response::Edited(edited.item))
+            }
+            _ => Err(StageError::Refused(ApiError::new(
+                ErrorCode::Internal,
+                "not an edit",
+            ))),
+        }
+    }
+
+    fn read(&mut self, req: &Request) -> Response {
+        let result = match req {
+            Request::Status => self.status(),
+            Request::PlanList => self.plan_list(),
+            Request::PlanGet { plan } => self.resolve(plan.as_deref()).and_then(|id| {
+                self.loaded(&id)
+                    .map(|l| Response::Plan(Box::new(l.doc.view())))
+            }),
+            Request::Log { plan, limit } => self.resolve(plan.as_deref()).and_then(|id| {
+                self.loaded(&id)
+                    .map(|l| Response::Log(l.doc.log(limit.unwrap_or(usize::MAX))))
+            }),
+            Request::Shutdown => Ok(Response::ShuttingDown),
+            Request::PlanNew(_) | Request::PlanUse { .. } | Request::Edit { .. } => {
+                Err(ApiError::new(ErrorCode::Internal, "edit routed as a read"))
+            }
+        };
+        result.unwrap_or_else(Response::Error)
+    }
+
+    fn status(&mut self) -> Result<Response, ApiError> {
+        let plans_stored = self.store.plan_count().map_err(|e| storage_error(&e))?;
+        Ok(Response::Status(DaemonStatus {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            pid: std::process::id(),
+            home: self.info.home.clone(),
+            socket: self.info.socket.clone(),
+            started_at: self.info.started_at,
+            device: self.device.actor.to_hex_string(),
+            plans_stored,
+            plans_loaded: self
+                .plans
+                .values()
+                .filter(|s| matches!(s, Slot::Ready(_)))
+                .count(),
+        }))
+    }
+
+    fn plan_list(&mut self) -> Result<Response, ApiError> {
+        let current = self.store.current_plan().map_err(|e| storage_error(&e))?;
+        let mut list = self.store.summaries().map_err(|e| storage_error(&e))?;
+        for s in &mut list {
+            s.current = current.as_deref() == Some(s.id.as_str());
+            if let Some(Slot::Corrupt(why)) = self.plans.get(&s.id) {
+                s.error = Some(why.clone());
+            }
+        }
+        Ok(Response::Plans(list))
+    }
+
+    fn plan_ids(&mut self) -> Result<&BTreeSet<String>, ApiError> {
+        if self.ids.is_none() {
+            let ids = self.store.plan_ids().map_err(|e| storage_error(&e))?;
+            self.ids = Some(ids.into_iter().collect());
+        }
+        // Filled just above when it was empty.
+        self.ids
+            .as_ref()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "plan ids unavailable"))
+    }
+
+    /// The plan named by `plan`, else the current plan, else the only plan.
+    fn resolve(&mut self, plan: Option<&str>) -> Result<String, ApiError> {
+        if let Some(prefix) = plan {
+            let ids = self.plan_ids()?;
+            return Ok(ids::resolve("plan", prefix, ids.iter().map(String::as_str))?.to_string());
+        }
+        let current = self.store.current_plan().map_err(|e| storage_error(&e))?;
+        let ids = self.plan_ids()?;
+        if let Some(c) = current.filter(|c| ids.contains(c)) {
+            return Ok(c);
+        }
+        match ids.len() {
+            0 => Err(ApiError::new(
+                ErrorCode::NoPlan,
+                "there are no plans yet: create one with `tandem plan new TITLE`",
+            )),
+            1 => Ok(ids.iter().next().cloned().unwrap_or_default()),
+            n => Err(ApiError::new(
+                ErrorCode::NoPlan,
+                format!(
+                    "no current plan and {n} plans exist: pick one with `tandem plan use ID` or pass --plan ID"
+                ),
+            )),
+        }
+    }
+
+    /// The loaded plan `id`, loading it from the store on first use.
+    fn loaded(&mut self, id: &str) -> Result<&mut Loaded, ApiError> {
+        self.tick += 1;
+        let tick = self.tick;
+        if !self.plans.contains_key(id) {
+            let stored = self.store.load_plan(id).map_err(|e| storage_error(&e))?;
+            let next_seq = stored.next_seq();
+            let since_snapshot = stored.changes.len();
+            let slot = match PlanDoc::load(
+                stored.snapshot.as_deref(),
+                stored.changes.iter().map(|(_, b)| b.as_slice()),
+                self.device.actor.clone(),
+            ) {
+                Ok(doc) => {
+                    if since_snapshot >= COMPACT_AFTER {
+                        self.to_compact.insert(id.to_string());
+                    }
+                    Slot::Ready(Box::new(Loaded {
+                        doc,
+                        next_seq,
+                        since_snapshot,
+                        last_used: tick,
+                    }))
+                }
+                Err(e) => {
+                    tracing::error!(plan = id, error = %e, "stored plan is corrupt; its bytes are kept untouched");
+                    Slot::Corrupt(e.to_string())
+                }
+            };
+            self.plans.insert(id.to_string(), slot);
+        }
+        match self.plans.get_mut(id) {
+            Some(Slot::Ready(l)) => {
+                l.last_used = tick;
+                Ok(l)
+            }
+            Some(Slot::Corrupt(why)) => Err(ApiError::new(
+                ErrorCode::CorruptPlan,
+                format!(
+                    "plan {id} is corrupt and cannot be opened ({why}); its stored bytes are kept untouched"
+                ),
+            )),
+            None => Err(ApiError::new(
+                ErrorCode::Internal,
+                "plan vanished while loading",
+            )),
+        }
+    }
+
+    /// Drops the least recently used plans beyond [`MAX_LOADED`]. Memory always
+    /// equals what is durable between batches, so this loses nothing.
+    fn evict(&mut self) {
+        let ready = self
+            .plans
+            .values()
+            .filter(|s| matches!(s, Slot::Ready(_)))
+            .count();
+        if ready <= MAX_LOADED {
+            return;
+        }
+        let mut by_age: Vec<(u64, String)> = self
+            .plans
+            .iter()
+            .filter_map(|(id, s)| match s {
+                Slot::Ready(l) => Some((l.last_used, id.clone())),
+                Slot::Corrupt(_) => None,
+            })
+            .collect();
+        by_age.sort_unstable();
+        for (_, id) in by_age.into_iter().take(ready - MAX_LOADED) {
+            self.to_compact.remove(&id);
+            self.plans.remove(&id);
+        }
+    }
+
+    /// Whether a compaction is waiting.
+    pub fn has_compaction(&self) -> bool {
+        !self.to_compact.is_empty()
+    }
+
+    /// Compacts one plan: a fresh snapshot replaces its stored changes.
+    pub fn compact_one(&mut self) {
+        let Some(id) = self.to_compact.pop_first() else {
+            return;
+        };
+        let Some(Slot::Ready(l)) = self.plans.get_mut(&id) else {
+            return;
+        };
+        let snapshot = l.doc.save();
+        match self.store.compact(&id, &snapshot, l.next_seq) {
+            Ok(()) => {
+                tracing::debug!(plan = %id, changes = l.since_snapshot, bytes = snapshot.len(), "compacted");
+                l.since_snapshot = 0;
+            }
+            Err(e) => tracing::warn!(plan = %id, error = %e, "compaction failed; will retry later"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,308 @@
+//! Engine tests over in-memory stores: batching, durability on failure, corruption.
+
+use std::sync::atomic::Ordering;
+
+use super::*;
+use crate::store::faulty::FaultyBackend;
+use automerge::ActorId;
+use tandem_proto::api::Item;
+use tandem_proto::edit::Edit;
+use tandem_proto::edit::{NewGoal, NewPlan};
+use tandem_proto::model::{GoalCategory, GoalStatus};
+
+fn engine(store: Store) -> Engine {
+    let device = Device {
+        actor: ActorId::from(vec![7u8; 16]),
+        user: "ana".into(),
+        host: "lab".into(),
+    };
+    let info = Info {
+        home: "/h".into(),
+        socket: "/h/s".into(),
+        started_at: Timestamp::UNIX_EPOCH,
+    };
+    Engine::new(store, device, info)
+}
+
+fn call(e: &mut Engine, req: Request) -> Response {
+    let mut out = Vec::new();
+    e.process(vec![((), req)], |_, r| out.push(r));
+    assert_eq!(out.len(), 1);
+    out.remove(0)
+}
+
+fn new_plan(e: &mut Engine, title: &str) -> String {
+    match call(
+        e,
+        Request::PlanNew(NewPlan {
+            title: title.into(),
+            mentor: "M".into(),
+            mentee: "E".into(),
+        }),
+    ) {
+        Response::Plan(p) => p.id,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn goal(title: &str) -> Edit {
+    Edit::GoalAdd(NewGoal {
+        title: title.into(),
+        description: String::new(),
+        category: GoalCategory::Skill,
+        status: GoalStatus::Active,
+        target_date: None,
+        success_criteria: String::new(),
+        created_by: "ana".into(),
+    })
+}
+
+fn goals(e: &mut Engine, plan: &str) -> Vec<String> {
+    match call(
+        e,
+        Request::PlanGet {
+            plan: Some(plan.into()),
+        },
+    ) {
+        Response::Plan(p) => p.goals.into_iter().map(|g| g.title).collect(),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_batch_replies_in_order_and_reads_see_earlier_edits() {
+    let mut e = engine(Store::in_memory().unwrap());
+    let plan = new_plan(&mut e, "P");
+    let batch = vec![
+        (
+            0,
+            Request::Edit {
+                plan: None,
+                edit: goal("one"),
+            },
+        ),
+        (
+            1,
+            Request::Edit {
+                plan: None,
+                edit: goal(""),
+            },
+        ),
+        (2, Request::PlanGet { plan: None }),
+        (
+            3,
+            Request::Edit {
+                plan: None,
+                edit: goal("two"),
+            },
+        ),
+    ];
+    let mut replies = Vec::new();
+    e.process(batch, |t, r| replies.push((t, r)));
+    replies.sort_by_key(|(t, _)| *t);
+    assert!(matches!(replies[0].1, Response::Edited(Item::Goal(_))));
+    assert!(matches!(&replies[1].1, Response::Error(err) if err.code == ErrorCode::Invalid));
+    let Response::Plan(p) = &replies[2].1 else {
+        panic!("not a plan")
+    };
+    assert_eq!(p.goals.len(), 1);
+    assert_eq!(goals(&mut e, &plan), vec!["one", "two"]);
+}
+
+#[test]
+fn a_failed_commit_is_reported_and_forgotten() {
+    let (backend, failing) = FaultyBackend::new();
+    let store = Store::with_opener(Box::new(move || {
+        redb::Database::builder().create_with_backend(backend.clone())
+    }));
+    let mut e = engine(store.unwrap());
+    let plan = new_plan(&mut e, "P");
+    assert!(matches!(
+        call(
+            &mut e,
+            Request::Edit {
+                plan: None,
+                edit: goal("kept")
+            }
+        ),
+        Response::Edited(_)
+    ));
+    failing.store(true, Ordering::SeqCst);
+    let r = call(
+        &mut e,
+        Request::Edit {
+            plan: None,
+            edit: goal("lost"),
+        },
+    );
+    let Response::Error(err) = r else {
+        panic!("edit on a full disk succeeded: {r:?}")
+    };
+    assert_eq!(err.code, ErrorCode::Storage);
+    assert!(err.message.contains("not saved"), "{}", err.message);
+    failing.store(false, Ordering::SeqCst);
+    // The refused edit must not show up: memory was reloaded from what is durable.
+    assert_eq!(goals(&mut e, &plan), vec!["kept"]);
+    let r = call(
+        &mut e,
+        Request::Edit {
+            plan: None,
+            edit: goal("after"),
+        },
+    );
+    assert!(matches!(r, Response::Edited(_)), "{r:?}");
+    assert_eq!(goals(&mut e, &plan), vec!["kept", "after"]);
+}
+
+#[test]
+fn compaction_keeps_every_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let plan;
+    {
+        let mut e = engine(Store::open(&path).unwrap());
+        plan = new_plan(&mut e, "P");
+        for i in 0..(COMPACT_AFTER + 5) {
+            call(
+                &mut e,
+                Request::Edit {
+                    plan: None,
+                    edit: goal(&format!("g{i:03}")),
+                },
+            );
+        }
+        assert!(e.has_compaction());
+        e.compact_one();
+        assert!(!e.has_compaction());
+        call(
+            &mut e,
+            Request::Edit {
+                plan: None,
+                edit: goal("last"),
+            },
+        );
+    }
+    let store = Store::open(&path).unwrap();
+    let stored = store.load_plan(&plan).unwrap();
+    assert!(stored.snapshot.is_some());
+    assert_eq!(
+        stored.changes.len(),
+        1,
+        "only the edit after compaction stays a change"
+    );
+    let mut e = engine(store);
+    assert_eq!(goals(&mut e, &plan).len(), COMPACT_AFTER + 6);
+}
+
+#[test]
+fn a_corrupt_plan_is_reported_kept_and_isolated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let (bad, good);
+    {
+        let mut e = engine(Store::open(&path).unwrap());
+        bad = new_plan(&mut e, "Bad");
+        good = new_plan(&mut e, "Good");
+    }
+    {
+        let db = redb::Database::create(&path).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(crate::store::tables::CHANGES)
+            .unwrap()
+            .insert((bad.as_str(), 0), b"garbage".as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let mut e = engine(Store::open(&path).unwrap());
+    let r = call(
+        &mut e,
+        Request::PlanGet {
+            plan: Some(bad.clone()),
+        },
+    );
+    assert!(
+        matches!(&r, Response::Error(err) if err.code == ErrorCode::CorruptPlan && err.message.contains(&bad)),
+        "{r:?}"
+    );
+    let r = call(
+        &mut e,
+        Request::Edit {
+            plan: Some(bad.clone()),
+            edit: goal("x"),
+        },
+    );
+    assert!(
+        matches!(&r, Response::Error(err) if err.code == ErrorCode::CorruptPlan),
+        "{r:?}"
+    );
+    assert!(matches!(
+        call(
+            &mut e,
+            Request::Edit {
+                plan: Some(good.clone()),
+                edit: goal("ok")
+            }
+        ),
+        Response::Edited(_)
+    ));
+    let Response::Plans(list) = call(&mut e, Request::PlanList) else {
+        panic!("no list")
+    };
+    assert!(list.iter().any(|s| s.id == bad && s.error.is_some()));
+    drop(e);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.load_plan(&bad).unwrap().changes[0].1, b"garbage");
+}
+
+#[test]
+fn plans_resolve_by_prefix_current_or_only() {
+    let mut e = engine(Store::in_memory().unwrap());
+    let r = call(&mut e, Request::PlanGet { plan: None });
+    assert!(matches!(&r, Response::Error(err) if err.code == ErrorCode::NoPlan));
+    let a = new_plan(&mut e, "A");
+    let b = new_plan(&mut e, "B");
+    // The newest plan is current.
+    let Response::Plan(p) = call(&mut e, Request::PlanGet { plan: None }) else {
+        panic!()
+    };
+    assert_eq!(p.id, b);
+    call(
+        &mut e,
+        Request::PlanUse {
+            plan: a[..6].into(),
+        },
+    );
+    let Response::Plan(p) = call(&mut e, Request::PlanGet { plan: None }) else {
+        panic!()
+    };
+    assert_eq!(p.id, a);
+    let r = call(
+        &mut e,
+        Request::PlanGet {
+            plan: Some("zz".into()),
+        },
+    );
+    assert!(matches!(&r, Response::Error(err) if err.code == ErrorCode::Invalid));
+}
+
+#[test]
+fn eviction_keeps_memory_bounded_and_loses_nothing() {
+    let mut e = engine(Store::in_memory().unwrap());
+    let ids: Vec<String> = (0..MAX_LOADED + 10)
+        .map(|i| new_plan(&mut e, &format!("P{i}")))
+        .collect();
+    let Response::Status(s) = call(&mut e, Request::Status) else {
+        panic!()
+    };
+    assert_eq!(s.plans_stored, MAX_LOADED + 10);
+    assert!(s.plans_loaded <= MAX_LOADED);
+    let Response::Plan(p) = call(
+        &mut e,
+        Request::PlanGet {
+            plan: Some(ids[0].clone()),
+        },
+    ) else {
+        panic!()
+    };
+    assert_eq!(p.title, "P0");
+}

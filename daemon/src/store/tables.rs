@@ -1,0 +1,34 @@
+//! Every redb table, declared in one place. Names carry a layout version:
+//! a change of layout gets a new name and a migration in `store::migrate`.
+//!
+//! | table                | key               | value                                          |
+//! |----------------------|-------------------|------------------------------------------------|
+//! | `plan-snapshots-v1`  | plan id           | `Automerge::save()` of the plan at compaction  |
+//! | `plan-changes-v1`    | (plan id, seq)    | `save_after()` bytes of one edit, in order     |
+//! | `plan-index-v1`      | plan id           | JSON `PlanSummary` (for `plan list`)           |
+//! | `meta-v1`            | name              | see the `META_*` keys                          |
+//!
+//! A plan's document is its snapshot (if any) followed by its changes in
+//! `seq` order. Compaction writes a new snapshot and deletes the changes it
+//! covers, in one transaction.
+
+use redb::TableDefinition;
+
+/// Plan id → snapshot bytes.
+pub const SNAPSHOTS: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-snapshots-v1");
+/// (plan id, seq) → change bytes.
+pub const CHANGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("plan-changes-v1");
+/// Plan id → JSON summary.
+pub const INDEX: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-index-v1");
+/// Name → value.
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-v1");
+
+/// `meta-v1` key: the layout version of the whole database (u32 big-endian).
+pub const META_LAYOUT: &str = "layout_version";
+/// `meta-v1` key: this device's Automerge actor id (16 random bytes).
+pub const META_ACTOR: &str = "actor";
+/// `meta-v1` key: the current plan's id (UTF-8).
+pub const META_CURRENT: &str = "current_plan";
+
+/// The layout this build reads and writes.
+pub const LAYOUT_VERSION: u32 = 1;
