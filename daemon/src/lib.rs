@@ -9,10 +9,13 @@
 //! - [`server`]: the Unix-socket server: handshake, framing, one task per connection.
 //! - [`home`]: the home directory, its permissions, and the single-instance lock.
 //!
-//! Data flow of an edit: CLI → socket frame → [`server`] decodes and validates →
-//! [`engine`] applies it to the [`doc::PlanDoc`] → the change bytes are appended
-//! in a redb write transaction → commit (fsync) → reply. See ARCHITECTURE.md.
+//! Data flow of an edit: CLI → socket frame → [`server`] decodes it → the
+//! [`engine`] thread validates and applies it to the [`doc::PlanDoc`] → the
+//! change bytes are appended in a redb write transaction → commit (fsync) →
+//! reply. See ARCHITECTURE.md.
 
 pub mod doc;
 pub mod engine;
+pub mod home;
+pub mod server;
 pub mod store;

@@ -1,0 +1,167 @@
+//! The local API socket: binding, the handshake, framing, and one task per connection.
+//!
+//! Every frame is a 4-byte big-endian length and a JSON body
+//! ([`tandem_proto::frame`]). Requests over [`frame::MAX_REQUEST`] bytes are
+//! refused and the connection closed (its byte stream cannot be trusted any
+//! more); a malformed or unknown request gets an error reply and the
+//! connection stays usable. A client that vanishes mid-request harms
+//! nothing: its edit still completes, and the reply is dropped.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{SinkExt, StreamExt};
+use tandem_proto::api::{HandshakeReply, Hello, Request, Response, Welcome};
+use tandem_proto::{ApiError, ErrorCode, PROTOCOL_VERSION, frame};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::Semaphore;
+use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::engine::thread::EngineHandle;
+
+/// Most connections served at once; more wait in the kernel's backlog.
+pub const MAX_CONNECTIONS: usize = 128;
+/// How long a new connection may take to say hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Binds the socket at `path`, removing a leftover one first.
+///
+/// Call only while holding the instance lock: then any existing socket is
+/// stale. The process umask (0o077, set by `main`) makes the socket 0600
+/// from the moment it exists; the mode is then set explicitly as well.
+pub fn bind(path: &Path) -> std::io::Result<std::os::unix::net::UnixListener> {
+    match std::fs::remove_file(path) {
+        Ok(()) => tracing::info!(socket = %path.display(), "removed a stale socket"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let listener = std::os::unix::net::UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// Serves connections until `shutdown` is cancelled (by a signal or a
+/// `Shutdown` request), then waits for open connections to finish their
+/// current request.
+pub async fn serve(listener: UnixListener, engine: EngineHandle, shutdown: CancellationToken) {
+    let tracker = TaskTracker::new();
+    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            () = shutdown.cancelled() => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = shutdown.cancelled() => break,
+        };
+        let engine = engine.clone();
+        let shutdown = shutdown.clone();
+        tracker.spawn(async move {
+            if let Err(e) = connection(stream, engine, shutdown).await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    tracker.close();
+    tracker.wait().await;
+}
+
+type Reader = FramedRead<tokio::net::unix::OwnedReadHalf, LengthDelimitedCodec>;
+type Writer = FramedWrite<tokio::net::unix::OwnedWriteHalf, LengthDelimitedCodec>;
+
+async fn send<T: serde::Serialize>(w: &mut Writer, msg: &T) -> std::io::Result<()> {
+    let body = match serde_json::to_vec(msg) {
+        Ok(b) if b.len() <= frame::MAX_RESPONSE => b,
+        Ok(b) => {
+            let err = ApiError::new(
+                ErrorCode::TooLarge,
+                format!("the reply of {} bytes is over the limit of {} bytes", b.len(), frame::MAX_RESPONSE),
+            );
+            serde_json::to_vec(&Response::Error(err)).map_err(std::io::Error::other)?
+        }
+        Err(e) => serde_json::to_vec(&Response::Error(ApiError::new(ErrorCode::Internal, e.to_string())))
+            .map_err(std::io::Error::other)?,
+    };
+    w.send(Bytes::from(body)).await
+}
+
+async fn connection(stream: UnixStream, engine: EngineHandle, shutdown: CancellationToken) -> std::io::Result<()> {
+    let (r, w) = stream.into_split();
+    let mut reader: Reader =
+        FramedRead::new(r, LengthDelimitedCodec::builder().max_frame_length(frame::MAX_REQUEST).new_codec());
+    let mut writer: Writer =
+        FramedWrite::new(w, LengthDelimitedCodec::builder().max_frame_length(frame::MAX_RESPONSE).new_codec());
+
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, reader.next()).await {
+        Ok(Some(Ok(body))) => frame::decode::<Hello>(&body),
+        Ok(Some(Err(e))) => return refuse(&mut writer, ErrorCode::TooLarge, &format!("bad handshake frame: {e}")).await,
+        Ok(None) | Err(_) => return Ok(()),
+    };
+    match hello {
+        Ok(h) if h.protocol == PROTOCOL_VERSION => {
+            tracing::trace!(client = %h.client, "client connected");
+            let welcome = Welcome { protocol: PROTOCOL_VERSION, daemon_version: env!("CARGO_PKG_VERSION").into() };
+            send(&mut writer, &HandshakeReply::Welcome(welcome)).await?;
+        }
+        Ok(h) => {
+            let msg = format!(
+                "protocol version mismatch: client speaks {}, tandemd speaks {PROTOCOL_VERSION}; use matching tandem and tandemd builds",
+                h.protocol
+            );
+            return refuse(&mut writer, ErrorCode::VersionMismatch, &msg).await;
+        }
+        Err(e) => return refuse(&mut writer, ErrorCode::BadRequest, &format!("expected a hello frame: {e}")).await,
+    }
+
+    loop {
+        let next = tokio::select! {
+            n = reader.next() => n,
+            () = shutdown.cancelled() => return Ok(()),
+        };
+        let body = match next {
+            None => return Ok(()),
+            Some(Ok(body)) => body,
+            Some(Err(e)) => {
+                // Oversized (or unreadable) frame: the stream position is lost, so reply and close.
+                let err = ApiError::new(ErrorCode::TooLarge, format!("request refused: {e} (limit {} bytes)", frame::MAX_REQUEST));
+                let _ = send(&mut writer, &Response::Error(err)).await;
+                return Ok(());
+            }
+        };
+        let request = match frame::decode::<Request>(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                let err = ApiError::new(ErrorCode::BadRequest, format!("request not understood: {e}"));
+                send(&mut writer, &Response::Error(err)).await?;
+                continue;
+            }
+        };
+        let is_shutdown = matches!(request, Request::Shutdown);
+        let response = engine.call(request).await;
+        send(&mut writer, &response).await?;
+        if is_shutdown {
+            tracing::info!("shutdown requested by a client");
+            shutdown.cancel();
+            return Ok(());
+        }
+    }
+}
+
+async fn refuse(w: &mut Writer, code: ErrorCode, msg: &str) -> std::io::Result<()> {
+    send(w, &HandshakeReply::Error(ApiError::new(code, msg))).await
+}
