@@ -1,1 +1,56 @@
-fn main() {}
+//! `tandem`: the command-line companion of the Tandem daemon.
+//!
+//! Parses arguments (`args`), carries them out against the daemon (`cmd`,
+//! `client`), and maps failures to the documented exit codes (`fail`).
+
+mod args;
+mod client;
+mod cmd;
+mod fail;
+mod input;
+mod markdown;
+mod render;
+mod style;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tandem_proto::paths;
+
+use crate::fail::Fail;
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // --help and --version print and succeed; real usage errors exit 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { fail::EXIT_USAGE } else { 0 });
+        }
+    };
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if json {
+                eprintln!("{}", serde_json::json!({ "error": { "code": f.code(), "message": f.to_string() } }));
+            } else {
+                eprintln!("tandem: {f}");
+            }
+            ExitCode::from(f.exit_code())
+        }
+    }
+}
+
+fn run(cli: args::Cli) -> Result<(), Fail> {
+    let env = |k: &str| std::env::var(k).ok();
+    let home = paths::home_dir(
+        cli.home.as_deref(),
+        env(paths::HOME_ENV).as_deref(),
+        env("XDG_DATA_HOME").as_deref(),
+        env("HOME").as_deref(),
+    )
+    .ok_or_else(|| Fail::Usage("no home directory: set TANDEM_HOME or HOME".into()))?;
+    let mut ctx = cmd::Ctx::new(&cli, home);
+    cmd::run(cli, &mut ctx)
+}

@@ -1,0 +1,469 @@
+//! Command-line syntax (clap derive). Doc comments here are the help text.
+//!
+//! Parsing only: turning these into requests, with validation, happens in `cmd`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Tandem: local-first mentoring plans for lab technicians.
+#[derive(Debug, Parser)]
+#[command(name = "tandem", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Plan to act on (id or unique prefix); default: the current plan, or the only one.
+    #[arg(long, global = true, value_name = "ID", env = "TANDEM_PLAN")]
+    pub plan: Option<String>,
+    /// Home directory of the daemon (default: $TANDEM_HOME, else $XDG_DATA_HOME/tandem).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Do not start the daemon when it is not running (also: TANDEM_NO_AUTOSTART=1).
+    #[arg(long, global = true)]
+    pub no_autostart: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, list, show and select plans.
+    #[command(subcommand)]
+    Plan(PlanCmd),
+    /// Goals and their milestones.
+    #[command(subcommand)]
+    Goal(GoalCmd),
+    /// Action items.
+    #[command(subcommand)]
+    Action(ActionCmd),
+    /// Meetings, agendas and notes.
+    #[command(subcommand)]
+    Meeting(MeetingCmd),
+    /// Feedback between mentor and mentee.
+    #[command(subcommand)]
+    Feedback(FeedbackCmd),
+    /// Journal notes.
+    #[command(subcommand)]
+    Note(NoteCmd),
+    /// Networking contacts.
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// The mentoring agreement.
+    #[command(subcommand)]
+    Agreement(AgreementCmd),
+    /// History of the plan: who changed what, and when.
+    Log {
+        /// Show at most this many changes.
+        #[arg(long, short = 'n')]
+        limit: Option<usize>,
+    },
+    /// Export the plan as JSON (versioned schema) or as a Markdown report.
+    Export {
+        /// Output format.
+        #[arg(long, short, value_parser = ["json", "markdown"], default_value = "markdown")]
+        format: String,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Start, stop or query the background daemon.
+    #[command(subcommand)]
+    Daemon(DaemonCmd),
+}
+
+/// Plan commands.
+#[derive(Debug, Subcommand)]
+pub enum PlanCmd {
+    /// Create a plan and make it current.
+    New {
+        /// Title of the plan.
+        title: String,
+        /// The mentor's name.
+        #[arg(long, default_value = "")]
+        mentor: String,
+        /// The mentee's name.
+        #[arg(long, default_value = "")]
+        mentee: String,
+    },
+    /// List plans.
+    List,
+    /// Show a plan: people, agreement, goals, open actions, next meeting.
+    Show {
+        /// Plan id or prefix (default: the current plan).
+        id: Option<String>,
+    },
+    /// Make a plan the current one.
+    Use {
+        /// Plan id or prefix.
+        id: String,
+    },
+    /// Rename the plan.
+    Rename {
+        /// New title.
+        title: String,
+    },
+    /// Archive the plan (or bring it back with --undo).
+    Archive {
+        /// Make the plan active again.
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Set the plan's status, mentor or mentee.
+    Set {
+        /// active, completed or archived.
+        #[arg(long)]
+        status: Option<String>,
+        /// The mentor's name.
+        #[arg(long)]
+        mentor: Option<String>,
+        /// The mentee's name.
+        #[arg(long)]
+        mentee: Option<String>,
+    },
+}
+
+/// A long text: literal, `-` for stdin, or --editor.
+#[derive(Debug, Args, Clone, Default)]
+pub struct EditorFlag {
+    /// Write the long text in $VISUAL / $EDITOR.
+    #[arg(long, short = 'e')]
+    pub editor: bool,
+}
+
+/// Goal commands.
+#[derive(Debug, Subcommand)]
+pub enum GoalCmd {
+    /// Add a goal.
+    Add {
+        /// Title.
+        title: String,
+        /// Description (`-` reads stdin).
+        #[arg(long, short)]
+        description: Option<String>,
+        /// skill, certification, career, networking, knowledge or other.
+        #[arg(long, short, default_value = "skill")]
+        category: String,
+        /// proposed, active, done or dropped.
+        #[arg(long, short, default_value = "active")]
+        status: String,
+        /// Target date: YYYY-MM-DD, tomorrow, friday, +3w, "in 2 months", ...
+        #[arg(long, short)]
+        target: Option<String>,
+        /// How both sides will know the goal is reached (`-` reads stdin).
+        #[arg(long)]
+        criteria: Option<String>,
+        /// Who creates it (default: $TANDEM_USER or $USER).
+        #[arg(long)]
+        author: Option<String>,
+        #[command(flatten)]
+        editor: EditorFlag,
+    },
+    /// List goals.
+    List {
+        /// Only goals with this status.
+        #[arg(long, short)]
+        status: Option<String>,
+        /// Only goals of this category.
+        #[arg(long, short)]
+        category: Option<String>,
+    },
+    /// Show a goal with its milestones, actions and feedback.
+    Show {
+        /// Goal id or prefix.
+        id: String,
+    },
+    /// Change a goal's fields.
+    Edit {
+        /// Goal id or prefix.
+        id: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// New description (`-` reads stdin).
+        #[arg(long, short)]
+        description: Option<String>,
+        /// New category.
+        #[arg(long, short)]
+        category: Option<String>,
+        /// New target date, or `none` to clear it.
+        #[arg(long, short)]
+        target: Option<String>,
+        /// New success criteria (`-` reads stdin).
+        #[arg(long)]
+        criteria: Option<String>,
+        #[command(flatten)]
+        editor: EditorFlag,
+    },
+    /// Set a goal's status: proposed, active, done or dropped.
+    Status {
+        /// Goal id or prefix.
+        id: String,
+        /// New status.
+        status: String,
+    },
+    /// Set progress 0-100, or `auto` to derive it from milestones.
+    Progress {
+        /// Goal id or prefix.
+        id: String,
+        /// 0-100, or auto.
+        value: String,
+    },
+    /// Remove a goal.
+    Rm {
+        /// Goal id or prefix.
+        id: String,
+    },
+    /// Milestones of a goal.
+    #[command(subcommand)]
+    Milestone(MilestoneCmd),
+}
+
+/// Milestone commands.
+#[derive(Debug, Subcommand)]
+pub enum MilestoneCmd {
+    /// Append a milestone.
+    Add {
+        /// Goal id or prefix.
+        goal: String,
+        /// Milestone title.
+        title: String,
+    },
+    /// Mark milestone N (1-based) done.
+    Done {
+        /// Goal id or prefix.
+        goal: String,
+        /// Position, from 1.
+        n: u32,
+        /// Mark it not done.
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Remove milestone N (1-based).
+    Rm {
+        /// Goal id or prefix.
+        goal: String,
+        /// Position, from 1.
+        n: u32,
+    },
+}
+
+/// Action commands.
+#[derive(Debug, Subcommand)]
+pub enum ActionCmd {
+    /// Add an action item.
+    Add {
+        /// What to do.
+        title: String,
+        /// mentor, mentee or both.
+        #[arg(long, short, default_value = "mentee")]
+        owner: String,
+        /// Due date.
+        #[arg(long, short)]
+        due: Option<String>,
+        /// Goal it serves (id or prefix).
+        #[arg(long, short)]
+        goal: Option<String>,
+        /// Meeting it came from (id or prefix).
+        #[arg(long, short)]
+        meeting: Option<String>,
+        /// Notes (`-` reads stdin).
+        #[arg(long)]
+        notes: Option<String>,
+        #[command(flatten)]
+        editor: EditorFlag,
+    },
+    /// List action items.
+    List {
+        /// Only open items.
+        #[arg(long)]
+        open: bool,
+        /// Only open items past their due date.
+        #[arg(long)]
+        overdue: bool,
+        /// Only items of this owner (mentor, mentee, both).
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only items linked to this goal.
+        #[arg(long)]
+        goal: Option<String>,
+    },
+    /// Mark an action item done.
+    Done {
+        /// Action id or prefix.
+        id: String,
+    },
+    /// Mark an action item open again.
+    Reopen {
+        /// Action id or prefix.
+        id: String,
+    },
+    /// Remove an action item.
+    Rm {
+        /// Action id or prefix.
+        id: String,
+    },
+}
+
+/// Meeting commands.
+#[derive(Debug, Subcommand)]
+pub enum MeetingCmd {
+    /// Schedule a meeting.
+    Add {
+        /// Start: "2026-12-01 10:00" (local), "tomorrow 14:30", or with a zone "2026-12-01T10:00[Europe/Berlin]".
+        start: String,
+        /// Length: minutes, or a span like 45m or 1h30m.
+        #[arg(long, short, default_value = "30m")]
+        duration: String,
+        /// Room or link.
+        #[arg(long, short, default_value = "")]
+        location: String,
+        /// Agenda item (repeat for several).
+        #[arg(long, short)]
+        agenda: Vec<String>,
+    },
+    /// List meetings.
+    List {
+        /// Only scheduled meetings from now on.
+        #[arg(long)]
+        upcoming: bool,
+    },
+    /// Show a meeting with its agenda, notes and actions.
+    Show {
+        /// Meeting id or prefix.
+        id: String,
+    },
+    /// Add an item to a meeting's agenda (or remove one with --rm N).
+    Agenda {
+        /// Meeting id or prefix.
+        id: String,
+        /// The topic to add.
+        item: Option<String>,
+        /// Remove agenda item N (1-based) instead.
+        #[arg(long, value_name = "N", conflicts_with = "item")]
+        rm: Option<u32>,
+    },
+    /// Set a meeting's notes (text, `-` for stdin, or $EDITOR when omitted).
+    Notes {
+        /// Meeting id or prefix.
+        id: String,
+        /// The notes.
+        text: Option<String>,
+    },
+    /// Mark a meeting as held.
+    Held {
+        /// Meeting id or prefix.
+        id: String,
+    },
+    /// Cancel a meeting.
+    Cancel {
+        /// Meeting id or prefix.
+        id: String,
+    },
+}
+
+/// Feedback commands.
+#[derive(Debug, Subcommand)]
+pub enum FeedbackCmd {
+    /// Give feedback (text, `-` for stdin, or $EDITOR when omitted).
+    Add {
+        /// The feedback.
+        body: Option<String>,
+        /// praise, suggestion or concern.
+        #[arg(long, short, default_value = "suggestion")]
+        kind: String,
+        /// Goal it is about (id or prefix).
+        #[arg(long, short)]
+        goal: Option<String>,
+        /// Who gives it (default: $TANDEM_USER or $USER).
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// List feedback.
+    List {
+        /// Only feedback about this goal.
+        #[arg(long, short)]
+        goal: Option<String>,
+    },
+}
+
+/// Journal commands.
+#[derive(Debug, Subcommand)]
+pub enum NoteCmd {
+    /// Write a journal note (text, `-` for stdin, or $EDITOR when omitted).
+    Add {
+        /// The note.
+        body: Option<String>,
+        /// Tag (repeat for several).
+        #[arg(long, short)]
+        tag: Vec<String>,
+        /// Who writes it (default: $TANDEM_USER or $USER).
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// List journal notes.
+    List {
+        /// Only notes with this tag.
+        #[arg(long, short)]
+        tag: Option<String>,
+    },
+}
+
+/// Contact commands.
+#[derive(Debug, Subcommand)]
+pub enum ContactCmd {
+    /// Record a networking contact.
+    Add {
+        /// Name.
+        name: String,
+        /// Organization.
+        #[arg(long, default_value = "")]
+        org: String,
+        /// How the mentee met them.
+        #[arg(long, default_value = "")]
+        how_met: String,
+        /// Who introduced them.
+        #[arg(long, default_value = "")]
+        introduced_by: String,
+        /// Notes (`-` reads stdin).
+        #[arg(long, default_value = "")]
+        notes: String,
+    },
+    /// List contacts.
+    List,
+}
+
+/// Agreement commands.
+#[derive(Debug, Subcommand)]
+pub enum AgreementCmd {
+    /// Show the agreement.
+    Show,
+    /// Edit the agreement; with no flags, all four parts open in $EDITOR.
+    Edit {
+        /// Meeting cadence (`-` reads stdin).
+        #[arg(long)]
+        cadence: Option<String>,
+        /// Communication norms (`-` reads stdin).
+        #[arg(long)]
+        communication: Option<String>,
+        /// Confidentiality (`-` reads stdin).
+        #[arg(long)]
+        confidentiality: Option<String>,
+        /// Expectations of each side (`-` reads stdin).
+        #[arg(long)]
+        expectations: Option<String>,
+    },
+}
+
+/// Daemon commands.
+#[derive(Debug, Subcommand)]
+pub enum DaemonCmd {
+    /// Start the daemon in the background if it is not running.
+    Start,
+    /// Stop the daemon gracefully.
+    Stop,
+    /// Show whether the daemon runs, and its figures.
+    Status,
+}

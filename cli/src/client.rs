@@ -1,0 +1,153 @@
+//! Talking to the daemon: connect, handshake, one request at a time, and
+//! starting the daemon when it is not running.
+//!
+//! Blocking std IO on purpose: a CLI invocation makes one or two requests,
+//! and starting no async runtime keeps each call fast.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tandem_proto::api::{HandshakeReply, Hello, Request, Response};
+use tandem_proto::{PROTOCOL_VERSION, frame, paths};
+
+use crate::fail::Fail;
+
+/// How long to wait for a started daemon's socket.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for one reply.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A connection to the daemon.
+pub struct Client {
+    stream: UnixStream,
+}
+
+fn unreachable(socket: &Path, e: impl std::fmt::Display) -> Fail {
+    Fail::Unreachable(format!("cannot reach tandemd at {}: {e}", socket.display()))
+}
+
+impl Client {
+    /// Connects to the daemon of `home`, starting it first if allowed.
+    pub fn connect(home: &Path, autostart: bool) -> Result<Client, Fail> {
+        let socket = paths::socket_path(home);
+        match Client::try_connect(&socket) {
+            Ok(c) => Ok(c),
+            Err(e) if !autostart => Err(Fail::Unreachable(format!(
+                "tandemd is not running for home {} ({e}); start it with `tandem daemon start`",
+                home.display()
+            ))),
+            Err(_) => {
+                start_daemon(home)?;
+                Client::try_connect(&socket)
+            }
+        }
+    }
+
+    /// Connects and shakes hands, without starting anything.
+    pub fn try_connect(socket: &Path) -> Result<Client, Fail> {
+        let stream = UnixStream::connect(socket).map_err(|e| unreachable(socket, e))?;
+        stream.set_read_timeout(Some(REPLY_TIMEOUT)).map_err(|e| unreachable(socket, e))?;
+        let mut client = Client { stream };
+        let hello = Hello { protocol: PROTOCOL_VERSION, client: format!("tandem {}", env!("CARGO_PKG_VERSION")) };
+        client.send(&hello).map_err(|e| unreachable(socket, e))?;
+        match client.recv::<HandshakeReply>().map_err(|e| unreachable(socket, e))? {
+            HandshakeReply::Welcome(_) => Ok(client),
+            HandshakeReply::Error(e) => Err(Fail::Unreachable(e.message)),
+        }
+    }
+
+    fn send<T: serde::Serialize>(&mut self, msg: &T) -> std::io::Result<()> {
+        let bytes = frame::encode(msg, frame::MAX_REQUEST).map_err(std::io::Error::other)?;
+        self.stream.write_all(&bytes)
+    }
+
+    fn recv<T: serde::de::DeserializeOwned>(&mut self) -> std::io::Result<T> {
+        let mut header = [0u8; frame::HEADER_LEN];
+        self.stream.read_exact(&mut header)?;
+        let len = frame::body_len(header, frame::MAX_RESPONSE).map_err(std::io::Error::other)?;
+        let mut body = vec![0u8; len];
+        self.stream.read_exact(&mut body)?;
+        frame::decode(&body).map_err(std::io::Error::other)
+    }
+
+    /// Sends one request and returns its reply; an error reply becomes a [`Fail`].
+    pub fn call(&mut self, req: &Request) -> Result<Response, Fail> {
+        if let Err(e) = self.send(req) {
+            return Err(match e.downcast::<frame::FrameError>() {
+                Ok(fe) => Fail::Usage(format!("request refused before sending: {fe}")),
+                Err(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
+            });
+        }
+        match self.recv::<Response>() {
+            Ok(Response::Error(e)) => Err(e.into()),
+            Ok(r) => Ok(r),
+            Err(e) => Err(Fail::Unreachable(format!("lost the connection to tandemd: {e}"))),
+        }
+    }
+}
+
+/// The `tandemd` binary: `$TANDEMD`, else next to this executable, else on `PATH`.
+pub fn daemon_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("TANDEMD").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(sibling) = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("tandemd")))
+        && sibling.is_file()
+    {
+        return sibling;
+    }
+    PathBuf::from("tandemd")
+}
+
+/// Starts `tandemd` for `home` in the background and waits until its socket answers.
+pub fn start_daemon(home: &Path) -> Result<(), Fail> {
+    let bin = daemon_binary();
+    // The daemon's stderr goes to its log, which outlives this process.
+    let log_path = paths::log_path(home);
+    let log = std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(home)
+        .and_then(|()| std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&log_path))
+        .map_err(|e| Fail::Unreachable(format!("cannot prepare home {}: {e}", home.display())))?;
+    let mut child = Command::new(&bin)
+        .arg("--background")
+        .arg("--home")
+        .arg(home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .process_group(0) // not killed by the terminal's Ctrl-C
+        .spawn()
+        .map_err(|e| Fail::Unreachable(format!("cannot start {}: {e}", bin.display())))?;
+    let socket = paths::socket_path(home);
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            // Lost a race with another starter: that daemon serves us just as well.
+            if Client::try_connect(&socket).is_ok() {
+                return Ok(());
+            }
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let last = log.lines().last().unwrap_or("").trim().to_string();
+            return Err(Fail::Unreachable(format!("tandemd exited ({status}): {last}")));
+        }
+        if UnixStream::connect(&socket).is_ok() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(Fail::Unreachable(format!(
+                "tandemd did not answer on {} within {}s; see {}",
+                socket.display(),
+                START_TIMEOUT.as_secs(),
+                paths::log_path(home).display()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

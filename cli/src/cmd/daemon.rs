@@ -1,0 +1,70 @@
+//! `tandem daemon start|stop|status`
+
+use std::time::{Duration, Instant};
+
+use tandem_proto::api::{Request, Response};
+use tandem_proto::paths;
+
+use super::{Ctx, unexpected};
+use crate::args::DaemonCmd;
+use crate::client::{Client, start_daemon};
+use crate::fail::Fail;
+
+pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+    let socket = paths::socket_path(&ctx.home);
+    match cmd {
+        DaemonCmd::Start => {
+            let already = Client::try_connect(&socket).is_ok();
+            if !already {
+                start_daemon(&ctx.home)?;
+            }
+            let status = match Client::try_connect(&socket)?.call(&Request::Status)? {
+                Response::Status(s) => s,
+                other => return Err(unexpected(&other)),
+            };
+            let verb = if already { "already running" } else { "started" };
+            ctx.emit(&status, || format!("tandemd {verb} (pid {}) for home {}\n", status.pid, status.home))
+        }
+        DaemonCmd::Stop => {
+            let Ok(mut client) = Client::try_connect(&socket) else {
+                return ctx.emit(&serde_json::json!({ "stopped": false, "running": false }), || "tandemd is not running\n".into());
+            };
+            client.call(&Request::Shutdown)?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while socket.exists() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if socket.exists() {
+                return Err(Fail::Other("tandemd did not stop within 10s".into()));
+            }
+            ctx.emit(&serde_json::json!({ "stopped": true }), || "tandemd stopped\n".into())
+        }
+        DaemonCmd::Status => {
+            let status = match Client::try_connect(&socket) {
+                Ok(mut c) => match c.call(&Request::Status)? {
+                    Response::Status(s) => s,
+                    other => return Err(unexpected(&other)),
+                },
+                Err(e) => {
+                    if ctx.json {
+                        super::print(&format!("{}\n", serde_json::json!({ "running": false })))?;
+                    }
+                    return Err(e);
+                }
+            };
+            ctx.emit(&status, || {
+                format!(
+                    "tandemd {} running (pid {}) since {}\n  home:    {}\n  socket:  {}\n  device:  {}\n  plans:   {} stored, {} loaded\n",
+                    status.version,
+                    status.pid,
+                    status.started_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                    status.home,
+                    status.socket,
+                    status.device,
+                    status.plans_stored,
+                    status.plans_loaded
+                )
+            })
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! `tandem goal ...` and `tandem goal milestone ...`
+
+use tandem_proto::api::Item;
+use tandem_proto::edit::{Edit, GoalPatch, NewGoal};
+use tandem_proto::ids::{self, short};
+use tandem_proto::model::{Goal, GoalCategory, GoalStatus, Plan};
+
+use super::{Ctx, parse};
+use crate::args::{GoalCmd, MilestoneCmd};
+use crate::fail::Fail;
+use crate::{input, render};
+
+/// Finds a goal by id prefix in a fetched plan.
+pub(super) fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Goal, Fail> {
+    let id = ids::resolve("goal", prefix, plan.goals.iter().map(|g| g.id.as_str())).map_err(api)?;
+    plan.goals.iter().find(|g| g.id == id).ok_or_else(|| Fail::NotFound(format!("no goal with id '{prefix}'")))
+}
+
+/// An id resolution error, classified like the daemon's.
+pub(super) fn api(e: ids::ResolveError) -> Fail {
+    tandem_proto::ApiError::from(e).into()
+}
+
+fn described(item: &Item, verb: &str) -> String {
+    match item {
+        Item::Goal(g) => format!("{verb} goal {}: {} ({}%)", short(&g.id), g.title, g.progress),
+        _ => verb.to_string(),
+    }
+}
+
+pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+    let s = ctx.style;
+    match cmd {
+        GoalCmd::Add { title, description, category, status, target, criteria, author, editor } => {
+            let description = match (editor.editor, description) {
+                (true, _) => input::editor("goal description", "")?,
+                (false, d) => input::opt_text(d)?.unwrap_or_default(),
+            };
+            let goal = NewGoal {
+                title,
+                description,
+                category: parse::<GoalCategory>(&category)?,
+                status: parse::<GoalStatus>(&status)?,
+                target_date: target.as_deref().map(|t| ctx.date(t)).transpose()?,
+                success_criteria: input::opt_text(criteria)?.unwrap_or_default(),
+                created_by: author.unwrap_or_else(|| ctx.user.clone()),
+            };
+            let item = ctx.edit(Edit::GoalAdd(goal))?;
+            ctx.emit_item(&item, &described(&item, "Added"))
+        }
+        GoalCmd::List { status, category } => {
+            let status = status.as_deref().map(parse::<GoalStatus>).transpose()?;
+            let category = category.as_deref().map(parse::<GoalCategory>).transpose()?;
+            let plan = ctx.fetch_plan()?;
+            let goals: Vec<&Goal> = plan
+                .goals
+                .iter()
+                .filter(|g| status.is_none_or(|st| g.status == st))
+                .filter(|g| category.is_none_or(|c| g.category == c))
+                .collect();
+            let today = ctx.today();
+            ctx.emit(&goals, || {
+                if goals.is_empty() {
+                    return "No goals. Add one with: tandem goal add \"TITLE\" --target 2027-03-01\n".into();
+                }
+                goals.iter().map(|g| render::goal_line(g, today, s) + "\n").collect()
+            })
+        }
+        GoalCmd::Show { id } => {
+            let plan = ctx.fetch_plan()?;
+            let g = find(&plan, &id)?;
+            let today = ctx.today();
+            ctx.emit(g, || render::goal_detail(g, &plan, today, s))
+        }
+        GoalCmd::Edit { id, title, description, category, target, criteria, editor } => {
+            let description = if editor.editor {
+                let plan = ctx.fetch_plan()?;
+                Some(input::editor("goal description", &find(&plan, &id)?.description)?)
+            } else {
+                input::opt_text(description)?
+            };
+            let target_date = match target.as_deref() {
+                None => None,
+                Some("none") | Some("") => Some(None),
+                Some(t) => Some(Some(ctx.date(t)?)),
+            };
+            let patch = GoalPatch {
+                title,
+                description,
+                category: category.as_deref().map(parse::<GoalCategory>).transpose()?,
+                status: None,
+                target_date,
+                success_criteria: input::opt_text(criteria)?,
+                progress: None,
+            };
+            if patch == GoalPatch::default() {
+                return Err(Fail::Usage(
+                    "nothing to change: give --title, --description, --category, --target, --criteria or --editor".into(),
+                ));
+            }
+            let item = ctx.edit(Edit::GoalEdit { goal: id, patch })?;
+            ctx.emit_item(&item, &described(&item, "Updated"))
+        }
+        GoalCmd::Status { id, status } => {
+            let patch = GoalPatch { status: Some(parse::<GoalStatus>(&status)?), ..Default::default() };
+            let item = ctx.edit(Edit::GoalEdit { goal: id, patch })?;
+            ctx.emit_item(&item, &described(&item, &format!("Marked {status}:")))
+        }
+        GoalCmd::Progress { id, value } => {
+            let progress = if value.eq_ignore_ascii_case("auto") {
+                None
+            } else {
+                let n: u8 = value
+                    .trim_end_matches('%')
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= 100)
+                    .ok_or_else(|| Fail::Usage(format!("invalid progress '{value}': expected 0-100 or auto")))?;
+                Some(n)
+            };
+            let patch = GoalPatch { progress: Some(progress), ..Default::default() };
+            let item = ctx.edit(Edit::GoalEdit { goal: id, patch })?;
+            ctx.emit_item(&item, &described(&item, "Progress of"))
+        }
+        GoalCmd::Rm { id } => {
+            let item = ctx.edit(Edit::GoalRm { goal: id })?;
+            let human = match &item {
+                Item::Removed { id, .. } => format!("Removed goal {}", short(id)),
+                _ => "Removed".into(),
+            };
+            ctx.emit_item(&item, &human)
+        }
+        GoalCmd::Milestone(m) => {
+            let (edit, verb) = match m {
+                MilestoneCmd::Add { goal, title } => (Edit::MilestoneAdd { goal, title }, "Milestone added to"),
+                MilestoneCmd::Done { goal, n, undo } => {
+                    (Edit::MilestoneSet { goal, position: n, done: !undo }, if undo { "Milestone reopened in" } else { "Milestone done in" })
+                }
+                MilestoneCmd::Rm { goal, n } => (Edit::MilestoneRm { goal, position: n }, "Milestone removed from"),
+            };
+            let item = ctx.edit(edit)?;
+            ctx.emit_item(&item, &described(&item, verb))
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Carrying out commands: each submodule turns parsed arguments into
+//! validated requests, sends them, and prints the result as text or JSON.
+
+mod action;
+mod daemon;
+mod goal;
+mod meeting;
+mod misc;
+mod plan;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use jiff::ZonedDateTime;
+use jiff::civil::Date;
+use serde::Serialize;
+use tandem_proto::api::{Item, Request, Response};
+use tandem_proto::edit::Edit;
+use tandem_proto::model::Plan;
+
+use crate::args::{Cli, Command};
+use crate::client::Client;
+use crate::fail::Fail;
+use crate::style::Style;
+
+/// Everything a command needs: flags, the clock, the connection.
+pub struct Ctx {
+    /// `--json`.
+    pub json: bool,
+    /// `--plan`.
+    pub plan: Option<String>,
+    /// The daemon's home.
+    pub home: PathBuf,
+    /// Whether the daemon may be started.
+    pub autostart: bool,
+    /// Styling of human output.
+    pub style: Style,
+    /// The local time, for relative dates.
+    pub now: ZonedDateTime,
+    /// The user's name, for authorship.
+    pub user: String,
+    client: Option<Client>,
+}
+
+impl Ctx {
+    /// A context for `cli`.
+    pub fn new(cli: &Cli, home: PathBuf) -> Ctx {
+        let no_autostart = std::env::var("TANDEM_NO_AUTOSTART").is_ok_and(|v| !v.is_empty() && v != "0");
+        Ctx {
+            json: cli.json,
+            plan: cli.plan.clone(),
+            home,
+            autostart: !cli.no_autostart && !no_autostart,
+            style: Style::detect(),
+            now: ZonedDateTime::now(),
+            user: std::env::var("TANDEM_USER")
+                .or_else(|_| std::env::var("USER"))
+                .unwrap_or_else(|_| "me".to_string()),
+            client: None,
+        }
+    }
+
+    /// Today, in the local zone.
+    pub fn today(&self) -> Date {
+        self.now.date()
+    }
+
+    /// Parses a date as the user typed it.
+    pub fn date(&self, s: &str) -> Result<Date, Fail> {
+        Ok(tandem_proto::dates::parse_date(s, self.today())?)
+    }
+
+    /// Sends a request, connecting (and starting the daemon) on first use.
+    pub fn call(&mut self, req: &Request) -> Result<Response, Fail> {
+        if self.client.is_none() {
+            self.client = Some(Client::connect(&self.home, self.autostart)?);
+        }
+        match self.client.as_mut() {
+            Some(c) => c.call(req),
+            None => Err(Fail::Other("no connection".into())),
+        }
+    }
+
+    /// The whole plan named by `--plan`, or the current one.
+    pub fn fetch_plan(&mut self) -> Result<Plan, Fail> {
+        let req = Request::PlanGet { plan: self.plan.clone() };
+        match self.call(&req)? {
+            Response::Plan(p) => Ok(*p),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Validates and applies an edit to the plan; returns what it created or updated.
+    pub fn edit(&mut self, edit: Edit) -> Result<Item, Fail> {
+        edit.validate()?;
+        match self.call(&Request::Edit { plan: self.plan.clone(), edit })? {
+            Response::Edited(item) => Ok(item),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Prints `value` as JSON with `--json`, else the text from `human`.
+    pub fn emit<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) -> Result<(), Fail> {
+        let text = if self.json {
+            serde_json::to_string_pretty(value).map_err(|e| Fail::Other(e.to_string()))? + "\n"
+        } else {
+            human()
+        };
+        print(&text)
+    }
+
+    /// Prints an edited item: its JSON, or `human` followed by its id.
+    pub fn emit_item(&self, item: &Item, human: &str) -> Result<(), Fail> {
+        let value = item_json(item);
+        self.emit(&value, || format!("{human}\n"))
+    }
+}
+
+/// The JSON of an edited item: the object itself (for removals: what and id).
+pub fn item_json(item: &Item) -> serde_json::Value {
+    let v = match item {
+        Item::Plan(p) => serde_json::to_value(p),
+        Item::Agreement(a) => serde_json::to_value(a),
+        Item::Goal(g) => serde_json::to_value(g),
+        Item::Action(a) => serde_json::to_value(a),
+        Item::Meeting(m) => serde_json::to_value(m),
+        Item::Feedback(f) => serde_json::to_value(f),
+        Item::Note(n) => serde_json::to_value(n),
+        Item::Contact(c) => serde_json::to_value(c),
+        Item::Removed { what, id } => Ok(serde_json::json!({ "removed": what, "id": id })),
+    };
+    v.unwrap_or(serde_json::Value::Null)
+}
+
+/// Writes to stdout; a closed pipe (e.g. `| head`) ends the program quietly.
+pub fn print(text: &str) -> Result<(), Fail> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(Fail::Other(format!("cannot write output: {e}"))),
+    }
+}
+
+/// A reply of the wrong kind: a bug, reported plainly.
+pub fn unexpected(r: &Response) -> Fail {
+    Fail::Other(format!("unexpected reply from tandemd: {r:?}"))
+}
+
+/// Parses an enum value given on the command line.
+pub fn parse<T: std::str::FromStr<Err = tandem_proto::model::BadEnumValue>>(s: &str) -> Result<T, Fail> {
+    s.parse::<T>().map_err(Fail::from)
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
+    match cli.command {
+        Command::Plan(c) => plan::run(c, ctx),
+        Command::Goal(c) => goal::run(c, ctx),
+        Command::Action(c) => action::run(c, ctx),
+        Command::Meeting(c) => meeting::run(c, ctx),
+        Command::Feedback(c) => misc::feedback(c, ctx),
+        Command::Note(c) => misc::note(c, ctx),
+        Command::Contact(c) => misc::contact(c, ctx),
+        Command::Agreement(c) => misc::agreement(c, ctx),
+        Command::Log { limit } => misc::log(limit, ctx),
+        Command::Export { format, output } => misc::export(&format, output, ctx),
+        Command::Daemon(c) => daemon::run(c, ctx),
+    }
+}

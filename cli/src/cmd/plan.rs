@@ -1,0 +1,68 @@
+//! `tandem plan ...`
+
+use tandem_proto::api::{Item, Request, Response};
+use tandem_proto::edit::{Edit, NewPlan, PlanPatch};
+use tandem_proto::ids::short;
+use tandem_proto::model::PlanStatus;
+
+use super::{Ctx, parse, unexpected};
+use crate::args::PlanCmd;
+use crate::fail::Fail;
+use crate::render;
+
+fn update(ctx: &mut Ctx, patch: PlanPatch, what: &str) -> Result<(), Fail> {
+    let item = ctx.edit(Edit::PlanUpdate(patch))?;
+    let human = match &item {
+        Item::Plan(p) => format!("{what}: {} ({})", p.title, short(&p.id)),
+        _ => what.to_string(),
+    };
+    ctx.emit_item(&item, &human)
+}
+
+pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+    let s = ctx.style;
+    match cmd {
+        PlanCmd::New { title, mentor, mentee } => {
+            let new = NewPlan { title, mentor, mentee };
+            new.validate()?;
+            let Response::Plan(p) = ctx.call(&Request::PlanNew(new))? else {
+                return Err(Fail::Other("unexpected reply to plan new".into()));
+            };
+            ctx.emit(&p, || format!("Created plan {} ({}); it is now the current plan.\n", p.title, short(&p.id)))
+        }
+        PlanCmd::List => match ctx.call(&Request::PlanList)? {
+            Response::Plans(list) => ctx.emit(&list, || {
+                if list.is_empty() {
+                    return "No plans yet. Create one with: tandem plan new \"TITLE\" --mentor NAME --mentee NAME\n".into();
+                }
+                list.iter().map(|p| render::plan_line(p, s) + "\n").collect()
+            }),
+            other => Err(unexpected(&other)),
+        },
+        PlanCmd::Show { id } => {
+            if id.is_some() {
+                ctx.plan = id;
+            }
+            let p = ctx.fetch_plan()?;
+            let (today, now) = (ctx.today(), ctx.now.clone());
+            ctx.emit(&p, || render::plan_detail(&p, today, &now, s))
+        }
+        PlanCmd::Use { id } => match ctx.call(&Request::PlanUse { plan: id })? {
+            Response::Plan(p) => ctx.emit(&p, || format!("Now using plan {} ({}).\n", p.title, short(&p.id))),
+            other => Err(unexpected(&other)),
+        },
+        PlanCmd::Rename { title } => update(ctx, PlanPatch { title: Some(title), ..Default::default() }, "Renamed"),
+        PlanCmd::Archive { undo } => {
+            let status = if undo { PlanStatus::Active } else { PlanStatus::Archived };
+            let what = if undo { "Reactivated" } else { "Archived" };
+            update(ctx, PlanPatch { status: Some(status), ..Default::default() }, what)
+        }
+        PlanCmd::Set { status, mentor, mentee } => {
+            let status = status.as_deref().map(parse::<PlanStatus>).transpose()?;
+            if status.is_none() && mentor.is_none() && mentee.is_none() {
+                return Err(Fail::Usage("nothing to set: give --status, --mentor or --mentee".into()));
+            }
+            update(ctx, PlanPatch { title: None, mentor, mentee, status }, "Updated")
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! Human-readable output: one function per kind of line or block.
+//!
+//! Everything here returns strings; `cmd` prints them. Dates are judged
+//! against `today`, so output is deterministic for a given day.
+
+use jiff::civil::Date;
+use tandem_proto::ids::short;
+use tandem_proto::model::{
+    Action, ActionStatus, Agreement, Contact, Feedback, FeedbackKind, Goal, GoalStatus, JournalNote, LogEntry,
+    Meeting, MeetingStatus, Plan, PlanSummary,
+};
+
+use crate::style::Style;
+
+/// `[#####-----]  50%`
+pub fn progress_bar(p: u8) -> String {
+    let filled = usize::from(p.min(100)) / 10;
+    format!("[{}{}] {:>3}%", "#".repeat(filled), "-".repeat(10 - filled), p)
+}
+
+/// A due marker: empty, "due in 3d (2026-12-02)", "due today", or "OVERDUE 2d (2026-11-27)".
+pub fn due(date: Option<Date>, today: Date, finished: bool, s: Style) -> String {
+    let Some(d) = date else { return String::new() };
+    if finished {
+        return s.dim(&format!("due {d}"));
+    }
+    let days = (d - today).get_days();
+    match days {
+        0 => s.yellow(&format!("due today ({d})")),
+        n if n < 0 => s.red(&format!("OVERDUE {}d ({d})", -n)),
+        n if n <= 7 => s.yellow(&format!("due in {n}d ({d})")),
+        n => format!("due in {n}d ({d})"),
+    }
+}
+
+fn days_between(a: Date, b: Date) -> i32 {
+    (b - a).get_days()
+}
+
+/// Whether an open action is past due.
+pub fn overdue(a: &Action, today: Date) -> bool {
+    a.status == ActionStatus::Open && a.due.is_some_and(|d| days_between(d, today) > 0)
+}
+
+fn goal_status(st: GoalStatus, s: Style) -> String {
+    let text = format!("{:<8}", st.as_str());
+    match st {
+        GoalStatus::Done => s.green(&text),
+        GoalStatus::Dropped => s.dim(&text),
+        _ => text,
+    }
+}
+
+/// One line per goal.
+pub fn goal_line(g: &Goal, today: Date, s: Style) -> String {
+    let finished = matches!(g.status, GoalStatus::Done | GoalStatus::Dropped);
+    let mut line = format!(
+        "{}  {}  {} {}",
+        s.dim(short(&g.id)),
+        progress_bar(g.progress),
+        goal_status(g.status, s),
+        s.bold(&g.title)
+    );
+    let d = due(g.target_date, today, finished, s);
+    if !d.is_empty() {
+        line.push_str("  ");
+        line.push_str(&d);
+    }
+    line
+}
+
+/// A goal with everything about it.
+pub fn goal_detail(g: &Goal, plan: &Plan, today: Date, s: Style) -> String {
+    let mut out = format!("{}  {}\n", s.bold(&g.title), s.dim(&g.id));
+    out += &format!("  status:    {}   category: {}\n", g.status, g.category);
+    out += &format!("  progress:  {} ({})\n", progress_bar(g.progress), g.progress_source);
+    if let Some(d) = g.target_date {
+        let finished = matches!(g.status, GoalStatus::Done | GoalStatus::Dropped);
+        out += &format!("  target:    {}\n", due(Some(d), today, finished, s));
+    }
+    out += &format!("  created:   {} by {}\n", g.created_at.strftime("%Y-%m-%d"), or_dash(&g.created_by));
+    block(&mut out, "description", &g.description);
+    block(&mut out, "success criteria", &g.success_criteria);
+    if !g.milestones.is_empty() {
+        out += "  milestones:\n";
+        for (i, m) in g.milestones.iter().enumerate() {
+            let mark = if m.done { s.green("[x]") } else { "[ ]".to_string() };
+            out += &format!("    {}. {mark} {}\n", i + 1, m.title);
+        }
+    }
+    let actions: Vec<&Action> = plan.actions.iter().filter(|a| a.goal.as_deref() == Some(&g.id)).collect();
+    if !actions.is_empty() {
+        out += "  actions:\n";
+        for a in actions {
+            out += &format!("    {}\n", action_line(a, today, s));
+        }
+    }
+    let feedback: Vec<&Feedback> = plan.feedback.iter().filter(|f| f.goal.as_deref() == Some(&g.id)).collect();
+    if !feedback.is_empty() {
+        out += "  feedback:\n";
+        for f in feedback {
+            out += &format!("    {}\n", feedback_line(f, s));
+        }
+    }
+    out
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() { "-" } else { s }
+}
+
+fn block(out: &mut String, label: &str, text: &str) {
+    if text.trim().is_empty() {
+        return;
+    }
+    *out += &format!("  {label}:\n");
+    for line in text.lines() {
+        *out += &format!("    {line}\n");
+    }
+}
+
+/// One line per action item.
+pub fn action_line(a: &Action, today: Date, s: Style) -> String {
+    let done = a.status == ActionStatus::Done;
+    let mark = if done { s.green("[x]") } else { "[ ]".to_string() };
+    let mut line = format!("{}  {mark} {:<6} {}", s.dim(short(&a.id)), a.owner.as_str(), a.title);
+    let d = due(a.due, today, done, s);
+    if !d.is_empty() {
+        line += &format!("  {d}");
+    }
+    if let Some(g) = &a.goal {
+        line += &s.dim(&format!("  goal {}", short(g)));
+    }
+    line
+}
+
+/// When a meeting starts, in its own zone.
+pub fn when(m: &Meeting) -> String {
+    m.start.strftime("%a %Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// One line per meeting.
+pub fn meeting_line(m: &Meeting, s: Style) -> String {
+    let status = match m.status {
+        MeetingStatus::Held => s.green("held     "),
+        MeetingStatus::Cancelled => s.dim("cancelled"),
+        MeetingStatus::Scheduled => "scheduled".to_string(),
+    };
+    let mut line = format!("{}  {}  {:>3} min  {status}", s.dim(short(&m.id)), when(m), m.duration_minutes);
+    if !m.location.is_empty() {
+        line += &format!("  @ {}", m.location);
+    }
+    line
+}
+
+/// A meeting with agenda, notes and actions.
+pub fn meeting_detail(m: &Meeting, plan: &Plan, today: Date, s: Style) -> String {
+    let mut out = format!("{}  {}\n", s.bold(&format!("Meeting {}", when(m))), s.dim(&m.id));
+    out += &format!("  status:   {}   length: {} min\n", m.status, m.duration_minutes);
+    if !m.location.is_empty() {
+        out += &format!("  location: {}\n", m.location);
+    }
+    if !m.agenda.is_empty() {
+        out += "  agenda:\n";
+        for (i, a) in m.agenda.iter().enumerate() {
+            out += &format!("    {}. {}\n", i + 1, a.text);
+        }
+    }
+    block(&mut out, "notes", &m.notes);
+    let actions: Vec<&Action> = plan.actions.iter().filter(|a| a.meeting.as_deref() == Some(&m.id)).collect();
+    if !actions.is_empty() {
+        out += "  actions:\n";
+        for a in actions {
+            out += &format!("    {}\n", action_line(a, today, s));
+        }
+    }
+    out
+}
+
+/// One line per feedback.
+pub fn feedback_line(f: &Feedback, s: Style) -> String {
+    let kind = match f.kind {
+        FeedbackKind::Praise => s.green("praise    "),
+        FeedbackKind::Suggestion => s.yellow("suggestion"),
+        FeedbackKind::Concern => s.red("concern   "),
+    };
+    let first = f.body.lines().next().unwrap_or("");
+    format!("{}  {}  {kind}  {}: {first}", s.dim(short(&f.id)), f.created_at.strftime("%Y-%m-%d"), or_dash(&f.author))
+}
+
+/// A journal note, whole.
+pub fn note_block(n: &JournalNote, s: Style) -> String {
+    let tags = if n.tags.is_empty() { String::new() } else { format!("  #{}", n.tags.join(" #")) };
+    let mut out = format!(
+        "{}  {}  {}{}\n",
+        s.dim(short(&n.id)),
+        n.created_at.strftime("%Y-%m-%d %H:%M"),
+        s.bold(or_dash(&n.author)),
+        s.dim(&tags)
+    );
+    for line in n.body.lines() {
+        out += &format!("    {line}\n");
+    }
+    out
+}
+
+/// One line per contact.
+pub fn contact_line(c: &Contact, s: Style) -> String {
+    let mut line = format!("{}  {}", s.dim(short(&c.id)), s.bold(&c.name));
+    if !c.organization.is_empty() {
+        line += &format!(", {}", c.organization);
+    }
+    if !c.how_met.is_empty() {
+        line += &format!("  met: {}", c.how_met);
+    }
+    if !c.introduced_by.is_empty() {
+        line += &format!("  via {}", c.introduced_by);
+    }
+    line
+}
+
+/// The agreement, part by part.
+pub fn agreement(a: &Agreement, s: Style) -> String {
+    let mut out = String::new();
+    for (label, text) in [
+        ("Meeting cadence", &a.cadence),
+        ("Communication", &a.communication),
+        ("Confidentiality", &a.confidentiality),
+        ("Expectations", &a.expectations),
+    ] {
+        out += &format!("{}\n", s.bold(label));
+        if text.trim().is_empty() {
+            out += &format!("  {}\n", s.dim("(not agreed yet)"));
+        }
+        for line in text.lines() {
+            out += &format!("  {line}\n");
+        }
+    }
+    out
+}
+
+/// One line per plan in `plan list`.
+pub fn plan_line(p: &PlanSummary, s: Style) -> String {
+    let mark = if p.current { "*" } else { " " };
+    if let Some(err) = &p.error {
+        return format!("{mark} {}  {}", s.dim(short(&p.id)), s.red(&format!("UNREADABLE: {err}")));
+    }
+    let people = match (p.mentor.as_str(), p.mentee.as_str()) {
+        ("", "") => String::new(),
+        (m, e) => format!("  ({} -> {})", or_dash(m), or_dash(e)),
+    };
+    format!(
+        "{mark} {}  {}{people}  {} goals, {} open actions  {}",
+        s.dim(short(&p.id)),
+        s.bold(&p.title),
+        p.goals,
+        p.open_actions,
+        s.dim(p.status.as_str())
+    )
+}
+
+/// `plan show`: the plan at a glance.
+pub fn plan_detail(p: &Plan, today: Date, now: &jiff::ZonedDateTime, s: Style) -> String {
+    let mut out = format!("{}  {}\n", s.bold(&p.title), s.dim(&p.id));
+    out += &format!("  mentor: {}   mentee: {}   status: {}\n", or_dash(&p.mentor), or_dash(&p.mentee), p.status);
+    out += &format!("  created {}\n", p.created_at.strftime("%Y-%m-%d"));
+    if !p.agreement.cadence.trim().is_empty() {
+        out += &format!("  cadence: {}\n", p.agreement.cadence.lines().next().unwrap_or(""));
+    }
+    out += &format!("\n{} ({})\n", s.bold("Goals"), p.goals.len());
+    for g in &p.goals {
+        out += &format!("  {}\n", goal_line(g, today, s));
+    }
+    let open: Vec<&Action> = p.actions.iter().filter(|a| a.status == ActionStatus::Open).collect();
+    out += &format!("\n{} ({})\n", s.bold("Open actions"), open.len());
+    for a in open {
+        out += &format!("  {}\n", action_line(a, today, s));
+    }
+    let next = p
+        .meetings
+        .iter()
+        .filter(|m| m.status == MeetingStatus::Scheduled && m.start.timestamp() >= now.timestamp())
+        .min_by_key(|m| m.start.timestamp());
+    if let Some(m) = next {
+        out += &format!("\n{}\n  {}\n", s.bold("Next meeting"), meeting_line(m, s));
+        for (i, a) in m.agenda.iter().enumerate() {
+            out += &format!("    {}. {}\n", i + 1, a.text);
+        }
+    }
+    out
+}
+
+/// One line per change in `tandem log`.
+pub fn log_line(e: &LogEntry, s: Style) -> String {
+    format!(
+        "{}  {}  {:<20}  {}",
+        s.dim(&e.hash[..e.hash.len().min(8)]),
+        e.time.strftime("%Y-%m-%d %H:%M:%S"),
+        e.author,
+        e.message
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn bars_and_due_markers() {
+        assert_eq!(progress_bar(0), "[----------]   0%");
+        assert_eq!(progress_bar(55), "[#####-----]  55%");
+        assert_eq!(progress_bar(100), "[##########] 100%");
+        let s = Style::detect();
+        let today = date(2026, 11, 29);
+        assert_eq!(due(Some(date(2026, 11, 27)), today, false, s), "OVERDUE 2d (2026-11-27)");
+        assert_eq!(due(Some(today), today, false, s), "due today (2026-11-29)");
+        assert_eq!(due(Some(date(2026, 12, 2)), today, false, s), "due in 3d (2026-12-02)");
+        assert_eq!(due(None, today, false, s), "");
+    }
+}
