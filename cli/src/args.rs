@@ -8,7 +8,12 @@ use clap::{Args, Parser, Subcommand};
 
 /// Tandem: local-first mentoring plans for lab technicians.
 #[derive(Debug, Parser)]
-#[command(name = "tandem", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "tandem",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]

@@ -5,8 +5,8 @@
 //! and starting no async runtime keeps each call fast.
 
 use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -51,11 +51,19 @@ impl Client {
     /// Connects and shakes hands, without starting anything.
     pub fn try_connect(socket: &Path) -> Result<Client, Fail> {
         let stream = UnixStream::connect(socket).map_err(|e| unreachable(socket, e))?;
-        stream.set_read_timeout(Some(REPLY_TIMEOUT)).map_err(|e| unreachable(socket, e))?;
+        stream
+            .set_read_timeout(Some(REPLY_TIMEOUT))
+            .map_err(|e| unreachable(socket, e))?;
         let mut client = Client { stream };
-        let hello = Hello { protocol: PROTOCOL_VERSION, client: format!("tandem {}", env!("CARGO_PKG_VERSION")) };
+        let hello = Hello {
+            protocol: PROTOCOL_VERSION,
+            client: format!("tandem {}", env!("CARGO_PKG_VERSION")),
+        };
         client.send(&hello).map_err(|e| unreachable(socket, e))?;
-        match client.recv::<HandshakeReply>().map_err(|e| unreachable(socket, e))? {
+        match client
+            .recv::<HandshakeReply>()
+            .map_err(|e| unreachable(socket, e))?
+        {
             HandshakeReply::Welcome(_) => Ok(client),
             HandshakeReply::Error(e) => Err(Fail::Unreachable(e.message)),
         }
@@ -86,7 +94,9 @@ impl Client {
         match self.recv::<Response>() {
             Ok(Response::Error(e)) => Err(e.into()),
             Ok(r) => Ok(r),
-            Err(e) => Err(Fail::Unreachable(format!("lost the connection to tandemd: {e}"))),
+            Err(e) => Err(Fail::Unreachable(format!(
+                "lost the connection to tandemd: {e}"
+            ))),
         }
     }
 }
@@ -96,7 +106,9 @@ pub fn daemon_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("TANDEMD").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
-    if let Some(sibling) = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("tandemd")))
+    if let Some(sibling) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(|d| d.join("tandemd")))
         && sibling.is_file()
     {
         return sibling;
@@ -113,7 +125,13 @@ pub fn start_daemon(home: &Path) -> Result<(), Fail> {
         .recursive(true)
         .mode(0o700)
         .create(home)
-        .and_then(|()| std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&log_path))
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(&log_path)
+        })
         .map_err(|e| Fail::Unreachable(format!("cannot prepare home {}: {e}", home.display())))?;
     let mut child = Command::new(&bin)
         .arg("--background")
@@ -135,7 +153,9 @@ pub fn start_daemon(home: &Path) -> Result<(), Fail> {
             }
             let log = std::fs::read_to_string(&log_path).unwrap_or_default();
             let last = log.lines().last().unwrap_or("").trim().to_string();
-            return Err(Fail::Unreachable(format!("tandemd exited ({status}): {last}")));
+            return Err(Fail::Unreachable(format!(
+                "tandemd exited ({status}): {last}"
+            )));
         }
         if UnixStream::connect(&socket).is_ok() {
             return Ok(());

@@ -62,11 +62,15 @@ impl From<ApiError> for Fail {
     fn from(e: ApiError) -> Self {
         match e.code {
             ErrorCode::NotFound => Fail::NotFound(e.message),
-            ErrorCode::Invalid | ErrorCode::Ambiguous | ErrorCode::NoPlan | ErrorCode::BadRequest | ErrorCode::TooLarge => {
-                Fail::Usage(e.message)
-            }
+            ErrorCode::Invalid
+            | ErrorCode::Ambiguous
+            | ErrorCode::NoPlan
+            | ErrorCode::BadRequest
+            | ErrorCode::TooLarge => Fail::Usage(e.message),
             ErrorCode::VersionMismatch | ErrorCode::ShuttingDown => Fail::Unreachable(e.message),
-            ErrorCode::CorruptPlan | ErrorCode::Storage | ErrorCode::Internal => Fail::Other(e.message),
+            ErrorCode::CorruptPlan | ErrorCode::Storage | ErrorCode::Internal => {
+                Fail::Other(e.message)
+            }
         }
     }
 }

@@ -8,7 +8,9 @@ use crate::fail::Fail;
 /// Reads all of stdin.
 pub fn stdin() -> Result<String, Fail> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).map_err(|e| Fail::Usage(format!("cannot read stdin: {e}")))?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| Fail::Usage(format!("cannot read stdin: {e}")))?;
     Ok(s.trim_end_matches('\n').to_string())
 }
 
@@ -32,9 +34,15 @@ pub fn editor(what: &str, initial: &str) -> Result<String, Fail> {
         .filter(|e| !e.trim().is_empty())
         .unwrap_or_else(|| "vi".to_string());
     let dir = std::env::temp_dir();
-    let path = dir.join(format!("tandem-{}-{}.md", what.replace(' ', "-"), std::process::id()));
-    let template = format!("{initial}\n# Write the {what} above. Lines starting with '#' are ignored.\n");
-    std::fs::write(&path, template).map_err(|e| Fail::Other(format!("cannot write {}: {e}", path.display())))?;
+    let path = dir.join(format!(
+        "tandem-{}-{}.md",
+        what.replace(' ', "-"),
+        std::process::id()
+    ));
+    let template =
+        format!("{initial}\n# Write the {what} above. Lines starting with '#' are ignored.\n");
+    std::fs::write(&path, template)
+        .map_err(|e| Fail::Other(format!("cannot write {}: {e}", path.display())))?;
     // The editor command may carry flags (e.g. "code --wait"), so let the shell split it.
     let status = Command::new("sh")
         .arg("-c")
@@ -47,7 +55,9 @@ pub fn editor(what: &str, initial: &str) -> Result<String, Fail> {
     let _ = std::fs::remove_file(&path);
     let status = status?;
     if !status.success() {
-        return Err(Fail::Other(format!("editor '{editor}' failed ({status}); nothing was changed")));
+        return Err(Fail::Other(format!(
+            "editor '{editor}' failed ({status}); nothing was changed"
+        )));
     }
     let content = content.map_err(|e| Fail::Other(format!("cannot read back the {what}: {e}")))?;
     let kept: Vec<&str> = content.lines().filter(|l| !l.starts_with('#')).collect();

@@ -33,7 +33,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if json {
-                eprintln!("{}", serde_json::json!({ "error": { "code": f.code(), "message": f.to_string() } }));
+                eprintln!(
+                    "{}",
+                    serde_json::json!({ "error": { "code": f.code(), "message": f.to_string() } })
+                );
             } else {
                 eprintln!("tandem: {f}");
             }

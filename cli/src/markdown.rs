@@ -62,16 +62,30 @@ pub fn report(p: &Plan, today: Date) -> String {
     if !p.actions.is_empty() {
         o.push_str("| Done | Action | Owner | Due |\n|---|---|---|---|\n");
         for a in &p.actions {
-            let done = if a.status == ActionStatus::Done { "x" } else { " " };
+            let done = if a.status == ActionStatus::Done {
+                "x"
+            } else {
+                " "
+            };
             let due = a.due.map(|d| d.to_string()).unwrap_or_default();
-            let _ = writeln!(o, "| [{done}] | {} | {} | {due} |", a.title.replace('|', "\\|"), a.owner);
+            let _ = writeln!(
+                o,
+                "| [{done}] | {} | {} | {due} |",
+                a.title.replace('|', "\\|"),
+                a.owner
+            );
         }
         o.push('\n');
     }
 
     let _ = writeln!(o, "## Meetings ({})\n", p.meetings.len());
     for m in &p.meetings {
-        let _ = writeln!(o, "### {} ({})\n", m.start.strftime("%Y-%m-%d %H:%M %Z"), m.status);
+        let _ = writeln!(
+            o,
+            "### {} ({})\n",
+            m.start.strftime("%Y-%m-%d %H:%M %Z"),
+            m.status
+        );
         if !m.location.is_empty() {
             let _ = writeln!(o, "Location: {}\n", m.location);
         }
@@ -88,7 +102,14 @@ pub fn report(p: &Plan, today: Date) -> String {
 
     let _ = writeln!(o, "## Feedback ({})\n", p.feedback.len());
     for f in &p.feedback {
-        let _ = writeln!(o, "- **{}** from {} ({}): {}", f.kind, f.author, f.created_at.strftime("%Y-%m-%d"), f.body.trim());
+        let _ = writeln!(
+            o,
+            "- **{}** from {} ({}): {}",
+            f.kind,
+            f.author,
+            f.created_at.strftime("%Y-%m-%d"),
+            f.body.trim()
+        );
     }
     if !p.feedback.is_empty() {
         o.push('\n');
@@ -96,8 +117,17 @@ pub fn report(p: &Plan, today: Date) -> String {
 
     let _ = writeln!(o, "## Journal ({})\n", p.notes.len());
     for n in &p.notes {
-        let tags = if n.tags.is_empty() { String::new() } else { format!(" #{}", n.tags.join(" #")) };
-        let _ = writeln!(o, "### {} - {}{tags}\n", n.created_at.strftime("%Y-%m-%d"), n.author);
+        let tags = if n.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" #{}", n.tags.join(" #"))
+        };
+        let _ = writeln!(
+            o,
+            "### {} - {}{tags}\n",
+            n.created_at.strftime("%Y-%m-%d"),
+            n.author
+        );
         md_block(&mut o, &n.body);
     }
 

@@ -6,8 +6,8 @@
 use jiff::civil::Date;
 use tandem_proto::ids::short;
 use tandem_proto::model::{
-    Action, ActionStatus, Agreement, Contact, Feedback, FeedbackKind, Goal, GoalStatus, JournalNote, LogEntry,
-    Meeting, MeetingStatus, Plan, PlanSummary,
+    Action, ActionStatus, Agreement, Contact, Feedback, FeedbackKind, Goal, GoalStatus,
+    JournalNote, LogEntry, Meeting, MeetingStatus, Plan, PlanSummary,
 };
 
 use crate::style::Style;
@@ -15,7 +15,12 @@ use crate::style::Style;
 /// `[#####-----]  50%`
 pub fn progress_bar(p: u8) -> String {
     let filled = usize::from(p.min(100)) / 10;
-    format!("[{}{}] {:>3}%", "#".repeat(filled), "-".repeat(10 - filled), p)
+    format!(
+        "[{}{}] {:>3}%",
+        "#".repeat(filled),
+        "-".repeat(10 - filled),
+        p
+    )
 }
 
 /// A due marker: empty, "due in 3d (2026-12-02)", "due today", or "OVERDUE 2d (2026-11-27)".
@@ -73,29 +78,49 @@ pub fn goal_line(g: &Goal, today: Date, s: Style) -> String {
 pub fn goal_detail(g: &Goal, plan: &Plan, today: Date, s: Style) -> String {
     let mut out = format!("{}  {}\n", s.bold(&g.title), s.dim(&g.id));
     out += &format!("  status:    {}   category: {}\n", g.status, g.category);
-    out += &format!("  progress:  {} ({})\n", progress_bar(g.progress), g.progress_source);
+    out += &format!(
+        "  progress:  {} ({})\n",
+        progress_bar(g.progress),
+        g.progress_source
+    );
     if let Some(d) = g.target_date {
         let finished = matches!(g.status, GoalStatus::Done | GoalStatus::Dropped);
         out += &format!("  target:    {}\n", due(Some(d), today, finished, s));
     }
-    out += &format!("  created:   {} by {}\n", g.created_at.strftime("%Y-%m-%d"), or_dash(&g.created_by));
+    out += &format!(
+        "  created:   {} by {}\n",
+        g.created_at.strftime("%Y-%m-%d"),
+        or_dash(&g.created_by)
+    );
     block(&mut out, "description", &g.description);
     block(&mut out, "success criteria", &g.success_criteria);
     if !g.milestones.is_empty() {
         out += "  milestones:\n";
         for (i, m) in g.milestones.iter().enumerate() {
-            let mark = if m.done { s.green("[x]") } else { "[ ]".to_string() };
+            let mark = if m.done {
+                s.green("[x]")
+            } else {
+                "[ ]".to_string()
+            };
             out += &format!("    {}. {mark} {}\n", i + 1, m.title);
         }
     }
-    let actions: Vec<&Action> = plan.actions.iter().filter(|a| a.goal.as_deref() == Some(&g.id)).collect();
+    let actions: Vec<&Action> = plan
+        .actions
+        .iter()
+        .filter(|a| a.goal.as_deref() == Some(&g.id))
+        .collect();
     if !actions.is_empty() {
         out += "  actions:\n";
         for a in actions {
             out += &format!("    {}\n", action_line(a, today, s));
         }
     }
-    let feedback: Vec<&Feedback> = plan.feedback.iter().filter(|f| f.goal.as_deref() == Some(&g.id)).collect();
+    let feedback: Vec<&Feedback> = plan
+        .feedback
+        .iter()
+        .filter(|f| f.goal.as_deref() == Some(&g.id))
+        .collect();
     if !feedback.is_empty() {
         out += "  feedback:\n";
         for f in feedback {
@@ -122,8 +147,17 @@ fn block(out: &mut String, label: &str, text: &str) {
 /// One line per action item.
 pub fn action_line(a: &Action, today: Date, s: Style) -> String {
     let done = a.status == ActionStatus::Done;
-    let mark = if done { s.green("[x]") } else { "[ ]".to_string() };
-    let mut line = format!("{}  {mark} {:<6} {}", s.dim(short(&a.id)), a.owner.as_str(), a.title);
+    let mark = if done {
+        s.green("[x]")
+    } else {
+        "[ ]".to_string()
+    };
+    let mut line = format!(
+        "{}  {mark} {:<6} {}",
+        s.dim(short(&a.id)),
+        a.owner.as_str(),
+        a.title
+    );
     let d = due(a.due, today, done, s);
     if !d.is_empty() {
         line += &format!("  {d}");
@@ -146,7 +180,12 @@ pub fn meeting_line(m: &Meeting, s: Style) -> String {
         MeetingStatus::Cancelled => s.dim("cancelled"),
         MeetingStatus::Scheduled => "scheduled".to_string(),
     };
-    let mut line = format!("{}  {}  {:>3} min  {status}", s.dim(short(&m.id)), when(m), m.duration_minutes);
+    let mut line = format!(
+        "{}  {}  {:>3} min  {status}",
+        s.dim(short(&m.id)),
+        when(m),
+        m.duration_minutes
+    );
     if !m.location.is_empty() {
         line += &format!("  @ {}", m.location);
     }
@@ -155,8 +194,15 @@ pub fn meeting_line(m: &Meeting, s: Style) -> String {
 
 /// A meeting with agenda, notes and actions.
 pub fn meeting_detail(m: &Meeting, plan: &Plan, today: Date, s: Style) -> String {
-    let mut out = format!("{}  {}\n", s.bold(&format!("Meeting {}", when(m))), s.dim(&m.id));
-    out += &format!("  status:   {}   length: {} min\n", m.status, m.duration_minutes);
+    let mut out = format!(
+        "{}  {}\n",
+        s.bold(&format!("Meeting {}", when(m))),
+        s.dim(&m.id)
+    );
+    out += &format!(
+        "  status:   {}   length: {} min\n",
+        m.status, m.duration_minutes
+    );
     if !m.location.is_empty() {
         out += &format!("  location: {}\n", m.location);
     }
@@ -167,7 +213,11 @@ pub fn meeting_detail(m: &Meeting, plan: &Plan, today: Date, s: Style) -> String
         }
     }
     block(&mut out, "notes", &m.notes);
-    let actions: Vec<&Action> = plan.actions.iter().filter(|a| a.meeting.as_deref() == Some(&m.id)).collect();
+    let actions: Vec<&Action> = plan
+        .actions
+        .iter()
+        .filter(|a| a.meeting.as_deref() == Some(&m.id))
+        .collect();
     if !actions.is_empty() {
         out += "  actions:\n";
         for a in actions {
@@ -185,12 +235,21 @@ pub fn feedback_line(f: &Feedback, s: Style) -> String {
         FeedbackKind::Concern => s.red("concern   "),
     };
     let first = f.body.lines().next().unwrap_or("");
-    format!("{}  {}  {kind}  {}: {first}", s.dim(short(&f.id)), f.created_at.strftime("%Y-%m-%d"), or_dash(&f.author))
+    format!(
+        "{}  {}  {kind}  {}: {first}",
+        s.dim(short(&f.id)),
+        f.created_at.strftime("%Y-%m-%d"),
+        or_dash(&f.author)
+    )
 }
 
 /// A journal note, whole.
 pub fn note_block(n: &JournalNote, s: Style) -> String {
-    let tags = if n.tags.is_empty() { String::new() } else { format!("  #{}", n.tags.join(" #")) };
+    let tags = if n.tags.is_empty() {
+        String::new()
+    } else {
+        format!("  #{}", n.tags.join(" #"))
+    };
     let mut out = format!(
         "{}  {}  {}{}\n",
         s.dim(short(&n.id)),
@@ -243,7 +302,11 @@ pub fn agreement(a: &Agreement, s: Style) -> String {
 pub fn plan_line(p: &PlanSummary, s: Style) -> String {
     let mark = if p.current { "*" } else { " " };
     if let Some(err) = &p.error {
-        return format!("{mark} {}  {}", s.dim(short(&p.id)), s.red(&format!("UNREADABLE: {err}")));
+        return format!(
+            "{mark} {}  {}",
+            s.dim(short(&p.id)),
+            s.red(&format!("UNREADABLE: {err}"))
+        );
     }
     let people = match (p.mentor.as_str(), p.mentee.as_str()) {
         ("", "") => String::new(),
@@ -262,16 +325,28 @@ pub fn plan_line(p: &PlanSummary, s: Style) -> String {
 /// `plan show`: the plan at a glance.
 pub fn plan_detail(p: &Plan, today: Date, now: &jiff::ZonedDateTime, s: Style) -> String {
     let mut out = format!("{}  {}\n", s.bold(&p.title), s.dim(&p.id));
-    out += &format!("  mentor: {}   mentee: {}   status: {}\n", or_dash(&p.mentor), or_dash(&p.mentee), p.status);
+    out += &format!(
+        "  mentor: {}   mentee: {}   status: {}\n",
+        or_dash(&p.mentor),
+        or_dash(&p.mentee),
+        p.status
+    );
     out += &format!("  created {}\n", p.created_at.strftime("%Y-%m-%d"));
     if !p.agreement.cadence.trim().is_empty() {
-        out += &format!("  cadence: {}\n", p.agreement.cadence.lines().next().unwrap_or(""));
+        out += &format!(
+            "  cadence: {}\n",
+            p.agreement.cadence.lines().next().unwrap_or("")
+        );
     }
     out += &format!("\n{} ({})\n", s.bold("Goals"), p.goals.len());
     for g in &p.goals {
         out += &format!("  {}\n", goal_line(g, today, s));
     }
-    let open: Vec<&Action> = p.actions.iter().filter(|a| a.status == ActionStatus::Open).collect();
+    let open: Vec<&Action> = p
+        .actions
+        .iter()
+        .filter(|a| a.status == ActionStatus::Open)
+        .collect();
     out += &format!("\n{} ({})\n", s.bold("Open actions"), open.len());
     for a in open {
         out += &format!("  {}\n", action_line(a, today, s));
@@ -313,9 +388,15 @@ mod tests {
         assert_eq!(progress_bar(100), "[##########] 100%");
         let s = Style::detect();
         let today = date(2026, 11, 29);
-        assert_eq!(due(Some(date(2026, 11, 27)), today, false, s), "OVERDUE 2d (2026-11-27)");
+        assert_eq!(
+            due(Some(date(2026, 11, 27)), today, false, s),
+            "OVERDUE 2d (2026-11-27)"
+        );
         assert_eq!(due(Some(today), today, false, s), "due today (2026-11-29)");
-        assert_eq!(due(Some(date(2026, 12, 2)), today, false, s), "due in 3d (2026-12-02)");
+        assert_eq!(
+            due(Some(date(2026, 12, 2)), today, false, s),
+            "due in 3d (2026-12-02)"
+        );
         assert_eq!(due(None, today, false, s), "");
     }
 }

@@ -35,7 +35,10 @@ pub enum HomeError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> HomeError + '_ {
-    move |source| HomeError::Io { path: path.to_path_buf(), source }
+    move |source| HomeError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// A prepared home directory.
@@ -51,7 +54,11 @@ pub struct InstanceLock {
 }
 
 fn private_dir(path: &Path) -> Result<(), HomeError> {
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(path).map_err(io_err(path))?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(io_err(path))?;
     fs::set_permissions(path, fs::Permissions::from_mode(0o700)).map_err(io_err(path))
 }
 
@@ -82,8 +89,14 @@ impl Home {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
                 let mut s = String::new();
-                let pid = file.read_to_string(&mut s).ok().and_then(|_| s.trim().parse().ok());
-                return Err(HomeError::AlreadyRunning { home: self.root.clone(), pid });
+                let pid = file
+                    .read_to_string(&mut s)
+                    .ok()
+                    .and_then(|_| s.trim().parse().ok());
+                return Err(HomeError::AlreadyRunning {
+                    home: self.root.clone(),
+                    pid,
+                });
             }
             Err(TryLockError::Error(e)) => return Err(io_err(&path)(e)),
         }
@@ -106,7 +119,13 @@ mod tests {
         assert_eq!(mode, 0o700);
         let _first = home.lock().unwrap();
         let err = home.lock().unwrap_err();
-        assert!(matches!(err, HomeError::AlreadyRunning { pid: Some(p), .. } if p == std::process::id()), "{err}");
-        assert!(err.to_string().starts_with("tandemd is already running for home"));
+        assert!(
+            matches!(err, HomeError::AlreadyRunning { pid: Some(p), .. } if p == std::process::id()),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("tandemd is already running for home")
+        );
     }
 }

@@ -24,7 +24,7 @@ const EXIT_ALREADY_RUNNING: u8 = 3;
 
 /// The Tandem daemon: keeps mentoring plans and serves them to the `tandem` CLI.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "tandemd", version)]
 struct Args {
     /// Home directory (default: $TANDEM_HOME, else $XDG_DATA_HOME/tandem, else ~/.local/share/tandem).
     #[arg(long, value_name = "DIR")]
@@ -40,7 +40,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tandemd: {e:#}");
-            if matches!(e.downcast_ref::<HomeError>(), Some(HomeError::AlreadyRunning { .. })) {
+            if matches!(
+                e.downcast_ref::<HomeError>(),
+                Some(HomeError::AlreadyRunning { .. })
+            ) {
                 return ExitCode::from(EXIT_ALREADY_RUNNING);
             }
             ExitCode::FAILURE
@@ -68,12 +71,18 @@ fn run(args: Args) -> anyhow::Result<()> {
 
     let started = std::time::Instant::now();
     let db_path = paths::db_path(home.root());
-    let store = Store::open(&db_path).with_context(|| format!("cannot open database {}", db_path.display()))?;
+    let store = Store::open(&db_path)
+        .with_context(|| format!("cannot open database {}", db_path.display()))?;
     let actor = store.device_actor()?;
     let device = Device {
         actor: automerge::ActorId::from(actor),
-        user: env("TANDEM_USER").or_else(|| env("USER")).unwrap_or_else(|| "me".into()),
-        host: rustix::system::uname().nodename().to_string_lossy().into_owned(),
+        user: env("TANDEM_USER")
+            .or_else(|| env("USER"))
+            .unwrap_or_else(|| "me".into()),
+        host: rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .into_owned(),
     };
     let socket = paths::socket_path(home.root());
     let info = Info {
@@ -82,7 +91,8 @@ fn run(args: Args) -> anyhow::Result<()> {
         started_at: jiff::Timestamp::now(),
     };
     let (handle, engine_thread) = engine::thread::spawn(Engine::new(store, device, info))?;
-    let listener = server::bind(&socket).with_context(|| format!("cannot listen on {}", socket.display()))?;
+    let listener =
+        server::bind(&socket).with_context(|| format!("cannot listen on {}", socket.display()))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -108,7 +118,10 @@ fn run(args: Args) -> anyhow::Result<()> {
 
 async fn on_signals(shutdown: CancellationToken) {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         tracing::error!("cannot install signal handlers");
         return;
     };
@@ -119,7 +132,10 @@ async fn on_signals(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
-fn init_logging(home: &std::path::Path, background: bool) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
+fn init_logging(
+    home: &std::path::Path,
+    background: bool,
+) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -127,9 +143,18 @@ fn init_logging(home: &std::path::Path, background: bool) -> anyhow::Result<trac
         .context("cannot open the log file")?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let file_layer = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer).with_filter(filter());
-    let stderr_layer =
-        (!background).then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_filter(filter()));
-    tracing_subscriber::registry().with(file_layer).with(stderr_layer).init();
+    let file_layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(writer)
+        .with_filter(filter());
+    let stderr_layer = (!background).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_filter(filter())
+    });
+    tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
+        .init();
     Ok(guard)
 }

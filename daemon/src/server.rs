@@ -90,32 +90,61 @@ async fn send<T: serde::Serialize>(w: &mut Writer, msg: &T) -> std::io::Result<(
         Ok(b) => {
             let err = ApiError::new(
                 ErrorCode::TooLarge,
-                format!("the reply of {} bytes is over the limit of {} bytes", b.len(), frame::MAX_RESPONSE),
+                format!(
+                    "the reply of {} bytes is over the limit of {} bytes",
+                    b.len(),
+                    frame::MAX_RESPONSE
+                ),
             );
             serde_json::to_vec(&Response::Error(err)).map_err(std::io::Error::other)?
         }
-        Err(e) => serde_json::to_vec(&Response::Error(ApiError::new(ErrorCode::Internal, e.to_string())))
-            .map_err(std::io::Error::other)?,
+        Err(e) => serde_json::to_vec(&Response::Error(ApiError::new(
+            ErrorCode::Internal,
+            e.to_string(),
+        )))
+        .map_err(std::io::Error::other)?,
     };
     w.send(Bytes::from(body)).await
 }
 
-async fn connection(stream: UnixStream, engine: EngineHandle, shutdown: CancellationToken) -> std::io::Result<()> {
+async fn connection(
+    stream: UnixStream,
+    engine: EngineHandle,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     let (r, w) = stream.into_split();
-    let mut reader: Reader =
-        FramedRead::new(r, LengthDelimitedCodec::builder().max_frame_length(frame::MAX_REQUEST).new_codec());
-    let mut writer: Writer =
-        FramedWrite::new(w, LengthDelimitedCodec::builder().max_frame_length(frame::MAX_RESPONSE).new_codec());
+    let mut reader: Reader = FramedRead::new(
+        r,
+        LengthDelimitedCodec::builder()
+            .max_frame_length(frame::MAX_REQUEST)
+            .new_codec(),
+    );
+    let mut writer: Writer = FramedWrite::new(
+        w,
+        LengthDelimitedCodec::builder()
+            .max_frame_length(frame::MAX_RESPONSE)
+            .new_codec(),
+    );
 
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, reader.next()).await {
         Ok(Some(Ok(body))) => frame::decode::<Hello>(&body),
-        Ok(Some(Err(e))) => return refuse(&mut writer, ErrorCode::TooLarge, &format!("bad handshake frame: {e}")).await,
+        Ok(Some(Err(e))) => {
+            return refuse(
+                &mut writer,
+                ErrorCode::TooLarge,
+                &format!("bad handshake frame: {e}"),
+            )
+            .await;
+        }
         Ok(None) | Err(_) => return Ok(()),
     };
     match hello {
         Ok(h) if h.protocol == PROTOCOL_VERSION => {
             tracing::trace!(client = %h.client, "client connected");
-            let welcome = Welcome { protocol: PROTOCOL_VERSION, daemon_version: env!("CARGO_PKG_VERSION").into() };
+            let welcome = Welcome {
+                protocol: PROTOCOL_VERSION,
+                daemon_version: env!("CARGO_PKG_VERSION").into(),
+            };
             send(&mut writer, &HandshakeReply::Welcome(welcome)).await?;
         }
         Ok(h) => {
@@ -125,7 +154,14 @@ async fn connection(stream: UnixStream, engine: EngineHandle, shutdown: Cancella
             );
             return refuse(&mut writer, ErrorCode::VersionMismatch, &msg).await;
         }
-        Err(e) => return refuse(&mut writer, ErrorCode::BadRequest, &format!("expected a hello frame: {e}")).await,
+        Err(e) => {
+            return refuse(
+                &mut writer,
+                ErrorCode::BadRequest,
+                &format!("expected a hello frame: {e}"),
+            )
+            .await;
+        }
     }
 
     loop {
@@ -138,7 +174,10 @@ async fn connection(stream: UnixStream, engine: EngineHandle, shutdown: Cancella
             Some(Ok(body)) => body,
             Some(Err(e)) => {
                 // Oversized (or unreadable) frame: the stream position is lost, so reply and close.
-                let err = ApiError::new(ErrorCode::TooLarge, format!("request refused: {e} (limit {} bytes)", frame::MAX_REQUEST));
+                let err = ApiError::new(
+                    ErrorCode::TooLarge,
+                    format!("request refused: {e} (limit {} bytes)", frame::MAX_REQUEST),
+                );
                 let _ = send(&mut writer, &Response::Error(err)).await;
                 return Ok(());
             }
@@ -146,7 +185,10 @@ async fn connection(stream: UnixStream, engine: EngineHandle, shutdown: Cancella
         let request = match frame::decode::<Request>(&body) {
             Ok(r) => r,
             Err(e) => {
-                let err = ApiError::new(ErrorCode::BadRequest, format!("request not understood: {e}"));
+                let err = ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!("request not understood: {e}"),
+                );
                 send(&mut writer, &Response::Error(err)).await?;
                 continue;
             }

@@ -1,1 +1,295 @@
-//! x
+//! Helpers for Tandem's end-to-end tests: real `tandemd` processes in
+//! temporary homes, driven through the real `tandem` binary.
+//!
+//! # Finding the binaries
+//!
+//! `CARGO_BIN_EXE_*` is only set for tests of the package that owns a
+//! binary, so this crate looks next to its own test executable
+//! (`target/<profile>/deps/..`), where cargo puts the workspace's binaries.
+//! `cargo test --workspace` builds them before any test runs (the daemon
+//! and CLI packages have integration tests of their own, which makes cargo
+//! build their binaries). Set `TANDEM_BIN_DIR` to test other builds.
+//!
+//! The `bench` binary (src/bin/bench.rs) uses the same helpers against
+//! release builds; see BENCHMARKS.md.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failed step should fail the test loudly
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tandem_proto::paths;
+
+/// The directory holding `tandem` and `tandemd`.
+pub fn bin_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("TANDEM_BIN_DIR") {
+        return PathBuf::from(d);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf();
+    for name in ["tandem", "tandemd"] {
+        assert!(
+            dir.join(name).is_file(),
+            "{} not found in {}: run the tests with `cargo test --workspace` (or build the binaries first)",
+            name,
+            dir.display()
+        );
+    }
+    dir
+}
+
+/// One temporary Tandem home.
+pub struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Default for Home {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Home {
+    /// A fresh, empty home.
+    pub fn new() -> Home {
+        // Short paths: a Unix socket path must fit in 108 bytes.
+        let dir = tempfile::Builder::new()
+            .prefix("tdm")
+            .tempdir_in("/tmp")
+            .expect("tempdir");
+        Home { dir }
+    }
+
+    /// The home directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The socket path.
+    pub fn socket(&self) -> PathBuf {
+        paths::socket_path(self.path())
+    }
+
+    /// A `tandem` command for this home, with a scrubbed environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(bin_dir().join("tandem"));
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TANDEM_HOME", self.path())
+            .env("TANDEM_USER", "tester")
+            .env("NO_COLOR", "1")
+            .env("TZ", "UTC")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs `tandem` and returns its output.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run tandem")
+    }
+
+    /// Runs `tandem` with `stdin` as input.
+    pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait")
+    }
+
+    /// Runs `tandem ARGS --json`, asserts success, and parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run(&all);
+        assert!(
+            out.status.success(),
+            "tandem {args:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "tandem {args:?}: bad JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// Runs `tandem`, asserts it fails with `code`, and returns stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "tandem {args:?}: expected exit {code}, stderr: {err}"
+        );
+        err
+    }
+
+    /// Starts `tandemd` in the foreground of a child process and waits until it answers.
+    pub fn start_daemon(&self) -> Daemon {
+        let child = self
+            .daemon_cmd()
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn tandemd");
+        wait_for_socket(&self.socket());
+        Daemon { child }
+    }
+
+    /// A `tandemd` command for this home.
+    pub fn daemon_cmd(&self) -> Command {
+        let mut c = Command::new(bin_dir().join("tandemd"));
+        c.arg("--home")
+            .arg(self.path())
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
+        c
+    }
+
+    /// The pid of the daemon serving this home (from `tandem daemon status`).
+    pub fn daemon_pid(&self) -> u32 {
+        let v = self.json(&["daemon", "status", "--no-autostart"]);
+        v["pid"].as_u64().expect("pid") as u32
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        // Stop whatever daemon still serves this home, so none outlives the test.
+        if let Ok(out) = self.cmd(&["daemon", "stop"]).output()
+            && !out.status.success()
+        {
+            eprintln!("daemon stop: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}
+
+/// Waits until a daemon accepts connections on `socket`.
+pub fn wait_for_socket(socket: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while UnixStream::connect(socket).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tandemd did not come up on {}",
+            socket.display()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A daemon started by a test.
+pub struct Daemon {
+    /// The process.
+    pub child: Child,
+}
+
+impl Daemon {
+    /// Sends SIGKILL and reaps the process.
+    pub fn kill9(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends SIGKILL to a pid.
+pub fn kill9_pid(pid: u32) {
+    let status = Command::new("kill")
+        .arg("-9")
+        .arg(pid.to_string())
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        // A zombie whose parent (an exited CLI) is gone gets reaped by init.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat.contains(") Z ") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "pid {pid} did not die");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A raw socket connection, for feeding the daemon bad bytes.
+pub struct Raw {
+    /// The stream.
+    pub stream: UnixStream,
+}
+
+impl Raw {
+    /// Connects without a handshake.
+    pub fn connect(socket: &Path) -> Raw {
+        let stream = UnixStream::connect(socket).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        Raw { stream }
+    }
+
+    /// Connects and completes the handshake.
+    pub fn hello(socket: &Path) -> Raw {
+        let mut raw = Raw::connect(socket);
+        raw.send_json(
+            &serde_json::json!({ "protocol": tandem_proto::PROTOCOL_VERSION, "client": "e2e" }),
+        );
+        let reply = raw.recv().expect("welcome");
+        assert!(reply.get("welcome").is_some(), "handshake refused: {reply}");
+        raw
+    }
+
+    /// Sends raw bytes.
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("write");
+    }
+
+    /// Sends a frame with this body.
+    pub fn send_frame(&mut self, body: &[u8]) {
+        let mut f = (body.len() as u32).to_be_bytes().to_vec();
+        f.extend_from_slice(body);
+        self.send_bytes(&f);
+    }
+
+    /// Sends a JSON frame.
+    pub fn send_json(&mut self, v: &Value) {
+        self.send_frame(&serde_json::to_vec(v).expect("json"));
+    }
+
+    /// Reads one frame as JSON; `None` when the daemon closed the connection.
+    pub fn recv(&mut self) -> Option<Value> {
+        let mut header = [0u8; 4];
+        self.stream.read_exact(&mut header).ok()?;
+        let mut body = vec![0u8; u32::from_be_bytes(header) as usize];
+        self.stream.read_exact(&mut body).ok()?;
+        Some(serde_json::from_slice(&body).expect("reply is JSON"))
+    }
+}

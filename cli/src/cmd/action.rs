@@ -20,7 +20,10 @@ fn described(item: &Item, verb: &str) -> String {
 }
 
 fn set_status(ctx: &mut Ctx, id: String, status: ActionStatus, verb: &str) -> Result<(), Fail> {
-    let patch = ActionPatch { status: Some(status), ..Default::default() };
+    let patch = ActionPatch {
+        status: Some(status),
+        ..Default::default()
+    };
     let item = ctx.edit(Edit::ActionEdit { action: id, patch })?;
     ctx.emit_item(&item, &described(&item, verb))
 }
@@ -28,8 +31,20 @@ fn set_status(ctx: &mut Ctx, id: String, status: ActionStatus, verb: &str) -> Re
 pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
-        ActionCmd::Add { title, owner, due, goal, meeting, notes, editor } => {
-            let notes = if editor.editor { input::editor("action notes", "")? } else { input::opt_text(notes)?.unwrap_or_default() };
+        ActionCmd::Add {
+            title,
+            owner,
+            due,
+            goal,
+            meeting,
+            notes,
+            editor,
+        } => {
+            let notes = if editor.editor {
+                input::editor("action notes", "")?
+            } else {
+                input::opt_text(notes)?.unwrap_or_default()
+            };
             let action = NewAction {
                 title,
                 owner: parse::<Owner>(&owner)?,
@@ -41,12 +56,20 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let item = ctx.edit(Edit::ActionAdd(action))?;
             ctx.emit_item(&item, &described(&item, "Added"))
         }
-        ActionCmd::List { open, overdue, owner, goal } => {
+        ActionCmd::List {
+            open,
+            overdue,
+            owner,
+            goal,
+        } => {
             let owner = owner.as_deref().map(parse::<Owner>).transpose()?;
             let plan = ctx.fetch_plan()?;
             let goal_id = goal
                 .as_deref()
-                .map(|g| ids::resolve("goal", g, plan.goals.iter().map(|g| g.id.as_str())).map(str::to_string))
+                .map(|g| {
+                    ids::resolve("goal", g, plan.goals.iter().map(|g| g.id.as_str()))
+                        .map(str::to_string)
+                })
                 .transpose()
                 .map_err(api)?;
             let today = ctx.today();
@@ -62,7 +85,10 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 if actions.is_empty() {
                     return "No matching action items.\n".into();
                 }
-                actions.iter().map(|a| render::action_line(a, today, s) + "\n").collect()
+                actions
+                    .iter()
+                    .map(|a| render::action_line(a, today, s) + "\n")
+                    .collect()
             })
         }
         ActionCmd::Done { id } => set_status(ctx, id, ActionStatus::Done, "Done:"),

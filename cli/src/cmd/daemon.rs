@@ -22,12 +22,24 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 Response::Status(s) => s,
                 other => return Err(unexpected(&other)),
             };
-            let verb = if already { "already running" } else { "started" };
-            ctx.emit(&status, || format!("tandemd {verb} (pid {}) for home {}\n", status.pid, status.home))
+            let verb = if already {
+                "already running"
+            } else {
+                "started"
+            };
+            ctx.emit(&status, || {
+                format!(
+                    "tandemd {verb} (pid {}) for home {}\n",
+                    status.pid, status.home
+                )
+            })
         }
         DaemonCmd::Stop => {
             let Ok(mut client) = Client::try_connect(&socket) else {
-                return ctx.emit(&serde_json::json!({ "stopped": false, "running": false }), || "tandemd is not running\n".into());
+                return ctx.emit(
+                    &serde_json::json!({ "stopped": false, "running": false }),
+                    || "tandemd is not running\n".into(),
+                );
             };
             client.call(&Request::Shutdown)?;
             let deadline = Instant::now() + Duration::from_secs(10);
@@ -37,7 +49,9 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             if socket.exists() {
                 return Err(Fail::Other("tandemd did not stop within 10s".into()));
             }
-            ctx.emit(&serde_json::json!({ "stopped": true }), || "tandemd stopped\n".into())
+            ctx.emit(&serde_json::json!({ "stopped": true }), || {
+                "tandemd stopped\n".into()
+            })
         }
         DaemonCmd::Status => {
             let status = match Client::try_connect(&socket) {

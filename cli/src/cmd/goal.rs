@@ -13,7 +13,10 @@ use crate::{input, render};
 /// Finds a goal by id prefix in a fetched plan.
 pub(super) fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Goal, Fail> {
     let id = ids::resolve("goal", prefix, plan.goals.iter().map(|g| g.id.as_str())).map_err(api)?;
-    plan.goals.iter().find(|g| g.id == id).ok_or_else(|| Fail::NotFound(format!("no goal with id '{prefix}'")))
+    plan.goals
+        .iter()
+        .find(|g| g.id == id)
+        .ok_or_else(|| Fail::NotFound(format!("no goal with id '{prefix}'")))
 }
 
 /// An id resolution error, classified like the daemon's.
@@ -23,7 +26,12 @@ pub(super) fn api(e: ids::ResolveError) -> Fail {
 
 fn described(item: &Item, verb: &str) -> String {
     match item {
-        Item::Goal(g) => format!("{verb} goal {}: {} ({}%)", short(&g.id), g.title, g.progress),
+        Item::Goal(g) => format!(
+            "{verb} goal {}: {} ({}%)",
+            short(&g.id),
+            g.title,
+            g.progress
+        ),
         _ => verb.to_string(),
     }
 }
@@ -31,7 +39,16 @@ fn described(item: &Item, verb: &str) -> String {
 pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
-        GoalCmd::Add { title, description, category, status, target, criteria, author, editor } => {
+        GoalCmd::Add {
+            title,
+            description,
+            category,
+            status,
+            target,
+            criteria,
+            author,
+            editor,
+        } => {
             let description = match (editor.editor, description) {
                 (true, _) => input::editor("goal description", "")?,
                 (false, d) => input::opt_text(d)?.unwrap_or_default(),
@@ -72,10 +89,21 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let today = ctx.today();
             ctx.emit(g, || render::goal_detail(g, &plan, today, s))
         }
-        GoalCmd::Edit { id, title, description, category, target, criteria, editor } => {
+        GoalCmd::Edit {
+            id,
+            title,
+            description,
+            category,
+            target,
+            criteria,
+            editor,
+        } => {
             let description = if editor.editor {
                 let plan = ctx.fetch_plan()?;
-                Some(input::editor("goal description", &find(&plan, &id)?.description)?)
+                Some(input::editor(
+                    "goal description",
+                    &find(&plan, &id)?.description,
+                )?)
             } else {
                 input::opt_text(description)?
             };
@@ -102,7 +130,10 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             ctx.emit_item(&item, &described(&item, "Updated"))
         }
         GoalCmd::Status { id, status } => {
-            let patch = GoalPatch { status: Some(parse::<GoalStatus>(&status)?), ..Default::default() };
+            let patch = GoalPatch {
+                status: Some(parse::<GoalStatus>(&status)?),
+                ..Default::default()
+            };
             let item = ctx.edit(Edit::GoalEdit { goal: id, patch })?;
             ctx.emit_item(&item, &described(&item, &format!("Marked {status}:")))
         }
@@ -115,10 +146,17 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     .parse()
                     .ok()
                     .filter(|n| *n <= 100)
-                    .ok_or_else(|| Fail::Usage(format!("invalid progress '{value}': expected 0-100 or auto")))?;
+                    .ok_or_else(|| {
+                        Fail::Usage(format!(
+                            "invalid progress '{value}': expected 0-100 or auto"
+                        ))
+                    })?;
                 Some(n)
             };
-            let patch = GoalPatch { progress: Some(progress), ..Default::default() };
+            let patch = GoalPatch {
+                progress: Some(progress),
+                ..Default::default()
+            };
             let item = ctx.edit(Edit::GoalEdit { goal: id, patch })?;
             ctx.emit_item(&item, &described(&item, "Progress of"))
         }
@@ -132,11 +170,25 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         GoalCmd::Milestone(m) => {
             let (edit, verb) = match m {
-                MilestoneCmd::Add { goal, title } => (Edit::MilestoneAdd { goal, title }, "Milestone added to"),
-                MilestoneCmd::Done { goal, n, undo } => {
-                    (Edit::MilestoneSet { goal, position: n, done: !undo }, if undo { "Milestone reopened in" } else { "Milestone done in" })
+                MilestoneCmd::Add { goal, title } => {
+                    (Edit::MilestoneAdd { goal, title }, "Milestone added to")
                 }
-                MilestoneCmd::Rm { goal, n } => (Edit::MilestoneRm { goal, position: n }, "Milestone removed from"),
+                MilestoneCmd::Done { goal, n, undo } => (
+                    Edit::MilestoneSet {
+                        goal,
+                        position: n,
+                        done: !undo,
+                    },
+                    if undo {
+                        "Milestone reopened in"
+                    } else {
+                        "Milestone done in"
+                    },
+                ),
+                MilestoneCmd::Rm { goal, n } => (
+                    Edit::MilestoneRm { goal, position: n },
+                    "Milestone removed from",
+                ),
             };
             let item = ctx.edit(edit)?;
             ctx.emit_item(&item, &described(&item, verb))

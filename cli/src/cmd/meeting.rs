@@ -16,7 +16,11 @@ use crate::{input, render};
 
 /// Minutes from "45", "45m", "1h30m" or "1.5h".
 pub(super) fn minutes(s: &str) -> Result<u32, Fail> {
-    let bad = || Fail::Usage(format!("invalid duration '{s}': use minutes (45) or a span like 45m or 1h30m"));
+    let bad = || {
+        Fail::Usage(format!(
+            "invalid duration '{s}': use minutes (45) or a span like 45m or 1h30m"
+        ))
+    };
     if let Ok(n) = s.trim().parse::<u32>() {
         return Ok(n);
     }
@@ -29,8 +33,16 @@ pub(super) fn minutes(s: &str) -> Result<u32, Fail> {
 }
 
 fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Meeting, Fail> {
-    let id = ids::resolve("meeting", prefix, plan.meetings.iter().map(|m| m.id.as_str())).map_err(api)?;
-    plan.meetings.iter().find(|m| m.id == id).ok_or_else(|| Fail::NotFound(format!("no meeting with id '{prefix}'")))
+    let id = ids::resolve(
+        "meeting",
+        prefix,
+        plan.meetings.iter().map(|m| m.id.as_str()),
+    )
+    .map_err(api)?;
+    plan.meetings
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| Fail::NotFound(format!("no meeting with id '{prefix}'")))
 }
 
 fn described(item: &Item, verb: &str) -> String {
@@ -48,9 +60,19 @@ fn edit(ctx: &mut Ctx, id: String, patch: MeetingPatch, verb: &str) -> Result<()
 pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
-        MeetingCmd::Add { start, duration, location, agenda } => {
+        MeetingCmd::Add {
+            start,
+            duration,
+            location,
+            agenda,
+        } => {
             let start = parse_datetime(&start, &ctx.now, &TimeZone::system())?;
-            let m = NewMeeting { start, duration_minutes: minutes(&duration)?, location, agenda };
+            let m = NewMeeting {
+                start,
+                duration_minutes: minutes(&duration)?,
+                location,
+                agenda,
+            };
             let item = ctx.edit(Edit::MeetingAdd(m))?;
             ctx.emit_item(&item, &described(&item, "Scheduled"))
         }
@@ -60,7 +82,10 @@ pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let mut meetings: Vec<&Meeting> = plan
                 .meetings
                 .iter()
-                .filter(|m| !upcoming || (m.status == MeetingStatus::Scheduled && m.start.timestamp() >= now))
+                .filter(|m| {
+                    !upcoming
+                        || (m.status == MeetingStatus::Scheduled && m.start.timestamp() >= now)
+                })
                 .collect();
             meetings.sort_by_key(|m| m.start.timestamp());
             ctx.emit(&meetings, || {
@@ -78,9 +103,16 @@ pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         MeetingCmd::Agenda { id, item, rm } => {
             let e = match (item, rm) {
-                (_, Some(position)) => Edit::AgendaRm { meeting: id, position },
+                (_, Some(position)) => Edit::AgendaRm {
+                    meeting: id,
+                    position,
+                },
                 (Some(text), None) => Edit::AgendaAdd { meeting: id, text },
-                (None, None) => return Err(Fail::Usage("give an agenda item to add, or --rm N to remove one".into())),
+                (None, None) => {
+                    return Err(Fail::Usage(
+                        "give an agenda item to add, or --rm N to remove one".into(),
+                    ));
+                }
             };
             let item = ctx.edit(e)?;
             ctx.emit_item(&item, &described(&item, "Agenda of"))
@@ -94,14 +126,34 @@ pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     input::editor("meeting notes", &current)?
                 }
             };
-            edit(ctx, id, MeetingPatch { notes: Some(notes), ..Default::default() }, "Notes saved for")
+            edit(
+                ctx,
+                id,
+                MeetingPatch {
+                    notes: Some(notes),
+                    ..Default::default()
+                },
+                "Notes saved for",
+            )
         }
-        MeetingCmd::Held { id } => {
-            edit(ctx, id, MeetingPatch { status: Some(MeetingStatus::Held), ..Default::default() }, "Held:")
-        }
-        MeetingCmd::Cancel { id } => {
-            edit(ctx, id, MeetingPatch { status: Some(MeetingStatus::Cancelled), ..Default::default() }, "Cancelled")
-        }
+        MeetingCmd::Held { id } => edit(
+            ctx,
+            id,
+            MeetingPatch {
+                status: Some(MeetingStatus::Held),
+                ..Default::default()
+            },
+            "Held:",
+        ),
+        MeetingCmd::Cancel { id } => edit(
+            ctx,
+            id,
+            MeetingPatch {
+                status: Some(MeetingStatus::Cancelled),
+                ..Default::default()
+            },
+            "Cancelled",
+        ),
     }
 }
 

@@ -34,26 +34,45 @@ fn added(item: &Item, what: &str) -> String {
 pub(super) fn feedback(cmd: FeedbackCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
-        FeedbackCmd::Add { body: text, kind, goal, author } => {
+        FeedbackCmd::Add {
+            body: text,
+            kind,
+            goal,
+            author,
+        } => {
             let kind = parse::<FeedbackKind>(&kind)?;
             let body = body(text, "feedback")?;
             let author = author.unwrap_or_else(|| ctx.user.clone());
-            let item = ctx.edit(Edit::FeedbackAdd { author, goal, kind, body })?;
+            let item = ctx.edit(Edit::FeedbackAdd {
+                author,
+                goal,
+                kind,
+                body,
+            })?;
             ctx.emit_item(&item, &added(&item, "feedback"))
         }
         FeedbackCmd::List { goal } => {
             let plan = ctx.fetch_plan()?;
             let goal_id = goal
                 .as_deref()
-                .map(|g| ids::resolve("goal", g, plan.goals.iter().map(|g| g.id.as_str())).map(str::to_string))
+                .map(|g| {
+                    ids::resolve("goal", g, plan.goals.iter().map(|g| g.id.as_str()))
+                        .map(str::to_string)
+                })
                 .transpose()
                 .map_err(api)?;
-            let list: Vec<&Feedback> = plan.feedback.iter().filter(|f| goal_id.is_none() || f.goal == goal_id).collect();
+            let list: Vec<&Feedback> = plan
+                .feedback
+                .iter()
+                .filter(|f| goal_id.is_none() || f.goal == goal_id)
+                .collect();
             ctx.emit(&list, || {
                 if list.is_empty() {
                     return "No feedback yet.\n".into();
                 }
-                list.iter().map(|f| render::feedback_line(f, s) + "\n").collect()
+                list.iter()
+                    .map(|f| render::feedback_line(f, s) + "\n")
+                    .collect()
             })
         }
     }
@@ -62,18 +81,28 @@ pub(super) fn feedback(cmd: FeedbackCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 pub(super) fn note(cmd: NoteCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
-        NoteCmd::Add { body: text, tag, author } => {
+        NoteCmd::Add {
+            body: text,
+            tag,
+            author,
+        } => {
             let body = body(text, "journal note")?;
             let author = author.unwrap_or_else(|| ctx.user.clone());
-            let tags = tag.into_iter().map(|t| t.trim_start_matches('#').to_string()).collect();
+            let tags = tag
+                .into_iter()
+                .map(|t| t.trim_start_matches('#').to_string())
+                .collect();
             let item = ctx.edit(Edit::NoteAdd { author, body, tags })?;
             ctx.emit_item(&item, &added(&item, "note"))
         }
         NoteCmd::List { tag } => {
             let plan = ctx.fetch_plan()?;
             let tag = tag.map(|t| t.trim_start_matches('#').to_string());
-            let list: Vec<&JournalNote> =
-                plan.notes.iter().filter(|n| tag.as_ref().is_none_or(|t| n.tags.contains(t))).collect();
+            let list: Vec<&JournalNote> = plan
+                .notes
+                .iter()
+                .filter(|n| tag.as_ref().is_none_or(|t| n.tags.contains(t)))
+                .collect();
             ctx.emit(&list, || {
                 if list.is_empty() {
                     return "No journal notes yet.\n".into();
@@ -87,9 +116,21 @@ pub(super) fn note(cmd: NoteCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 pub(super) fn contact(cmd: ContactCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
-        ContactCmd::Add { name, org, how_met, introduced_by, notes } => {
+        ContactCmd::Add {
+            name,
+            org,
+            how_met,
+            introduced_by,
+            notes,
+        } => {
             let notes = input::text(notes)?;
-            let item = ctx.edit(Edit::ContactAdd { name, organization: org, how_met, introduced_by, notes })?;
+            let item = ctx.edit(Edit::ContactAdd {
+                name,
+                organization: org,
+                how_met,
+                introduced_by,
+                notes,
+            })?;
             ctx.emit_item(&item, &added(&item, "contact"))
         }
         ContactCmd::List => {
@@ -98,13 +139,21 @@ pub(super) fn contact(cmd: ContactCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 if plan.contacts.is_empty() {
                     return "No contacts yet.\n".into();
                 }
-                plan.contacts.iter().map(|c| render::contact_line(c, s) + "\n").collect()
+                plan.contacts
+                    .iter()
+                    .map(|c| render::contact_line(c, s) + "\n")
+                    .collect()
             })
         }
     }
 }
 
-const SECTIONS: [&str; 4] = ["cadence", "communication", "confidentiality", "expectations"];
+const SECTIONS: [&str; 4] = [
+    "cadence",
+    "communication",
+    "confidentiality",
+    "expectations",
+];
 
 /// Splits an edited agreement template back into its four parts.
 fn parse_sections(text: &str) -> AgreementPatch {
@@ -112,7 +161,9 @@ fn parse_sections(text: &str) -> AgreementPatch {
     let mut current: Option<usize> = None;
     for line in text.lines() {
         if let Some(h) = line.strip_prefix("## ") {
-            current = SECTIONS.iter().position(|s| h.trim().eq_ignore_ascii_case(s));
+            current = SECTIONS
+                .iter()
+                .position(|s| h.trim().eq_ignore_ascii_case(s));
             if let Some(i) = current {
                 parts[i] = Some(String::new());
             }
@@ -123,8 +174,14 @@ fn parse_sections(text: &str) -> AgreementPatch {
             buf.push('\n');
         }
     }
-    let [cadence, communication, confidentiality, expectations] = parts.map(|p| p.map(|t| t.trim().to_string()));
-    AgreementPatch { cadence, communication, confidentiality, expectations }
+    let [cadence, communication, confidentiality, expectations] =
+        parts.map(|p| p.map(|t| t.trim().to_string()));
+    AgreementPatch {
+        cadence,
+        communication,
+        confidentiality,
+        expectations,
+    }
 }
 
 pub(super) fn agreement(cmd: AgreementCmd, ctx: &mut Ctx) -> Result<(), Fail> {
@@ -134,7 +191,12 @@ pub(super) fn agreement(cmd: AgreementCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let plan = ctx.fetch_plan()?;
             ctx.emit(&plan.agreement, || render::agreement(&plan.agreement, s))
         }
-        AgreementCmd::Edit { cadence, communication, confidentiality, expectations } => {
+        AgreementCmd::Edit {
+            cadence,
+            communication,
+            confidentiality,
+            expectations,
+        } => {
             let mut patch = AgreementPatch {
                 cadence: input::opt_text(cadence)?,
                 communication: input::opt_text(communication)?,
@@ -143,9 +205,17 @@ pub(super) fn agreement(cmd: AgreementCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             };
             if patch == AgreementPatch::default() {
                 let a = ctx.fetch_plan()?.agreement;
-                let current = [&a.cadence, &a.communication, &a.confidentiality, &a.expectations];
-                let template: String =
-                    SECTIONS.iter().zip(current).map(|(h, t)| format!("## {h}\n{t}\n\n")).collect();
+                let current = [
+                    &a.cadence,
+                    &a.communication,
+                    &a.confidentiality,
+                    &a.expectations,
+                ];
+                let template: String = SECTIONS
+                    .iter()
+                    .zip(current)
+                    .map(|(h, t)| format!("## {h}\n{t}\n\n"))
+                    .collect();
                 patch = parse_sections(&input::editor("agreement", &template)?);
             }
             let item = ctx.edit(Edit::AgreementEdit(patch))?;
@@ -156,8 +226,16 @@ pub(super) fn agreement(cmd: AgreementCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 
 pub(super) fn log(limit: Option<usize>, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
-    match ctx.call(&Request::Log { plan: ctx.plan.clone(), limit })? {
-        Response::Log(entries) => ctx.emit(&entries, || entries.iter().map(|e| render::log_line(e, s) + "\n").collect()),
+    match ctx.call(&Request::Log {
+        plan: ctx.plan.clone(),
+        limit,
+    })? {
+        Response::Log(entries) => ctx.emit(&entries, || {
+            entries
+                .iter()
+                .map(|e| render::log_line(e, s) + "\n")
+                .collect()
+        }),
         other => Err(unexpected(&other)),
     }
 }
@@ -166,7 +244,8 @@ pub(super) fn export(format: &str, output: Option<PathBuf>, ctx: &mut Ctx) -> Re
     let plan = ctx.fetch_plan()?;
     let text = match format {
         "json" => {
-            let doc = serde_json::json!({ "tandem_export": tandem_proto::EXPORT_VERSION, "plan": plan });
+            let doc =
+                serde_json::json!({ "tandem_export": tandem_proto::EXPORT_VERSION, "plan": plan });
             serde_json::to_string_pretty(&doc).map_err(|e| Fail::Other(e.to_string()))? + "\n"
         }
         _ => markdown::report(&plan, ctx.today()),
@@ -174,7 +253,8 @@ pub(super) fn export(format: &str, output: Option<PathBuf>, ctx: &mut Ctx) -> Re
     match output {
         None => print(&text),
         Some(path) => {
-            std::fs::write(&path, text).map_err(|e| Fail::Other(format!("cannot write {}: {e}", path.display())))?;
+            std::fs::write(&path, text)
+                .map_err(|e| Fail::Other(format!("cannot write {}: {e}", path.display())))?;
             if !ctx.json {
                 print(&format!("Exported {} to {}\n", plan.title, path.display()))?;
             }
@@ -189,7 +269,9 @@ mod tests {
 
     #[test]
     fn agreement_template_round_trips() {
-        let p = parse_sections("## cadence\nBiweekly\n\n## communication\nEmail\n# ignored\n## expectations\n\n");
+        let p = parse_sections(
+            "## cadence\nBiweekly\n\n## communication\nEmail\n# ignored\n## expectations\n\n",
+        );
         assert_eq!(p.cadence.as_deref(), Some("Biweekly"));
         assert_eq!(p.communication.as_deref(), Some("Email\n# ignored"));
         assert_eq!(p.confidentiality, None);

@@ -45,7 +45,8 @@ pub struct Ctx {
 impl Ctx {
     /// A context for `cli`.
     pub fn new(cli: &Cli, home: PathBuf) -> Ctx {
-        let no_autostart = std::env::var("TANDEM_NO_AUTOSTART").is_ok_and(|v| !v.is_empty() && v != "0");
+        let no_autostart =
+            std::env::var("TANDEM_NO_AUTOSTART").is_ok_and(|v| !v.is_empty() && v != "0");
         Ctx {
             json: cli.json,
             plan: cli.plan.clone(),
@@ -83,7 +84,9 @@ impl Ctx {
 
     /// The whole plan named by `--plan`, or the current one.
     pub fn fetch_plan(&mut self) -> Result<Plan, Fail> {
-        let req = Request::PlanGet { plan: self.plan.clone() };
+        let req = Request::PlanGet {
+            plan: self.plan.clone(),
+        };
         match self.call(&req)? {
             Response::Plan(p) => Ok(*p),
             other => Err(unexpected(&other)),
@@ -93,14 +96,21 @@ impl Ctx {
     /// Validates and applies an edit to the plan; returns what it created or updated.
     pub fn edit(&mut self, edit: Edit) -> Result<Item, Fail> {
         edit.validate()?;
-        match self.call(&Request::Edit { plan: self.plan.clone(), edit })? {
+        match self.call(&Request::Edit {
+            plan: self.plan.clone(),
+            edit,
+        })? {
             Response::Edited(item) => Ok(item),
             other => Err(unexpected(&other)),
         }
     }
 
     /// Prints `value` as JSON with `--json`, else the text from `human`.
-    pub fn emit<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) -> Result<(), Fail> {
+    pub fn emit<T: Serialize>(
+        &self,
+        value: &T,
+        human: impl FnOnce() -> String,
+    ) -> Result<(), Fail> {
         let text = if self.json {
             serde_json::to_string_pretty(value).map_err(|e| Fail::Other(e.to_string()))? + "\n"
         } else {
@@ -148,7 +158,9 @@ pub fn unexpected(r: &Response) -> Fail {
 }
 
 /// Parses an enum value given on the command line.
-pub fn parse<T: std::str::FromStr<Err = tandem_proto::model::BadEnumValue>>(s: &str) -> Result<T, Fail> {
+pub fn parse<T: std::str::FromStr<Err = tandem_proto::model::BadEnumValue>>(
+    s: &str,
+) -> Result<T, Fail> {
     s.parse::<T>().map_err(Fail::from)
 }
 

@@ -11,7 +11,9 @@ mod read;
 mod write;
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, Automerge, ObjType, ReadDoc};
+use automerge::{
+    ActorId, Automerge, LoadOptions, ObjType, OnPartialLoad, ReadDoc, VerificationMode,
+};
 use jiff::Timestamp;
 use tandem_proto::api::Item;
 use tandem_proto::edit::{Edit, NewPlan};
@@ -119,23 +121,37 @@ impl PlanDoc {
     }
 
     /// Loads a plan from its snapshot (if any) and the changes stored after it.
+    ///
+    /// Loading is strict: `Automerge::load_incremental` silently skips a
+    /// chunk it cannot parse, which would hide lost edits, so everything is
+    /// parsed as one byte stream with partial loads treated as errors.
     pub fn load<'a>(
         snapshot: Option<&[u8]>,
         changes: impl IntoIterator<Item = &'a [u8]>,
         actor: ActorId,
     ) -> Result<PlanDoc, LoadError> {
-        let mut doc = match snapshot {
-            Some(bytes) => Automerge::load(bytes)
-                .map_err(|e| LoadError(format!("snapshot unreadable: {e}")))?,
-            None => Automerge::new(),
-        };
-        for (i, bytes) in changes.into_iter().enumerate() {
-            doc.load_incremental(bytes)
-                .map_err(|e| LoadError(format!("stored change {i} unreadable: {e}")))?;
+        let mut all = snapshot.map(<[u8]>::to_vec).unwrap_or_default();
+        let mut count = 0usize;
+        for bytes in changes {
+            all.extend_from_slice(bytes);
+            count += 1;
         }
-        if doc.get_heads().is_empty() {
-            return Err(LoadError("the stored plan holds no changes".into()));
+        if all.is_empty() {
+            return Err(LoadError("the stored plan holds no data".into()));
         }
+        let opts = LoadOptions::new()
+            .on_partial_load(OnPartialLoad::Error)
+            .verification_mode(VerificationMode::Check);
+        let doc = Automerge::load_with_options(&all, opts).map_err(|e| {
+            let snap = if snapshot.is_some() {
+                "the snapshot or "
+            } else {
+                ""
+            };
+            LoadError(format!(
+                "{snap}one of {count} stored change(s) is unreadable: {e}"
+            ))
+        })?;
         // Changes whose dependencies are missing are held back by automerge and not applied.
         let missing = doc.get_missing_deps(&[]);
         if !missing.is_empty() {

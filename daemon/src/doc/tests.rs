@@ -220,6 +220,30 @@ fn garbage_does_not_load() {
     assert!(PlanDoc::load(None, [], device(1).actor).is_err());
 }
 
+/// Regression: `load_incremental` skipped an unparsable chunk silently, so a
+/// corrupt stored change read as a plan without that edit.
+#[test]
+fn a_corrupt_change_after_good_ones_does_not_load() {
+    let np = NewPlan {
+        title: "T".into(),
+        mentor: String::new(),
+        mentee: String::new(),
+    };
+    let (mut d, first) = PlanDoc::create("p", &np, &device(1), now()).unwrap();
+    let second = d
+        .apply(&goal("g"), &device(1), now(), &mut ids())
+        .unwrap()
+        .change
+        .unwrap();
+    let mut truncated = second.clone();
+    truncated.truncate(second.len() / 2);
+    for bad in [b"\x85\x6f\x4a\x83garbage".to_vec(), truncated] {
+        let chunks = [first.as_slice(), bad.as_slice()];
+        let err = PlanDoc::load(None, chunks, device(1).actor).unwrap_err();
+        assert!(err.to_string().contains("unreadable"), "{err}");
+    }
+}
+
 #[test]
 fn concurrent_text_edits_merge_character_by_character() {
     let mut a = new_plan();

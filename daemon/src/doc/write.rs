@@ -408,7 +408,11 @@ impl Writer<'_, '_> {
                     self.put_str(&obj, "status", s.as_str())?;
                 }
                 self.touch(&obj)?;
-                let when = read::string(self.tx, &obj, "start");
+                let start = read::string(self.tx, &obj, "start");
+                let when = start
+                    .parse::<jiff::ZonedDateTime>()
+                    .map(|z| z.strftime("%Y-%m-%d %H:%M %Z").to_string())
+                    .unwrap_or(start);
                 let verb = match (patch.status, patch.notes.is_some()) {
                     (Some(MeetingStatus::Held), _) => "held",
                     (Some(MeetingStatus::Cancelled), _) => "cancel",

@@ -1,0 +1,241 @@
+//! Tandem's benchmarks, each reported against a baseline measured in the same run.
+//!
+//! Run (see BENCHMARKS.md):
+//!
+//! ```text
+//! cargo build --release --workspace --bins && ./target/release/bench
+//! ```
+//!
+//! 1. CLI round trip of `tandem goal list --json` on a plan with 500 goals,
+//!    against spawning a no-op process (`/bin/true`).
+//! 2. Throughput of 10,000 durable edits through the socket API (1 and 8
+//!    clients), against bare redb commits of 1 KiB in the same directory.
+//! 3. Daemon start-up with 1,000 stored plans until the socket answers,
+//!    against spawning a no-op process.
+//! 4. Idle RSS with 1,000 stored plans, against an idle daemon with none.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark tool: any failure should abort loudly
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tandem_e2e::{Home, Raw, wait_for_socket};
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    let idx = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[idx]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn time_n(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
+    (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect()
+}
+
+fn goal_edit(title: &str) -> serde_json::Value {
+    json!({ "edit": { "plan": null, "edit": { "op": "goal_add", "title": title, "category": "skill", "status": "active" } } })
+}
+
+fn call(raw: &mut Raw, req: &serde_json::Value) -> serde_json::Value {
+    raw.send_json(req);
+    let reply = raw.recv().expect("reply");
+    assert!(reply.get("error").is_none(), "{reply}");
+    reply
+}
+
+fn cli_round_trip() {
+    println!("## 1. CLI round trip: tandem goal list --json, 500 goals");
+    let h = Home::new();
+    h.json(&["plan", "new", "Bench"]);
+    let mut raw = Raw::hello(&h.socket());
+    for i in 0..500 {
+        call(&mut raw, &goal_edit(&format!("Goal number {i}")));
+    }
+    assert_eq!(h.json(&["goal", "list"]).as_array().unwrap().len(), 500);
+    let runs = 200;
+    let mut noop = time_n(runs, || {
+        assert!(Command::new("/bin/true").status().unwrap().success());
+    });
+    let mut list = time_n(runs, || {
+        let out = h.run(&["goal", "list", "--json"]);
+        assert!(out.status.success());
+    });
+    let (n50, n95) = (percentile(&mut noop, 0.5), percentile(&mut noop, 0.95));
+    let (l50, l95) = (percentile(&mut list, 0.5), percentile(&mut list, 0.95));
+    println!("runs: {runs}");
+    println!(
+        "baseline spawn /bin/true:      p50 {:.2} ms  p95 {:.2} ms",
+        ms(n50),
+        ms(n95)
+    );
+    println!(
+        "tandem goal list --json (500): p50 {:.2} ms  p95 {:.2} ms",
+        ms(l50),
+        ms(l95)
+    );
+    println!(
+        "ratio p50: {:.2}x (goal: <= 2x)\n",
+        l50.as_secs_f64() / n50.as_secs_f64()
+    );
+}
+
+fn throughput() {
+    println!("## 2. Durable edits through the socket API");
+    let h = Home::new();
+    h.json(&["plan", "new", "Throughput"]);
+    let total = 10_000;
+
+    // Baseline: bare redb commits of 1 KiB each, durable, in the same file system.
+    let dir = tempfile::tempdir_in("/tmp").unwrap();
+    let db = redb::Database::create(dir.path().join("base.redb")).unwrap();
+    let table: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("t");
+    let value = vec![7u8; 1024];
+    let base_n = 1000;
+    let t = Instant::now();
+    for i in 0..base_n {
+        let txn = db.begin_write().unwrap();
+        txn.open_table(table)
+            .unwrap()
+            .insert(i, value.as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let base_each = t.elapsed() / base_n as u32;
+    println!(
+        "baseline bare redb durable commit (1 KiB): {:.3} ms each, {:.0}/s",
+        ms(base_each),
+        1.0 / base_each.as_secs_f64()
+    );
+
+    for clients in [1usize, 8] {
+        let per = total / clients;
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            for c in 0..clients {
+                let sock = h.socket();
+                s.spawn(move || {
+                    let mut raw = Raw::hello(&sock);
+                    for i in 0..per {
+                        call(&mut raw, &goal_edit(&format!("c{clients}-{c}-{i}")));
+                    }
+                });
+            }
+        });
+        let el = t.elapsed();
+        let each = el / total as u32;
+        println!(
+            "{total} edits, {clients} client(s): {:.2} s, {:.0} edits/s, {:.3} ms per edit = {:.2}x a bare redb commit",
+            el.as_secs_f64(),
+            total as f64 / el.as_secs_f64(),
+            ms(each),
+            each.as_secs_f64() / base_each.as_secs_f64()
+        );
+    }
+    println!();
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn startup_and_rss() {
+    println!("## 3. Start-up and 4. idle RSS with 1,000 stored plans");
+    let h = Home::new();
+    let empty = Home::new();
+    {
+        let _d = h.start_daemon();
+        let mut raw = Raw::hello(&h.socket());
+        for i in 0..1000 {
+            call(
+                &mut raw,
+                &json!({ "plan_new": { "title": format!("Plan {i}"), "mentor": "M", "mentee": "E" } }),
+            );
+            call(&mut raw, &goal_edit("first goal"));
+        }
+        call(&mut raw, &json!("shutdown"));
+    }
+    let runs = 30;
+    let mut noop = time_n(runs, || {
+        assert!(Command::new("/bin/true").status().unwrap().success());
+    });
+    let mut start = Vec::new();
+    for _ in 0..runs {
+        while h.socket().exists() {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let t = Instant::now();
+        let mut child = h.daemon_cmd().arg("--background").spawn().unwrap();
+        wait_for_socket(&h.socket());
+        let _ = Raw::hello(&h.socket());
+        start.push(t.elapsed());
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let _ = std::fs::remove_file(h.socket());
+    }
+    let (n50, s50, s95) = (
+        percentile(&mut noop, 0.5),
+        percentile(&mut start, 0.5),
+        percentile(&mut start, 0.95),
+    );
+    println!("runs: {runs}");
+    println!("baseline spawn /bin/true: p50 {:.2} ms", ms(n50));
+    println!(
+        "tandemd start until handshake, 1,000 plans: p50 {:.2} ms  p95 {:.2} ms (goal: < 50 ms) = {:.1}x a no-op spawn",
+        ms(s50),
+        ms(s95),
+        s50.as_secs_f64() / n50.as_secs_f64()
+    );
+
+    let d_full = h.start_daemon();
+    let d_empty = empty.start_daemon();
+    for home in [&h, &empty] {
+        let mut raw = Raw::hello(&home.socket());
+        call(&mut raw, &json!("plan_list"));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let (full, none) = (rss_kib(d_full.child.id()), rss_kib(d_empty.child.id()));
+    println!(
+        "idle RSS, 0 plans: {none} KiB; 1,000 plans (after plan list): {full} KiB = {:.2}x",
+        full as f64 / none as f64
+    );
+    let mut raw = Raw::hello(&h.socket());
+    let plans = call(&mut raw, &json!("plan_list"));
+    for p in plans["plans"].as_array().unwrap().iter().take(200) {
+        call(&mut raw, &json!({ "plan_get": { "plan": p["id"] } }));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    println!(
+        "RSS after opening 200 of the plans: {} KiB",
+        rss_kib(d_full.child.id())
+    );
+}
+
+fn main() {
+    println!(
+        "# Tandem benchmarks ({} CPUs)\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let only = std::env::args().nth(1);
+    let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if want("cli") {
+        cli_round_trip();
+    }
+    if want("throughput") {
+        throughput();
+    }
+    if want("startup") {
+        startup_and_rss();
+    }
+}

@@ -1,0 +1,108 @@
+//! Exit codes and error messages of the CLI.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
+
+use tandem_e2e::Home;
+
+#[test]
+fn bad_input_gets_a_clear_message_and_the_documented_exit_code() {
+    let h = Home::new();
+    h.json(&["plan", "new", "P"]);
+    let g = h.json(&["goal", "add", "G"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = h.json(&["plan", "show"]);
+
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["goal", "add", ""], 2, "title: must not be empty"),
+        (
+            &["goal", "add", "x", "--target", "2026-02-30"],
+            2,
+            "invalid date '2026-02-30'",
+        ),
+        (
+            &["goal", "add", "x", "--category", "hobby"],
+            2,
+            "invalid goal category 'hobby'",
+        ),
+        (
+            &["goal", "status", &g, "finished"],
+            2,
+            "expected one of proposed, active, done, dropped",
+        ),
+        (
+            &["goal", "progress", &g, "140"],
+            2,
+            "invalid progress '140'",
+        ),
+        (
+            &["goal", "show", "abcdef99"],
+            3,
+            "no goal with id 'abcdef99'",
+        ),
+        (&["goal", "rm", "nothex"], 2, "is not a goal id"),
+        (&["goal", "milestone", "done", &g, "4"], 3, "no milestone 4"),
+        (&["action", "done", "0000"], 3, "no action with id '0000'"),
+        (
+            &["meeting", "add", "someday"],
+            2,
+            "invalid date-time 'someday'",
+        ),
+        (
+            &["meeting", "add", "tomorrow 10:00", "--duration", "0"],
+            2,
+            "duration: must be between 1 and 1440",
+        ),
+        (
+            &["plan", "use", "ffffffff"],
+            3,
+            "no plan with id 'ffffffff'",
+        ),
+        (&["goal", "edit", &g], 2, "nothing to change"),
+        (&["frobnicate"], 2, "unrecognized subcommand"),
+    ];
+    let long = "x".repeat(201);
+    let mut all: Vec<(Vec<&str>, i32, &str)> =
+        cases.iter().map(|(a, c, m)| (a.to_vec(), *c, *m)).collect();
+    all.push((
+        vec!["goal", "add", &long],
+        2,
+        "title: is 201 characters long; the limit is 200",
+    ));
+    for (args, code, msg) in all {
+        let err = h.fails(&args, code);
+        assert!(
+            err.contains(msg),
+            "tandem {args:?}: expected '{msg}' in: {err}"
+        );
+    }
+    assert_eq!(
+        h.json(&["plan", "show"]),
+        before,
+        "a refused command changed the plan"
+    );
+
+    // Ambiguous prefixes list the candidates.
+    for i in 0..40 {
+        h.json(&["note", "add", &format!("n{i}")]);
+    }
+    let goals: Vec<String> = (0..20)
+        .map(|i| {
+            h.json(&["goal", "add", &format!("g{i}")])["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let first = &goals[0][..1];
+    if goals.iter().filter(|id| id.starts_with(first)).count() > 1 {
+        let err = h.fails(&["goal", "show", first], 2);
+        assert!(err.contains("is ambiguous: it matches"), "{err}");
+    }
+
+    // --json errors are JSON on stderr.
+    let out = h.run(&["goal", "show", "abcdef99", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(v["error"]["code"], "not_found");
+}

@@ -1,0 +1,67 @@
+//! Daemon lifecycle: one daemon per home, autostart, permissions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
+
+use std::os::unix::fs::PermissionsExt;
+
+use tandem_e2e::Home;
+
+#[test]
+fn a_second_daemon_on_the_same_home_is_refused_and_the_first_keeps_serving() {
+    let h = Home::new();
+    let first = h.start_daemon();
+    h.json(&["plan", "new", "P"]);
+    let out = h
+        .daemon_cmd()
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already running"), "{err}");
+    assert!(err.contains(&format!("pid {}", first.child.id())), "{err}");
+    assert!(
+        h.socket().exists(),
+        "the refused daemon removed the live socket"
+    );
+    assert_eq!(h.json(&["plan", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(h.daemon_pid(), first.child.id());
+}
+
+#[test]
+fn the_cli_autostarts_the_daemon_and_files_are_private() {
+    let h = Home::new();
+    assert!(!h.socket().exists());
+    let err = h.fails(&["plan", "list", "--no-autostart"], 4);
+    assert!(err.contains("not running"), "{err}");
+    let out = h
+        .cmd(&["plan", "list"])
+        .env("TANDEM_NO_AUTOSTART", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    h.json(&["plan", "new", "Autostarted"]);
+    assert!(h.socket().exists());
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&h.socket()), 0o600);
+    assert_eq!(mode(h.socket().parent().unwrap()), 0o700);
+    assert_eq!(mode(h.path()), 0o700);
+    assert_eq!(mode(&h.path().join("tandem.redb")), 0o600);
+    let status = h.json(&["daemon", "status"]);
+    assert_eq!(status["plans_stored"], 1);
+    assert_eq!(status["home"], h.path().display().to_string());
+    let log = std::fs::read_to_string(h.path().join("tandemd.log")).unwrap();
+    assert!(log.contains("tandemd ready"), "{log}");
+}
+
+#[test]
+fn daemon_start_stop_status() {
+    let h = Home::new();
+    h.fails(&["daemon", "status"], 4);
+    let started = h.json(&["daemon", "start"]);
+    let again = h.json(&["daemon", "start"]);
+    assert_eq!(started["pid"], again["pid"]);
+    assert_eq!(h.json(&["daemon", "stop"])["stopped"], true);
+    assert_eq!(h.json(&["daemon", "stop"])["stopped"], false);
+    h.fails(&["daemon", "status"], 4);
+}
