@@ -12,6 +12,9 @@
 //!
 //! The `bench` binary (src/bin/bench.rs) uses the same helpers against
 //! release builds; see BENCHMARKS.md.
+//!
+//! The `bench` binary (src/bin/bench.rs) uses the same helpers against
+//! release builds; see BENCHMARKS.md.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failed step should fail the test loudly
 
@@ -30,11 +33,14 @@ pub fn bin_dir() -> PathBuf {
         return PathBuf::from(d);
     }
     let exe = std::env::current_exe().expect("current exe");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf();
+    // A test runs from target/<profile>/deps, the bench binary from target/<profile>.
+    let here = exe.parent().expect("exe dir");
+    let dir = if here.ends_with("deps") {
+        here.parent().expect("target dir")
+    } else {
+        here
+    }
+    .to_path_buf();
     for name in ["tandem", "tandemd"] {
         assert!(
             dir.join(name).is_file(),

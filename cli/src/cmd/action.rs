@@ -72,12 +72,12 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 })
                 .transpose()
                 .map_err(api)?;
-            let today = ctx.today();
+            let today = overdue.then(|| ctx.today());
             let actions: Vec<&Action> = plan
                 .actions
                 .iter()
                 .filter(|a| !open || a.status == ActionStatus::Open)
-                .filter(|a| !overdue || render::overdue(a, today))
+                .filter(|a| today.is_none_or(|t| render::overdue(a, t)))
                 .filter(|a| owner.is_none_or(|o| a.owner == o || a.owner == Owner::Both))
                 .filter(|a| goal_id.is_none() || a.goal == goal_id)
                 .collect();
@@ -85,6 +85,7 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 if actions.is_empty() {
                     return "No matching action items.\n".into();
                 }
+                let today = ctx.today();
                 actions
                     .iter()
                     .map(|a| render::action_line(a, today, s) + "\n")

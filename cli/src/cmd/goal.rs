@@ -75,19 +75,18 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 .filter(|g| status.is_none_or(|st| g.status == st))
                 .filter(|g| category.is_none_or(|c| g.category == c))
                 .collect();
-            let today = ctx.today();
             ctx.emit(&goals, || {
                 if goals.is_empty() {
                     return "No goals. Add one with: tandem goal add \"TITLE\" --target 2027-03-01\n".into();
                 }
+                let today = ctx.today();
                 goals.iter().map(|g| render::goal_line(g, today, s) + "\n").collect()
             })
         }
         GoalCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let g = find(&plan, &id)?;
-            let today = ctx.today();
-            ctx.emit(g, || render::goal_detail(g, &plan, today, s))
+            ctx.emit(g, || render::goal_detail(g, &plan, ctx.today(), s))
         }
         GoalCmd::Edit {
             id,

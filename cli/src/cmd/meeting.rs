@@ -1,6 +1,5 @@
 //! `tandem meeting ...`
 
-use jiff::tz::TimeZone;
 use jiff::{Span, Unit};
 use tandem_proto::api::Item;
 use tandem_proto::dates::parse_datetime;
@@ -66,7 +65,7 @@ pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             location,
             agenda,
         } => {
-            let start = parse_datetime(&start, &ctx.now, &TimeZone::system())?;
+            let start = parse_datetime(&start, ctx.now(), ctx.now().time_zone())?;
             let m = NewMeeting {
                 start,
                 duration_minutes: minutes(&duration)?,
@@ -78,7 +77,7 @@ pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         MeetingCmd::List { upcoming } => {
             let plan = ctx.fetch_plan()?;
-            let now = ctx.now.timestamp();
+            let now = ctx.now().timestamp();
             let mut meetings: Vec<&Meeting> = plan
                 .meetings
                 .iter()

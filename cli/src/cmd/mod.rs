@@ -35,8 +35,9 @@ pub struct Ctx {
     pub autostart: bool,
     /// Styling of human output.
     pub style: Style,
-    /// The local time, for relative dates.
-    pub now: ZonedDateTime,
+    /// The local time, for relative dates; looked up on first use, since
+    /// finding the system time zone can cost a millisecond.
+    now: std::cell::OnceCell<ZonedDateTime>,
     /// The user's name, for authorship.
     pub user: String,
     client: Option<Client>,
@@ -53,7 +54,7 @@ impl Ctx {
             home,
             autostart: !cli.no_autostart && !no_autostart,
             style: Style::detect(),
-            now: ZonedDateTime::now(),
+            now: std::cell::OnceCell::new(),
             user: std::env::var("TANDEM_USER")
                 .or_else(|_| std::env::var("USER"))
                 .unwrap_or_else(|_| "me".to_string()),
@@ -61,9 +62,14 @@ impl Ctx {
         }
     }
 
+    /// Now, in the local zone.
+    pub fn now(&self) -> &ZonedDateTime {
+        self.now.get_or_init(ZonedDateTime::now)
+    }
+
     /// Today, in the local zone.
     pub fn today(&self) -> Date {
-        self.now.date()
+        self.now().date()
     }
 
     /// Parses a date as the user typed it.

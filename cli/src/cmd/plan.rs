@@ -44,7 +44,7 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 ctx.plan = id;
             }
             let p = ctx.fetch_plan()?;
-            let (today, now) = (ctx.today(), ctx.now.clone());
+            let (today, now) = (ctx.today(), ctx.now().clone());
             ctx.emit(&p, || render::plan_detail(&p, today, &now, s))
         }
         PlanCmd::Use { id } => match ctx.call(&Request::PlanUse { plan: id })? {

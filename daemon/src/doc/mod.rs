@@ -11,6 +11,8 @@ mod read;
 mod write;
 
 use automerge::transaction::{CommitOptions, Transactable};
+use std::cell::RefCell;
+
 use automerge::{
     ActorId, Automerge, LoadOptions, ObjType, OnPartialLoad, ReadDoc, VerificationMode,
 };
@@ -48,10 +50,51 @@ pub struct Edited {
     pub change: Option<Vec<u8>>,
 }
 
-/// A plan document.
+/// A plan document, with a cache of its materialized view.
+///
+/// Reading a whole plan out of Automerge costs tens of milliseconds for a
+/// few hundred goals, so the view is built once, on first read, and each
+/// edit then updates only the object it touched. Anything that changes the
+/// document another way (a merge) drops the cache.
 #[derive(Debug)]
 pub struct PlanDoc {
     doc: Automerge,
+    cache: RefCell<Option<Plan>>,
+}
+
+/// Items of a plan view, kept sorted by (created_at, id) like the reader sorts them.
+trait Keyed {
+    fn key(&self) -> (Timestamp, &str);
+}
+
+macro_rules! keyed {
+    ($($t:ty),*) => {$(
+        impl Keyed for $t {
+            fn key(&self) -> (Timestamp, &str) { (self.created_at, &self.id) }
+        }
+    )*};
+}
+keyed!(
+    tandem_proto::model::Goal,
+    tandem_proto::model::Action,
+    tandem_proto::model::Meeting,
+    tandem_proto::model::Feedback,
+    tandem_proto::model::JournalNote,
+    tandem_proto::model::Contact
+);
+
+/// Replaces the item with the same id, or inserts it in order.
+fn upsert<T: Keyed>(items: &mut Vec<T>, item: T) {
+    match items.iter().position(|x| x.key().1 == item.key().1) {
+        Some(i) if items[i].key() == item.key() => items[i] = item,
+        found => {
+            if let Some(i) = found {
+                items.remove(i);
+            }
+            let at = items.partition_point(|x| x.key() < item.key());
+            items.insert(at, item);
+        }
+    }
 }
 
 impl PlanDoc {
@@ -117,7 +160,7 @@ impl PlanDoc {
         )
         .map_err(|f| f.error)?;
         let bytes = doc.save();
-        Ok((PlanDoc { doc }, bytes))
+        Ok((PlanDoc::wrap(doc), bytes))
     }
 
     /// Loads a plan from its snapshot (if any) and the changes stored after it.
@@ -160,9 +203,7 @@ impl PlanDoc {
                 missing.len()
             )));
         }
-        Ok(PlanDoc {
-            doc: doc.with_actor(actor),
-        })
+        Ok(PlanDoc::wrap(doc.with_actor(actor)))
     }
 
     /// Applies an edit as one change, attributed to `device` and timed `now`.
@@ -195,58 +236,107 @@ impl PlanDoc {
             )
             .map_err(|f| f.error)?;
         let change = applied.hash.map(|_| self.doc.save_after(&before));
-        let item = self.item(&applied.result.target)?;
+        let item = self.refresh(&applied.result.target)?;
         Ok(Edited { item, change })
     }
 
-    fn item(&self, target: &Target) -> Result<Item, ApiError> {
+    fn wrap(doc: Automerge) -> PlanDoc {
+        PlanDoc {
+            doc,
+            cache: RefCell::new(None),
+        }
+    }
+
+    /// Reads the object an edit touched, and brings the cached view (if
+    /// warm) up to date with it, so that each edit reads only that object.
+    fn refresh(&self, target: &Target) -> Result<Item, ApiError> {
         let d = &self.doc;
-        let gone = || ApiError::new(ErrorCode::Internal, "edited item vanished");
+        let mut guard = self.cache.borrow_mut();
+        let cache = guard.as_mut();
         Ok(match target {
-            Target::Plan => Item::Plan(Box::new(self.view())),
-            Target::Agreement => Item::Agreement(read::agreement(d)),
-            Target::Removed(what, id) => Item::Removed {
-                what: what.to_string(),
-                id: id.clone(),
+            Target::Plan => match cache {
+                Some(p) => {
+                    read::plan_fields(d, p);
+                    Item::Plan(Box::new(p.clone()))
+                }
+                None => Item::Plan(Box::new(guard.insert(read::plan(d)).clone())),
             },
+            Target::Agreement => {
+                let a = read::agreement(d);
+                if let Some(p) = cache {
+                    p.agreement = a.clone();
+                }
+                Item::Agreement(a)
+            }
+            Target::Removed(c, id) => {
+                if let Some(p) = cache {
+                    macro_rules! drop_id {
+                        ($vec:expr) => {
+                            $vec.retain(|x| x.id != *id)
+                        };
+                    }
+                    match c {
+                        Collection::Goals => drop_id!(p.goals),
+                        Collection::Actions => drop_id!(p.actions),
+                        Collection::Meetings => drop_id!(p.meetings),
+                        Collection::Feedback => drop_id!(p.feedback),
+                        Collection::Notes => drop_id!(p.notes),
+                        Collection::Contacts => drop_id!(p.contacts),
+                    }
+                }
+                Item::Removed {
+                    what: c.noun().to_string(),
+                    id: id.clone(),
+                }
+            }
             Target::Item(c, id) => {
-                let obj = read::item(d, *c, id).ok_or_else(gone)?;
+                let obj = read::item(d, *c, id)
+                    .ok_or_else(|| ApiError::new(ErrorCode::Internal, "edited item vanished"))?;
+                macro_rules! fresh {
+                    ($field:ident, $reader:path, $variant:ident) => {{
+                        let value = $reader(d, id, &obj);
+                        if let Some(p) = cache {
+                            upsert(&mut p.$field, value.clone());
+                        }
+                        Item::$variant(value)
+                    }};
+                }
                 match c {
-                    Collection::Goals => Item::Goal(read::goal(d, id, &obj)),
-                    Collection::Actions => Item::Action(read::action(d, id, &obj)),
-                    Collection::Meetings => Item::Meeting(read::meeting(d, id, &obj)),
-                    Collection::Feedback => Item::Feedback(read::feedback(d, id, &obj)),
-                    Collection::Notes => Item::Note(read::note(d, id, &obj)),
-                    Collection::Contacts => Item::Contact(read::contact(d, id, &obj)),
+                    Collection::Goals => fresh!(goals, read::goal, Goal),
+                    Collection::Actions => fresh!(actions, read::action, Action),
+                    Collection::Meetings => fresh!(meetings, read::meeting, Meeting),
+                    Collection::Feedback => fresh!(feedback, read::feedback, Feedback),
+                    Collection::Notes => fresh!(notes, read::note, Note),
+                    Collection::Contacts => fresh!(contacts, read::contact, Contact),
                 }
             }
         })
     }
 
-    /// The whole plan.
+    /// The whole plan (from the cache when it is warm).
     pub fn view(&self) -> Plan {
-        read::plan(&self.doc)
+        self.cache
+            .borrow_mut()
+            .get_or_insert_with(|| read::plan(&self.doc))
+            .clone()
     }
 
     /// The plan's line in the index.
     pub fn summary(&self, updated_at: Timestamp) -> PlanSummary {
-        let d = &self.doc;
-        let root = automerge::ROOT;
-        let open_actions = read::ids(d, Collection::Actions)
-            .iter()
-            .filter_map(|id| read::item(d, Collection::Actions, id))
-            .filter(|obj| read::string(d, obj, "status") != ActionStatus::Done.as_str())
-            .count();
+        let mut cache = self.cache.borrow_mut();
+        let p = cache.get_or_insert_with(|| read::plan(&self.doc));
         PlanSummary {
-            id: read::string(d, &root, "id"),
-            title: read::string(d, &root, "title"),
-            mentor: read::string(d, &root, "mentor"),
-            mentee: read::string(d, &root, "mentee"),
-            status: read::string(d, &root, "status")
-                .parse()
-                .unwrap_or(PlanStatus::Active),
-            goals: read::ids(d, Collection::Goals).len(),
-            open_actions,
+            id: p.id.clone(),
+            title: p.title.clone(),
+            mentor: p.mentor.clone(),
+            mentee: p.mentee.clone(),
+            status: p.status,
+            goals: p.goals.len(),
+            open_actions: p
+                .actions
+                .iter()
+                .filter(|a| a.status != ActionStatus::Done)
+                .count(),
             updated_at,
             current: false,
             error: None,
@@ -270,14 +360,13 @@ impl PlanDoc {
 
     /// Merges another replica of the same plan into this one (used by tests and, later, sync).
     pub fn merge(&mut self, other: &mut PlanDoc) -> Result<(), ApiError> {
+        self.cache.take();
         self.doc.merge(&mut other.doc).map(|_| ()).map_err(internal)
     }
 
     /// A copy of this replica under another actor id, as a second device would hold it.
     pub fn fork(&self, actor: ActorId) -> PlanDoc {
-        PlanDoc {
-            doc: self.doc.fork().with_actor(actor),
-        }
+        PlanDoc::wrap(self.doc.fork().with_actor(actor))
     }
 }
 

@@ -260,17 +260,28 @@ pub(crate) fn agreement<R: ReadDoc>(d: &R) -> Agreement {
     }
 }
 
+/// Re-reads the plan's own fields (not its collections) into `p`.
+pub(crate) fn plan_fields<R: ReadDoc>(d: &R, p: &mut Plan) {
+    let root = automerge::ROOT;
+    p.schema = uint(d, &root, "schema").unwrap_or(0);
+    p.id = string(d, &root, "id");
+    p.title = string(d, &root, "title");
+    p.mentor = string(d, &root, "mentor");
+    p.mentee = string(d, &root, "mentee");
+    p.status = parsed(d, &root, "status", PlanStatus::Active);
+    p.created_at = ts_or_epoch(d, &root, layout::CREATED_AT);
+}
+
 /// Reads the whole plan.
 pub(crate) fn plan<R: ReadDoc>(d: &R) -> Plan {
-    let root = automerge::ROOT;
-    Plan {
-        schema: uint(d, &root, "schema").unwrap_or(0),
-        id: string(d, &root, "id"),
-        title: string(d, &root, "title"),
-        mentor: string(d, &root, "mentor"),
-        mentee: string(d, &root, "mentee"),
-        status: parsed(d, &root, "status", PlanStatus::Active),
-        created_at: ts_or_epoch(d, &root, layout::CREATED_AT),
+    let mut p = Plan {
+        schema: 0,
+        id: String::new(),
+        title: String::new(),
+        mentor: String::new(),
+        mentee: String::new(),
+        status: PlanStatus::Active,
+        created_at: Timestamp::UNIX_EPOCH,
         agreement: agreement(d),
         goals: all(d, Collection::Goals, goal),
         actions: all(d, Collection::Actions, action),
@@ -278,5 +289,7 @@ pub(crate) fn plan<R: ReadDoc>(d: &R) -> Plan {
         feedback: all(d, Collection::Feedback, feedback),
         notes: all(d, Collection::Notes, note),
         contacts: all(d, Collection::Contacts, contact),
-    }
+    };
+    plan_fields(d, &mut p);
+    p
 }

@@ -399,6 +399,9 @@ proptest! {
         let mut nb = { let mut n = 0u64; move || { n += 1; format!("b{n:015x}") } };
         for op in &ops_a { run(&mut a, op, &device(1), &mut na); }
         for op in &ops_b { run(&mut b, op, &device(2), &mut nb); }
+        // The incrementally maintained view equals a fresh read of the document.
+        prop_assert_eq!(a.view(), read::plan(a.automerge()));
+        prop_assert_eq!(b.view(), read::plan(b.automerge()));
         let goals_a: Vec<String> = a.view().goals.iter().map(|g| g.id.clone()).collect();
         let goals_b: Vec<String> = b.view().goals.iter().map(|g| g.id.clone()).collect();
         let mut ab = a.fork(device(3).actor);

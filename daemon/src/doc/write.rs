@@ -30,7 +30,7 @@ pub(crate) enum Target {
     Plan,
     Agreement,
     Item(Collection, String),
-    Removed(&'static str, String),
+    Removed(Collection, String),
 }
 
 pub(crate) fn internal(e: AutomergeError) -> ApiError {
@@ -530,7 +530,7 @@ impl Writer<'_, '_> {
         self.tx.delete(&map, id.as_str()).map_err(internal)?;
         Ok(Applied {
             message: format!("{} rm: {label}", c.noun()),
-            target: Target::Removed(c.noun(), id),
+            target: Target::Removed(c, id),
         })
     }
 
