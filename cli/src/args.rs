@@ -471,4 +471,10 @@ pub enum DaemonCmd {
     Stop,
     /// Show whether the daemon runs, and its figures.
     Status,
+    /// Run the daemon in this process, in the foreground (what `start` runs in the background).
+    Run {
+        /// Log only to the log file, not to stderr.
+        #[arg(long)]
+        background: bool,
+    },
 }

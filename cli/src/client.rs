@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -101,24 +101,35 @@ impl Client {
     }
 }
 
-/// The `tandemd` binary: `$TANDEMD`, else next to this executable, else on `PATH`.
-pub fn daemon_binary() -> PathBuf {
-    if let Some(p) = std::env::var_os("TANDEMD").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    if let Some(sibling) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(|d| d.join("tandemd")))
-        && sibling.is_file()
-    {
-        return sibling;
-    }
-    PathBuf::from("tandemd")
+/// The daemon to start: `$TANDEMD` if set (a `tandemd` binary), else this
+/// very executable as `tandem daemon run`, so the daemon is always the
+/// same build as the CLI that started it.
+fn daemon_command(home: &Path) -> Result<Command, Fail> {
+    let mut cmd = match std::env::var_os("TANDEMD").filter(|p| !p.is_empty()) {
+        Some(bin) => {
+            let mut c = Command::new(bin);
+            c.arg("--background").arg("--home").arg(home);
+            c
+        }
+        None => {
+            let me = std::env::current_exe()
+                .map_err(|e| Fail::Unreachable(format!("cannot find own executable: {e}")))?;
+            let mut c = Command::new(me);
+            c.arg("daemon")
+                .arg("run")
+                .arg("--background")
+                .arg("--home")
+                .arg(home);
+            c
+        }
+    };
+    // The daemon must not inherit a plan choice or autostart switch meant for this command.
+    cmd.env_remove("TANDEM_PLAN");
+    Ok(cmd)
 }
 
 /// Starts `tandemd` for `home` in the background and waits until its socket answers.
 pub fn start_daemon(home: &Path) -> Result<(), Fail> {
-    let bin = daemon_binary();
     // The daemon's stderr goes to its log, which outlives this process.
     let log_path = paths::log_path(home);
     let log = std::fs::DirBuilder::new()
@@ -133,16 +144,13 @@ pub fn start_daemon(home: &Path) -> Result<(), Fail> {
                 .open(&log_path)
         })
         .map_err(|e| Fail::Unreachable(format!("cannot prepare home {}: {e}", home.display())))?;
-    let mut child = Command::new(&bin)
-        .arg("--background")
-        .arg("--home")
-        .arg(home)
+    let mut child = daemon_command(home)?
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
         .process_group(0) // not killed by the terminal's Ctrl-C
         .spawn()
-        .map_err(|e| Fail::Unreachable(format!("cannot start {}: {e}", bin.display())))?;
+        .map_err(|e| Fail::Unreachable(format!("cannot start tandemd: {e}")))?;
     let socket = paths::socket_path(home);
     let deadline = Instant::now() + START_TIMEOUT;
     loop {

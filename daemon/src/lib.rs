@@ -8,6 +8,7 @@
 //!   loaded documents, applies requests, and acknowledges edits only once durable.
 //! - [`server`]: the Unix-socket server: handshake, framing, one task per connection.
 //! - [`home`]: the home directory, its permissions, and the single-instance lock.
+//! - [`run`]: the life of a daemon process, shared by `tandemd` and `tandem daemon run`.
 //!
 //! Data flow of an edit: CLI → socket frame → [`server`] decodes it → the
 //! [`engine`] thread validates and applies it to the [`doc::PlanDoc`] → the
@@ -17,5 +18,6 @@
 pub mod doc;
 pub mod engine;
 pub mod home;
+pub mod run;
 pub mod server;
 pub mod store;

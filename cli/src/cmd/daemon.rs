@@ -53,6 +53,13 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 "tandemd stopped\n".into()
             })
         }
+        DaemonCmd::Run { background } => {
+            let opts = tandem_daemon::run::Options {
+                home: Some(ctx.home.clone()),
+                background,
+            };
+            tandem_daemon::run::run(opts).map_err(|e| Fail::Other(e.to_string()))
+        }
         DaemonCmd::Status => {
             let status = match Client::try_connect(&socket) {
                 Ok(mut c) => match c.call(&Request::Status)? {

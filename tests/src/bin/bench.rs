@@ -124,7 +124,11 @@ fn throughput() {
         user: "bench".into(),
         host: "bench".into(),
     };
-    let np = tandem_proto::edit::NewPlan { title: "mem".into(), mentor: String::new(), mentee: String::new() };
+    let np = tandem_proto::edit::NewPlan {
+        title: "mem".into(),
+        mentor: String::new(),
+        mentee: String::new(),
+    };
     let now = jiff::Timestamp::now();
     let (mut doc, _) = tandem_daemon::doc::PlanDoc::create("mem", &np, &device, now).unwrap();
     let mut n = 0u64;
@@ -132,13 +136,18 @@ fn throughput() {
         n += 1;
         format!("{n:016x}")
     };
-    let edit: tandem_proto::edit::Edit = serde_json::from_value(goal_edit("x")["edit"]["edit"].clone()).unwrap();
+    let edit: tandem_proto::edit::Edit =
+        serde_json::from_value(goal_edit("x")["edit"]["edit"].clone()).unwrap();
     let t = Instant::now();
     for _ in 0..total {
         doc.apply(&edit, &device, now, &mut next).unwrap();
     }
     let mem_each = t.elapsed() / total as u32;
-    println!("baseline in-memory Automerge edit (PlanDoc::apply): {:.3} ms each, {:.0}/s", ms(mem_each), 1.0 / mem_each.as_secs_f64());
+    println!(
+        "baseline in-memory Automerge edit (PlanDoc::apply): {:.3} ms each, {:.0}/s",
+        ms(mem_each),
+        1.0 / mem_each.as_secs_f64()
+    );
 
     for clients in [1usize, 8] {
         let per = total / clients;

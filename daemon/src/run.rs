@@ -1,0 +1,182 @@
+//! Running the daemon: the whole life of a `tandemd` process.
+//!
+//! Shared by the `tandemd` binary and by `tandem daemon run` (which the CLI
+//! uses to start a daemon of its own build). Order matters: the umask is set
+//! before anything is created; the instance lock is taken before the socket
+//! is touched; the socket is bound only once the store is open, so a socket
+//! that answers means a daemon that is ready.
+
+use std::path::PathBuf;
+
+use tandem_proto::paths;
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::prelude::*;
+
+use crate::doc::Device;
+use crate::engine::{self, Engine, Info};
+use crate::home::{Home, HomeError};
+use crate::server;
+use crate::store::{Store, StoreError};
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The home directory; `None` for the default (`$TANDEM_HOME`, XDG, `~`).
+    pub home: Option<PathBuf>,
+    /// Log only to the log file, not to stderr.
+    pub background: bool,
+}
+
+/// The daemon could not start, or failed while running.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// No home directory could be determined.
+    #[error("no home directory: set TANDEM_HOME or HOME")]
+    NoHome,
+    /// The home could not be prepared, or another daemon serves it.
+    #[error(transparent)]
+    Home(#[from] HomeError),
+    /// The database could not be opened.
+    #[error("cannot open database {path}: {source}")]
+    Store {
+        /// The database file.
+        path: PathBuf,
+        /// The cause.
+        source: StoreError,
+    },
+    /// Some other IO failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RunError {
+    let what = what.into();
+    move |source| RunError::Io { what, source }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Runs the daemon until SIGTERM, SIGINT or a `Shutdown` request.
+pub fn run(opts: Options) -> Result<(), RunError> {
+    // Everything the daemon creates (database, log, socket) is private to the user.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    let root = paths::home_dir(
+        opts.home.as_deref(),
+        env(paths::HOME_ENV).as_deref(),
+        env("XDG_DATA_HOME").as_deref(),
+        env("HOME").as_deref(),
+    )
+    .ok_or(RunError::NoHome)?;
+    let home = Home::prepare(root)?;
+    let _lock = home.lock()?;
+    let _log_guard = init_logging(home.root(), opts.background)?;
+
+    let started = std::time::Instant::now();
+    let db_path = paths::db_path(home.root());
+    let store_err = |source| RunError::Store {
+        path: db_path.clone(),
+        source,
+    };
+    let store = Store::open(&db_path).map_err(store_err)?;
+    let actor = store.device_actor().map_err(store_err)?;
+    let device = Device {
+        actor: automerge::ActorId::from(actor),
+        user: env("TANDEM_USER")
+            .or_else(|| env("USER"))
+            .unwrap_or_else(|| "me".into()),
+        host: rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .into_owned(),
+    };
+    let socket = paths::socket_path(home.root());
+    let info = Info {
+        home: home.root().display().to_string(),
+        socket: socket.display().to_string(),
+        started_at: jiff::Timestamp::now(),
+    };
+    let (handle, engine_thread) = engine::thread::spawn(Engine::new(store, device, info))
+        .map_err(io("cannot start the engine thread"))?;
+    let listener =
+        server::bind(&socket).map_err(io(format!("cannot listen on {}", socket.display())))?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(io("cannot start the async runtime"))?;
+    runtime.block_on(async move {
+        let listener =
+            tokio::net::UnixListener::from_std(listener).map_err(io("cannot use the socket"))?;
+        tracing::info!(
+            home = %home.root().display(),
+            pid = std::process::id(),
+            ready_ms = started.elapsed().as_millis() as u64,
+            "tandemd ready"
+        );
+        let shutdown = CancellationToken::new();
+        tokio::spawn(on_signals(shutdown.clone()));
+        server::serve(listener, handle, shutdown).await;
+        Ok::<(), RunError>(())
+    })?;
+    // Every engine handle is gone: the engine drains its queue and stops.
+    if engine_thread.join().is_err() {
+        tracing::error!("engine thread panicked");
+    }
+    let _ = std::fs::remove_file(&socket);
+    tracing::info!("tandemd stopped");
+    Ok(())
+}
+
+async fn on_signals(shutdown: CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot install signal handlers");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+        _ = int.recv() => tracing::info!("SIGINT: shutting down"),
+    }
+    shutdown.cancel();
+}
+
+fn init_logging(
+    home: &std::path::Path,
+    background: bool,
+) -> Result<tracing_appender::non_blocking::WorkerGuard, RunError> {
+    let path = paths::log_path(home);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(io(format!("cannot open the log file {}", path.display())))?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let file_layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(writer)
+        .with_filter(filter());
+    let stderr_layer = (!background).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_filter(filter())
+    });
+    // A second call in one process (only in tests) keeps the first subscriber.
+    let _ = tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
+        .try_init();
+    Ok(guard)
+}
