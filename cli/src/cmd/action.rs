@@ -2,10 +2,10 @@
 
 use tandem_proto::api::Item;
 use tandem_proto::edit::{ActionPatch, Edit, NewAction};
-use tandem_proto::ids::{self, short};
+use tandem_proto::ids::short;
 use tandem_proto::model::{Action, ActionStatus, Owner};
 
-use super::goal::api;
+use super::goal::find;
 use super::{Ctx, parse};
 use crate::args::ActionCmd;
 use crate::fail::Fail;
@@ -66,12 +66,8 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let plan = ctx.fetch_plan()?;
             let goal_id = goal
                 .as_deref()
-                .map(|g| {
-                    ids::resolve("goal", g, plan.goals.iter().map(|g| g.id.as_str()))
-                        .map(str::to_string)
-                })
-                .transpose()
-                .map_err(api)?;
+                .map(|g| find(&plan, g).map(|g| g.id.clone()))
+                .transpose()?;
             let today = overdue.then(|| ctx.today());
             let actions: Vec<&Action> = plan
                 .actions

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use tandem_proto::api::{Item, Request, Response};
 use tandem_proto::edit::{AgreementPatch, Edit};
-use tandem_proto::ids::{self, short};
+use tandem_proto::ids::short;
 use tandem_proto::model::{Feedback, FeedbackKind, JournalNote};
 
-use super::goal::api;
+use super::goal::find;
 use super::{Ctx, parse, print, unexpected};
 use crate::args::{AgreementCmd, ContactCmd, FeedbackCmd, NoteCmd};
 use crate::fail::Fail;
@@ -55,12 +55,8 @@ pub(super) fn feedback(cmd: FeedbackCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let plan = ctx.fetch_plan()?;
             let goal_id = goal
                 .as_deref()
-                .map(|g| {
-                    ids::resolve("goal", g, plan.goals.iter().map(|g| g.id.as_str()))
-                        .map(str::to_string)
-                })
-                .transpose()
-                .map_err(api)?;
+                .map(|g| find(&plan, g).map(|g| g.id.clone()))
+                .transpose()?;
             let list: Vec<&Feedback> = plan
                 .feedback
                 .iter()

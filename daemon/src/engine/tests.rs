@@ -311,3 +311,89 @@ fn eviction_keeps_memory_bounded_and_loses_nothing() {
     };
     assert_eq!(p.title, "P0");
 }
+
+mod roundtrip {
+    use super::*;
+    use proptest::prelude::*;
+    use tandem_proto::edit::{ActionPatch, GoalPatch, NewAction};
+    use tandem_proto::model::{ActionStatus, Owner};
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Goal(String),
+        Describe(usize, String),
+        Milestone(usize, String),
+        Action(String),
+        Done(usize),
+        Remove(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let w = "[a-z]{1,8}";
+        prop_oneof![
+            w.prop_map(Op::Goal),
+            (any::<usize>(), w).prop_map(|(i, s)| Op::Describe(i, s)),
+            (any::<usize>(), w).prop_map(|(i, s)| Op::Milestone(i, s)),
+            w.prop_map(Op::Action),
+            any::<usize>().prop_map(Op::Done),
+            any::<usize>().prop_map(Op::Remove),
+        ]
+    }
+
+    fn plan(e: &mut Engine) -> tandem_proto::model::Plan {
+        match call(e, Request::PlanGet { plan: None }) {
+            Response::Plan(p) => *p,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Whatever the engine acknowledged, the store holds: reloading the
+        /// plan from redb gives the same plan as the engine's memory, before
+        /// and after compaction.
+        #[test]
+        fn the_store_round_trips_the_in_memory_plan(ops in prop::collection::vec(op(), 1..40)) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("db");
+            let mut e = engine(Store::open(&path).unwrap());
+            let id = new_plan(&mut e, "P");
+            for op in ops {
+                let p = plan(&mut e);
+                let pick = |i: usize, v: &[String]| (!v.is_empty()).then(|| v[i % v.len()].clone());
+                let goals: Vec<String> = p.goals.iter().map(|g| g.id.clone()).collect();
+                let actions: Vec<String> = p.actions.iter().map(|a| a.id.clone()).collect();
+                let edit = match op {
+                    Op::Goal(t) => Some(goal(&t)),
+                    Op::Describe(i, t) => pick(i, &goals).map(|g| Edit::GoalEdit {
+                        goal: g,
+                        patch: GoalPatch { description: Some(t), ..Default::default() },
+                    }),
+                    Op::Milestone(i, t) => pick(i, &goals).map(|g| Edit::MilestoneAdd { goal: g, title: t }),
+                    Op::Action(t) => Some(Edit::ActionAdd(NewAction {
+                        title: t, owner: Owner::Mentee, due: None, goal: None, meeting: None, notes: String::new(),
+                    })),
+                    Op::Done(i) => pick(i, &actions).map(|a| Edit::ActionEdit {
+                        action: a,
+                        patch: ActionPatch { status: Some(ActionStatus::Done), ..Default::default() },
+                    }),
+                    Op::Remove(i) => pick(i, &goals).map(|g| Edit::GoalRm { goal: g }),
+                };
+                if let Some(edit) = edit {
+                    let r = call(&mut e, Request::Edit { plan: None, edit });
+                    prop_assert!(matches!(r, Response::Edited(_)), "{:?}", r);
+                }
+            }
+            let in_memory = plan(&mut e);
+            drop(e);
+            let mut reopened = engine(Store::open(&path).unwrap());
+            prop_assert_eq!(&plan(&mut reopened), &in_memory);
+            reopened.to_compact.insert(id.clone());
+            reopened.compact_one();
+            drop(reopened);
+            let mut compacted = engine(Store::open(&path).unwrap());
+            prop_assert_eq!(&plan(&mut compacted), &in_memory);
+        }
+    }
+}

@@ -66,6 +66,9 @@ fn cli_round_trip() {
     let mut noop = time_n(runs, || {
         assert!(Command::new("/bin/true").status().unwrap().success());
     });
+    let mut floor = time_n(runs, || {
+        assert!(h.run(&["--version"]).status.success());
+    });
     let mut list = time_n(runs, || {
         let out = h.run(&["goal", "list", "--json"]);
         assert!(out.status.success());
@@ -77,6 +80,12 @@ fn cli_round_trip() {
         "baseline spawn /bin/true:      p50 {:.2} ms  p95 {:.2} ms",
         ms(n50),
         ms(n95)
+    );
+    let f50 = percentile(&mut floor, 0.5);
+    println!(
+        "floor tandem --version (no daemon): p50 {:.2} ms = {:.2}x",
+        ms(f50),
+        f50.as_secs_f64() / n50.as_secs_f64()
     );
     println!(
         "tandem goal list --json (500): p50 {:.2} ms  p95 {:.2} ms",
