@@ -77,6 +77,45 @@ pub enum Command {
     /// Start, stop or query the background daemon.
     #[command(subcommand)]
     Daemon(DaemonCmd),
+    /// This device's identity (its PeerId names it in member lists).
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// Devices a plan is shared with.
+    #[command(subcommand)]
+    Member(MemberCmd),
+}
+
+/// Device commands.
+#[derive(Debug, Subcommand)]
+pub enum DeviceCmd {
+    /// Show this device's PeerId.
+    Show,
+}
+
+/// Member commands.
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// Share the plan with a device, by its PeerId (see `tandem device show` there).
+    Add {
+        /// The device's PeerId (12D3KooW...).
+        peer: String,
+        /// The person using the device.
+        #[arg(long)]
+        name: String,
+        /// mentor, mentee or observer.
+        #[arg(long, default_value = "mentee")]
+        role: String,
+        /// A label for the device, e.g. "home laptop".
+        #[arg(long, default_value = "")]
+        device: String,
+    },
+    /// List the plan's member devices.
+    List,
+    /// Stop sharing the plan with a device.
+    Remove {
+        /// The device's PeerId or a unique prefix of it.
+        peer: String,
+    },
 }
 
 /// Plan commands.

@@ -18,6 +18,7 @@
 pub mod doc;
 pub mod engine;
 pub mod home;
+pub mod identity;
 pub mod run;
 pub mod server;
 pub mod store;

@@ -45,6 +45,9 @@ pub enum RunError {
         /// The cause.
         source: StoreError,
     },
+    /// The device key could not be loaded or created.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
     /// Some other IO failed.
     #[error("{what}: {source}")]
     Io {
@@ -87,7 +90,9 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     };
     let store = Store::open(&db_path).map_err(store_err)?;
     let actor = store.device_actor().map_err(store_err)?;
+    let key = crate::identity::load_or_create(home.root())?;
     let device = Device {
+        peer: crate::identity::peer_id(&key).to_string(),
         actor: automerge::ActorId::from(actor),
         user: env("TANDEM_USER")
             .or_else(|| env("USER"))

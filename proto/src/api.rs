@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::edit::{Edit, NewPlan};
 use crate::error::ApiError;
 use crate::model::{
-    Action, Agreement, Contact, Feedback, Goal, JournalNote, LogEntry, Meeting, Plan, PlanSummary,
+    Action, Agreement, Contact, Feedback, Goal, JournalNote, LogEntry, Meeting, Member, Plan,
+    PlanSummary,
 };
 
 /// First frame of every connection, from the client.
@@ -118,6 +119,8 @@ pub enum Item {
     Note(JournalNote),
     /// A contact.
     Contact(Contact),
+    /// A member device.
+    Member(Member),
     /// Something was removed.
     Removed {
         /// "goal", "action", "milestone", ...
@@ -142,6 +145,9 @@ pub struct DaemonStatus {
     pub started_at: Timestamp,
     /// This device's Automerge actor id (hex).
     pub device: String,
+    /// This device's libp2p PeerId.
+    #[serde(default)]
+    pub peer_id: String,
     /// Plans stored.
     pub plans_stored: usize,
     /// Plans currently loaded in memory.

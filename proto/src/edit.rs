@@ -420,6 +420,23 @@ pub enum Edit {
         #[serde(default)]
         tags: Vec<String>,
     },
+    /// Share the plan with a device (or update its member record).
+    MemberAdd {
+        /// The device's PeerId.
+        peer: String,
+        /// The person using it.
+        name: String,
+        /// What it may do.
+        role: crate::model::Role,
+        /// A label for the device.
+        #[serde(default)]
+        device: String,
+    },
+    /// Stop sharing the plan with a device.
+    MemberRemove {
+        /// The device's PeerId, or a unique prefix of it.
+        peer: String,
+    },
     /// Add a networking contact.
     ContactAdd {
         /// Name.
@@ -437,6 +454,26 @@ pub enum Edit {
         #[serde(default)]
         notes: String,
     },
+}
+
+/// Longest PeerId text accepted.
+pub const PEER_ID_MAX: usize = 128;
+
+/// A PeerId as text: base58 (Bitcoin alphabet), 32 to [`PEER_ID_MAX`] characters.
+///
+/// This checks the shape only; the daemon parses it fully.
+pub fn check_peer_id(peer: &str) -> Result<(), ValidationError> {
+    const B58: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    let n = peer.chars().count();
+    if !(32..=PEER_ID_MAX).contains(&n) || !peer.chars().all(|c| B58.contains(c)) {
+        return Err(bad(
+            "peer",
+            format!(
+                "'{peer}' is not a PeerId (base58, like 12D3KooW...; see `tandem device show` on that device)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn check_position(p: u32) -> Result<(), ValidationError> {
@@ -554,6 +591,14 @@ impl Edit {
                     Ok(())
                 })
             }
+            Edit::MemberAdd {
+                peer, name, device, ..
+            } => {
+                check_peer_id(peer)?;
+                check_line("name", name, NAME_MAX)?;
+                check_optional_line("device", device, NAME_MAX)
+            }
+            Edit::MemberRemove { peer } => check_line("peer", peer, PEER_ID_MAX),
             Edit::ContactAdd {
                 name,
                 organization,

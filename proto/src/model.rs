@@ -99,6 +99,17 @@ string_enum!(
 });
 
 string_enum!(
+    /// What a member device may do in a plan.
+    Role, "role", {
+    /// Guides the mentee; may invite and remove members.
+    Mentor => "mentor",
+    /// Is mentored; edits the plan content.
+    Mentee => "mentee",
+    /// Reads only (e.g. a lab supervisor).
+    Observer => "observer",
+});
+
+string_enum!(
     /// Where a goal's progress figure comes from.
     ProgressSource, "progress source", {
     /// Set by hand (`tandem goal progress`).
@@ -276,6 +287,21 @@ pub struct Contact {
     pub created_at: Timestamp,
 }
 
+/// A device that shares a plan. Only member devices ever receive a plan's bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The device's libp2p PeerId (base58).
+    pub peer: String,
+    /// The person using the device.
+    pub name: String,
+    /// What the device may do.
+    pub role: Role,
+    /// A label for the device, e.g. "lab workstation".
+    pub device: String,
+    /// When it was added.
+    pub added_at: Timestamp,
+}
+
 /// A whole plan: what `tandem export --format json` writes (with [`crate::EXPORT_VERSION`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -307,6 +333,9 @@ pub struct Plan {
     pub notes: Vec<JournalNote>,
     /// Networking contacts.
     pub contacts: Vec<Contact>,
+    /// Devices the plan is shared with, sorted by PeerId.
+    #[serde(default)]
+    pub members: Vec<Member>,
 }
 
 /// One line of `tandem plan list`, kept in the daemon's index so listing needs no document.

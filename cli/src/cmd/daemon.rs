@@ -75,12 +75,13 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             };
             ctx.emit(&status, || {
                 format!(
-                    "tandemd {} running (pid {}) since {}\n  home:    {}\n  socket:  {}\n  device:  {}\n  plans:   {} stored, {} loaded\n",
+                    "tandemd {} running (pid {}) since {}\n  home:    {}\n  socket:  {}\n  peer id: {}\n  actor:   {}\n  plans:   {} stored, {} loaded\n",
                     status.version,
                     status.pid,
                     status.started_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
                     status.home,
                     status.socket,
+                    status.peer_id,
                     status.device,
                     status.plans_stored,
                     status.plans_loaded

@@ -5,6 +5,7 @@ mod action;
 mod daemon;
 mod goal;
 mod meeting;
+mod member;
 mod misc;
 mod plan;
 
@@ -143,6 +144,7 @@ pub fn item_json(item: &Item) -> serde_json::Value {
         Item::Feedback(f) => serde_json::to_value(f),
         Item::Note(n) => serde_json::to_value(n),
         Item::Contact(c) => serde_json::to_value(c),
+        Item::Member(m) => serde_json::to_value(m),
         Item::Removed { what, id } => Ok(serde_json::json!({ "removed": what, "id": id })),
     };
     v.unwrap_or(serde_json::Value::Null)
@@ -184,5 +186,7 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Log { limit } => misc::log(limit, ctx),
         Command::Export { format, output } => misc::export(&format, output, ctx),
         Command::Daemon(c) => daemon::run(c, ctx),
+        Command::Device(c) => member::device(c, ctx),
+        Command::Member(c) => member::run(c, ctx),
     }
 }

@@ -20,7 +20,8 @@
 //!   feedback: map id -> { author, goal, kind: str, body: text, created_at }
 //!   notes:    map id -> { author: str, body: text, tags: list of str, created_at }
 //!   contacts: map id -> { name, organization, how_met, introduced_by: str, notes: text, created_at }
-//!   devices:  map actor-hex -> { user, host: str }   who is behind each Automerge actor
+//!   members:  map peer-id -> { name, role, device: str, added_at }   who may hold the plan
+//!   devices:  map actor-hex -> { user, host, peer: str }   who is behind each Automerge actor
 //! ```
 //!
 //! Items live in maps keyed by random ids, so concurrent adds and removes
@@ -35,6 +36,8 @@ pub(crate) const CREATED_AT: &str = "created_at";
 pub(crate) const UPDATED_AT: &str = "updated_at";
 /// Who is behind each actor id.
 pub(crate) const DEVICES: &str = "devices";
+/// The member devices, keyed by PeerId.
+pub(crate) const MEMBERS: &str = "members";
 
 /// A top-level map of items keyed by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use automerge::{
 use jiff::Timestamp;
 use tandem_proto::api::Item;
 use tandem_proto::edit::{Edit, NewPlan};
-use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanStatus, PlanSummary};
+use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanStatus, PlanSummary, Role};
 use tandem_proto::{ApiError, ErrorCode, SCHEMA_VERSION};
 
 use layout::Collection;
@@ -34,6 +34,8 @@ pub struct Device {
     pub user: String,
     /// The device's host name.
     pub host: String,
+    /// The device's libp2p PeerId (from its device key).
+    pub peer: String,
 }
 
 /// A stored plan could not be read.
@@ -149,13 +151,27 @@ impl PlanDoc {
                 }
                 tx.put_object(&root, layout::DEVICES, ObjType::Map)
                     .map_err(internal)?;
+                tx.put_object(&root, layout::MEMBERS, ObjType::Map)
+                    .map_err(internal)?;
                 let mut no_ids = || String::new();
                 let mut w = Writer {
                     tx,
                     now,
                     new_id: &mut no_ids,
                 };
-                w.register_device(&actor_hex, &device.user, &device.host)
+                // The creator's device is the first member, as the plan's mentor.
+                let name = if new.mentor.trim().is_empty() {
+                    device.user.clone()
+                } else {
+                    new.mentor.clone()
+                };
+                w.apply(&Edit::MemberAdd {
+                    peer: device.peer.clone(),
+                    name,
+                    role: Role::Mentor,
+                    device: device.host.clone(),
+                })?;
+                w.register_device(&actor_hex, &device.user, &device.host, &device.peer)
             },
         )
         .map_err(|f| f.error)?;
@@ -230,7 +246,7 @@ impl PlanDoc {
                 |tx| {
                     let mut w = Writer { tx, now, new_id };
                     let applied = w.apply(edit)?;
-                    w.register_device(&actor_hex, &device.user, &device.host)?;
+                    w.register_device(&actor_hex, &device.user, &device.host, &device.peer)?;
                     Ok::<_, ApiError>(applied)
                 },
             )
@@ -288,6 +304,20 @@ impl PlanDoc {
                     what: c.noun().to_string(),
                     id: id.clone(),
                 }
+            }
+            Target::Member(peer) | Target::MemberRemoved(peer) => {
+                let members = read::members(d);
+                let item = match (target, members.iter().find(|m| m.peer == *peer)) {
+                    (Target::Member(_), Some(m)) => Item::Member(m.clone()),
+                    _ => Item::Removed {
+                        what: "member".into(),
+                        id: peer.clone(),
+                    },
+                };
+                if let Some(p) = cache {
+                    p.members = members;
+                }
+                item
             }
             Target::Item(c, id) => {
                 let obj = read::item(d, *c, id)
@@ -353,6 +383,12 @@ impl PlanDoc {
         self.doc.save()
     }
 
+    /// Whether `peer` is a member device of this plan.
+    pub fn is_member(&self, peer: &str) -> bool {
+        read::object(&self.doc, &automerge::ROOT, layout::MEMBERS, ObjType::Map)
+            .is_some_and(|m| read::object(&self.doc, &m, peer, ObjType::Map).is_some())
+    }
+
     /// The underlying document (read-only).
     pub fn automerge(&self) -> &Automerge {
         &self.doc
@@ -371,4 +407,4 @@ impl PlanDoc {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -12,8 +12,8 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ZonedDateTime};
 use tandem_proto::model::{
     Action, ActionStatus, AgendaItem, Agreement, Contact, Feedback, FeedbackKind, Goal,
-    GoalCategory, GoalStatus, JournalNote, Meeting, MeetingStatus, Milestone, Owner, Plan,
-    PlanStatus, effective_progress,
+    GoalCategory, GoalStatus, JournalNote, Meeting, MeetingStatus, Member, Milestone, Owner, Plan,
+    PlanStatus, Role, effective_progress,
 };
 
 use super::layout::{self, Collection};
@@ -260,6 +260,28 @@ pub(crate) fn agreement<R: ReadDoc>(d: &R) -> Agreement {
     }
 }
 
+/// The member devices, sorted by PeerId.
+pub(crate) fn members<R: ReadDoc>(d: &R) -> Vec<Member> {
+    let Some(map) = object(d, &automerge::ROOT, layout::MEMBERS, ObjType::Map) else {
+        return Vec::new();
+    };
+    let mut peers: Vec<String> = d.keys(&map).collect();
+    peers.sort_unstable();
+    peers
+        .into_iter()
+        .filter_map(|peer| {
+            let m = object(d, &map, &peer, ObjType::Map)?;
+            Some(Member {
+                name: string(d, &m, "name"),
+                role: parsed(d, &m, "role", Role::Observer),
+                device: string(d, &m, "device"),
+                added_at: ts_or_epoch(d, &m, "added_at"),
+                peer,
+            })
+        })
+        .collect()
+}
+
 /// Re-reads the plan's own fields (not its collections) into `p`.
 pub(crate) fn plan_fields<R: ReadDoc>(d: &R, p: &mut Plan) {
     let root = automerge::ROOT;
@@ -289,6 +311,7 @@ pub(crate) fn plan<R: ReadDoc>(d: &R) -> Plan {
         feedback: all(d, Collection::Feedback, feedback),
         notes: all(d, Collection::Notes, note),
         contacts: all(d, Collection::Contacts, contact),
+        members: members(d),
     };
     plan_fields(d, &mut p);
     p

@@ -6,8 +6,15 @@ use proptest::prelude::*;
 use tandem_proto::edit::*;
 use tandem_proto::model::*;
 
+/// A well-formed PeerId for test device `n`.
+pub(crate) fn peer(n: u8) -> String {
+    let key = libp2p_identity::Keypair::ed25519_from_bytes([n; 32]).unwrap();
+    key.public().to_peer_id().to_string()
+}
+
 fn device(n: u8) -> Device {
     Device {
+        peer: peer(n),
         actor: ActorId::from(vec![n; 16]),
         user: format!("user{n}"),
         host: "lab".into(),
@@ -143,6 +150,68 @@ fn goal_lifecycle_with_milestones_and_progress() {
     )
     .unwrap();
     assert!(d.view().goals.is_empty());
+}
+
+#[test]
+fn the_creator_is_the_first_member_and_members_can_change() {
+    let mut d = new_plan();
+    let p = d.view();
+    assert_eq!(p.members.len(), 1);
+    assert_eq!(
+        (
+            p.members[0].peer.as_str(),
+            p.members[0].role,
+            p.members[0].name.as_str()
+        ),
+        (peer(1).as_str(), Role::Mentor, "Dana")
+    );
+    assert!(d.is_member(&peer(1)) && !d.is_member(&peer(2)));
+    let add = Edit::MemberAdd {
+        peer: peer(2),
+        name: "Ana".into(),
+        role: Role::Mentee,
+        device: "laptop".into(),
+    };
+    let e = d.apply(&add, &device(1), now(), &mut ids()).unwrap();
+    assert!(matches!(e.item, tandem_proto::api::Item::Member(ref m) if m.device == "laptop"));
+    assert!(d.is_member(&peer(2)));
+    assert_eq!(
+        d.log(1)[0].message,
+        format!("member add: Ana (laptop) as mentee, {}", peer(2))
+    );
+    // The only mentor cannot be removed; a prefix names a member.
+    let err = d
+        .apply(
+            &Edit::MemberRemove { peer: peer(1) },
+            &device(1),
+            now(),
+            &mut ids(),
+        )
+        .unwrap_err();
+    assert!(err.message.contains("only mentor"), "{err}");
+    d.apply(
+        &Edit::MemberRemove {
+            peer: peer(2)[..20].to_string(),
+        },
+        &device(1),
+        now(),
+        &mut ids(),
+    )
+    .unwrap();
+    assert!(!d.is_member(&peer(2)));
+    assert_eq!(d.view().members.len(), 1);
+    let bad = Edit::MemberAdd {
+        peer: "not-a-peer".into(),
+        name: "X".into(),
+        role: Role::Observer,
+        device: String::new(),
+    };
+    assert_eq!(
+        d.apply(&bad, &device(1), now(), &mut ids())
+            .unwrap_err()
+            .code,
+        tandem_proto::ErrorCode::Invalid
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@ use automerge::{AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use tandem_proto::edit::{Edit, NewGoal};
-use tandem_proto::model::{ActionStatus, MeetingStatus};
+use tandem_proto::model::{ActionStatus, MeetingStatus, Role};
 use tandem_proto::{ApiError, ErrorCode, ids};
 
 use super::layout::{self, CREATED_AT, Collection, UPDATED_AT};
@@ -31,6 +31,10 @@ pub(crate) enum Target {
     Agreement,
     Item(Collection, String),
     Removed(Collection, String),
+    /// A member record (added or updated).
+    Member(String),
+    /// A removed member.
+    MemberRemoved(String),
 }
 
 pub(crate) fn internal(e: AutomergeError) -> ApiError {
@@ -483,6 +487,62 @@ impl Writer<'_, '_> {
                     Target::Item(Collection::Notes, id),
                 )
             }
+            Edit::MemberAdd {
+                peer,
+                name,
+                role,
+                device,
+            } => {
+                let members = self.members_map()?;
+                let m = match read::object(self.tx, &members, peer, ObjType::Map) {
+                    Some(m) => m,
+                    None => {
+                        let m = self
+                            .tx
+                            .put_object(&members, peer.as_str(), ObjType::Map)
+                            .map_err(internal)?;
+                        let now = self.now;
+                        self.put_ts(&m, "added_at", now)?;
+                        m
+                    }
+                };
+                self.put_str(&m, "name", name)?;
+                self.put_str(&m, "role", role.as_str())?;
+                self.put_str(&m, "device", device)?;
+                let label = if device.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({device})")
+                };
+                done(
+                    format!("member add: {name}{label} as {role}, {peer}"),
+                    Target::Member(peer.clone()),
+                )
+            }
+            Edit::MemberRemove { peer } => {
+                let members = self.members_map()?;
+                let all = read::members(self.tx);
+                let peer = resolve_peer(&all, peer)?;
+                let Some(gone) = all.iter().find(|m| m.peer == peer) else {
+                    return Err(not_found(format!("no member device '{peer}'")));
+                };
+                let mentors = all.iter().filter(|m| m.role == Role::Mentor).count();
+                if gone.role == Role::Mentor && mentors == 1 {
+                    return Err(ApiError::new(
+                        ErrorCode::Invalid,
+                        format!(
+                            "{} is the plan's only mentor device; add another mentor device first",
+                            gone.peer
+                        ),
+                    ));
+                }
+                let message = format!(
+                    "member remove: {} ({}), {}",
+                    gone.name, gone.role, gone.peer
+                );
+                self.tx.delete(&members, peer.as_str()).map_err(internal)?;
+                done(message, Target::MemberRemoved(peer))
+            }
             Edit::ContactAdd {
                 name,
                 organization,
@@ -501,6 +561,17 @@ impl Writer<'_, '_> {
                     Target::Item(Collection::Contacts, id),
                 )
             }
+        }
+    }
+
+    /// The members map; plans made before members existed get one on first use.
+    fn members_map(&mut self) -> R<ObjId> {
+        match read::object(self.tx, &automerge::ROOT, layout::MEMBERS, ObjType::Map) {
+            Some(m) => Ok(m),
+            None => self
+                .tx
+                .put_object(&automerge::ROOT, layout::MEMBERS, ObjType::Map)
+                .map_err(internal),
         }
     }
 
@@ -535,7 +606,13 @@ impl Writer<'_, '_> {
     }
 
     /// Records who is behind this transaction's actor, once per plan.
-    pub(crate) fn register_device(&mut self, actor_hex: &str, user: &str, host: &str) -> R<()> {
+    pub(crate) fn register_device(
+        &mut self,
+        actor_hex: &str,
+        user: &str,
+        host: &str,
+        peer: &str,
+    ) -> R<()> {
         let devices = match read::object(self.tx, &automerge::ROOT, layout::DEVICES, ObjType::Map) {
             Some(d) => d,
             None => return Ok(()),
@@ -548,7 +625,31 @@ impl Writer<'_, '_> {
             .put_object(&devices, actor_hex, ObjType::Map)
             .map_err(internal)?;
         self.put_str(&dev, "user", user)?;
-        self.put_str(&dev, "host", host)
+        self.put_str(&dev, "host", host)?;
+        self.put_str(&dev, "peer", peer)
+    }
+}
+
+/// A member's PeerId from an exact id or a unique prefix.
+fn resolve_peer(members: &[tandem_proto::model::Member], given: &str) -> R<String> {
+    if let Some(m) = members.iter().find(|m| m.peer == given) {
+        return Ok(m.peer.clone());
+    }
+    let found: Vec<&str> = members
+        .iter()
+        .map(|m| m.peer.as_str())
+        .filter(|p| p.starts_with(given))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => Err(not_found(format!("no member device '{given}'"))),
+        many => Err(ApiError::new(
+            ErrorCode::Ambiguous,
+            format!(
+                "member '{given}' is ambiguous: it matches {}",
+                many.join(", ")
+            ),
+        )),
     }
 }
 

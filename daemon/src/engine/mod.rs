@@ -312,6 +312,7 @@ impl Engine {
             socket: self.info.socket.clone(),
             started_at: self.info.started_at,
             device: self.device.actor.to_hex_string(),
+            peer_id: self.device.peer.clone(),
             plans_stored,
             plans_loaded: self
                 .plans

@@ -12,6 +12,7 @@ use tandem_proto::model::{GoalCategory, GoalStatus};
 
 fn engine(store: Store) -> Engine {
     let device = Device {
+        peer: crate::doc::tests::peer(7),
         actor: ActorId::from(vec![7u8; 16]),
         user: "ana".into(),
         host: "lab".into(),

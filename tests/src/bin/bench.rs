@@ -129,6 +129,8 @@ fn throughput() {
     // Baseline: the same edits applied to an in-memory plan document (Automerge only:
     // no socket, no storage), growing to the same size.
     let device = tandem_daemon::doc::Device {
+        peer: tandem_daemon::identity::peer_id(&libp2p_identity::Keypair::generate_ed25519())
+            .to_string(),
         actor: automerge::ActorId::random(),
         user: "bench".into(),
         host: "bench".into(),
