@@ -22,3 +22,4 @@ pub mod identity;
 pub mod run;
 pub mod server;
 pub mod store;
+pub mod sync;

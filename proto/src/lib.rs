@@ -10,7 +10,8 @@
 //! - [`frame`]: length-prefixed framing of socket messages, as pure functions;
 //! - [`dates`]: parsing of ISO 8601 and friendly date forms;
 //! - [`ids`]: item ids and git-like unique-prefix resolution;
-//! - [`paths`]: the layout of a Tandem home directory.
+//! - [`paths`]: the layout of a Tandem home directory;
+//! - [`peer`]: messages between member devices.
 
 pub mod api;
 pub mod dates;
@@ -20,6 +21,7 @@ pub mod frame;
 pub mod ids;
 pub mod model;
 pub mod paths;
+pub mod peer;
 mod strenum;
 
 pub use api::{Request, Response};

@@ -8,6 +8,7 @@
 mod history;
 pub(crate) mod layout;
 mod read;
+mod sync;
 mod write;
 
 use automerge::transaction::{CommitOptions, Transactable};
@@ -23,6 +24,7 @@ use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanStatus, PlanSummary,
 use tandem_proto::{ApiError, ErrorCode, SCHEMA_VERSION};
 
 use layout::Collection;
+pub use sync::Received;
 use write::{Target, Writer, internal};
 
 /// Who edits on this device: recorded once per plan under `devices`.

@@ -1,0 +1,169 @@
+//! The Automerge sync protocol on a plan document, with the checks a
+//! document from a peer needs before it is trusted.
+//!
+//! Incoming changes are parsed strictly first (Automerge's own receive path
+//! would skip a chunk it cannot parse), and whatever a message did change is
+//! returned as bytes to store, even when the message is refused part-way, so
+//! nothing applied in memory is ever missing from disk.
+
+use automerge::sync::{Message, State, SyncDoc};
+use automerge::{ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, VerificationMode};
+
+use super::PlanDoc;
+
+/// What receiving a sync message did.
+#[derive(Debug, Default)]
+pub struct Received {
+    /// The new changes, encoded for storage; `None` when the document did not change.
+    pub change: Option<Vec<u8>>,
+    /// Why the message was refused, if it was.
+    pub refused: Option<String>,
+}
+
+/// The first bytes of every Automerge chunk.
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+
+/// Checks that `data` is a sequence of whole, valid change chunks.
+///
+/// Automerge's receive path loads what it can and silently drops the rest,
+/// so a truncated or corrupt message would be half-applied without a word.
+/// A chunk is: magic (4 bytes), checksum (4), type (1), ULEB128 length, body;
+/// each is parsed and verified by automerge according to its type.
+fn check_changes(mut data: &[u8]) -> Result<(), String> {
+    while !data.is_empty() {
+        if data.len() < 9 || data[..4] != MAGIC {
+            return Err("not an Automerge chunk".into());
+        }
+        let (mut len, mut shift, mut i) = (0u64, 0u32, 9usize);
+        loop {
+            let byte = *data.get(i).ok_or("truncated chunk header")?;
+            len |= u64::from(byte & 0x7f)
+                .checked_shl(shift)
+                .ok_or("chunk length overflows")?;
+            i += 1;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err("chunk length overflows".into());
+            }
+        }
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|l| i.checked_add(l))
+            .filter(|e| *e <= data.len());
+        let end = end.ok_or("truncated chunk")?;
+        let chunk = &data[..end];
+        match data[8] {
+            // A whole document (sent when the peer has nothing yet): it must load entirely.
+            0 => {
+                let opts = LoadOptions::new()
+                    .on_partial_load(OnPartialLoad::Error)
+                    .verification_mode(VerificationMode::Check);
+                Automerge::load_with_options(chunk, opts)
+                    .map(drop)
+                    .map_err(|e| e.to_string())?
+            }
+            // A change, plain or compressed.
+            1 | 2 => Change::try_from(chunk)
+                .map(drop)
+                .map_err(|e| e.to_string())?,
+            // A bundle of changes.
+            _ => Bundle::try_from(chunk)
+                .map_err(|e| e.to_string())
+                .and_then(|b| b.to_changes().map(drop).map_err(|e| e.to_string()))?,
+        }
+        data = &data[end..];
+    }
+    Ok(())
+}
+
+impl PlanDoc {
+    /// An empty document, to receive a plan a peer shares with us.
+    pub fn empty(actor: ActorId) -> PlanDoc {
+        PlanDoc::wrap(Automerge::new().with_actor(actor))
+    }
+
+    /// Whether the document holds no change yet.
+    pub fn is_empty(&self) -> bool {
+        self.doc.get_heads().is_empty()
+    }
+
+    /// The next sync message for the peer behind `state`, encoded; `None` when
+    /// there is nothing to say (the peer is up to date, or a message is in flight).
+    pub fn generate_sync(&self, state: &mut State) -> Option<Vec<u8>> {
+        self.doc.generate_sync_message(state).map(Message::encode)
+    }
+
+    /// Applies an encoded sync message from the peer behind `state`.
+    ///
+    /// The message is refused whole when any change in it is unreadable.
+    pub fn receive_sync(&mut self, state: &mut State, data: &[u8]) -> Received {
+        let msg = match Message::decode(data) {
+            Ok(m) => m,
+            Err(e) => {
+                return Received {
+                    change: None,
+                    refused: Some(format!("undecodable sync message: {e}")),
+                };
+            }
+        };
+        for chunk in msg.changes.iter() {
+            if let Err(e) = check_changes(chunk) {
+                return Received {
+                    change: None,
+                    refused: Some(format!("sync message carries unreadable changes: {e}")),
+                };
+            }
+        }
+        let before = self.doc.get_heads();
+        let result = self.doc.receive_sync_message(state, msg);
+        let change = if self.doc.get_heads() != before {
+            self.cache.take();
+            Some(self.doc.save_after(&before))
+        } else {
+            None
+        };
+        Received {
+            change,
+            refused: result.err().map(|e| format!("sync message refused: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+
+    fn changes() -> Vec<u8> {
+        let mut doc = Automerge::new();
+        for i in 0..3 {
+            doc.transact(|tx| tx.put(automerge::ROOT, "k", i)).unwrap();
+        }
+        doc.get_changes(&[])
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn whole_change_chunks_pass_and_damaged_ones_do_not() {
+        let data = changes();
+        assert_eq!(check_changes(&data), Ok(()));
+        assert!(check_changes(&data[..data.len() - 3]).is_err());
+        let mut flipped = data.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        assert!(check_changes(&flipped).is_err());
+        assert!(check_changes(b"\x85\x6f\x4a\x83garbage").is_err());
+        assert!(
+            check_changes(&[
+                0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                0xff, 0xff, 0x7f
+            ])
+            .is_err()
+        );
+    }
+}

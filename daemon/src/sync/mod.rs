@@ -1,0 +1,425 @@
+//! The sync core: a sans-IO state machine for syncing plans with peers.
+//!
+//! It imports no tokio, redb or libp2p. Its driver feeds it events —
+//! [`SyncCore::connected`], [`SyncCore::disconnected`], [`SyncCore::message`],
+//! [`SyncCore::local_change`], [`SyncCore::tick`] — with the current time, and
+//! carries out the [`Output`]s it returns, **in order**:
+//!
+//! 1. [`Output::StoreChanges`] and [`Output::StoreSyncState`] are made durable
+//!    (one write transaction) before
+//! 2. any [`Output::Send`] that follows is sent, so received changes are
+//!    durable before they are acknowledged or relayed, and a sync state is
+//!    never persisted ahead of the changes it describes.
+//!
+//! One Automerge sync session runs per (peer, plan). Rules:
+//!
+//! - Only member devices of a plan ever get a message about it; a request
+//!   for a plan the peer is not a member of is answered `Unavailable`.
+//! - A plan offered by a peer that we do not hold is received into a pending
+//!   document, kept in memory until it shows that both we and the sender are
+//!   members; then it is stored whole, else forgotten and answered
+//!   `Unavailable`.
+//! - A message that is lost leaves a session waiting: after
+//!   [`RESEND_AFTER_MS`] the session drops its in-flight state, tells the peer
+//!   with `Reset`, and starts over from the shared heads, so no pair stays
+//!   stuck or loops.
+//! - A malformed or refused message resets that one session; the stored plan
+//!   keeps whatever valid changes arrived, and nothing else is affected.
+//! - Changes received from one peer are relayed to the other connected
+//!   members of the plan, so edits spread transitively.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::sync::State;
+use tandem_proto::peer::PeerMessage;
+
+use crate::doc::PlanDoc;
+
+/// How long a session waits for an answer before it starts over.
+pub const RESEND_AFTER_MS: u64 = 5_000;
+
+/// What the core needs from its driver: the plans, and persisted sync states.
+pub trait Host {
+    /// This device's PeerId.
+    fn me(&self) -> String;
+    /// Stored plans that both this device and `peer` are members of.
+    fn shared_with(&mut self, peer: &str) -> Vec<String>;
+    /// A stored or pending plan.
+    fn plan(&mut self, plan: &str) -> Option<&mut PlanDoc>;
+    /// Creates a pending, empty plan to receive `plan` into.
+    fn adopt(&mut self, plan: &str) -> &mut PlanDoc;
+    /// Drops a pending plan.
+    fn forget(&mut self, plan: &str);
+    /// The persisted sync state of (peer, plan), if any.
+    fn saved_state(&mut self, peer: &str, plan: &str) -> Option<Vec<u8>>;
+}
+
+/// What the driver must do, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Send a message to a peer (after the stores before it are durable).
+    Send {
+        /// To whom.
+        peer: String,
+        /// What.
+        msg: PeerMessage,
+    },
+    /// Make new changes of a plan durable. `whole` when the bytes are a
+    /// complete document for a plan not stored before.
+    StoreChanges {
+        /// The plan.
+        plan: String,
+        /// The bytes to append (or the whole document).
+        bytes: Vec<u8>,
+        /// Whether this is a newly accepted plan.
+        whole: bool,
+        /// Who sent the changes.
+        from: String,
+    },
+    /// Persist the sync state of (peer, plan).
+    StoreSyncState {
+        /// The peer.
+        peer: String,
+        /// The plan.
+        plan: String,
+        /// `State::encode()` bytes (the shared heads).
+        state: Vec<u8>,
+    },
+    /// A peer's message was refused; for the log and `peer list`.
+    Refused {
+        /// The peer.
+        peer: String,
+        /// The plan.
+        plan: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+#[derive(Debug)]
+struct Session {
+    state: State,
+    sent_at: Option<u64>,
+    persisted: Vec<u8>,
+}
+
+impl Session {
+    fn open(saved: Option<Vec<u8>>) -> Session {
+        let state = saved
+            .as_deref()
+            .and_then(|b| State::decode(b).ok())
+            .unwrap_or_default();
+        Session {
+            persisted: state.encode(),
+            state,
+            sent_at: None,
+        }
+    }
+
+    /// Forgets what is in flight, keeping only the heads both sides are known to have.
+    fn reset(&mut self) {
+        self.state = State::decode(&self.state.encode()).unwrap_or_default();
+        self.sent_at = None;
+    }
+}
+
+/// The sync state machine of one device.
+#[derive(Debug, Default)]
+pub struct SyncCore {
+    /// Connected peers and their sessions by plan.
+    peers: BTreeMap<String, BTreeMap<String, Session>>,
+    /// Plans being received that are not stored yet.
+    pending: BTreeSet<String>,
+}
+
+impl SyncCore {
+    /// A core with no peers.
+    pub fn new() -> SyncCore {
+        SyncCore::default()
+    }
+
+    /// Connected peers.
+    pub fn peers(&self) -> impl Iterator<Item = &str> {
+        self.peers.keys().map(String::as_str)
+    }
+
+    /// Whether any session waits for an answer (for tests and `sync --wait`).
+    pub fn is_idle(&self) -> bool {
+        self.peers
+            .values()
+            .flat_map(|s| s.values())
+            .all(|s| s.sent_at.is_none())
+    }
+
+    /// A connection to `peer` is up: open a session for every plan we share.
+    pub fn connected(&mut self, now: u64, peer: &str, host: &mut dyn Host) -> Vec<Output> {
+        let mut out = Vec::new();
+        self.peers.entry(peer.to_string()).or_default();
+        for plan in host.shared_with(peer) {
+            self.push(now, peer, &plan, host, &mut out);
+        }
+        out
+    }
+
+    /// The connection to `peer` is gone; its persisted states remain.
+    pub fn disconnected(&mut self, peer: &str, host: &mut dyn Host) {
+        self.peers.remove(peer);
+        let pending: Vec<String> = self.pending.iter().cloned().collect();
+        for plan in pending {
+            self.drop_orphan(&plan, host);
+        }
+    }
+
+    /// A plan half-received from peers that all left or declined is dropped;
+    /// it will be offered again.
+    fn drop_orphan(&mut self, plan: &str, host: &mut dyn Host) {
+        if self.pending.contains(plan) && !self.peers.values().any(|s| s.contains_key(plan)) {
+            self.pending.remove(plan);
+            host.forget(plan);
+        }
+    }
+
+    /// A plan changed locally (an edit, or a member added): tell connected members.
+    pub fn local_change(&mut self, now: u64, plan: &str, host: &mut dyn Host) -> Vec<Output> {
+        let mut out = Vec::new();
+        let peers: Vec<String> = self.peers.keys().cloned().collect();
+        for peer in peers {
+            self.push(now, &peer, plan, host, &mut out);
+        }
+        out
+    }
+
+    /// Time passed: restart sessions whose message got no answer.
+    pub fn tick(&mut self, now: u64, host: &mut dyn Host) -> Vec<Output> {
+        let mut out = Vec::new();
+        let mut stale = Vec::new();
+        for (peer, sessions) in &mut self.peers {
+            for (plan, s) in sessions.iter_mut() {
+                if s.sent_at
+                    .is_some_and(|t| now.saturating_sub(t) >= RESEND_AFTER_MS)
+                {
+                    s.reset();
+                    stale.push((peer.clone(), plan.clone()));
+                }
+            }
+        }
+        for (peer, plan) in stale {
+            out.push(Output::Send {
+                peer: peer.clone(),
+                msg: PeerMessage::Reset { plan: plan.clone() },
+            });
+            self.push(now, &peer, &plan, host, &mut out);
+        }
+        out
+    }
+
+    /// A message arrived from `peer`.
+    pub fn message(
+        &mut self,
+        now: u64,
+        peer: &str,
+        msg: PeerMessage,
+        host: &mut dyn Host,
+    ) -> Vec<Output> {
+        let mut out = Vec::new();
+        self.peers.entry(peer.to_string()).or_default();
+        match msg {
+            PeerMessage::Unavailable { plan } => {
+                self.close(peer, &plan);
+                self.drop_orphan(&plan, host);
+            }
+            PeerMessage::Reset { plan } => {
+                if let Some(s) = self.session(peer, &plan) {
+                    s.reset();
+                }
+                self.push(now, peer, &plan, host, &mut out);
+            }
+            PeerMessage::Sync { plan, data } => {
+                self.receive(now, peer, &plan, &data, host, &mut out)
+            }
+        }
+        out
+    }
+
+    fn session(&mut self, peer: &str, plan: &str) -> Option<&mut Session> {
+        self.peers.get_mut(peer)?.get_mut(plan)
+    }
+
+    fn close(&mut self, peer: &str, plan: &str) {
+        if let Some(sessions) = self.peers.get_mut(peer) {
+            sessions.remove(plan);
+        }
+    }
+
+    fn refuse(&mut self, peer: &str, plan: &str, reason: String, out: &mut Vec<Output>) {
+        tracing::warn!(peer, plan, %reason, "refused a sync message");
+        self.close(peer, plan);
+        out.push(Output::Refused {
+            peer: peer.into(),
+            plan: plan.into(),
+            reason,
+        });
+        out.push(Output::Send {
+            peer: peer.into(),
+            msg: PeerMessage::Unavailable { plan: plan.into() },
+        });
+    }
+
+    fn receive(
+        &mut self,
+        now: u64,
+        peer: &str,
+        plan: &str,
+        data: &[u8],
+        host: &mut dyn Host,
+        out: &mut Vec<Output>,
+    ) {
+        let me = host.me();
+        let pending = self.pending.contains(plan);
+        match host.plan(plan) {
+            Some(doc) if !pending && !doc.is_member(peer) => {
+                return self.refuse(
+                    peer,
+                    plan,
+                    format!("{peer} is not a member of plan {plan}"),
+                    out,
+                );
+            }
+            Some(_) => {}
+            None => {
+                host.adopt(plan);
+                self.pending.insert(plan.to_string());
+            }
+        }
+        let saved = host.saved_state(peer, plan);
+        let session = self
+            .peers
+            .entry(peer.to_string())
+            .or_default()
+            .entry(plan.to_string())
+            .or_insert_with(|| Session::open(saved));
+        session.sent_at = None;
+        let Some(doc) = host.plan(plan) else { return };
+        let received = doc.receive_sync(&mut session.state, data);
+
+        if self.pending.contains(plan) {
+            if doc.is_member(&me) && doc.is_member(peer) {
+                // A plan shared with us: store it whole, from now on like any other.
+                self.pending.remove(plan);
+                out.push(Output::StoreChanges {
+                    plan: plan.into(),
+                    bytes: doc.save(),
+                    whole: true,
+                    from: peer.into(),
+                });
+            } else if !doc.is_empty()
+                && session
+                    .state
+                    .their_heads
+                    .as_ref()
+                    .is_some_and(|h| *h == doc.automerge().get_heads())
+            {
+                // We hold everything the peer has, and it does not list us both.
+                self.pending.remove(plan);
+                host.forget(plan);
+                return self.refuse(
+                    peer,
+                    plan,
+                    format!("plan {plan} offered by {peer} does not list us both as members"),
+                    out,
+                );
+            }
+        } else if let Some(bytes) = received.change {
+            out.push(Output::StoreChanges {
+                plan: plan.into(),
+                bytes,
+                whole: false,
+                from: peer.into(),
+            });
+        }
+        let changed = out
+            .iter()
+            .any(|o| matches!(o, Output::StoreChanges { plan: p, .. } if p == plan));
+
+        let still_pending = self.pending.contains(plan);
+        let Some(session) = self.session(peer, plan) else {
+            return;
+        };
+        if let Some(reason) = received.refused {
+            session.reset();
+            out.push(Output::Refused {
+                peer: peer.into(),
+                plan: plan.into(),
+                reason,
+            });
+            out.push(Output::Send {
+                peer: peer.into(),
+                msg: PeerMessage::Reset { plan: plan.into() },
+            });
+        }
+        if !still_pending {
+            let encoded = session.state.encode();
+            if encoded != session.persisted {
+                session.persisted = encoded.clone();
+                out.push(Output::StoreSyncState {
+                    peer: peer.into(),
+                    plan: plan.into(),
+                    state: encoded,
+                });
+            }
+        }
+        self.push(now, peer, plan, host, out);
+        if changed {
+            // Relay to the other connected members.
+            let others: Vec<String> = self.peers.keys().filter(|p| *p != peer).cloned().collect();
+            for other in others {
+                self.push(now, &other, plan, host, out);
+            }
+        }
+    }
+
+    /// Sends the next message of (peer, plan) if there is one, opening the session if needed.
+    fn push(
+        &mut self,
+        now: u64,
+        peer: &str,
+        plan: &str,
+        host: &mut dyn Host,
+        out: &mut Vec<Output>,
+    ) {
+        let pending = self.pending.contains(plan);
+        let me = host.me();
+        let Some(doc) = host.plan(plan) else { return };
+        let shared = doc.is_member(peer) && doc.is_member(&me);
+        if !pending && !shared {
+            // Not (or no longer) shared with this peer: say nothing about it.
+            self.close(peer, plan);
+            return;
+        }
+        let saved = if self.session(peer, plan).is_none() {
+            host.saved_state(peer, plan)
+        } else {
+            None
+        };
+        let Some(sessions) = self.peers.get_mut(peer) else {
+            return;
+        };
+        let session = sessions
+            .entry(plan.to_string())
+            .or_insert_with(|| Session::open(saved));
+        let Some(doc) = host.plan(plan) else { return };
+        if let Some(data) = doc.generate_sync(&mut session.state) {
+            session.sent_at = Some(now);
+            out.push(Output::Send {
+                peer: peer.into(),
+                msg: PeerMessage::Sync {
+                    plan: plan.into(),
+                    data,
+                },
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
