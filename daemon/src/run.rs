@@ -108,7 +108,7 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         socket: socket.display().to_string(),
         started_at: jiff::Timestamp::now(),
     };
-    let (handle, engine_thread) = engine::thread::spawn(Engine::new(store, device, info))
+    let (handle, engine_thread) = engine::thread::spawn(Engine::new(store, device, info), None)
         .map_err(io("cannot start the engine thread"))?;
     let listener =
         server::bind(&socket).map_err(io(format!("cannot listen on {}", socket.display())))?;

@@ -363,6 +363,9 @@ pub struct PlanSummary {
     /// Set when the stored plan cannot be read: why. Its bytes are kept untouched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// PeerIds of the member devices.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 /// One change in a plan's history.

@@ -372,6 +372,7 @@ impl PlanDoc {
             updated_at,
             current: false,
             error: None,
+            members: p.members.iter().map(|m| m.peer.clone()).collect(),
         }
     }
 

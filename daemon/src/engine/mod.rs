@@ -17,7 +17,10 @@
 //! The engine is synchronous and does no socket IO; [`thread`] runs it on a
 //! dedicated thread fed by a channel.
 
+mod peers;
 pub mod thread;
+
+pub use peers::NetEvent;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -90,6 +93,9 @@ pub struct Engine {
     tick: u64,
     to_compact: BTreeSet<String>,
     needs_recovery: bool,
+    sync: crate::sync::SyncCore,
+    pending: HashMap<String, PlanDoc>,
+    outbox: Vec<(String, tandem_proto::peer::PeerMessage)>,
 }
 
 /// Edits staged in the open batch, waiting for its commit.
@@ -111,6 +117,9 @@ impl Engine {
             tick: 0,
             to_compact: BTreeSet::new(),
             needs_recovery: false,
+            sync: crate::sync::SyncCore::new(),
+            pending: HashMap::new(),
+            outbox: Vec::new(),
         }
     }
 
@@ -177,6 +186,7 @@ impl Engine {
                 for (t, r) in replies {
                     reply(t, r);
                 }
+                self.push_local(&touched);
                 for id in &touched {
                     if let Some(Slot::Ready(l)) = self.plans.get(id)
                         && l.since_snapshot >= COMPACT_AFTER
@@ -472,3 +482,6 @@ impl Engine {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod peer_tests;

@@ -1,10 +1,13 @@
 //! Runs the [`Engine`] on a dedicated thread, so redb and Automerge work
 //! never blocks the async runtime, and gives async code a cheap handle.
 //!
-//! The thread takes whatever requests are queued (up to [`MAX_BATCH`]) as
-//! one batch, so concurrent clients share fsyncs. When the queue is empty
-//! it compacts plans that need it, one per turn, so a compaction never
-//! delays a waiting request by more than one plan's worth of work.
+//! The thread takes whatever client requests are queued (up to
+//! [`MAX_BATCH`]) as one batch, so concurrent clients share fsyncs; network
+//! events are handled one by one in arrival order between batches, and
+//! whatever the sync core then has to send goes to the network task's
+//! channel. When the queue is empty it compacts plans that need it, one per
+//! turn, so a compaction never delays a waiting request by more than one
+//! plan's worth of work.
 
 use std::thread::JoinHandle;
 
@@ -12,26 +15,38 @@ use tandem_proto::api::{Request, Response};
 use tandem_proto::{ApiError, ErrorCode};
 use tokio::sync::{mpsc, oneshot};
 
-use super::Engine;
+use tandem_proto::peer::PeerMessage;
+
+use super::{Engine, NetEvent};
 
 /// Most requests handled as one batch.
 pub const MAX_BATCH: usize = 256;
 /// Requests queued before callers wait.
 const QUEUE: usize = 1024;
 
-type Cmd = (oneshot::Sender<Response>, Request);
+/// What the engine thread is fed.
+#[derive(Debug)]
+enum Input {
+    /// A client request and where to send its reply.
+    Client(oneshot::Sender<Response>, Request),
+    /// Something the network saw, with the time in milliseconds.
+    Net(u64, NetEvent),
+}
+
+/// Where the engine sends peer messages: (PeerId, message).
+pub type Outbox = mpsc::UnboundedSender<(String, PeerMessage)>;
 
 /// A cloneable async handle to the engine thread.
 #[derive(Clone, Debug)]
 pub struct EngineHandle {
-    tx: mpsc::Sender<Cmd>,
+    tx: mpsc::Sender<Input>,
 }
 
 impl EngineHandle {
     /// Sends a request and waits for its reply.
     pub async fn call(&self, req: Request) -> Response {
         let (reply, rx) = oneshot::channel();
-        if self.tx.send((reply, req)).await.is_err() {
+        if self.tx.send(Input::Client(reply, req)).await.is_err() {
             return Response::Error(ApiError::new(
                 ErrorCode::ShuttingDown,
                 "the daemon is shutting down",
@@ -46,24 +61,47 @@ impl EngineHandle {
     }
 }
 
+impl EngineHandle {
+    /// Reports a network event (the network task calls this).
+    pub async fn net(&self, event: NetEvent) {
+        let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
+        let _ = self.tx.send(Input::Net(now_ms, event)).await;
+    }
+}
+
 /// Starts the engine thread. It ends once every handle is dropped and the queue is drained.
-pub fn spawn(mut engine: Engine) -> std::io::Result<(EngineHandle, JoinHandle<()>)> {
-    let (tx, mut rx) = mpsc::channel::<Cmd>(QUEUE);
+/// Peer messages go to `outbox` when there is one (with no network they are dropped).
+pub fn spawn(
+    mut engine: Engine,
+    outbox: Option<Outbox>,
+) -> std::io::Result<(EngineHandle, JoinHandle<()>)> {
+    let (tx, mut rx) = mpsc::channel::<Input>(QUEUE);
     let join = std::thread::Builder::new()
         .name("tandem-engine".into())
         .spawn(move || {
             while let Some(first) = rx.blocking_recv() {
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(cmd) => batch.push(cmd),
-                        Err(_) => break,
+                // Client requests queued together form one batch (one fsync);
+                // a network event ends the batch and is handled on its own.
+                let mut batch = Vec::new();
+                let mut input = Some(first);
+                while let Some(i) = input.take() {
+                    match i {
+                        Input::Client(reply, req) => batch.push((reply, req)),
+                        Input::Net(now_ms, event) => {
+                            run_batch(&mut engine, std::mem::take(&mut batch));
+                            engine.net(now_ms, event);
+                        }
+                    }
+                    if batch.len() < MAX_BATCH {
+                        input = rx.try_recv().ok();
                     }
                 }
-                // A client that went away has dropped its receiver; its reply is simply discarded.
-                engine.process(batch, |reply, resp| {
-                    let _ = reply.send(resp);
-                });
+                run_batch(&mut engine, batch);
+                for msg in engine.take_outbox() {
+                    if let Some(out) = &outbox {
+                        let _ = out.send(msg);
+                    }
+                }
                 while rx.is_empty() && engine.has_compaction() {
                     engine.compact_one();
                 }
@@ -71,4 +109,14 @@ pub fn spawn(mut engine: Engine) -> std::io::Result<(EngineHandle, JoinHandle<()
             tracing::debug!("engine thread finished");
         })?;
     Ok((EngineHandle { tx }, join))
+}
+
+fn run_batch(engine: &mut Engine, batch: Vec<(oneshot::Sender<Response>, Request)>) {
+    if batch.is_empty() {
+        return;
+    }
+    // A client that went away has dropped its receiver; its reply is simply discarded.
+    engine.process(batch, |reply, resp| {
+        let _ = reply.send(resp);
+    });
 }

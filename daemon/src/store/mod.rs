@@ -17,6 +17,7 @@ use tandem_proto::model::PlanSummary;
 
 use tables::{
     CHANGES, INDEX, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT, SNAPSHOTS,
+    SYNC_STATES,
 };
 
 /// A storage operation failed.
@@ -161,6 +162,7 @@ impl Store {
         txn.open_table(SNAPSHOTS)?;
         txn.open_table(CHANGES)?;
         txn.open_table(INDEX)?;
+        txn.open_table(SYNC_STATES)?;
         txn.commit()?;
         Ok(db)
     }
@@ -239,6 +241,13 @@ impl Store {
         Ok(StoredPlan { snapshot, changes })
     }
 
+    /// The persisted sync state of (peer, plan).
+    pub fn sync_state(&self, peer: &str, plan: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db()?.begin_read()?;
+        let table = txn.open_table(SYNC_STATES)?;
+        Ok(table.get((peer, plan))?.map(|v| v.value().to_vec()))
+    }
+
     /// Starts a write transaction.
     pub fn begin(&self) -> Result<Batch, StoreError> {
         Ok(Batch {
@@ -276,6 +285,7 @@ pub fn unreadable_summary(id: &str, why: &str) -> PlanSummary {
         updated_at: jiff::Timestamp::UNIX_EPOCH,
         current: false,
         error: Some(format!("index entry unreadable: {why}")),
+        members: Vec::new(),
     }
 }
 
@@ -300,6 +310,19 @@ impl Batch {
         self.txn
             .open_table(INDEX)?
             .insert(summary.id.as_str(), json.as_slice())?;
+        Ok(())
+    }
+
+    /// Persists the sync state of (peer, plan).
+    pub fn put_sync_state(
+        &mut self,
+        peer: &str,
+        plan: &str,
+        state: &[u8],
+    ) -> Result<(), StoreError> {
+        self.txn
+            .open_table(SYNC_STATES)?
+            .insert((peer, plan), state)?;
         Ok(())
     }
 

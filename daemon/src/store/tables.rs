@@ -6,6 +6,7 @@
 //! | `plan-snapshots-v1`  | plan id           | `Automerge::save()` of the plan at compaction  |
 //! | `plan-changes-v1`    | (plan id, seq)    | `save_after()` bytes of one edit, in order     |
 //! | `plan-index-v1`      | plan id           | JSON `PlanSummary` (for `plan list`)           |
+//! | `sync-states-v1`     | (peer id, plan id)| `automerge::sync::State::encode()`: the heads both sides have |
 //! | `meta-v1`            | name              | see the `META_*` keys                          |
 //!
 //! A plan's document is its snapshot (if any) followed by its changes in
@@ -20,6 +21,10 @@ pub const SNAPSHOTS: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-s
 pub const CHANGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("plan-changes-v1");
 /// Plan id → JSON summary.
 pub const INDEX: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-index-v1");
+/// (peer id, plan id) → encoded sync state. Written in the same transaction
+/// as the changes it describes, never before them.
+pub const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("sync-states-v1");
 /// Name → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-v1");
 

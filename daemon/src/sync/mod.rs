@@ -46,8 +46,9 @@ pub trait Host {
     fn shared_with(&mut self, peer: &str) -> Vec<String>;
     /// A stored or pending plan.
     fn plan(&mut self, plan: &str) -> Option<&mut PlanDoc>;
-    /// Creates a pending, empty plan to receive `plan` into.
-    fn adopt(&mut self, plan: &str) -> &mut PlanDoc;
+    /// Creates a pending, empty plan to receive `plan` into; `None` when a
+    /// plan of that id exists here but cannot be read (it must not be replaced).
+    fn adopt(&mut self, plan: &str) -> Option<&mut PlanDoc>;
     /// Drops a pending plan.
     fn forget(&mut self, plan: &str);
     /// The persisted sync state of (peer, plan), if any.
@@ -124,7 +125,7 @@ impl Session {
 }
 
 /// The sync state machine of one device.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SyncCore {
     /// Connected peers and their sessions by plan.
     peers: BTreeMap<String, BTreeMap<String, Session>>,
@@ -135,7 +136,10 @@ pub struct SyncCore {
 impl SyncCore {
     /// A core with no peers.
     pub fn new() -> SyncCore {
-        SyncCore::default()
+        SyncCore {
+            peers: BTreeMap::new(),
+            pending: BTreeSet::new(),
+        }
     }
 
     /// Connected peers.
@@ -241,6 +245,17 @@ impl SyncCore {
         out
     }
 
+    /// After the driver failed to store what a plan's sessions received,
+    /// start them over from their persisted states at the next tick.
+    pub fn restart_plan(&mut self, plan: &str) {
+        for sessions in self.peers.values_mut() {
+            if let Some(s) = sessions.get_mut(plan) {
+                s.state = State::decode(&s.persisted).unwrap_or_default();
+                s.sent_at = Some(0);
+            }
+        }
+    }
+
     fn session(&mut self, peer: &str, plan: &str) -> Option<&mut Session> {
         self.peers.get_mut(peer)?.get_mut(plan)
     }
@@ -287,7 +302,14 @@ impl SyncCore {
             }
             Some(_) => {}
             None => {
-                host.adopt(plan);
+                if host.adopt(plan).is_none() {
+                    return self.refuse(
+                        peer,
+                        plan,
+                        format!("plan {plan} is stored here but unreadable"),
+                        out,
+                    );
+                }
                 self.pending.insert(plan.to_string());
             }
         }

@@ -43,12 +43,16 @@ impl Host for TestHost {
     fn plan(&mut self, plan: &str) -> Option<&mut PlanDoc> {
         self.plans.get_mut(plan)
     }
-    fn adopt(&mut self, plan: &str) -> &mut PlanDoc {
+    fn adopt(&mut self, plan: &str) -> Option<&mut PlanDoc> {
         self.pending.insert(plan.to_string());
-        self.plans
-            .entry(plan.to_string())
-            .or_insert_with(|| PlanDoc::empty(self.actor.clone()))
+        let actor = self.actor.clone();
+        Some(
+            self.plans
+                .entry(plan.to_string())
+                .or_insert_with(|| PlanDoc::empty(actor)),
+        )
     }
+
     fn forget(&mut self, plan: &str) {
         if self.pending.remove(plan) {
             self.plans.remove(plan);

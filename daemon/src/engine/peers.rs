@@ -1,0 +1,235 @@
+//! The engine as the sync core's host and driver.
+//!
+//! Network events come in through [`Engine::net`]; the sync core's outputs
+//! are carried out in its required order: everything it asks to store goes
+//! into one write transaction, and only once that is durable are its
+//! messages released to the outbox, which the network task drains
+//! ([`Engine::take_outbox`]). Local edits reach peers through
+//! [`Engine::push_local`], called once per plan per committed batch, so a
+//! burst of edits becomes one round of sync messages.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use tandem_proto::peer::PeerMessage;
+
+use super::{Engine, Loaded, Slot};
+use crate::doc::PlanDoc;
+use crate::store::{Batch, StoreError};
+use crate::sync::{Host, Output, SyncCore};
+
+/// Something the network saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetEvent {
+    /// A connection to a peer is up.
+    Connected(String),
+    /// The connection to a peer is gone.
+    Disconnected(String),
+    /// A peer sent a message.
+    Message(String, PeerMessage),
+    /// Time passed (sent about once a second).
+    Tick,
+}
+
+impl Engine {
+    /// Handles a network event at time `now_ms`.
+    pub fn net(&mut self, now_ms: u64, event: NetEvent) {
+        let mut core = std::mem::take(&mut self.sync);
+        let out = match event {
+            NetEvent::Connected(peer) => core.connected(now_ms, &peer, self),
+            NetEvent::Disconnected(peer) => {
+                core.disconnected(&peer, self);
+                Vec::new()
+            }
+            NetEvent::Message(peer, msg) => core.message(now_ms, &peer, msg, self),
+            NetEvent::Tick => core.tick(now_ms, self),
+        };
+        self.sync = core;
+        self.carry_out(out);
+    }
+
+    /// Tells connected members about committed local changes of `plans`.
+    pub(super) fn push_local(&mut self, plans: &BTreeSet<String>) {
+        if self.sync.peers().next().is_none() {
+            return;
+        }
+        let now_ms = Timestamp::now().as_millisecond().max(0) as u64;
+        for plan in plans {
+            let mut core = std::mem::take(&mut self.sync);
+            let out = core.local_change(now_ms, plan, self);
+            self.sync = core;
+            self.carry_out(out);
+        }
+    }
+
+    /// Messages ready to send, in order.
+    pub fn take_outbox(&mut self) -> Vec<(String, PeerMessage)> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    fn carry_out(&mut self, outputs: Vec<Output>) {
+        if outputs.is_empty() {
+            return;
+        }
+        let now = Timestamp::now();
+        let mut sends = Vec::new();
+        let mut batch: Option<Batch> = None;
+        let mut touched = BTreeSet::new();
+        let mut result: Result<(), StoreError> = Ok(());
+        for o in outputs {
+            match o {
+                Output::Send { peer, msg } => sends.push((peer, msg)),
+                Output::Refused { peer, plan, reason } => {
+                    tracing::warn!(%peer, %plan, %reason, "refused a peer's message");
+                }
+                Output::StoreChanges {
+                    plan,
+                    bytes,
+                    whole,
+                    from,
+                } if result.is_ok() => {
+                    tracing::info!(%plan, %from, bytes = bytes.len(), whole, "storing changes from a peer");
+                    touched.insert(plan.clone());
+                    result = self.store_changes(&mut batch, &plan, &bytes, whole, now);
+                }
+                Output::StoreSyncState { peer, plan, state } if result.is_ok() => {
+                    result = self
+                        .open_batch(&mut batch)
+                        .and_then(|b| b.put_sync_state(&peer, &plan, &state));
+                }
+                Output::StoreChanges { .. } | Output::StoreSyncState { .. } => {}
+            }
+        }
+        if let (Some(b), Ok(())) = (batch, &result) {
+            result = b.commit();
+        }
+        match result {
+            Ok(()) => self.outbox.extend(sends),
+            Err(e) => {
+                // Nothing received is acknowledged: memory goes back to what is durable,
+                // and the sessions start over from their stored states.
+                tracing::error!(error = %e, "storing changes from peers failed; they will be fetched again");
+                for plan in &touched {
+                    self.plans.remove(plan);
+                    self.pending.remove(plan);
+                    self.sync.restart_plan(plan);
+                }
+                self.ids = None;
+                self.recover();
+            }
+        }
+    }
+
+    fn open_batch<'b>(
+        &mut self,
+        batch: &'b mut Option<Batch>,
+    ) -> Result<&'b mut Batch, StoreError> {
+        if batch.is_none() {
+            *batch = Some(self.store.begin()?);
+        }
+        batch.as_mut().ok_or(StoreError::Unavailable)
+    }
+
+    fn store_changes(
+        &mut self,
+        batch: &mut Option<Batch>,
+        plan: &str,
+        bytes: &[u8],
+        whole: bool,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let b = self.open_batch(batch)?;
+        if whole {
+            // A plan shared with us: its whole document becomes its first stored chunk.
+            let Some(doc) = self.pending.remove(plan) else {
+                return Ok(());
+            };
+            b.append_change(plan, 0, bytes)?;
+            b.put_summary(&doc.summary(now))?;
+            self.tick += 1;
+            let loaded = Loaded {
+                doc,
+                next_seq: 1,
+                since_snapshot: 1,
+                last_used: self.tick,
+            };
+            self.plans
+                .insert(plan.to_string(), Slot::Ready(Box::new(loaded)));
+            if let Some(ids) = self.ids.as_mut() {
+                ids.insert(plan.to_string());
+            }
+            return Ok(());
+        }
+        let Some(Slot::Ready(l)) = self.plans.get_mut(plan) else {
+            return Ok(());
+        };
+        let seq = l.next_seq;
+        l.next_seq += 1;
+        l.since_snapshot += 1;
+        b.append_change(plan, seq, bytes)?;
+        b.put_summary(&l.doc.summary(now))?;
+        Ok(())
+    }
+}
+
+impl Host for Engine {
+    fn me(&self) -> String {
+        self.device.peer.clone()
+    }
+
+    fn shared_with(&mut self, peer: &str) -> Vec<String> {
+        let me = self.device.peer.clone();
+        match self.store.summaries() {
+            Ok(list) => list
+                .into_iter()
+                .filter(|s| {
+                    s.error.is_none()
+                        && s.members.iter().any(|m| m == peer)
+                        && s.members.contains(&me)
+                })
+                .map(|s| s.id)
+                .collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot list plans to sync");
+                Vec::new()
+            }
+        }
+    }
+
+    fn plan(&mut self, plan: &str) -> Option<&mut PlanDoc> {
+        if self.pending.contains_key(plan) {
+            return self.pending.get_mut(plan);
+        }
+        if !self.plan_ids().ok()?.contains(plan) {
+            return None;
+        }
+        self.loaded(plan).ok().map(|l| &mut l.doc)
+    }
+
+    fn adopt(&mut self, plan: &str) -> Option<&mut PlanDoc> {
+        if self.plan_ids().map_or(true, |ids| ids.contains(plan)) {
+            return None;
+        }
+        let actor = self.device.actor.clone();
+        Some(
+            self.pending
+                .entry(plan.to_string())
+                .or_insert_with(|| PlanDoc::empty(actor)),
+        )
+    }
+
+    fn forget(&mut self, plan: &str) {
+        self.pending.remove(plan);
+    }
+
+    fn saved_state(&mut self, peer: &str, plan: &str) -> Option<Vec<u8>> {
+        self.store.sync_state(peer, plan).ok().flatten()
+    }
+}
+
+/// An unused core, for `std::mem::take`.
+impl Default for SyncCore {
+    fn default() -> Self {
+        SyncCore::new()
+    }
+}
