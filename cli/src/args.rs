@@ -83,6 +83,23 @@ pub enum Command {
     /// Devices a plan is shared with.
     #[command(subcommand)]
     Member(MemberCmd),
+    /// Other devices this daemon talks to.
+    #[command(subcommand)]
+    Peer(PeerCmd),
+    /// This device, its listen addresses, and its peers.
+    Status,
+}
+
+/// Peer commands.
+#[derive(Debug, Subcommand)]
+pub enum PeerCmd {
+    /// Dial a peer, e.g. /ip4/192.0.2.7/tcp/4455/p2p/12D3KooW...; it is redialed when the link drops.
+    Add {
+        /// A multiaddr ending in /p2p/PEER-ID.
+        addr: String,
+    },
+    /// List known peers.
+    List,
 }
 
 /// Device commands.
@@ -515,5 +532,14 @@ pub enum DaemonCmd {
         /// Log only to the log file, not to stderr.
         #[arg(long)]
         background: bool,
+        /// Listen for peers on this multiaddr (repeatable; default: all interfaces, port 4455). Env: TANDEM_LISTEN.
+        #[arg(long, value_name = "MULTIADDR")]
+        listen: Vec<String>,
+        /// Do not discover peers on the LAN with mDNS. Env: TANDEM_NO_MDNS=1.
+        #[arg(long)]
+        no_mdns: bool,
+        /// Dial this peer at start (multiaddr ending in /p2p/PEER-ID; repeatable). Env: TANDEM_PEERS.
+        #[arg(long, value_name = "MULTIADDR")]
+        peer: Vec<String>,
     },
 }

@@ -19,6 +19,7 @@ pub mod doc;
 pub mod engine;
 pub mod home;
 pub mod identity;
+pub mod net;
 pub mod run;
 pub mod server;
 pub mod store;

@@ -27,14 +27,27 @@ struct Args {
     /// Log only to the log file, not to stderr.
     #[arg(long)]
     background: bool,
+    /// Listen for peers on this multiaddr (repeatable; default: all interfaces, TCP and QUIC, port 4455). Env: TANDEM_LISTEN.
+    #[arg(long, value_name = "MULTIADDR")]
+    listen: Vec<String>,
+    /// Do not discover peers on the LAN with mDNS. Env: TANDEM_NO_MDNS=1.
+    #[arg(long)]
+    no_mdns: bool,
+    /// Dial this peer at start (a multiaddr ending in /p2p/PEER-ID; repeatable). Env: TANDEM_PEERS.
+    #[arg(long, value_name = "MULTIADDR")]
+    peer: Vec<String>,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(Options {
+    let opts = Options {
         home: args.home,
         background: args.background,
-    }) {
+        listen: args.listen,
+        no_mdns: args.no_mdns,
+        peers: args.peer,
+    };
+    match run(opts.with_env()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tandemd: {e}");

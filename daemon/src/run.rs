@@ -26,6 +26,38 @@ pub struct Options {
     pub home: Option<PathBuf>,
     /// Log only to the log file, not to stderr.
     pub background: bool,
+    /// Multiaddrs to listen on for peers; empty for all interfaces on port 4455 (or any).
+    pub listen: Vec<String>,
+    /// Turn mDNS discovery on the LAN off.
+    pub no_mdns: bool,
+    /// Peers to dial at start (multiaddrs ending in `/p2p/<peer-id>`).
+    pub peers: Vec<String>,
+}
+
+impl Options {
+    /// Fills network settings left empty from `TANDEM_LISTEN` (comma separated),
+    /// `TANDEM_NO_MDNS` and `TANDEM_PEERS` (comma separated).
+    pub fn with_env(mut self) -> Options {
+        let list = |name: &str| -> Vec<String> {
+            env(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        if self.listen.is_empty() {
+            self.listen = list("TANDEM_LISTEN");
+        }
+        if self.peers.is_empty() {
+            self.peers = list("TANDEM_PEERS");
+        }
+        self.no_mdns |= env("TANDEM_NO_MDNS").is_some_and(|v| !v.is_empty() && v != "0");
+        self
+    }
 }
 
 /// The daemon could not start, or failed while running.
@@ -48,6 +80,12 @@ pub enum RunError {
     /// The device key could not be loaded or created.
     #[error(transparent)]
     Identity(#[from] crate::identity::IdentityError),
+    /// A setting is malformed.
+    #[error("{0}")]
+    Config(String),
+    /// The network could not start.
+    #[error(transparent)]
+    Net(#[from] crate::net::NetError),
     /// Some other IO failed.
     #[error("{what}: {source}")]
     Io {
@@ -108,8 +146,23 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         socket: socket.display().to_string(),
         started_at: jiff::Timestamp::now(),
     };
-    let (handle, engine_thread) = engine::thread::spawn(Engine::new(store, device, info), None)
-        .map_err(io("cannot start the engine thread"))?;
+    let parse = |what: &str, list: &[String]| -> Result<Vec<libp2p::Multiaddr>, RunError> {
+        list.iter()
+            .map(|a| {
+                a.parse()
+                    .map_err(|e| RunError::Config(format!("invalid {what} address '{a}': {e}")))
+            })
+            .collect()
+    };
+    let net_cfg = crate::net::NetConfig {
+        listen: parse("listen", &opts.listen)?,
+        mdns: !opts.no_mdns,
+        dial: parse("peer", &opts.peers)?,
+    };
+    let (outbox_tx, outbox_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (handle, engine_thread) =
+        engine::thread::spawn(Engine::new(store, device, info), Some(outbox_tx))
+            .map_err(io("cannot start the engine thread"))?;
     let listener =
         server::bind(&socket).map_err(io(format!("cannot listen on {}", socket.display())))?;
 
@@ -129,7 +182,10 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         );
         let shutdown = CancellationToken::new();
         tokio::spawn(on_signals(shutdown.clone()));
-        server::serve(listener, handle, shutdown).await;
+        let (network, net) = crate::net::start(key, net_cfg)?;
+        let net_task = tokio::spawn(network.run(handle.clone(), outbox_rx, shutdown.clone()));
+        server::serve(listener, handle, Some(net), shutdown).await;
+        let _ = net_task.await;
         Ok::<(), RunError>(())
     })?;
     // Every engine handle is gone: the engine drains its queue and stops.

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::engine::thread::EngineHandle;
+use crate::net::NetHandle;
 
 /// Most connections served at once; more wait in the kernel's backlog.
 pub const MAX_CONNECTIONS: usize = 128;
@@ -49,7 +50,12 @@ pub fn bind(path: &Path) -> std::io::Result<std::os::unix::net::UnixListener> {
 /// Serves connections until `shutdown` is cancelled (by a signal or a
 /// `Shutdown` request), then waits for open connections to finish their
 /// current request.
-pub async fn serve(listener: UnixListener, engine: EngineHandle, shutdown: CancellationToken) {
+pub async fn serve(
+    listener: UnixListener,
+    engine: EngineHandle,
+    net: Option<NetHandle>,
+    shutdown: CancellationToken,
+) {
     let tracker = TaskTracker::new();
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
@@ -70,8 +76,9 @@ pub async fn serve(listener: UnixListener, engine: EngineHandle, shutdown: Cance
         };
         let engine = engine.clone();
         let shutdown = shutdown.clone();
+        let net = net.clone();
         tracker.spawn(async move {
-            if let Err(e) = connection(stream, engine, shutdown).await {
+            if let Err(e) = connection(stream, engine, net, shutdown).await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
             drop(permit);
@@ -110,6 +117,7 @@ async fn send<T: serde::Serialize>(w: &mut Writer, msg: &T) -> std::io::Result<(
 async fn connection(
     stream: UnixStream,
     engine: EngineHandle,
+    net: Option<NetHandle>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let (r, w) = stream.into_split();
@@ -194,13 +202,39 @@ async fn connection(
             }
         };
         let is_shutdown = matches!(request, Request::Shutdown);
-        let response = engine.call(request).await;
+        let response = answer(request, &engine, net.as_ref()).await;
         send(&mut writer, &response).await?;
         if is_shutdown {
             tracing::info!("shutdown requested by a client");
             shutdown.cancel();
             return Ok(());
         }
+    }
+}
+
+/// Requests about the network are answered here; everything else by the engine.
+async fn answer(request: Request, engine: &EngineHandle, net: Option<&NetHandle>) -> Response {
+    match (request, net) {
+        (Request::PeerAdd { addr }, Some(net)) => match net.dial(&addr).await {
+            Ok(peer) => Response::Dialing {
+                peer: peer.to_string(),
+            },
+            Err(e) => Response::Error(ApiError::new(ErrorCode::Invalid, e)),
+        },
+        (Request::PeerAdd { .. }, None) => Response::Error(ApiError::new(
+            ErrorCode::Internal,
+            "this daemon runs without a network",
+        )),
+        (Request::Status, net) => {
+            let mut response = engine.call(Request::Status).await;
+            if let (Response::Status(st), Some(net)) = (&mut response, net) {
+                let ns = net.status();
+                st.listen = ns.listen;
+                st.peers = ns.peers;
+            }
+            response
+        }
+        (request, _) => engine.call(request).await,
     }
 }
 

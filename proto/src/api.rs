@@ -70,6 +70,11 @@ pub enum Request {
         /// At most this many entries.
         limit: Option<usize>,
     },
+    /// Dial a peer at a multiaddr ending in `/p2p/<peer-id>`.
+    PeerAdd {
+        /// The address.
+        addr: String,
+    },
     /// Change a plan. Replied to only once the change is durable.
     Edit {
         /// Plan id or prefix; `None` for the current plan.
@@ -87,6 +92,11 @@ pub enum Response {
     Status(DaemonStatus),
     /// Reply to [`Request::Shutdown`].
     ShuttingDown,
+    /// Reply to [`Request::PeerAdd`]: the dial was started.
+    Dialing {
+        /// The peer being dialed.
+        peer: String,
+    },
     /// Reply to [`Request::PlanList`].
     Plans(Vec<PlanSummary>),
     /// Reply to [`Request::PlanGet`], [`Request::PlanNew`] and [`Request::PlanUse`].
@@ -152,6 +162,25 @@ pub struct DaemonStatus {
     pub plans_stored: usize,
     /// Plans currently loaded in memory.
     pub plans_loaded: usize,
+    /// Addresses the daemon listens on for peers.
+    #[serde(default)]
+    pub listen: Vec<String>,
+    /// Known peers.
+    #[serde(default)]
+    pub peers: Vec<PeerInfo>,
+}
+
+/// A peer the daemon knows of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerInfo {
+    /// Its PeerId.
+    pub peer: String,
+    /// Whether a connection is up.
+    pub connected: bool,
+    /// The address of the connection, or the last one dialed.
+    pub addr: String,
+    /// When it was last connected.
+    pub last_seen: Option<Timestamp>,
 }
 
 #[cfg(test)]

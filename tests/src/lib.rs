@@ -94,6 +94,9 @@ impl Home {
             .env("TANDEM_USER", "tester")
             .env("NO_COLOR", "1")
             .env("TZ", "UTC")
+            // Tests talk to peers on loopback only, and never multicast.
+            .env("TANDEM_NO_MDNS", "1")
+            .env("TANDEM_LISTEN", "/ip4/127.0.0.1/tcp/0")
             .stdin(Stdio::null());
         c
     }
@@ -169,6 +172,8 @@ impl Home {
         c.arg("--home")
             .arg(self.path())
             .env("RUST_LOG", "info")
+            .env("TANDEM_NO_MDNS", "1")
+            .env("TANDEM_LISTEN", "/ip4/127.0.0.1/tcp/0")
             .stdin(Stdio::null())
             .stdout(Stdio::null());
         c

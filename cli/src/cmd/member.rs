@@ -5,7 +5,7 @@ use tandem_proto::edit::Edit;
 use tandem_proto::model::{Member, Role};
 
 use super::{Ctx, parse, unexpected};
-use crate::args::{DeviceCmd, MemberCmd};
+use crate::args::{DeviceCmd, MemberCmd, PeerCmd};
 use crate::fail::Fail;
 
 fn member_line(m: &Member, me: &str, s: crate::style::Style) -> String {
@@ -98,4 +98,68 @@ pub(super) fn run(cmd: MemberCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             ctx.emit_item(&item, &human)
         }
     }
+}
+
+fn peer_line(p: &tandem_proto::api::PeerInfo, s: crate::style::Style) -> String {
+    let state = if p.connected {
+        s.green("connected   ")
+    } else {
+        s.dim("disconnected")
+    };
+    let seen = p
+        .last_seen
+        .map(|t| format!("  last seen {}", t.strftime("%Y-%m-%d %H:%M:%S UTC")))
+        .unwrap_or_default();
+    format!("{state} {}  {}{seen}", p.peer, s.dim(&p.addr))
+}
+
+fn daemon_status(ctx: &mut Ctx) -> Result<tandem_proto::api::DaemonStatus, Fail> {
+    match ctx.call(&Request::Status)? {
+        Response::Status(st) => Ok(st),
+        other => Err(unexpected(&other)),
+    }
+}
+
+pub(super) fn peer(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+    let s = ctx.style;
+    match cmd {
+        PeerCmd::Add { addr } => match ctx.call(&Request::PeerAdd { addr })? {
+            Response::Dialing { peer } => ctx.emit(&serde_json::json!({ "dialing": peer }), || {
+                format!("Dialing {peer}; it will be redialed whenever the link drops.\n")
+            }),
+            other => Err(unexpected(&other)),
+        },
+        PeerCmd::List => {
+            let st = daemon_status(ctx)?;
+            ctx.emit(&st.peers, || {
+                if st.peers.is_empty() {
+                    return "No peers yet. Add one with: tandem peer add /ip4/ADDRESS/tcp/4455/p2p/PEER-ID\n".into();
+                }
+                st.peers.iter().map(|p| peer_line(p, s) + "\n").collect()
+            })
+        }
+    }
+}
+
+pub(super) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
+    let s = ctx.style;
+    let st = daemon_status(ctx)?;
+    ctx.emit(&st, || {
+        let mut out = format!("{} {}\n", s.bold("Device"), st.peer_id);
+        out += &format!("{}\n", s.bold("Listening on"));
+        for a in &st.listen {
+            out += &format!("  {a}/p2p/{}\n", st.peer_id);
+        }
+        out += &format!("{} ({})\n", s.bold("Peers"), st.peers.len());
+        for p in &st.peers {
+            out += &format!("  {}\n", peer_line(p, s));
+        }
+        out += &format!(
+            "{} {} stored, {} loaded\n",
+            s.bold("Plans"),
+            st.plans_stored,
+            st.plans_loaded
+        );
+        out
+    })
 }

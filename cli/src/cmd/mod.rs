@@ -188,5 +188,7 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Daemon(c) => daemon::run(c, ctx),
         Command::Device(c) => member::device(c, ctx),
         Command::Member(c) => member::run(c, ctx),
+        Command::Peer(c) => member::peer(c, ctx),
+        Command::Status => member::status(ctx),
     }
 }

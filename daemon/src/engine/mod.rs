@@ -306,6 +306,10 @@ impl Engine {
                     .map(|l| Response::Log(l.doc.log(limit.unwrap_or(usize::MAX))))
             }),
             Request::Shutdown => Ok(Response::ShuttingDown),
+            Request::PeerAdd { .. } => Err(ApiError::new(
+                ErrorCode::Internal,
+                "peer requests are the network's",
+            )),
             Request::PlanNew(_) | Request::PlanUse { .. } | Request::Edit { .. } => {
                 Err(ApiError::new(ErrorCode::Internal, "edit routed as a read"))
             }
@@ -323,6 +327,8 @@ impl Engine {
             started_at: self.info.started_at,
             device: self.device.actor.to_hex_string(),
             peer_id: self.device.peer.clone(),
+            listen: Vec::new(),
+            peers: Vec::new(),
             plans_stored,
             plans_loaded: self
                 .plans

@@ -1,0 +1,416 @@
+//! The libp2p network task: transports, discovery, connections, and the
+//! `/tandem/sync/1` protocol, feeding the engine and sending what it says.
+//!
+//! Follows rust-libp2p's Client + EventLoop shape: [`NetHandle`] is the
+//! cheap client (dial commands, a status snapshot); [`run`] owns the swarm
+//! and `select!`s over swarm events, the engine's outbox, commands, a
+//! one-second tick and shutdown. All sync decisions are the engine's; this
+//! task only moves bytes, reports connections, and keeps redialing known
+//! peers with capped exponential backoff and jitter.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use libp2p::swarm::behaviour::toggle::Toggle;
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::{
+    Multiaddr, PeerId, StreamProtocol, Swarm, connection_limits, identify, mdns, noise, ping,
+    request_response, tcp, yamux,
+};
+use libp2p_identity::Keypair;
+use serde::{Deserialize, Serialize};
+use tandem_proto::api::PeerInfo;
+use tandem_proto::peer::{MAX_MESSAGE, PeerMessage, SYNC_PROTOCOL};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::NetEvent;
+use crate::engine::thread::EngineHandle;
+
+/// The default port for peers, tried first on every interface.
+pub const DEFAULT_PORT: u16 = 4455;
+/// Most established connections in total.
+pub const MAX_CONNECTIONS: u32 = 256;
+/// Most connections per peer.
+pub const MAX_PER_PEER: u32 = 2;
+/// Most connections being set up at once.
+pub const MAX_PENDING: u32 = 64;
+/// Longest wait between two dials of a known peer.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Network settings.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    /// Where to listen; empty for the default (TCP and QUIC on all interfaces, port 4455 or any).
+    pub listen: Vec<Multiaddr>,
+    /// Discover peers on the LAN with mDNS.
+    pub mdns: bool,
+    /// Peers to dial at start (multiaddrs ending in `/p2p/<id>`).
+    pub dial: Vec<Multiaddr>,
+}
+
+/// The sync protocol's empty response: "received".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Ack;
+
+#[derive(NetworkBehaviour)]
+struct Behaviour {
+    limits: connection_limits::Behaviour,
+    identify: identify::Behaviour,
+    ping: ping::Behaviour,
+    mdns: Toggle<mdns::tokio::Behaviour>,
+    sync: request_response::cbor::Behaviour<PeerMessage, Ack>,
+}
+
+/// A command for the network task.
+#[derive(Debug)]
+pub enum NetCommand {
+    /// Dial (and keep redialing) a peer.
+    Dial(PeerId, Multiaddr),
+}
+
+/// What the network task shows `tandem status`.
+#[derive(Debug, Default, Clone)]
+pub struct NetStatus {
+    /// Listen addresses.
+    pub listen: Vec<String>,
+    /// Known peers.
+    pub peers: Vec<PeerInfo>,
+}
+
+/// The client side of the network task.
+#[derive(Debug, Clone)]
+pub struct NetHandle {
+    cmds: mpsc::Sender<NetCommand>,
+    status: Arc<Mutex<NetStatus>>,
+}
+
+impl NetHandle {
+    /// Asks the network to dial `addr`, which must end in `/p2p/<peer-id>`.
+    pub async fn dial(&self, addr: &str) -> Result<PeerId, String> {
+        let addr: Multiaddr = addr
+            .parse()
+            .map_err(|e| format!("invalid multiaddr '{addr}': {e}"))?;
+        let Some(libp2p::multiaddr::Protocol::P2p(peer)) = addr.iter().last() else {
+            return Err(format!("'{addr}' must end in /p2p/<peer-id>"));
+        };
+        self.cmds
+            .send(NetCommand::Dial(peer, addr))
+            .await
+            .map_err(|_| "the network is shutting down".to_string())?;
+        Ok(peer)
+    }
+
+    /// A snapshot of the network's state.
+    pub fn status(&self) -> NetStatus {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+struct Known {
+    addr: Multiaddr,
+    /// Whether `addr` is worth dialing (false for the source port of an inbound connection).
+    redial: bool,
+    connected: bool,
+    last_seen: Option<jiff::Timestamp>,
+    next_dial: Instant,
+    backoff: Duration,
+}
+
+/// The network could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start the network: {0}")]
+pub struct NetError(String);
+
+fn net_err(e: impl std::fmt::Display) -> NetError {
+    NetError(e.to_string())
+}
+
+/// The swarm and its command queue, ready to [`Network::run`].
+pub struct Network {
+    swarm: Swarm<Behaviour>,
+    cmds: mpsc::Receiver<NetCommand>,
+    handle: NetHandle,
+}
+
+/// Builds the swarm and starts listening. Must be called inside the tokio runtime.
+pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetError> {
+    let mdns_on = cfg.mdns;
+    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key)
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default(),
+            noise::Config::new,
+            yamux::Config::default,
+        )
+        .map_err(net_err)?
+        .with_quic()
+        .with_behaviour(|key| {
+            let limits = connection_limits::ConnectionLimits::default()
+                .with_max_established(Some(MAX_CONNECTIONS))
+                .with_max_established_per_peer(Some(MAX_PER_PEER))
+                .with_max_pending_incoming(Some(MAX_PENDING))
+                .with_max_pending_outgoing(Some(MAX_PENDING));
+            let mdns = if mdns_on {
+                Some(mdns::tokio::Behaviour::new(
+                    mdns::Config::default(),
+                    key.public().to_peer_id(),
+                )?)
+            } else {
+                None
+            };
+            let codec = request_response::cbor::codec::Codec::<PeerMessage, Ack>::default()
+                .set_request_size_maximum(MAX_MESSAGE as u64)
+                .set_response_size_maximum(1024);
+            let sync = request_response::Behaviour::with_codec(
+                codec,
+                [(
+                    StreamProtocol::new(SYNC_PROTOCOL),
+                    request_response::ProtocolSupport::Full,
+                )],
+                request_response::Config::default().with_request_timeout(Duration::from_secs(60)),
+            );
+            Ok(Behaviour {
+                limits: connection_limits::Behaviour::new(limits),
+                identify: identify::Behaviour::new(identify::Config::new(
+                    "/tandem/id/1".into(),
+                    key.public(),
+                )),
+                ping: ping::Behaviour::default(),
+                mdns: Toggle::from(mdns),
+                sync,
+            })
+        })
+        .map_err(net_err)?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(300)))
+        .build();
+    let listen = if cfg.listen.is_empty() {
+        default_listen(&mut swarm)
+    } else {
+        for addr in &cfg.listen {
+            swarm
+                .listen_on(addr.clone())
+                .map_err(|e| NetError(format!("cannot listen on {addr}: {e}")))?;
+        }
+        cfg.listen.clone()
+    };
+    tracing::info!(?listen, "listening for peers");
+    let (tx, rx) = mpsc::channel(64);
+    let handle = NetHandle {
+        cmds: tx,
+        status: Arc::new(Mutex::new(NetStatus::default())),
+    };
+    for addr in cfg.dial {
+        if let Some(libp2p::multiaddr::Protocol::P2p(peer)) = addr.iter().last() {
+            let _ = handle.cmds.try_send(NetCommand::Dial(peer, addr));
+        }
+    }
+    Ok((
+        Network {
+            swarm,
+            cmds: rx,
+            handle: handle.clone(),
+        },
+        handle,
+    ))
+}
+
+/// All interfaces, TCP and QUIC, on the default port, or any port if it is taken.
+fn default_listen(swarm: &mut Swarm<Behaviour>) -> Vec<Multiaddr> {
+    let mut used = Vec::new();
+    for template in ["/ip4/0.0.0.0/tcp/{}", "/ip4/0.0.0.0/udp/{}/quic-v1"] {
+        for port in [DEFAULT_PORT, 0] {
+            let Ok(addr) = template
+                .replace("{}", &port.to_string())
+                .parse::<Multiaddr>()
+            else {
+                continue;
+            };
+            if swarm.listen_on(addr.clone()).is_ok() {
+                used.push(addr);
+                break;
+            }
+        }
+    }
+    used
+}
+
+fn jitter(d: Duration) -> Duration {
+    d + Duration::from_millis(rand::random::<u64>() % (d.as_millis() as u64 / 4 + 1))
+}
+
+impl Network {
+    /// Runs the network until `shutdown`: feeds the engine, sends its outbox.
+    pub async fn run(
+        self,
+        engine: EngineHandle,
+        outbox: mpsc::UnboundedReceiver<(String, PeerMessage)>,
+        shutdown: CancellationToken,
+    ) {
+        event_loop(self, engine, outbox, shutdown).await;
+    }
+}
+
+async fn event_loop(
+    net: Network,
+    engine: EngineHandle,
+    mut outbox: mpsc::UnboundedReceiver<(String, PeerMessage)>,
+    shutdown: CancellationToken,
+) {
+    let Network {
+        mut swarm,
+        mut cmds,
+        handle,
+    } = net;
+    let mut known: HashMap<PeerId, Known> = HashMap::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            ev = swarm.select_next_some() => on_event(&mut swarm, ev, &engine, &mut known, &handle).await,
+            Some((peer, msg)) = outbox.recv() => match peer.parse::<PeerId>() {
+                Ok(p) => { swarm.behaviour_mut().sync.send_request(&p, msg); }
+                Err(e) => tracing::error!(%peer, error = %e, "engine addressed an invalid PeerId"),
+            },
+            Some(NetCommand::Dial(peer, addr)) = cmds.recv() => {
+                tracing::info!(%peer, %addr, "dialing");
+                let k = known.entry(peer).or_insert(Known {
+                    addr: addr.clone(), redial: true, connected: false, last_seen: None, next_dial: Instant::now(), backoff: Duration::from_secs(1),
+                });
+                k.addr = addr.clone();
+                k.redial = true;
+                if let Err(e) = swarm.dial(addr) {
+                    tracing::warn!(%peer, error = %e, "dial failed");
+                }
+            }
+            _ = tick.tick() => {
+                engine.net(NetEvent::Tick).await;
+                let now = Instant::now();
+                for (peer, k) in known.iter_mut().filter(|(_, k)| k.redial && !k.connected && k.next_dial <= now) {
+                    k.next_dial = now + jitter(k.backoff);
+                    k.backoff = (k.backoff * 2).min(MAX_BACKOFF);
+                    if let Err(e) = swarm.dial(k.addr.clone()) {
+                        tracing::debug!(%peer, error = %e, "redial failed");
+                    }
+                }
+                publish(&handle, &swarm, &known);
+            }
+            () = shutdown.cancelled() => break,
+        }
+    }
+}
+
+fn publish(handle: &NetHandle, swarm: &Swarm<Behaviour>, known: &HashMap<PeerId, Known>) {
+    let mut peers: Vec<PeerInfo> = known
+        .iter()
+        .map(|(p, k)| PeerInfo {
+            peer: p.to_string(),
+            connected: k.connected,
+            addr: k.addr.to_string(),
+            last_seen: k.last_seen,
+        })
+        .collect();
+    peers.sort_by(|a, b| a.peer.cmp(&b.peer));
+    if let Ok(mut s) = handle.status.lock() {
+        s.listen = swarm.listeners().map(|a| a.to_string()).collect();
+        s.peers = peers;
+    }
+}
+
+async fn on_event(
+    swarm: &mut Swarm<Behaviour>,
+    ev: SwarmEvent<BehaviourEvent>,
+    engine: &EngineHandle,
+    known: &mut HashMap<PeerId, Known>,
+    handle: &NetHandle,
+) {
+    match ev {
+        SwarmEvent::NewListenAddr { address, .. } => {
+            tracing::info!(%address, "listening");
+            publish(handle, swarm, known);
+        }
+        SwarmEvent::ConnectionEstablished {
+            peer_id,
+            num_established,
+            endpoint,
+            ..
+        } => {
+            let k = known.entry(peer_id).or_insert(Known {
+                addr: endpoint.get_remote_address().clone(),
+                redial: endpoint.is_dialer(),
+                connected: true,
+                last_seen: None,
+                next_dial: Instant::now(),
+                backoff: Duration::from_secs(1),
+            });
+            k.connected = true;
+            k.backoff = Duration::from_secs(1);
+            k.last_seen = Some(jiff::Timestamp::now());
+            if num_established.get() == 1 {
+                tracing::info!(peer = %peer_id, "peer connected");
+                engine.net(NetEvent::Connected(peer_id.to_string())).await;
+            }
+            publish(handle, swarm, known);
+        }
+        SwarmEvent::ConnectionClosed {
+            peer_id,
+            num_established: 0,
+            cause,
+            ..
+        } => {
+            tracing::info!(peer = %peer_id, ?cause, "peer disconnected");
+            if let Some(k) = known.get_mut(&peer_id) {
+                k.connected = false;
+                k.last_seen = Some(jiff::Timestamp::now());
+                k.next_dial = Instant::now() + jitter(Duration::from_secs(1));
+            }
+            engine
+                .net(NetEvent::Disconnected(peer_id.to_string()))
+                .await;
+            publish(handle, swarm, known);
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
+            peer,
+            message:
+                request_response::Message::Request {
+                    request, channel, ..
+                },
+            ..
+        })) => {
+            let _ = swarm.behaviour_mut().sync.send_response(channel, Ack);
+            engine
+                .net(NetEvent::Message(peer.to_string(), request))
+                .await;
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::OutboundFailure {
+            peer,
+            error,
+            ..
+        })) => {
+            tracing::warn!(%peer, %error, "a sync message was not delivered");
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::InboundFailure {
+            peer,
+            error,
+            ..
+        })) => {
+            tracing::warn!(%peer, %error, "a sync message from a peer was refused");
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+            for (peer, addr) in found {
+                if !swarm.is_connected(&peer) {
+                    tracing::info!(%peer, %addr, "found on the LAN");
+                    let _ = swarm.dial(addr);
+                }
+            }
+        }
+        SwarmEvent::IncomingConnectionError { error, .. } => {
+            tracing::debug!(%error, "incoming connection failed")
+        }
+        SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+            tracing::debug!(?peer_id, %error, "outgoing connection failed");
+        }
+        _ => {}
+    }
+}
