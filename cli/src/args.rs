@@ -100,6 +100,11 @@ pub enum PeerCmd {
     },
     /// List known peers.
     List,
+    /// Stop dialing a peer and drop it from the address book.
+    Forget {
+        /// Its PeerId.
+        peer: String,
+    },
 }
 
 /// Device commands.

@@ -69,6 +69,8 @@ struct Behaviour {
 pub enum NetCommand {
     /// Dial (and keep redialing) a peer.
     Dial(PeerId, Multiaddr),
+    /// Stop dialing a peer and close its connections.
+    Forget(PeerId),
 }
 
 /// What the network task shows `tandem status`.
@@ -101,6 +103,17 @@ impl NetHandle {
             .await
             .map_err(|_| "the network is shutting down".to_string())?;
         Ok(peer)
+    }
+
+    /// Asks the network to forget a peer.
+    pub async fn forget(&self, peer: &str) -> Result<(), String> {
+        let peer: PeerId = peer
+            .parse()
+            .map_err(|e| format!("'{peer}' is not a PeerId: {e}"))?;
+        self.cmds
+            .send(NetCommand::Forget(peer))
+            .await
+            .map_err(|_| "the network is shutting down".to_string())
     }
 
     /// A snapshot of the network's state.
@@ -273,17 +286,7 @@ async fn event_loop(
                 Ok(p) => { swarm.behaviour_mut().sync.send_request(&p, msg); }
                 Err(e) => tracing::error!(%peer, error = %e, "engine addressed an invalid PeerId"),
             },
-            Some(NetCommand::Dial(peer, addr)) = cmds.recv() => {
-                tracing::info!(%peer, %addr, "dialing");
-                let k = known.entry(peer).or_insert(Known {
-                    addr: addr.clone(), redial: true, connected: false, last_seen: None, next_dial: Instant::now(), backoff: Duration::from_secs(1),
-                });
-                k.addr = addr.clone();
-                k.redial = true;
-                if let Err(e) = swarm.dial(addr) {
-                    tracing::warn!(%peer, error = %e, "dial failed");
-                }
-            }
+            Some(cmd) = cmds.recv() => on_command(&mut swarm, cmd, &engine, &mut known, &handle).await,
             _ = tick.tick() => {
                 engine.net(NetEvent::Tick).await;
                 let now = Instant::now();
@@ -299,6 +302,43 @@ async fn event_loop(
             () = shutdown.cancelled() => break,
         }
     }
+}
+
+async fn on_command(
+    swarm: &mut Swarm<Behaviour>,
+    cmd: NetCommand,
+    engine: &EngineHandle,
+    known: &mut HashMap<PeerId, Known>,
+    handle: &NetHandle,
+) {
+    match cmd {
+        NetCommand::Dial(peer, addr) => {
+            tracing::info!(%peer, %addr, "dialing");
+            let k = known.entry(peer).or_insert(Known {
+                addr: addr.clone(),
+                redial: true,
+                connected: false,
+                last_seen: None,
+                next_dial: Instant::now(),
+                backoff: Duration::from_secs(1),
+            });
+            k.addr = addr.clone();
+            k.redial = true;
+            engine
+                .net(NetEvent::Address(peer.to_string(), Some(addr.to_string())))
+                .await;
+            if let Err(e) = swarm.dial(addr) {
+                tracing::warn!(%peer, error = %e, "dial failed");
+            }
+        }
+        NetCommand::Forget(peer) => {
+            tracing::info!(%peer, "forgetting peer");
+            known.remove(&peer);
+            let _ = swarm.disconnect_peer_id(peer);
+            engine.net(NetEvent::Address(peer.to_string(), None)).await;
+        }
+    }
+    publish(handle, swarm, known);
 }
 
 fn publish(handle: &NetHandle, swarm: &Swarm<Behaviour>, known: &HashMap<PeerId, Known>) {
@@ -396,6 +436,31 @@ async fn on_event(
             ..
         })) => {
             tracing::warn!(%peer, %error, "a sync message from a peer was refused");
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
+            peer_id,
+            info,
+            ..
+        })) => {
+            // Remember where the peer listens, so it is redialed after either side restarts.
+            let dialable = info.listen_addrs.iter().find(|a| {
+                !a.iter().any(
+                    |p| matches!(p, libp2p::multiaddr::Protocol::Ip4(ip) if ip.is_unspecified()),
+                )
+            });
+            if let (Some(addr), Some(k)) = (dialable, known.get_mut(&peer_id)) {
+                let addr = addr.clone().with(libp2p::multiaddr::Protocol::P2p(peer_id));
+                if !k.redial || k.addr != addr {
+                    k.addr = addr.clone();
+                    k.redial = true;
+                    engine
+                        .net(NetEvent::Address(
+                            peer_id.to_string(),
+                            Some(addr.to_string()),
+                        ))
+                        .await;
+                }
+            }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
             for (peer, addr) in found {

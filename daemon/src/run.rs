@@ -154,10 +154,16 @@ pub fn run(opts: Options) -> Result<(), RunError> {
             })
             .collect()
     };
+    let mut dial = parse("peer", &opts.peers)?;
+    // The address book: every peer dialed or identified before is dialed again.
+    match store.peers() {
+        Ok(book) => dial.extend(book.iter().filter_map(|(_, a)| a.parse().ok())),
+        Err(e) => tracing::warn!(error = %e, "cannot read the address book"),
+    }
     let net_cfg = crate::net::NetConfig {
         listen: parse("listen", &opts.listen)?,
         mdns: !opts.no_mdns,
-        dial: parse("peer", &opts.peers)?,
+        dial,
     };
     let (outbox_tx, outbox_rx) = tokio::sync::mpsc::unbounded_channel();
     let (handle, engine_thread) =

@@ -221,10 +221,13 @@ async fn answer(request: Request, engine: &EngineHandle, net: Option<&NetHandle>
             },
             Err(e) => Response::Error(ApiError::new(ErrorCode::Invalid, e)),
         },
-        (Request::PeerAdd { .. }, None) => Response::Error(ApiError::new(
-            ErrorCode::Internal,
-            "this daemon runs without a network",
-        )),
+        (Request::PeerForget { peer }, Some(net)) => match net.forget(&peer).await {
+            Ok(()) => Response::Forgotten { peer },
+            Err(e) => Response::Error(ApiError::new(ErrorCode::Invalid, e)),
+        },
+        (Request::PeerAdd { .. } | Request::PeerForget { .. }, None) => Response::Error(
+            ApiError::new(ErrorCode::Internal, "this daemon runs without a network"),
+        ),
         (Request::Status, net) => {
             let mut response = engine.call(Request::Status).await;
             if let (Response::Status(st), Some(net)) = (&mut response, net) {

@@ -75,6 +75,11 @@ pub enum Request {
         /// The address.
         addr: String,
     },
+    /// Stop dialing a peer and drop it from the address book.
+    PeerForget {
+        /// Its PeerId.
+        peer: String,
+    },
     /// Change a plan. Replied to only once the change is durable.
     Edit {
         /// Plan id or prefix; `None` for the current plan.
@@ -92,6 +97,11 @@ pub enum Response {
     Status(DaemonStatus),
     /// Reply to [`Request::Shutdown`].
     ShuttingDown,
+    /// Reply to [`Request::PeerForget`].
+    Forgotten {
+        /// The peer.
+        peer: String,
+    },
     /// Reply to [`Request::PeerAdd`]: the dial was started.
     Dialing {
         /// The peer being dialed.

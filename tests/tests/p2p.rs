@@ -121,4 +121,14 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
         plan(&b, &id) == plan(&a, &id)
     });
     assert_eq!(plan(&b, &id).unwrap()["goals"].as_array().unwrap().len(), 3);
+
+    // A forgotten peer is dropped and not redialed.
+    let a_id = peer_id(&a);
+    assert_eq!(
+        b.json(&["peer", "forget", &a_id])["forgotten"],
+        a_id.as_str()
+    );
+    eventually("A is gone from B's peers", || {
+        b.json(&["peer", "list"]).as_array().unwrap().is_empty()
+    });
 }

@@ -129,6 +129,13 @@ pub(super) fn peer(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             }),
             other => Err(unexpected(&other)),
         },
+        PeerCmd::Forget { peer } => match ctx.call(&Request::PeerForget { peer })? {
+            Response::Forgotten { peer } => ctx
+                .emit(&serde_json::json!({ "forgotten": peer }), || {
+                    format!("Forgot {peer}.\n")
+                }),
+            other => Err(unexpected(&other)),
+        },
         PeerCmd::List => {
             let st = daemon_status(ctx)?;
             ctx.emit(&st.peers, || {

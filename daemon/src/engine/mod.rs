@@ -306,7 +306,7 @@ impl Engine {
                     .map(|l| Response::Log(l.doc.log(limit.unwrap_or(usize::MAX))))
             }),
             Request::Shutdown => Ok(Response::ShuttingDown),
-            Request::PeerAdd { .. } => Err(ApiError::new(
+            Request::PeerAdd { .. } | Request::PeerForget { .. } => Err(ApiError::new(
                 ErrorCode::Internal,
                 "peer requests are the network's",
             )),

@@ -29,6 +29,8 @@ pub enum NetEvent {
     Message(String, PeerMessage),
     /// Time passed (sent about once a second).
     Tick,
+    /// Where a peer can be dialed (`None`: forget it), for the address book.
+    Address(String, Option<String>),
 }
 
 impl Engine {
@@ -43,6 +45,12 @@ impl Engine {
             }
             NetEvent::Message(peer, msg) => core.message(now_ms, &peer, msg, self),
             NetEvent::Tick => core.tick(now_ms, self),
+            NetEvent::Address(peer, addr) => {
+                if let Err(e) = self.store.set_peer(&peer, addr.as_deref()) {
+                    tracing::warn!(%peer, error = %e, "cannot update the address book");
+                }
+                Vec::new()
+            }
         };
         self.sync = core;
         self.carry_out(out);

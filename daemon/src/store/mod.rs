@@ -16,7 +16,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Wri
 use tandem_proto::model::PlanSummary;
 
 use tables::{
-    CHANGES, INDEX, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT, SNAPSHOTS,
+    CHANGES, INDEX, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT, PEERS, SNAPSHOTS,
     SYNC_STATES,
 };
 
@@ -163,6 +163,7 @@ impl Store {
         txn.open_table(CHANGES)?;
         txn.open_table(INDEX)?;
         txn.open_table(SYNC_STATES)?;
+        txn.open_table(PEERS)?;
         txn.commit()?;
         Ok(db)
     }
@@ -246,6 +247,36 @@ impl Store {
         let txn = self.db()?.begin_read()?;
         let table = txn.open_table(SYNC_STATES)?;
         Ok(table.get((peer, plan))?.map(|v| v.value().to_vec()))
+    }
+
+    /// The address book: (peer id, multiaddr).
+    pub fn peers(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let txn = self.db()?.begin_read()?;
+        let table = txn.open_table(PEERS)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (k, v) = row?;
+            out.push((k.value().to_string(), v.value().to_string()));
+        }
+        Ok(out)
+    }
+
+    /// Records where a peer can be dialed (`None` forgets it).
+    pub fn set_peer(&self, peer: &str, addr: Option<&str>) -> Result<(), StoreError> {
+        let txn = self.db()?.begin_write()?;
+        {
+            let mut table = txn.open_table(PEERS)?;
+            match addr {
+                Some(a) => {
+                    table.insert(peer, a)?;
+                }
+                None => {
+                    table.remove(peer)?;
+                }
+            }
+        }
+        txn.commit()?;
+        Ok(())
     }
 
     /// Starts a write transaction.

@@ -7,6 +7,7 @@
 //! | `plan-changes-v1`    | (plan id, seq)    | `save_after()` bytes of one edit, in order     |
 //! | `plan-index-v1`      | plan id           | JSON `PlanSummary` (for `plan list`)           |
 //! | `sync-states-v1`     | (peer id, plan id)| `automerge::sync::State::encode()`: the heads both sides have |
+//! | `peers-v1`           | peer id           | a multiaddr to dial it at (UTF-8)              |
 //! | `meta-v1`            | name              | see the `META_*` keys                          |
 //!
 //! A plan's document is its snapshot (if any) followed by its changes in
@@ -25,6 +26,8 @@ pub const INDEX: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-index
 /// as the changes it describes, never before them.
 pub const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> =
     TableDefinition::new("sync-states-v1");
+/// Peer id → last known dialable multiaddr: the address book, redialed at start.
+pub const PEERS: TableDefinition<&str, &str> = TableDefinition::new("peers-v1");
 /// Name → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-v1");
 
