@@ -88,6 +88,18 @@ pub enum Command {
     Peer(PeerCmd),
     /// This device, its listen addresses, and its peers.
     Status,
+    /// Show how far connected member devices are in syncing the plan.
+    Sync {
+        /// Wait until every connected member device (or --peer) has all our changes.
+        #[arg(long)]
+        wait: bool,
+        /// Only this peer (PeerId); with --wait, also wait for it to connect.
+        #[arg(long)]
+        peer: Option<String>,
+        /// Give up waiting after this long (e.g. 30s, 2m); exits 1.
+        #[arg(long, default_value = "60s")]
+        timeout: String,
+    },
 }
 
 /// Peer commands.

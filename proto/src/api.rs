@@ -80,6 +80,11 @@ pub enum Request {
         /// Its PeerId.
         peer: String,
     },
+    /// How far each connected member device is in syncing a plan.
+    SyncStatus {
+        /// Plan id or prefix; `None` for the current plan.
+        plan: Option<String>,
+    },
     /// Change a plan. Replied to only once the change is durable.
     Edit {
         /// Plan id or prefix; `None` for the current plan.
@@ -97,6 +102,8 @@ pub enum Response {
     Status(DaemonStatus),
     /// Reply to [`Request::Shutdown`].
     ShuttingDown,
+    /// Reply to [`Request::SyncStatus`].
+    Sync(PlanSync),
     /// Reply to [`Request::PeerForget`].
     Forgotten {
         /// The peer.
@@ -178,6 +185,26 @@ pub struct DaemonStatus {
     /// Known peers.
     #[serde(default)]
     pub peers: Vec<PeerInfo>,
+}
+
+/// How far connected member devices are in syncing one plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSync {
+    /// The plan.
+    pub plan: String,
+    /// One entry per connected member device.
+    pub peers: Vec<PeerSync>,
+}
+
+/// How far one peer is in syncing a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerSync {
+    /// Its PeerId.
+    pub peer: String,
+    /// Whether it has every change we have.
+    pub in_sync: bool,
+    /// How many of our changes it is not known to have.
+    pub pending: usize,
 }
 
 /// A peer the daemon knows of.

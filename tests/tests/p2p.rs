@@ -80,9 +80,14 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     assert_eq!(got["agreement"]["cadence"], "Every other Tuesday");
     assert_eq!(got["members"].as_array().unwrap().len(), 2);
 
-    // Edits flow both ways while connected.
+    // Edits flow both ways while connected; `sync --wait` returns once the
+    // peer has them, so the plans are equal right after it.
     b.json(&["goal", "add", "From the mentee", "--plan", &id]);
-    eventually("A sees B's edit", || plan(&a, &id) == plan(&b, &id));
+    let st = b.json(&["sync", "--wait", "--plan", &id, "--peer", &peer_id(&a), "--timeout", "30s"]);
+    assert_eq!(st["peers"][0]["in_sync"], true);
+    eventually("A has applied B's edit", || plan(&a, &id) == plan(&b, &id));
+    let err = b.fails(&["sync", "--wait", "--plan", &id, "--peer", &peer_id(&Home::new()), "--timeout", "1s"], 1);
+    assert!(err.contains("timed out after 1s"), "{err}");
     assert_eq!(plan(&a, &id).unwrap()["goals"].as_array().unwrap().len(), 2);
 
     // B's status shows A connected; the log names B's device for B's edit.

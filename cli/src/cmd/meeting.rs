@@ -13,6 +13,24 @@ use crate::args::MeetingCmd;
 use crate::fail::Fail;
 use crate::{input, render};
 
+/// A duration from "30s", "2m", "1h" (a bare number is seconds).
+pub(super) fn wait_duration(s: &str) -> Result<std::time::Duration, Fail> {
+    let bad = || {
+        Fail::Usage(format!(
+            "invalid duration '{s}': use a span like 30s, 2m or 1h"
+        ))
+    };
+    if let Ok(n) = s.trim().parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(n));
+    }
+    let span: Span = s.trim().parse().map_err(|_| bad())?;
+    let secs = span.total(Unit::Second).map_err(|_| bad())?;
+    if !(0.0..=86_400.0 * 365.0).contains(&secs) {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
 /// Minutes from "45", "45m", "1h30m" or "1.5h".
 pub(super) fn minutes(s: &str) -> Result<u32, Fail> {
     let bad = || {

@@ -170,3 +170,61 @@ pub(super) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
         out
     })
 }
+
+pub(super) fn sync(
+    wait: bool,
+    peer: Option<String>,
+    timeout: &str,
+    ctx: &mut Ctx,
+) -> Result<(), Fail> {
+    let limit = super::meeting::wait_duration(timeout)?;
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let st = match ctx.call(&Request::SyncStatus {
+            plan: ctx.plan.clone(),
+        })? {
+            Response::Sync(st) => st,
+            other => return Err(unexpected(&other)),
+        };
+        let relevant: Vec<&tandem_proto::api::PeerSync> = st
+            .peers
+            .iter()
+            .filter(|p| peer.as_ref().is_none_or(|want| &p.peer == want))
+            .collect();
+        let done = relevant.iter().all(|p| p.in_sync) && (peer.is_none() || !relevant.is_empty());
+        if !wait || done {
+            return ctx.emit(&st, || {
+                if st.peers.is_empty() {
+                    return "No member device is connected.\n".into();
+                }
+                st.peers
+                    .iter()
+                    .map(|p| {
+                        let state = if p.in_sync {
+                            "in sync".to_string()
+                        } else {
+                            format!("{} change(s) pending", p.pending)
+                        };
+                        format!("{}  {state}\n", p.peer)
+                    })
+                    .collect()
+            });
+        }
+        if std::time::Instant::now() >= deadline {
+            let waiting: Vec<String> = relevant
+                .iter()
+                .filter(|p| !p.in_sync)
+                .map(|p| p.peer.clone())
+                .collect();
+            let who = if waiting.is_empty() {
+                "the peer to connect".to_string()
+            } else {
+                waiting.join(", ")
+            };
+            return Err(Fail::Other(format!(
+                "timed out after {timeout} waiting for {who}"
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -190,5 +190,10 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Member(c) => member::run(c, ctx),
         Command::Peer(c) => member::peer(c, ctx),
         Command::Status => member::status(ctx),
+        Command::Sync {
+            wait,
+            peer,
+            timeout,
+        } => member::sync(wait, peer, &timeout, ctx),
     }
 }

@@ -306,6 +306,9 @@ impl Engine {
                     .map(|l| Response::Log(l.doc.log(limit.unwrap_or(usize::MAX))))
             }),
             Request::Shutdown => Ok(Response::ShuttingDown),
+            Request::SyncStatus { plan } => self
+                .resolve(plan.as_deref())
+                .and_then(|id| self.sync_status(&id)),
             Request::PeerAdd { .. } | Request::PeerForget { .. } => Err(ApiError::new(
                 ErrorCode::Internal,
                 "peer requests are the network's",

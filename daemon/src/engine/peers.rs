@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 
+use automerge::ReadDoc;
 use jiff::Timestamp;
 use tandem_proto::peer::PeerMessage;
 
@@ -68,6 +69,44 @@ impl Engine {
             self.sync = core;
             self.carry_out(out);
         }
+    }
+
+    /// How far each connected member is in syncing `plan`.
+    pub(super) fn sync_status(
+        &mut self,
+        plan: &str,
+    ) -> Result<tandem_proto::api::Response, tandem_proto::ApiError> {
+        let peers: Vec<String> = self.sync.peers().map(str::to_string).collect();
+        let heads: Vec<(String, Option<Vec<automerge::ChangeHash>>)> = peers
+            .into_iter()
+            .map(|p| (self.sync.their_heads(&p, plan), p))
+            .map(|(h, p)| (p, h))
+            .collect();
+        let doc = &self.loaded(plan)?.doc;
+        let mut out = Vec::new();
+        for (peer, theirs) in heads {
+            if !doc.is_member(&peer) {
+                continue;
+            }
+            // Their heads that we know; heads we lack mean they are ahead of us there.
+            let known: Vec<automerge::ChangeHash> = theirs
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| doc.automerge().get_change_by_hash(c).is_some())
+                .collect();
+            let pending = doc.automerge().get_changes(&known).len();
+            out.push(tandem_proto::api::PeerSync {
+                peer,
+                in_sync: pending == 0,
+                pending,
+            });
+        }
+        Ok(tandem_proto::api::Response::Sync(
+            tandem_proto::api::PlanSync {
+                plan: plan.to_string(),
+                peers: out,
+            },
+        ))
     }
 
     /// Messages ready to send, in order.

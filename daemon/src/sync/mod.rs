@@ -245,6 +245,17 @@ impl SyncCore {
         out
     }
 
+    /// The heads `peer` is known to have of `plan`, if a session with it is open.
+    pub fn their_heads(&self, peer: &str, plan: &str) -> Option<Vec<automerge::ChangeHash>> {
+        let s = self.peers.get(peer)?.get(plan)?;
+        Some(
+            s.state
+                .their_heads
+                .clone()
+                .unwrap_or_else(|| s.state.shared_heads.clone()),
+        )
+    }
+
     /// After the driver failed to store what a plan's sessions received,
     /// start them over from their persisted states at the next tick.
     pub fn restart_plan(&mut self, plan: &str) {
