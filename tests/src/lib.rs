@@ -179,6 +179,12 @@ impl Home {
         c
     }
 
+    /// The pid of the running daemon, from its lock file (works while it is busy).
+    pub fn daemon_pid_any(&self) -> u32 {
+        let text = std::fs::read_to_string(self.path().join("tandemd.lock")).expect("lock file");
+        text.trim().parse().expect("pid in lock file")
+    }
+
     /// The pid of the daemon serving this home (from `tandem daemon status`).
     pub fn daemon_pid(&self) -> u32 {
         let v = self.json(&["daemon", "status", "--no-autostart"]);

@@ -83,10 +83,31 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     // Edits flow both ways while connected; `sync --wait` returns once the
     // peer has them, so the plans are equal right after it.
     b.json(&["goal", "add", "From the mentee", "--plan", &id]);
-    let st = b.json(&["sync", "--wait", "--plan", &id, "--peer", &peer_id(&a), "--timeout", "30s"]);
+    let st = b.json(&[
+        "sync",
+        "--wait",
+        "--plan",
+        &id,
+        "--peer",
+        &peer_id(&a),
+        "--timeout",
+        "30s",
+    ]);
     assert_eq!(st["peers"][0]["in_sync"], true);
     eventually("A has applied B's edit", || plan(&a, &id) == plan(&b, &id));
-    let err = b.fails(&["sync", "--wait", "--plan", &id, "--peer", &peer_id(&Home::new()), "--timeout", "1s"], 1);
+    let err = b.fails(
+        &[
+            "sync",
+            "--wait",
+            "--plan",
+            &id,
+            "--peer",
+            &peer_id(&Home::new()),
+            "--timeout",
+            "1s",
+        ],
+        1,
+    );
     assert!(err.contains("timed out after 1s"), "{err}");
     assert_eq!(plan(&a, &id).unwrap()["goals"].as_array().unwrap().len(), 2);
 
@@ -136,4 +157,93 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     eventually("A is gone from B's peers", || {
         b.json(&["peer", "list"]).as_array().unwrap().is_empty()
     });
+}
+
+#[test]
+fn edits_spread_through_a_middle_device_to_one_never_met() {
+    // Mentor laptop (L), lab workstation (W), mentee home machine (M). L and M never connect.
+    let (l, w, m) = (Home::new(), Home::new(), Home::new());
+    let id = w.json(&["plan", "new", "Onboarding", "--mentor", "Dana"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.json(&[
+        "member",
+        "add",
+        &peer_id(&l),
+        "--name",
+        "Dana",
+        "--role",
+        "mentor",
+        "--device",
+        "laptop",
+    ]);
+    w.json(&[
+        "member",
+        "add",
+        &peer_id(&m),
+        "--name",
+        "Ana",
+        "--role",
+        "mentee",
+    ]);
+    l.json(&["peer", "add", &dial_addr(&w)]);
+    eventually("the laptop has the plan", || plan(&l, &id).is_some());
+    l.json(&["goal", "add", "Written on the laptop", "--plan", &id]);
+    l.json(&["sync", "--wait", "--plan", &id, "--timeout", "30s"]);
+    l.run(&["daemon", "stop"]);
+    m.json(&["peer", "add", &dial_addr(&w)]);
+    eventually("the mentee gets the laptop's edit", || {
+        plan(&m, &id).is_some_and(|p| {
+            p["goals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g["title"] == "Written on the laptop")
+        })
+    });
+    eventually("mentee and workstation agree", || {
+        plan(&m, &id) == plan(&w, &id)
+    });
+}
+
+#[test]
+fn a_receiver_killed_during_a_large_sync_recovers_and_loses_nothing() {
+    let (a, b) = (Home::new(), Home::new());
+    let id = a.json(&["plan", "new", "Big"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.json(&[
+        "member",
+        "add",
+        &peer_id(&b),
+        "--name",
+        "Ana",
+        "--role",
+        "mentee",
+    ]);
+    // Many changes, so the transfer takes several messages and the kill lands mid-way.
+    let long = "x".repeat(2_000);
+    for i in 0..120 {
+        a.json(&["note", "add", &format!("{i} {long}"), "--plan", &id]);
+    }
+    b.json(&["peer", "add", &dial_addr(&a)]);
+    // Kill B as soon as the plan starts arriving (or right away if it is fast).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while plan(&b, &id).is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    tandem_e2e::kill9_pid(b.daemon_pid_any());
+    // Restarted, B loads what it stored cleanly and catches up.
+    b.json(&["daemon", "start"]);
+    eventually("B converges after kill -9", || {
+        plan(&b, &id) == plan(&a, &id)
+    });
+    assert_eq!(
+        plan(&b, &id).unwrap()["notes"].as_array().unwrap().len(),
+        120
+    );
+    let status = b.json(&["plan", "list"]);
+    assert!(status[0]["error"].is_null(), "{status}");
 }
