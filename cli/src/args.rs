@@ -88,6 +88,8 @@ pub enum Command {
     Peer(PeerCmd),
     /// This device, its listen addresses, and its peers.
     Status,
+    /// Stream events (changes, peers, sync) until interrupted; with --json, one JSON object per line.
+    Watch,
     /// Show how far connected member devices are in syncing the plan.
     Sync {
         /// Wait until every connected member device (or --peer) has all our changes.

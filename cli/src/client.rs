@@ -83,6 +83,18 @@ impl Client {
         frame::decode(&body).map_err(std::io::Error::other)
     }
 
+    /// Reads the next frame of a stream (`tandem watch`), waiting as long as it takes.
+    pub fn next(&mut self) -> Result<Response, Fail> {
+        let _ = self.stream.set_read_timeout(None);
+        match self.recv::<Response>() {
+            Ok(Response::Error(e)) => Err(e.into()),
+            Ok(r) => Ok(r),
+            Err(e) => Err(Fail::Unreachable(format!(
+                "lost the connection to tandemd: {e}"
+            ))),
+        }
+    }
+
     /// Sends one request and returns its reply; an error reply becomes a [`Fail`].
     pub fn call(&mut self, req: &Request) -> Result<Response, Fail> {
         if let Err(e) = self.send(req) {

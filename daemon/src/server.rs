@@ -201,6 +201,9 @@ async fn connection(
                 continue;
             }
         };
+        if let Request::Watch { plan } = request {
+            return watch(&mut reader, &mut writer, &engine, plan, &shutdown).await;
+        }
         let is_shutdown = matches!(request, Request::Shutdown);
         let response = answer(request, &engine, net.as_ref()).await;
         send(&mut writer, &response).await?;
@@ -208,6 +211,42 @@ async fn connection(
             tracing::info!("shutdown requested by a client");
             shutdown.cancel();
             return Ok(());
+        }
+    }
+}
+
+/// Streams events to a `tandem watch` client until it hangs up or the daemon stops.
+async fn watch(
+    reader: &mut Reader,
+    writer: &mut Writer,
+    engine: &EngineHandle,
+    plan: Option<String>,
+    shutdown: &CancellationToken,
+) -> std::io::Result<()> {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut events = engine.watch();
+    send(writer, &Response::Watching).await?;
+    loop {
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Ok(e) => {
+                    let wanted = match (&plan, e.plan()) {
+                        (Some(want), Some(p)) => p.starts_with(want.as_str()),
+                        (Some(_), None) | (None, _) => true,
+                    };
+                    if wanted {
+                        send(writer, &Response::Event(e)).await?;
+                    }
+                }
+                Err(RecvError::Lagged(n)) => {
+                    let err = ApiError::new(ErrorCode::TooLarge, format!("this watcher fell behind and missed {n} events"));
+                    send(writer, &Response::Error(err)).await?;
+                }
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            // Anything from the client, or its hang-up, ends the stream.
+            _ = reader.next() => return Ok(()),
+            () = shutdown.cancelled() => return Ok(()),
         }
     }
 }

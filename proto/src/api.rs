@@ -80,6 +80,11 @@ pub enum Request {
         /// Its PeerId.
         peer: String,
     },
+    /// Stream [`WatchEvent`]s (as [`Response::Event`] frames) until the client hangs up.
+    Watch {
+        /// Only events of this plan (id or prefix).
+        plan: Option<String>,
+    },
     /// How far each connected member device is in syncing a plan.
     SyncStatus {
         /// Plan id or prefix; `None` for the current plan.
@@ -102,6 +107,10 @@ pub enum Response {
     Status(DaemonStatus),
     /// Reply to [`Request::Shutdown`].
     ShuttingDown,
+    /// First reply to [`Request::Watch`]; events follow.
+    Watching,
+    /// One event of a [`Request::Watch`] stream.
+    Event(WatchEvent),
     /// Reply to [`Request::SyncStatus`].
     Sync(PlanSync),
     /// Reply to [`Request::PeerForget`].
@@ -185,6 +194,71 @@ pub struct DaemonStatus {
     /// Known peers.
     #[serde(default)]
     pub peers: Vec<PeerInfo>,
+}
+
+/// Something that happened, streamed by `tandem watch` as one JSON line each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WatchEvent {
+    /// An edit made on this device is durable.
+    LocalChange {
+        /// The plan.
+        plan: String,
+        /// The change message, e.g. `goal add: Pass the MLS exam`.
+        message: String,
+        /// The id of the object created, changed or removed, if any.
+        item: Option<String>,
+        /// This device's PeerId.
+        device: String,
+        /// When.
+        time: Timestamp,
+    },
+    /// Changes from a peer are applied and durable.
+    RemoteChange {
+        /// The plan.
+        plan: String,
+        /// The messages of the changes, oldest first.
+        messages: Vec<String>,
+        /// The PeerId of the device that sent them.
+        from: String,
+        /// When.
+        time: Timestamp,
+    },
+    /// A connection to a peer is up.
+    PeerConnected {
+        /// Its PeerId.
+        peer: String,
+        /// When.
+        time: Timestamp,
+    },
+    /// The connection to a peer is gone.
+    PeerDisconnected {
+        /// Its PeerId.
+        peer: String,
+        /// When.
+        time: Timestamp,
+    },
+    /// A peer now has every change of a plan that we have.
+    SyncComplete {
+        /// The plan.
+        plan: String,
+        /// Its PeerId.
+        peer: String,
+        /// When.
+        time: Timestamp,
+    },
+}
+
+impl WatchEvent {
+    /// The plan the event concerns, if any.
+    pub fn plan(&self) -> Option<&str> {
+        match self {
+            WatchEvent::LocalChange { plan, .. }
+            | WatchEvent::RemoteChange { plan, .. }
+            | WatchEvent::SyncComplete { plan, .. } => Some(plan),
+            WatchEvent::PeerConnected { .. } | WatchEvent::PeerDisconnected { .. } => None,
+        }
+    }
 }
 
 /// How far connected member devices are in syncing one plan.

@@ -247,3 +247,67 @@ fn a_receiver_killed_during_a_large_sync_recovers_and_loses_nothing() {
     let status = b.json(&["plan", "list"]);
     assert!(status[0]["error"].is_null(), "{status}");
 }
+
+#[test]
+fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
+    use std::io::BufRead;
+    let (a, b) = (Home::new(), Home::new());
+    let id = a.json(&["plan", "new", "Watched"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.json(&[
+        "member",
+        "add",
+        &peer_id(&b),
+        "--name",
+        "Ana",
+        "--role",
+        "mentee",
+    ]);
+    let mut child = a
+        .cmd(&["watch", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(serde_json::from_str(&line).expect("each line is one JSON object"));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    a.json(&["goal", "add", "Local goal", "--plan", &id]);
+    b.json(&["peer", "add", &dial_addr(&a)]);
+    eventually("B has the plan", || plan(&b, &id).is_some());
+    b.json(&["goal", "add", "Remote goal", "--plan", &id]);
+
+    let mut seen: Vec<Value> = Vec::new();
+    let want = |seen: &[Value]| {
+        let has = |f: &dyn Fn(&Value) -> bool| seen.iter().any(f);
+        has(&|e| {
+            e["event"] == "local_change"
+                && e["message"] == "goal add: Local goal"
+                && e["item"].is_string()
+        }) && has(&|e| e["event"] == "peer_connected")
+            && has(&|e| {
+                e["event"] == "remote_change"
+                    && e["messages"][0] == "goal add: Remote goal"
+                    && e["plan"] == id.as_str()
+            })
+            && has(&|e| e["event"] == "sync_complete")
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !want(&seen) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "missing events; saw {seen:?}");
+        if let Ok(e) = rx.recv_timeout(left) {
+            seen.push(e);
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -228,3 +228,64 @@ pub(super) fn sync(
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+pub(super) fn watch(ctx: &mut Ctx) -> Result<(), Fail> {
+    use tandem_proto::api::WatchEvent;
+    match ctx.call(&Request::Watch {
+        plan: ctx.plan.clone(),
+    })? {
+        Response::Watching => {}
+        other => return Err(unexpected(&other)),
+    }
+    loop {
+        let event = match ctx.next()? {
+            Response::Event(e) => e,
+            other => return Err(unexpected(&other)),
+        };
+        let line = if ctx.json {
+            serde_json::to_string(&event).map_err(|e| Fail::Other(e.to_string()))?
+        } else {
+            let when = |t: &jiff::Timestamp| t.strftime("%H:%M:%S").to_string();
+            match &event {
+                WatchEvent::LocalChange {
+                    plan,
+                    message,
+                    time,
+                    ..
+                } => {
+                    format!(
+                        "{}  local   {}  {message}",
+                        when(time),
+                        tandem_proto::ids::short(plan)
+                    )
+                }
+                WatchEvent::RemoteChange {
+                    plan,
+                    messages,
+                    from,
+                    time,
+                } => format!(
+                    "{}  remote  {}  {} (from {})",
+                    when(time),
+                    tandem_proto::ids::short(plan),
+                    messages.join("; "),
+                    from
+                ),
+                WatchEvent::PeerConnected { peer, time } => {
+                    format!("{}  peer connected     {peer}", when(time))
+                }
+                WatchEvent::PeerDisconnected { peer, time } => {
+                    format!("{}  peer disconnected  {peer}", when(time))
+                }
+                WatchEvent::SyncComplete { plan, peer, time } => {
+                    format!(
+                        "{}  in sync {}  with {peer}",
+                        when(time),
+                        tandem_proto::ids::short(plan)
+                    )
+                }
+            }
+        };
+        super::print(&(line + "\n"))?;
+    }
+}

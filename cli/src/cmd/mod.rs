@@ -89,6 +89,14 @@ impl Ctx {
         }
     }
 
+    /// The next frame of a stream started with [`Ctx::call`].
+    pub fn next(&mut self) -> Result<Response, Fail> {
+        match self.client.as_mut() {
+            Some(c) => c.next(),
+            None => Err(Fail::Other("no connection".into())),
+        }
+    }
+
     /// The whole plan named by `--plan`, or the current one.
     pub fn fetch_plan(&mut self) -> Result<Plan, Fail> {
         let req = Request::PlanGet {
@@ -190,6 +198,7 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Member(c) => member::run(c, ctx),
         Command::Peer(c) => member::peer(c, ctx),
         Command::Status => member::status(ctx),
+        Command::Watch => member::watch(ctx),
         Command::Sync {
             wait,
             peer,

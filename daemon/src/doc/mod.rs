@@ -24,7 +24,7 @@ use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanStatus, PlanSummary,
 use tandem_proto::{ApiError, ErrorCode, SCHEMA_VERSION};
 
 use layout::Collection;
-pub use sync::Received;
+pub use sync::{Received, change_messages};
 use write::{Target, Writer, internal};
 
 /// Who edits on this device: recorded once per plan under `devices`.
@@ -52,6 +52,8 @@ pub struct Edited {
     pub item: Item,
     /// The encoded new change, to append to storage; `None` when nothing changed.
     pub change: Option<Vec<u8>>,
+    /// The change's message, e.g. `goal add: Pass the MLS exam`.
+    pub message: String,
 }
 
 /// A plan document, with a cache of its materialized view.
@@ -255,7 +257,11 @@ impl PlanDoc {
             .map_err(|f| f.error)?;
         let change = applied.hash.map(|_| self.doc.save_after(&before));
         let item = self.refresh(&applied.result.target)?;
-        Ok(Edited { item, change })
+        Ok(Edited {
+            item,
+            change,
+            message: applied.result.message,
+        })
     }
 
     fn wrap(doc: Automerge) -> PlanDoc {

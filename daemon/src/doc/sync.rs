@@ -79,6 +79,35 @@ fn check_changes(mut data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The messages of the changes in `data` (stored or received change bytes), oldest first.
+/// Whole documents and unreadable chunks contribute nothing.
+pub fn change_messages(mut data: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    while data.len() >= 9 && data[..4] == MAGIC {
+        let (mut len, mut shift, mut i) = (0u64, 0u32, 9usize);
+        while let Some(&byte) = data.get(i) {
+            len |= u64::from(byte & 0x7f).checked_shl(shift).unwrap_or(0);
+            i += 1;
+            if byte & 0x80 == 0 || shift > 56 {
+                break;
+            }
+            shift += 7;
+        }
+        let Some(end) = usize::try_from(len)
+            .ok()
+            .and_then(|l| i.checked_add(l))
+            .filter(|e| *e <= data.len())
+        else {
+            break;
+        };
+        if let Ok(change) = Change::try_from(&data[..end]) {
+            out.push(change.message().map(str::to_string).unwrap_or_default());
+        }
+        data = &data[end..];
+    }
+    out
+}
+
 impl PlanDoc {
     /// An empty document, to receive a plan a peer shares with us.
     pub fn empty(actor: ActorId) -> PlanDoc {

@@ -96,6 +96,12 @@ pub struct Engine {
     sync: crate::sync::SyncCore,
     pending: HashMap<String, PlanDoc>,
     outbox: Vec<(String, tandem_proto::peer::PeerMessage)>,
+    /// Where `tandem watch` listens.
+    events: tokio::sync::broadcast::Sender<tandem_proto::api::WatchEvent>,
+    /// Events of the open batch, sent once it is durable.
+    staged_events: Vec<tandem_proto::api::WatchEvent>,
+    /// (peer, plan) pairs known to be in sync, for `sync_complete` events.
+    in_sync: BTreeSet<(String, String)>,
 }
 
 /// Edits staged in the open batch, waiting for its commit.
@@ -120,6 +126,9 @@ impl Engine {
             sync: crate::sync::SyncCore::new(),
             pending: HashMap::new(),
             outbox: Vec::new(),
+            events: tokio::sync::broadcast::channel(1024).0,
+            staged_events: Vec::new(),
+            in_sync: BTreeSet::new(),
         }
     }
 
@@ -186,6 +195,9 @@ impl Engine {
                 for (t, r) in replies {
                     reply(t, r);
                 }
+                for e in std::mem::take(&mut self.staged_events) {
+                    let _ = self.events.send(e);
+                }
                 self.push_local(&touched);
                 for id in &touched {
                     if let Some(Slot::Ready(l)) = self.plans.get(id)
@@ -213,6 +225,7 @@ impl Engine {
             self.plans.remove(id);
         }
         self.ids = None;
+        self.staged_events.clear();
         for (t, _) in replies {
             reply(t, Response::Error(storage_error(e)));
         }
@@ -276,6 +289,17 @@ impl Engine {
                 let now = Timestamp::now();
                 let mut new_id = || format!("{:016x}", rand::random::<u64>());
                 let edited = loaded.doc.apply(edit, &device, now, &mut new_id)?;
+                if edited.change.is_some() {
+                    self.staged_events
+                        .push(tandem_proto::api::WatchEvent::LocalChange {
+                            plan: id.clone(),
+                            message: edited.message.clone(),
+                            item: item_id(&edited.item),
+                            device: device.peer.clone(),
+                            time: now,
+                        });
+                }
+                let loaded = self.loaded(&id)?;
                 if let Some(bytes) = edited.change {
                     touched.insert(id.clone());
                     let seq = loaded.next_seq;
@@ -309,10 +333,9 @@ impl Engine {
             Request::SyncStatus { plan } => self
                 .resolve(plan.as_deref())
                 .and_then(|id| self.sync_status(&id)),
-            Request::PeerAdd { .. } | Request::PeerForget { .. } => Err(ApiError::new(
-                ErrorCode::Internal,
-                "peer requests are the network's",
-            )),
+            Request::PeerAdd { .. } | Request::PeerForget { .. } | Request::Watch { .. } => Err(
+                ApiError::new(ErrorCode::Internal, "peer requests are the network's"),
+            ),
             Request::PlanNew(_) | Request::PlanUse { .. } | Request::Edit { .. } => {
                 Err(ApiError::new(ErrorCode::Internal, "edit routed as a read"))
             }
@@ -486,6 +509,31 @@ impl Engine {
             }
             Err(e) => tracing::warn!(plan = %id, error = %e, "compaction failed; will retry later"),
         }
+    }
+}
+
+/// The id of what an edit touched, for events.
+fn item_id(item: &tandem_proto::api::Item) -> Option<String> {
+    use tandem_proto::api::Item;
+    Some(match item {
+        Item::Plan(p) => p.id.clone(),
+        Item::Agreement(_) => return None,
+        Item::Goal(g) => g.id.clone(),
+        Item::Action(a) => a.id.clone(),
+        Item::Meeting(m) => m.id.clone(),
+        Item::Feedback(f) => f.id.clone(),
+        Item::Note(n) => n.id.clone(),
+        Item::Contact(c) => c.id.clone(),
+        Item::Member(m) => m.peer.clone(),
+        Item::Removed { id, .. } => id.clone(),
+    })
+}
+
+/// A receiver of the engine's events.
+impl Engine {
+    /// The sender events go to (the thread hands receivers to `tandem watch`).
+    pub fn events(&self) -> tokio::sync::broadcast::Sender<tandem_proto::api::WatchEvent> {
+        self.events.clone()
     }
 }
 

@@ -15,9 +15,10 @@ use jiff::Timestamp;
 use tandem_proto::peer::PeerMessage;
 
 use super::{Engine, Loaded, Slot};
-use crate::doc::PlanDoc;
+use crate::doc::{PlanDoc, change_messages};
 use crate::store::{Batch, StoreError};
 use crate::sync::{Host, Output, SyncCore};
+use tandem_proto::api::WatchEvent;
 
 /// Something the network saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +38,28 @@ pub enum NetEvent {
 impl Engine {
     /// Handles a network event at time `now_ms`.
     pub fn net(&mut self, now_ms: u64, event: NetEvent) {
+        let time = Timestamp::now();
+        let watched = match &event {
+            NetEvent::Connected(peer) => Some(WatchEvent::PeerConnected {
+                peer: peer.clone(),
+                time,
+            }),
+            NetEvent::Disconnected(peer) => {
+                self.in_sync.retain(|(p, _)| p != peer);
+                Some(WatchEvent::PeerDisconnected {
+                    peer: peer.clone(),
+                    time,
+                })
+            }
+            _ => None,
+        };
+        if let Some(e) = watched {
+            let _ = self.events.send(e);
+        }
+        let about = match &event {
+            NetEvent::Message(peer, msg) => Some((peer.clone(), msg.plan().to_string())),
+            _ => None,
+        };
         let mut core = std::mem::take(&mut self.sync);
         let out = match event {
             NetEvent::Connected(peer) => core.connected(now_ms, &peer, self),
@@ -55,6 +78,35 @@ impl Engine {
         };
         self.sync = core;
         self.carry_out(out);
+        if let Some((peer, plan)) = about {
+            self.check_in_sync(&peer, &plan);
+        }
+    }
+
+    /// Emits `sync_complete` when `peer` has just come to hold all of `plan`.
+    fn check_in_sync(&mut self, peer: &str, plan: &str) {
+        let Some(theirs) = self.sync.their_heads(peer, plan) else {
+            return;
+        };
+        let ours = match self.plans.get(plan) {
+            Some(Slot::Ready(l)) => l.doc.automerge().get_heads(),
+            _ => return,
+        };
+        let mut theirs = theirs;
+        theirs.sort_unstable();
+        let key = (peer.to_string(), plan.to_string());
+        if theirs == ours {
+            if self.in_sync.insert(key) {
+                let e = WatchEvent::SyncComplete {
+                    plan: plan.into(),
+                    peer: peer.into(),
+                    time: Timestamp::now(),
+                };
+                let _ = self.events.send(e);
+            }
+        } else {
+            self.in_sync.remove(&key);
+        }
     }
 
     /// Tells connected members about committed local changes of `plans`.
@@ -122,6 +174,7 @@ impl Engine {
         let mut sends = Vec::new();
         let mut batch: Option<Batch> = None;
         let mut touched = BTreeSet::new();
+        let mut received = Vec::new();
         let mut result: Result<(), StoreError> = Ok(());
         for o in outputs {
             match o {
@@ -137,6 +190,17 @@ impl Engine {
                 } if result.is_ok() => {
                     tracing::info!(%plan, %from, bytes = bytes.len(), whole, "storing changes from a peer");
                     touched.insert(plan.clone());
+                    let messages = if whole {
+                        vec!["plan received".to_string()]
+                    } else {
+                        change_messages(&bytes)
+                    };
+                    received.push(WatchEvent::RemoteChange {
+                        plan: plan.clone(),
+                        messages,
+                        from,
+                        time: now,
+                    });
                     result = self.store_changes(&mut batch, &plan, &bytes, whole, now);
                 }
                 Output::StoreSyncState { peer, plan, state } if result.is_ok() => {
@@ -151,7 +215,12 @@ impl Engine {
             result = b.commit();
         }
         match result {
-            Ok(()) => self.outbox.extend(sends),
+            Ok(()) => {
+                self.outbox.extend(sends);
+                for e in received {
+                    let _ = self.events.send(e);
+                }
+            }
             Err(e) => {
                 // Nothing received is acknowledged: memory goes back to what is durable,
                 // and the sessions start over from their stored states.

@@ -40,6 +40,7 @@ pub type Outbox = mpsc::UnboundedSender<(String, PeerMessage)>;
 #[derive(Clone, Debug)]
 pub struct EngineHandle {
     tx: mpsc::Sender<Input>,
+    events: tokio::sync::broadcast::Sender<tandem_proto::api::WatchEvent>,
 }
 
 impl EngineHandle {
@@ -62,6 +63,11 @@ impl EngineHandle {
 }
 
 impl EngineHandle {
+    /// A stream of the engine's events, for `tandem watch`.
+    pub fn watch(&self) -> tokio::sync::broadcast::Receiver<tandem_proto::api::WatchEvent> {
+        self.events.subscribe()
+    }
+
     /// Reports a network event (the network task calls this).
     pub async fn net(&self, event: NetEvent) {
         let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
@@ -76,6 +82,7 @@ pub fn spawn(
     outbox: Option<Outbox>,
 ) -> std::io::Result<(EngineHandle, JoinHandle<()>)> {
     let (tx, mut rx) = mpsc::channel::<Input>(QUEUE);
+    let events = engine.events();
     let join = std::thread::Builder::new()
         .name("tandem-engine".into())
         .spawn(move || {
@@ -108,7 +115,7 @@ pub fn spawn(
             }
             tracing::debug!("engine thread finished");
         })?;
-    Ok((EngineHandle { tx }, join))
+    Ok((EngineHandle { tx, events }, join))
 }
 
 fn run_batch(engine: &mut Engine, batch: Vec<(oneshot::Sender<Response>, Request)>) {
