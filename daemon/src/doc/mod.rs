@@ -21,7 +21,7 @@ use jiff::Timestamp;
 use tandem_proto::api::Item;
 use tandem_proto::edit::{Edit, NewPlan};
 use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanStatus, PlanSummary, Role};
-use tandem_proto::{ApiError, ErrorCode, SCHEMA_VERSION};
+use tandem_proto::{ApiError, SCHEMA_VERSION};
 
 use layout::Collection;
 pub use sync::{Received, change_messages};
@@ -328,8 +328,11 @@ impl PlanDoc {
                 item
             }
             Target::Item(c, id) => {
-                let obj = read::item(d, *c, id)
-                    .ok_or_else(|| ApiError::new(ErrorCode::Internal, "edited item vanished"))?;
+                let Some(obj) = read::item(d, *c, id) else {
+                    // Gone (removed concurrently, in a merge): drop it from the cache too.
+                    drop(guard);
+                    return self.refresh(&Target::Removed(*c, id.clone()));
+                };
                 macro_rules! fresh {
                     ($field:ident, $reader:path, $variant:ident) => {{
                         let value = $reader(d, id, &obj);
@@ -361,8 +364,11 @@ impl PlanDoc {
 
     /// The plan's line in the index.
     pub fn summary(&self, updated_at: Timestamp) -> PlanSummary {
-        let mut cache = self.cache.borrow_mut();
-        let p = cache.get_or_insert_with(|| read::plan(&self.doc));
+        let cache = self.cache.borrow();
+        let Some(p) = cache.as_ref() else {
+            // Cold cache (a plan just received, say): read only what the summary needs.
+            return self.summary_uncached(updated_at);
+        };
         PlanSummary {
             id: p.id.clone(),
             title: p.title.clone(),
@@ -379,6 +385,30 @@ impl PlanDoc {
             current: false,
             error: None,
             members: p.members.iter().map(|m| m.peer.clone()).collect(),
+        }
+    }
+
+    fn summary_uncached(&self, updated_at: Timestamp) -> PlanSummary {
+        let d = &self.doc;
+        let mut p = read::plan_shell(d);
+        read::plan_fields(d, &mut p);
+        let open_actions = read::ids(d, Collection::Actions)
+            .iter()
+            .filter_map(|id| read::item(d, Collection::Actions, id))
+            .filter(|obj| read::string(d, obj, "status") != ActionStatus::Done.as_str())
+            .count();
+        PlanSummary {
+            id: p.id,
+            title: p.title,
+            mentor: p.mentor,
+            mentee: p.mentee,
+            status: p.status,
+            goals: read::ids(d, Collection::Goals).len(),
+            open_actions,
+            updated_at,
+            current: false,
+            error: None,
+            members: read::members(d).into_iter().map(|m| m.peer).collect(),
         }
     }
 

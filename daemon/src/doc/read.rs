@@ -294,6 +294,27 @@ pub(crate) fn plan_fields<R: ReadDoc>(d: &R, p: &mut Plan) {
     p.created_at = ts_or_epoch(d, &root, layout::CREATED_AT);
 }
 
+/// A plan with its own fields unset and no items, to fill.
+pub(crate) fn plan_shell<R: ReadDoc>(d: &R) -> Plan {
+    Plan {
+        schema: 0,
+        id: String::new(),
+        title: String::new(),
+        mentor: String::new(),
+        mentee: String::new(),
+        status: PlanStatus::Active,
+        created_at: Timestamp::UNIX_EPOCH,
+        agreement: agreement(d),
+        goals: Vec::new(),
+        actions: Vec::new(),
+        meetings: Vec::new(),
+        feedback: Vec::new(),
+        notes: Vec::new(),
+        contacts: Vec::new(),
+        members: Vec::new(),
+    }
+}
+
 /// Reads the whole plan.
 pub(crate) fn plan<R: ReadDoc>(d: &R) -> Plan {
     let mut p = Plan {

@@ -7,7 +7,13 @@
 //! nothing applied in memory is ever missing from disk.
 
 use automerge::sync::{Message, State, SyncDoc};
-use automerge::{ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, VerificationMode};
+use automerge::{
+    ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, Patch, PatchAction, PatchLog,
+    Prop, VerificationMode,
+};
+
+use super::layout::{Collection, MEMBERS};
+use super::write::Target;
 
 use super::PlanDoc;
 
@@ -108,6 +114,47 @@ pub fn change_messages(mut data: &[u8]) -> Vec<String> {
     out
 }
 
+/// The objects of the plan view that `patches` touch; `None` when the
+/// patches replace something wholesale and the view must be rebuilt.
+fn targets(patches: &[Patch]) -> Option<Vec<Target>> {
+    let key_of = |p: &Prop| match p {
+        Prop::Map(k) => Some(k.to_string()),
+        Prop::Seq(_) => None,
+    };
+    let action_key = |a: &PatchAction| match a {
+        PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
+        PatchAction::Conflict { prop } => key_of(prop),
+        _ => None,
+    };
+    let mut out: Vec<Target> = Vec::new();
+    for patch in patches {
+        let mut keys = patch.path.iter().filter_map(|(_, p)| key_of(p));
+        let (top, second) = (keys.next(), keys.next());
+        let item_from_action = patch.path.len() == 1;
+        let top = top.or_else(|| action_key(&patch.action));
+        let target = match top.as_deref() {
+            None | Some("devices") => continue,
+            Some("agreement") => Target::Agreement,
+            Some(MEMBERS) => Target::Member(String::new()),
+            Some(k) => match Collection::ALL.iter().find(|c| c.key() == k) {
+                Some(c) => match second.or_else(|| {
+                    item_from_action
+                        .then(|| action_key(&patch.action))
+                        .flatten()
+                }) {
+                    Some(id) => Target::Item(*c, id),
+                    None => return None,
+                },
+                None => Target::Plan,
+            },
+        };
+        if !out.contains(&target) {
+            out.push(target);
+        }
+    }
+    Some(out)
+}
+
 impl PlanDoc {
     /// An empty document, to receive a plan a peer shares with us.
     pub fn empty(actor: ActorId) -> PlanDoc {
@@ -147,9 +194,30 @@ impl PlanDoc {
             }
         }
         let before = self.doc.get_heads();
-        let result = self.doc.receive_sync_message(state, msg);
+        // With a warm view cache, log patches to refresh just what changed.
+        let warm = self.cache.borrow().is_some();
+        let mut log = if warm {
+            PatchLog::active()
+        } else {
+            PatchLog::inactive()
+        };
+        let result = self
+            .doc
+            .receive_sync_message_log_patches(state, msg, &mut log);
         let change = if self.doc.get_heads() != before {
-            self.cache.take();
+            if warm {
+                let patches = self.doc.make_patches(&mut log);
+                match targets(&patches) {
+                    Some(targets) => {
+                        if targets.iter().any(|t| self.refresh(t).is_err()) {
+                            self.cache.take();
+                        }
+                    }
+                    None => {
+                        self.cache.take();
+                    }
+                }
+            }
             Some(self.doc.save_after(&before))
         } else {
             None

@@ -13,6 +13,8 @@
 //! 3. Daemon start-up with 1,000 stored plans until the socket answers,
 //!    against spawning a no-op process.
 //! 4. Idle RSS with 1,000 stored plans, against an idle daemon with none.
+//! 5. Sync over libp2p on loopback: full sync of large plans against raw
+//!    in-memory Automerge sync, and change propagation latency.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark tool: any failure should abort loudly
 
@@ -21,6 +23,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tandem_e2e::{Home, Raw};
+
+mod sync;
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort_unstable();
@@ -282,5 +286,8 @@ fn main() {
     }
     if want("startup") {
         startup_and_rss();
+    }
+    if want("sync") {
+        sync::run();
     }
 }
