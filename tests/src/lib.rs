@@ -179,6 +179,24 @@ impl Home {
         c
     }
 
+    /// This home's PeerId (`tandem device show`).
+    pub fn peer_id(&self) -> String {
+        self.json(&["device", "show"])["peer_id"]
+            .as_str()
+            .expect("peer id")
+            .to_string()
+    }
+
+    /// A multiaddr another daemon can dial this one at (`tandem status`).
+    pub fn dial_addr(&self) -> String {
+        let st = self.json(&["status"]);
+        format!(
+            "{}/p2p/{}",
+            st["listen"][0].as_str().expect("listen address"),
+            st["peer_id"].as_str().expect("peer id")
+        )
+    }
+
     /// The pid of the running daemon, from its lock file (works while it is busy).
     pub fn daemon_pid_any(&self) -> u32 {
         let text = std::fs::read_to_string(self.path().join("tandemd.lock")).expect("lock file");

@@ -7,22 +7,6 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tandem_e2e::Home;
 
-fn peer_id(h: &Home) -> String {
-    h.json(&["device", "show"])["peer_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn dial_addr(h: &Home) -> String {
-    let st = h.json(&["status"]);
-    format!(
-        "{}/p2p/{}",
-        st["listen"][0].as_str().unwrap(),
-        st["peer_id"].as_str().unwrap()
-    )
-}
-
 /// Waits (bounded) until `check` holds; sync is asynchronous.
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -51,7 +35,7 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     a.json(&[
         "member",
         "add",
-        &peer_id(&b),
+        &b.peer_id(),
         "--name",
         "Ana",
         "--role",
@@ -72,7 +56,7 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     ]);
     a.json(&["agreement", "edit", "--cadence", "Every other Tuesday"]);
 
-    b.json(&["peer", "add", &dial_addr(&a)]);
+    b.json(&["peer", "add", &a.dial_addr()]);
     eventually("B receives the plan", || plan(&b, &id).is_some());
     eventually("B's copy equals A's", || plan(&b, &id) == plan(&a, &id));
     let got = plan(&b, &id).unwrap();
@@ -89,7 +73,7 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
         "--plan",
         &id,
         "--peer",
-        &peer_id(&a),
+        &a.peer_id(),
         "--timeout",
         "30s",
     ]);
@@ -102,7 +86,7 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
             "--plan",
             &id,
             "--peer",
-            &peer_id(&Home::new()),
+            &Home::new().peer_id(),
             "--timeout",
             "1s",
         ],
@@ -127,7 +111,7 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     );
 
     // A stranger that dials A learns nothing about the plan.
-    stranger.json(&["peer", "add", &dial_addr(&a)]);
+    stranger.json(&["peer", "add", &a.dial_addr()]);
     eventually("the stranger connects", || {
         stranger.json(&["status"])["peers"][0]["connected"] == true
     });
@@ -142,14 +126,14 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     // not persisted across restarts yet).
     assert!(b.run(&["daemon", "stop"]).status.success());
     a.json(&["goal", "add", "While B was away", "--plan", &id]);
-    b.json(&["peer", "add", &dial_addr(&a)]);
+    b.json(&["peer", "add", &a.dial_addr()]);
     eventually("B catches up after a restart", || {
         plan(&b, &id) == plan(&a, &id)
     });
     assert_eq!(plan(&b, &id).unwrap()["goals"].as_array().unwrap().len(), 3);
 
     // A forgotten peer is dropped and not redialed.
-    let a_id = peer_id(&a);
+    let a_id = a.peer_id();
     assert_eq!(
         b.json(&["peer", "forget", &a_id])["forgotten"],
         a_id.as_str()
@@ -170,7 +154,7 @@ fn edits_spread_through_a_middle_device_to_one_never_met() {
     w.json(&[
         "member",
         "add",
-        &peer_id(&l),
+        &l.peer_id(),
         "--name",
         "Dana",
         "--role",
@@ -181,18 +165,18 @@ fn edits_spread_through_a_middle_device_to_one_never_met() {
     w.json(&[
         "member",
         "add",
-        &peer_id(&m),
+        &m.peer_id(),
         "--name",
         "Ana",
         "--role",
         "mentee",
     ]);
-    l.json(&["peer", "add", &dial_addr(&w)]);
+    l.json(&["peer", "add", &w.dial_addr()]);
     eventually("the laptop has the plan", || plan(&l, &id).is_some());
     l.json(&["goal", "add", "Written on the laptop", "--plan", &id]);
     l.json(&["sync", "--wait", "--plan", &id, "--timeout", "30s"]);
     l.run(&["daemon", "stop"]);
-    m.json(&["peer", "add", &dial_addr(&w)]);
+    m.json(&["peer", "add", &w.dial_addr()]);
     eventually("the mentee gets the laptop's edit", || {
         plan(&m, &id).is_some_and(|p| {
             p["goals"]
@@ -217,7 +201,7 @@ fn a_receiver_killed_during_a_large_sync_recovers_and_loses_nothing() {
     a.json(&[
         "member",
         "add",
-        &peer_id(&b),
+        &b.peer_id(),
         "--name",
         "Ana",
         "--role",
@@ -228,7 +212,7 @@ fn a_receiver_killed_during_a_large_sync_recovers_and_loses_nothing() {
     for i in 0..120 {
         a.json(&["note", "add", &format!("{i} {long}"), "--plan", &id]);
     }
-    b.json(&["peer", "add", &dial_addr(&a)]);
+    b.json(&["peer", "add", &a.dial_addr()]);
     // Kill B as soon as the plan starts arriving (or right away if it is fast).
     let deadline = Instant::now() + Duration::from_secs(10);
     while plan(&b, &id).is_none() && Instant::now() < deadline {
@@ -259,7 +243,7 @@ fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
     a.json(&[
         "member",
         "add",
-        &peer_id(&b),
+        &b.peer_id(),
         "--name",
         "Ana",
         "--role",
@@ -281,7 +265,7 @@ fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
     });
     std::thread::sleep(Duration::from_millis(300));
     a.json(&["goal", "add", "Local goal", "--plan", &id]);
-    b.json(&["peer", "add", &dial_addr(&a)]);
+    b.json(&["peer", "add", &a.dial_addr()]);
     eventually("B has the plan", || plan(&b, &id).is_some());
     b.json(&["goal", "add", "Remote goal", "--plan", &id]);
 

@@ -317,23 +317,14 @@ pub(crate) fn plan_shell<R: ReadDoc>(d: &R) -> Plan {
 
 /// Reads the whole plan.
 pub(crate) fn plan<R: ReadDoc>(d: &R) -> Plan {
-    let mut p = Plan {
-        schema: 0,
-        id: String::new(),
-        title: String::new(),
-        mentor: String::new(),
-        mentee: String::new(),
-        status: PlanStatus::Active,
-        created_at: Timestamp::UNIX_EPOCH,
-        agreement: agreement(d),
-        goals: all(d, Collection::Goals, goal),
-        actions: all(d, Collection::Actions, action),
-        meetings: all(d, Collection::Meetings, meeting),
-        feedback: all(d, Collection::Feedback, feedback),
-        notes: all(d, Collection::Notes, note),
-        contacts: all(d, Collection::Contacts, contact),
-        members: members(d),
-    };
+    let mut p = plan_shell(d);
     plan_fields(d, &mut p);
+    p.goals = all(d, Collection::Goals, goal);
+    p.actions = all(d, Collection::Actions, action);
+    p.meetings = all(d, Collection::Meetings, meeting);
+    p.feedback = all(d, Collection::Feedback, feedback);
+    p.notes = all(d, Collection::Notes, note);
+    p.contacts = all(d, Collection::Contacts, contact);
+    p.members = members(d);
     p
 }

@@ -258,21 +258,9 @@ impl Engine {
                 let now = Timestamp::now();
                 let (doc, bytes) = PlanDoc::create(&id, new, &self.device, now)?;
                 touched.insert(id.clone());
-                batch.append_change(&id, 0, &bytes)?;
-                batch.put_summary(&doc.summary(now))?;
                 batch.set_current(&id)?;
                 let view = doc.view();
-                self.tick += 1;
-                let loaded = Loaded {
-                    doc,
-                    next_seq: 1,
-                    since_snapshot: 1,
-                    last_used: self.tick,
-                };
-                self.plans.insert(id.clone(), Slot::Ready(Box::new(loaded)));
-                if let Some(ids) = self.ids.as_mut() {
-                    ids.insert(id);
-                }
+                self.add_plan(batch, &id, doc, &bytes, now)?;
                 Ok(Response::Plan(Box::new(view)))
             }
             Request::PlanUse { plan } => {
@@ -315,6 +303,33 @@ impl Engine {
                 "not an edit",
             ))),
         }
+    }
+
+    /// Stores a plan new to this device (created here or shared with us) as
+    /// its first chunk, and keeps it loaded.
+    fn add_plan(
+        &mut self,
+        batch: &mut Batch,
+        id: &str,
+        doc: PlanDoc,
+        bytes: &[u8],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        batch.append_change(id, 0, bytes)?;
+        batch.put_summary(&doc.summary(now))?;
+        self.tick += 1;
+        let loaded = Loaded {
+            doc,
+            next_seq: 1,
+            since_snapshot: 1,
+            last_used: self.tick,
+        };
+        self.plans
+            .insert(id.to_string(), Slot::Ready(Box::new(loaded)));
+        if let Some(ids) = self.ids.as_mut() {
+            ids.insert(id.to_string());
+        }
+        Ok(())
     }
 
     fn read(&mut self, req: &Request) -> Response {

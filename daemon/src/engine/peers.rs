@@ -14,7 +14,7 @@ use automerge::ReadDoc;
 use jiff::Timestamp;
 use tandem_proto::peer::PeerMessage;
 
-use super::{Engine, Loaded, Slot};
+use super::{Engine, Slot};
 use crate::doc::{PlanDoc, change_messages};
 use crate::store::{Batch, StoreError};
 use crate::sync::{Host, Output, SyncCore};
@@ -260,21 +260,7 @@ impl Engine {
             let Some(doc) = self.pending.remove(plan) else {
                 return Ok(());
             };
-            b.append_change(plan, 0, bytes)?;
-            b.put_summary(&doc.summary(now))?;
-            self.tick += 1;
-            let loaded = Loaded {
-                doc,
-                next_seq: 1,
-                since_snapshot: 1,
-                last_used: self.tick,
-            };
-            self.plans
-                .insert(plan.to_string(), Slot::Ready(Box::new(loaded)));
-            if let Some(ids) = self.ids.as_mut() {
-                ids.insert(plan.to_string());
-            }
-            return Ok(());
+            return self.add_plan(b, plan, doc, bytes, now);
         }
         let Some(Slot::Ready(l)) = self.plans.get_mut(plan) else {
             return Ok(());

@@ -9,22 +9,6 @@ use tandem_e2e::{Home, Raw};
 
 use super::{call, goal_edit, ms, percentile};
 
-fn peer_id(h: &Home) -> String {
-    h.json(&["device", "show"])["peer_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-fn dial_addr(h: &Home) -> String {
-    let st = h.json(&["status"]);
-    format!(
-        "{}/p2p/{}",
-        st["listen"][0].as_str().unwrap(),
-        st["peer_id"].as_str().unwrap()
-    )
-}
-
 /// Raw in-memory Automerge sync of `doc` into an empty document, with encode/decode.
 fn raw_sync(doc: &automerge::Automerge) -> (Duration, usize) {
     let t = Instant::now();
@@ -67,7 +51,7 @@ fn full_sync(label: &str, edits: Vec<Value>) {
     a.json(&[
         "member",
         "add",
-        &peer_id(&b),
+        &b.peer_id(),
         "--name",
         "B",
         "--role",
@@ -89,7 +73,7 @@ fn full_sync(label: &str, edits: Vec<Value>) {
     let doc = automerge::Automerge::load(&all).unwrap();
     let (base, base_bytes) = raw_sync(&doc);
     a.json(&["status"]);
-    let addr = dial_addr(&a);
+    let addr = a.dial_addr();
     b.json(&["status"]);
     let mut rb = Raw::hello(&b.socket());
     let t = Instant::now();
@@ -130,13 +114,13 @@ fn propagation() {
     a.json(&[
         "member",
         "add",
-        &peer_id(&b),
+        &b.peer_id(),
         "--name",
         "B",
         "--role",
         "mentee",
     ]);
-    b.json(&["peer", "add", &dial_addr(&a)]);
+    b.json(&["peer", "add", &a.dial_addr()]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while b.run(&["plan", "show", &id]).status.code() != Some(0) {
         assert!(Instant::now() < deadline);
