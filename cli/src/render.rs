@@ -386,7 +386,7 @@ mod tests {
         assert_eq!(progress_bar(0), "[----------]   0%");
         assert_eq!(progress_bar(55), "[#####-----]  55%");
         assert_eq!(progress_bar(100), "[##########] 100%");
-        let s = Style::detect();
+        let s = Style::plain();
         let today = date(2026, 11, 29);
         assert_eq!(
             due(Some(date(2026, 11, 27)), today, false, s),

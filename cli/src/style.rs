@@ -17,6 +17,12 @@ impl Style {
         }
     }
 
+    /// No decoration (tests).
+    #[cfg(test)]
+    pub fn plain() -> Style {
+        Style { color: false }
+    }
+
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
