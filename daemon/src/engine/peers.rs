@@ -17,7 +17,7 @@ use tandem_proto::peer::PeerMessage;
 use super::{Engine, Slot};
 use crate::doc::{PlanDoc, change_messages};
 use crate::store::{Batch, StoreError};
-use crate::sync::{Host, Output, SyncCore};
+use crate::sync::{Host, Output};
 use tandem_proto::api::WatchEvent;
 
 /// Something the network saw.
@@ -326,12 +326,5 @@ impl Host for Engine {
 
     fn saved_state(&mut self, peer: &str, plan: &str) -> Option<Vec<u8>> {
         self.store.sync_state(peer, plan).ok().flatten()
-    }
-}
-
-/// An unused core, for `std::mem::take`.
-impl Default for SyncCore {
-    fn default() -> Self {
-        SyncCore::new()
     }
 }

@@ -133,6 +133,12 @@ pub struct SyncCore {
     pending: BTreeSet<String>,
 }
 
+impl Default for SyncCore {
+    fn default() -> Self {
+        SyncCore::new()
+    }
+}
+
 impl SyncCore {
     /// A core with no peers.
     pub fn new() -> SyncCore {
