@@ -95,9 +95,13 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     assert!(err.contains("timed out after 1s"), "{err}");
     assert_eq!(plan(&a, &id).unwrap()["goals"].as_array().unwrap().len(), 2);
 
-    // B's status shows A connected; the log names B's device for B's edit.
+    // B's status shows A connected and the plan in sync with it; the log
+    // names B's device for B's edit.
     let st = b.json(&["status"]);
     assert_eq!(st["peers"][0]["connected"], true);
+    assert_eq!(st["sync"][0]["plan"], id.as_str());
+    assert_eq!(st["sync"][0]["peers"][0]["peer"], a.peer_id().as_str());
+    assert_eq!(st["sync"][0]["peers"][0]["in_sync"], true);
     let log = a.json(&["log", "--plan", &id]);
     let entry = log
         .as_array()

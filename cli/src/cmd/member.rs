@@ -151,7 +151,27 @@ pub(super) fn peer(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 pub(super) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     let st = daemon_status(ctx)?;
-    ctx.emit(&st, || {
+    // For every plan shared with another device: how far each connected member is.
+    let plans = match ctx.call(&Request::PlanList)? {
+        Response::Plans(list) => list,
+        other => return Err(unexpected(&other)),
+    };
+    let mut sync = Vec::new();
+    for p in plans
+        .iter()
+        .filter(|p| p.error.is_none() && p.members.len() > 1)
+    {
+        match ctx.call(&Request::SyncStatus {
+            plan: Some(p.id.clone()),
+        })? {
+            Response::Sync(ps) => sync.push((p.title.clone(), ps)),
+            other => return Err(unexpected(&other)),
+        }
+    }
+    let mut value = serde_json::to_value(&st).map_err(|e| Fail::Other(e.to_string()))?;
+    value["sync"] = serde_json::to_value(sync.iter().map(|(_, ps)| ps).collect::<Vec<_>>())
+        .map_err(|e| Fail::Other(e.to_string()))?;
+    ctx.emit(&value, || {
         let mut out = format!("{} {}\n", s.bold("Device"), st.peer_id);
         out += &format!("{}\n", s.bold("Listening on"));
         for a in &st.listen {
@@ -167,6 +187,24 @@ pub(super) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
             st.plans_stored,
             st.plans_loaded
         );
+        for (title, ps) in &sync {
+            out += &format!(
+                "  {} {}\n",
+                s.bold(title),
+                s.dim(tandem_proto::ids::short(&ps.plan))
+            );
+            if ps.peers.is_empty() {
+                out += &format!("    {}\n", s.dim("no member device connected"));
+            }
+            for p in &ps.peers {
+                let state = if p.in_sync {
+                    s.green("in sync")
+                } else {
+                    format!("{} change(s) pending", p.pending)
+                };
+                out += &format!("    {}  {state}\n", p.peer);
+            }
+        }
         out
     })
 }
