@@ -232,6 +232,18 @@ impl SyncCore {
         host: &mut dyn Host,
     ) -> Vec<Output> {
         let mut out = Vec::new();
+        let plan = msg.plan();
+        if !is_plan_id(plan) {
+            // Not a plan id this software makes: nothing to look up, nothing to answer.
+            let reason = format!("malformed plan id ({} bytes)", plan.len());
+            tracing::warn!(peer, %reason, "refused a peer message");
+            out.push(Output::Refused {
+                peer: peer.into(),
+                plan: String::new(),
+                reason,
+            });
+            return out;
+        }
         self.peers.entry(peer.to_string()).or_default();
         match msg {
             PeerMessage::Unavailable { plan } => {
@@ -458,6 +470,13 @@ impl SyncCore {
             });
         }
     }
+}
+
+/// Whether `s` has the shape of a plan id: 16 lowercase hex digits.
+fn is_plan_id(s: &str) -> bool {
+    s.len() == tandem_proto::ids::ID_LEN
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]

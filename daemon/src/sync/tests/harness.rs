@@ -15,7 +15,7 @@ use crate::doc::Device;
 use crate::doc::tests::peer;
 use crate::sync::*;
 
-pub(super) const PLAN: &str = "p1";
+pub(super) const PLAN: &str = "00000000000000a1";
 
 pub(super) struct TestHost {
     pub(super) me: String,

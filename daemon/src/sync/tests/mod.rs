@@ -364,3 +364,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_message_about_a_malformed_plan_id_is_refused_without_an_answer() {
+    let mut net = Net::new(2, 9);
+    net.create(0, &[0, 1]);
+    net.connect(0, 1);
+    net.settle();
+    let sent_before = net.sent.len();
+    net.queue.push_back((
+        0,
+        1,
+        PeerMessage::Sync {
+            plan: "x".repeat(10_000),
+            data: vec![1, 2, 3],
+        },
+    ));
+    net.settle();
+    assert_eq!(net.sent.len(), sent_before, "answered a malformed plan id");
+    assert_eq!(net.nodes[1].host.plans.len(), 1);
+    assert!(
+        net.reasons
+            .iter()
+            .any(|r| r.starts_with("malformed plan id"))
+    );
+}
