@@ -548,17 +548,7 @@ pub enum DaemonCmd {
     Status,
     /// Run the daemon in this process, in the foreground (what `start` runs in the background).
     Run {
-        /// Log only to the log file, not to stderr.
-        #[arg(long)]
-        background: bool,
-        /// Listen for peers on this multiaddr (repeatable; default: all interfaces, port 4455). Env: TANDEM_LISTEN.
-        #[arg(long, value_name = "MULTIADDR")]
-        listen: Vec<String>,
-        /// Do not discover peers on the LAN with mDNS. Env: TANDEM_NO_MDNS=1.
-        #[arg(long)]
-        no_mdns: bool,
-        /// Dial this peer at start (multiaddr ending in /p2p/PEER-ID; repeatable). Env: TANDEM_PEERS.
-        #[arg(long, value_name = "MULTIADDR")]
-        peer: Vec<String>,
+        #[command(flatten)]
+        flags: tandem_daemon::run::Flags,
     },
 }

@@ -34,6 +34,37 @@ pub struct Options {
     pub peers: Vec<String>,
 }
 
+/// The daemon's flags, shared by `tandemd` and `tandem daemon run`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Flags {
+    /// Log only to the log file, not to stderr.
+    #[arg(long)]
+    pub background: bool,
+    /// Listen for peers on this multiaddr (repeatable; default: all interfaces, TCP and QUIC, port 4455). Env: TANDEM_LISTEN.
+    #[arg(long, value_name = "MULTIADDR")]
+    pub listen: Vec<String>,
+    /// Do not discover peers on the LAN with mDNS. Env: TANDEM_NO_MDNS=1.
+    #[arg(long)]
+    pub no_mdns: bool,
+    /// Dial this peer at start (a multiaddr ending in /p2p/PEER-ID; repeatable). Env: TANDEM_PEERS.
+    #[arg(long, value_name = "MULTIADDR")]
+    pub peer: Vec<String>,
+}
+
+impl Flags {
+    /// The options these flags ask for, completed from the environment.
+    pub fn options(self, home: Option<PathBuf>) -> Options {
+        Options {
+            home,
+            background: self.background,
+            listen: self.listen,
+            no_mdns: self.no_mdns,
+            peers: self.peer,
+        }
+        .with_env()
+    }
+}
+
 impl Options {
     /// Fills network settings left empty from `TANDEM_LISTEN` (comma separated),
     /// `TANDEM_NO_MDNS` and `TANDEM_PEERS` (comma separated).

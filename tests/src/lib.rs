@@ -197,6 +197,24 @@ impl Home {
         )
     }
 
+    /// Creates a plan here, shares it with `other` as its mentee, and returns the plan id.
+    pub fn share_new_plan(&self, title: &str, other: &Home) -> String {
+        let id = self.json(&["plan", "new", title])["id"]
+            .as_str()
+            .expect("plan id")
+            .to_string();
+        self.json(&[
+            "member",
+            "add",
+            &other.peer_id(),
+            "--name",
+            "Ana",
+            "--role",
+            "mentee",
+        ]);
+        id
+    }
+
     /// The pid of the running daemon, from its lock file (works while it is busy).
     pub fn daemon_pid_any(&self) -> u32 {
         let text = std::fs::read_to_string(self.path().join("tandemd.lock")).expect("lock file");

@@ -198,19 +198,7 @@ fn edits_spread_through_a_middle_device_to_one_never_met() {
 #[test]
 fn a_receiver_killed_during_a_large_sync_recovers_and_loses_nothing() {
     let (a, b) = (Home::new(), Home::new());
-    let id = a.json(&["plan", "new", "Big"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    a.json(&[
-        "member",
-        "add",
-        &b.peer_id(),
-        "--name",
-        "Ana",
-        "--role",
-        "mentee",
-    ]);
+    let id = a.share_new_plan("Big", &b);
     // Many changes, so the transfer takes several messages and the kill lands mid-way.
     let long = "x".repeat(2_000);
     for i in 0..120 {
@@ -240,19 +228,7 @@ fn a_receiver_killed_during_a_large_sync_recovers_and_loses_nothing() {
 fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
     use std::io::BufRead;
     let (a, b) = (Home::new(), Home::new());
-    let id = a.json(&["plan", "new", "Watched"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    a.json(&[
-        "member",
-        "add",
-        &b.peer_id(),
-        "--name",
-        "Ana",
-        "--role",
-        "mentee",
-    ]);
+    let id = a.share_new_plan("Watched", &b);
     let mut child = a
         .cmd(&["watch", "--json"])
         .stdout(std::process::Stdio::piped())

@@ -53,20 +53,8 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 "tandemd stopped\n".into()
             })
         }
-        DaemonCmd::Run {
-            background,
-            listen,
-            no_mdns,
-            peer,
-        } => {
-            let opts = tandem_daemon::run::Options {
-                home: Some(ctx.home.clone()),
-                background,
-                listen,
-                no_mdns,
-                peers: peer,
-            }
-            .with_env();
+        DaemonCmd::Run { flags } => {
+            let opts = flags.options(Some(ctx.home.clone()));
             tandem_daemon::run::run(opts).map_err(|e| Fail::Other(e.to_string()))
         }
         DaemonCmd::Status => {

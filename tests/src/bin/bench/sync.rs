@@ -44,19 +44,7 @@ fn raw_sync(doc: &automerge::Automerge) -> (Duration, usize) {
 /// Builds a plan on a fresh daemon with `edits`, shares it with B, and times B receiving it.
 fn full_sync(label: &str, edits: Vec<Value>) {
     let (a, b) = (Home::new(), Home::new());
-    let id = a.json(&["plan", "new", "Bench"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    a.json(&[
-        "member",
-        "add",
-        &b.peer_id(),
-        "--name",
-        "B",
-        "--role",
-        "mentee",
-    ]);
+    let id = a.share_new_plan("Bench", &b);
     let mut raw = Raw::hello(&a.socket());
     for e in &edits {
         call(&mut raw, e);
@@ -107,19 +95,7 @@ fn full_sync(label: &str, edits: Vec<Value>) {
 
 fn propagation() {
     let (a, b) = (Home::new(), Home::new());
-    let id = a.json(&["plan", "new", "Bench"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    a.json(&[
-        "member",
-        "add",
-        &b.peer_id(),
-        "--name",
-        "B",
-        "--role",
-        "mentee",
-    ]);
+    let id = a.share_new_plan("Bench", &b);
     b.json(&["peer", "add", &a.dial_addr()]);
     let deadline = Instant::now() + Duration::from_secs(30);
     while b.run(&["plan", "show", &id]).status.code() != Some(0) {
