@@ -29,39 +29,45 @@ pub struct Received {
 /// The first bytes of every Automerge chunk.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
-/// Checks that `data` is a sequence of whole, valid change chunks.
+/// Splits the first Automerge chunk off `data`: (chunk type, whole chunk, rest).
+///
+/// A chunk is: magic (4 bytes), checksum (4), type (1), ULEB128 body length, body.
+fn split_chunk(data: &[u8]) -> Result<(u8, &[u8], &[u8]), &'static str> {
+    if data.len() < 9 || data[..4] != MAGIC {
+        return Err("not an Automerge chunk");
+    }
+    let (mut len, mut shift, mut i) = (0u64, 0u32, 9usize);
+    loop {
+        let byte = *data.get(i).ok_or("truncated chunk header")?;
+        len |= u64::from(byte & 0x7f)
+            .checked_shl(shift)
+            .ok_or("chunk length overflows")?;
+        i += 1;
+        if byte & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+        if shift > 63 {
+            return Err("chunk length overflows");
+        }
+    }
+    let end = usize::try_from(len)
+        .ok()
+        .and_then(|l| i.checked_add(l))
+        .filter(|e| *e <= data.len())
+        .ok_or("truncated chunk")?;
+    Ok((data[8], &data[..end], &data[end..]))
+}
+
+/// Checks that `data` is a sequence of whole, valid chunks.
 ///
 /// Automerge's receive path loads what it can and silently drops the rest,
 /// so a truncated or corrupt message would be half-applied without a word.
-/// A chunk is: magic (4 bytes), checksum (4), type (1), ULEB128 length, body;
-/// each is parsed and verified by automerge according to its type.
+/// Each chunk is parsed and verified by automerge according to its type.
 fn check_changes(mut data: &[u8]) -> Result<(), String> {
     while !data.is_empty() {
-        if data.len() < 9 || data[..4] != MAGIC {
-            return Err("not an Automerge chunk".into());
-        }
-        let (mut len, mut shift, mut i) = (0u64, 0u32, 9usize);
-        loop {
-            let byte = *data.get(i).ok_or("truncated chunk header")?;
-            len |= u64::from(byte & 0x7f)
-                .checked_shl(shift)
-                .ok_or("chunk length overflows")?;
-            i += 1;
-            if byte & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-            if shift > 63 {
-                return Err("chunk length overflows".into());
-            }
-        }
-        let end = usize::try_from(len)
-            .ok()
-            .and_then(|l| i.checked_add(l))
-            .filter(|e| *e <= data.len());
-        let end = end.ok_or("truncated chunk")?;
-        let chunk = &data[..end];
-        match data[8] {
+        let (kind, chunk, rest) = split_chunk(data)?;
+        match kind {
             // A whole document (sent when the peer has nothing yet): it must load entirely.
             0 => {
                 let opts = LoadOptions::new()
@@ -80,7 +86,7 @@ fn check_changes(mut data: &[u8]) -> Result<(), String> {
                 .map_err(|e| e.to_string())
                 .and_then(|b| b.to_changes().map(drop).map_err(|e| e.to_string()))?,
         }
-        data = &data[end..];
+        data = rest;
     }
     Ok(())
 }
@@ -89,27 +95,11 @@ fn check_changes(mut data: &[u8]) -> Result<(), String> {
 /// Whole documents and unreadable chunks contribute nothing.
 pub fn change_messages(mut data: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
-    while data.len() >= 9 && data[..4] == MAGIC {
-        let (mut len, mut shift, mut i) = (0u64, 0u32, 9usize);
-        while let Some(&byte) = data.get(i) {
-            len |= u64::from(byte & 0x7f).checked_shl(shift).unwrap_or(0);
-            i += 1;
-            if byte & 0x80 == 0 || shift > 56 {
-                break;
-            }
-            shift += 7;
-        }
-        let Some(end) = usize::try_from(len)
-            .ok()
-            .and_then(|l| i.checked_add(l))
-            .filter(|e| *e <= data.len())
-        else {
-            break;
-        };
-        if let Ok(change) = Change::try_from(&data[..end]) {
+    while let Ok((_, chunk, rest)) = split_chunk(data) {
+        if let Ok(change) = Change::try_from(chunk) {
             out.push(change.message().map(str::to_string).unwrap_or_default());
         }
-        data = &data[end..];
+        data = rest;
     }
     out
 }
@@ -249,6 +239,11 @@ mod tests {
     fn whole_change_chunks_pass_and_damaged_ones_do_not() {
         let data = changes();
         assert_eq!(check_changes(&data), Ok(()));
+        assert_eq!(change_messages(&data).len(), 3);
+        assert!(
+            change_messages(&data[..data.len() - 3]).len() == 2,
+            "a truncated last chunk is skipped"
+        );
         assert!(check_changes(&data[..data.len() - 3]).is_err());
         let mut flipped = data.clone();
         let last = flipped.len() - 1;

@@ -490,3 +490,44 @@ proptest! {
         prop_assert_eq!(serde_json::to_string(&back.view()).unwrap(), ja);
     }
 }
+
+#[test]
+fn status_and_progress_edits_get_their_own_messages() {
+    let mut d = new_plan();
+    let mut next = ids();
+    d.apply(&goal("G"), &device(1), now(), &mut next).unwrap();
+    let g = d.view().goals[0].id.clone();
+    let edit = |p: GoalPatch| Edit::GoalEdit {
+        goal: g.clone(),
+        patch: p,
+    };
+    d.apply(
+        &edit(GoalPatch {
+            status: Some(GoalStatus::Done),
+            ..Default::default()
+        }),
+        &device(1),
+        now(),
+        &mut next,
+    )
+    .unwrap();
+    assert_eq!(d.log(1)[0].message, "goal status: G -> done");
+    d.apply(
+        &edit(GoalPatch {
+            progress: Some(Some(40)),
+            ..Default::default()
+        }),
+        &device(1),
+        now(),
+        &mut next,
+    )
+    .unwrap();
+    assert_eq!(d.log(1)[0].message, "goal progress: G -> 40%");
+    let both = GoalPatch {
+        progress: Some(Some(50)),
+        status: Some(GoalStatus::Active),
+        ..Default::default()
+    };
+    d.apply(&edit(both), &device(1), now(), &mut next).unwrap();
+    assert_eq!(d.log(1)[0].message, "goal edit: G");
+}

@@ -10,7 +10,7 @@ use automerge::transaction::{Transactable, Transaction};
 use automerge::{AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use tandem_proto::edit::{Edit, NewGoal};
+use tandem_proto::edit::{Edit, GoalPatch, NewGoal};
 use tandem_proto::model::{ActionStatus, MeetingStatus, Role};
 use tandem_proto::{ApiError, ErrorCode, ids};
 
@@ -247,10 +247,22 @@ impl Writer<'_, '_> {
                 self.touch(&obj)?;
                 let title = read::string(self.tx, &obj, "title");
                 let message = match (patch.status, patch.progress) {
-                    (Some(s), None) if patch_is_only_status(patch) => {
+                    (Some(s), None)
+                        if *patch
+                            == (GoalPatch {
+                                status: Some(s),
+                                ..Default::default()
+                            }) =>
+                    {
                         format!("goal status: {title} -> {s}")
                     }
-                    (None, Some(Some(p))) if patch_is_only_progress(patch) => {
+                    (None, Some(Some(p)))
+                        if *patch
+                            == (GoalPatch {
+                                progress: Some(Some(p)),
+                                ..Default::default()
+                            }) =>
+                    {
                         format!("goal progress: {title} -> {p}%")
                     }
                     _ => format!("goal edit: {title}"),
@@ -651,24 +663,6 @@ fn resolve_peer(members: &[tandem_proto::model::Member], given: &str) -> R<Strin
             ),
         )),
     }
-}
-
-fn patch_is_only_status(p: &tandem_proto::edit::GoalPatch) -> bool {
-    p.title.is_none()
-        && p.description.is_none()
-        && p.category.is_none()
-        && p.target_date.is_none()
-        && p.success_criteria.is_none()
-        && p.progress.is_none()
-}
-
-fn patch_is_only_progress(p: &tandem_proto::edit::GoalPatch) -> bool {
-    p.title.is_none()
-        && p.description.is_none()
-        && p.category.is_none()
-        && p.target_date.is_none()
-        && p.success_criteria.is_none()
-        && p.status.is_none()
 }
 
 fn first_line(s: &str) -> String {
