@@ -390,7 +390,7 @@ impl PlanDoc {
 
     fn summary_uncached(&self, updated_at: Timestamp) -> PlanSummary {
         let d = &self.doc;
-        let mut p = read::plan_shell(d);
+        let mut p = read::plan_shell();
         read::plan_fields(d, &mut p);
         let open_actions = read::ids(d, Collection::Actions)
             .iter()

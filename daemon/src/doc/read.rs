@@ -294,8 +294,8 @@ pub(crate) fn plan_fields<R: ReadDoc>(d: &R, p: &mut Plan) {
     p.created_at = ts_or_epoch(d, &root, layout::CREATED_AT);
 }
 
-/// A plan with its own fields unset and no items, to fill.
-pub(crate) fn plan_shell<R: ReadDoc>(d: &R) -> Plan {
+/// A plan with nothing read yet, to fill.
+pub(crate) fn plan_shell() -> Plan {
     Plan {
         schema: 0,
         id: String::new(),
@@ -304,7 +304,7 @@ pub(crate) fn plan_shell<R: ReadDoc>(d: &R) -> Plan {
         mentee: String::new(),
         status: PlanStatus::Active,
         created_at: Timestamp::UNIX_EPOCH,
-        agreement: agreement(d),
+        agreement: Agreement::default(),
         goals: Vec::new(),
         actions: Vec::new(),
         meetings: Vec::new(),
@@ -317,8 +317,9 @@ pub(crate) fn plan_shell<R: ReadDoc>(d: &R) -> Plan {
 
 /// Reads the whole plan.
 pub(crate) fn plan<R: ReadDoc>(d: &R) -> Plan {
-    let mut p = plan_shell(d);
+    let mut p = plan_shell();
     plan_fields(d, &mut p);
+    p.agreement = agreement(d);
     p.goals = all(d, Collection::Goals, goal);
     p.actions = all(d, Collection::Actions, action);
     p.meetings = all(d, Collection::Meetings, meeting);
