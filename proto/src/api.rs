@@ -219,6 +219,13 @@ pub enum WatchEvent {
         plan: String,
         /// The messages of the changes, oldest first.
         messages: Vec<String>,
+        /// What the changes touched, in the order first touched.
+        #[serde(default)]
+        items: Vec<Touched>,
+        /// The PeerIds of the devices that made the changes (their authors),
+        /// which may differ from `from` when changes are relayed.
+        #[serde(default)]
+        authors: Vec<String>,
         /// The PeerId of the device that sent them.
         from: String,
         /// When.
@@ -259,6 +266,17 @@ impl WatchEvent {
             WatchEvent::PeerConnected { .. } | WatchEvent::PeerDisconnected { .. } => None,
         }
     }
+}
+
+/// A part of a plan that a change touched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Touched {
+    /// `plan` (its own fields), `agreement`, `goal`, `action`, `meeting`,
+    /// `feedback`, `note`, `contact` or `member`.
+    pub kind: String,
+    /// The item's id (a PeerId for a member); `None` for `plan` and `agreement`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// How far connected member devices are in syncing one plan.

@@ -247,7 +247,11 @@ fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
     a.json(&["goal", "add", "Local goal", "--plan", &id]);
     b.json(&["peer", "add", &a.dial_addr()]);
     eventually("B has the plan", || plan(&b, &id).is_some());
-    b.json(&["goal", "add", "Remote goal", "--plan", &id]);
+    let remote_goal = b.json(&["goal", "add", "Remote goal", "--plan", &id])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b_peer = b.peer_id();
 
     let mut seen: Vec<Value> = Vec::new();
     let want = |seen: &[Value]| {
@@ -261,6 +265,13 @@ fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
                 e["event"] == "remote_change"
                     && e["messages"][0] == "goal add: Remote goal"
                     && e["plan"] == id.as_str()
+                    && e["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|i| i["kind"] == "goal" && i["id"] == remote_goal.as_str())
+                    && e["authors"][0] == b_peer.as_str()
+                    && e["from"] == b_peer.as_str()
             })
             && has(&|e| e["event"] == "sync_complete")
     };

@@ -300,15 +300,23 @@ pub(super) fn watch(ctx: &mut Ctx) -> Result<(), Fail> {
                 WatchEvent::RemoteChange {
                     plan,
                     messages,
+                    authors,
                     from,
                     time,
-                } => format!(
-                    "{}  remote  {}  {} (from {})",
-                    when(time),
-                    tandem_proto::ids::short(plan),
-                    messages.join("; "),
-                    from
-                ),
+                    ..
+                } => {
+                    let by = if authors.iter().all(|a| a == from) {
+                        format!("from {from}")
+                    } else {
+                        format!("by {}, from {from}", authors.join(", "))
+                    };
+                    format!(
+                        "{}  remote  {}  {} ({by})",
+                        when(time),
+                        tandem_proto::ids::short(plan),
+                        messages.join("; "),
+                    )
+                }
                 WatchEvent::PeerConnected { peer, time } => {
                     format!("{}  peer connected     {peer}", when(time))
                 }

@@ -8,11 +8,13 @@
 
 use automerge::sync::{Message, State, SyncDoc};
 use automerge::{
-    ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, Patch, PatchAction, PatchLog,
-    Prop, VerificationMode,
+    ActorId, Automerge, Bundle, Change, LoadOptions, ObjType, OnPartialLoad, Patch, PatchAction,
+    PatchLog, Prop, VerificationMode,
 };
 
-use super::layout::{Collection, MEMBERS};
+use tandem_proto::api::Touched;
+
+use super::layout::{Collection, DEVICES, MEMBERS};
 use super::write::Target;
 
 use super::PlanDoc;
@@ -24,6 +26,8 @@ pub struct Received {
     pub change: Option<Vec<u8>>,
     /// Why the message was refused, if it was.
     pub refused: Option<String>,
+    /// What the new changes touched (left empty when the document was empty before).
+    pub touched: Vec<Touched>,
 }
 
 /// The first bytes of every Automerge chunk.
@@ -125,7 +129,15 @@ fn targets(patches: &[Patch]) -> Option<Vec<Target>> {
         let target = match top.as_deref() {
             None | Some("devices") => continue,
             Some("agreement") => Target::Agreement,
-            Some(MEMBERS) => Target::Member(String::new()),
+            Some(MEMBERS) => Target::Member(
+                second
+                    .or_else(|| {
+                        item_from_action
+                            .then(|| action_key(&patch.action))
+                            .flatten()
+                    })
+                    .unwrap_or_default(),
+            ),
             Some(k) => match Collection::ALL.iter().find(|c| c.key() == k) {
                 Some(c) => match second.or_else(|| {
                     item_from_action
@@ -146,6 +158,30 @@ fn targets(patches: &[Patch]) -> Option<Vec<Target>> {
 }
 
 impl PlanDoc {
+    /// The PeerIds of the devices that made the changes in `data` (change
+    /// bytes as stored), each once, in order; an actor this plan does not
+    /// name is shown by its id.
+    pub fn authors(&self, mut data: &[u8]) -> Vec<String> {
+        let devices = super::read::object(&self.doc, &automerge::ROOT, DEVICES, ObjType::Map);
+        let mut out: Vec<String> = Vec::new();
+        while let Ok((_, chunk, rest)) = split_chunk(data) {
+            if let Ok(change) = Change::try_from(chunk) {
+                let actor = change.actor_id().to_hex_string();
+                let peer = devices
+                    .as_ref()
+                    .and_then(|d| super::read::object(&self.doc, d, &actor, ObjType::Map))
+                    .map(|dev| super::read::string(&self.doc, &dev, "peer"))
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| format!("actor:{actor}"));
+                if !out.contains(&peer) {
+                    out.push(peer);
+                }
+            }
+            data = rest;
+        }
+        out
+    }
+
     /// An empty document, to receive a plan a peer shares with us.
     pub fn empty(actor: ActorId) -> PlanDoc {
         PlanDoc::wrap(Automerge::new().with_actor(actor))
@@ -170,41 +206,48 @@ impl PlanDoc {
             Ok(m) => m,
             Err(e) => {
                 return Received {
-                    change: None,
                     refused: Some(format!("undecodable sync message: {e}")),
+                    ..Received::default()
                 };
             }
         };
         for chunk in msg.changes.iter() {
             if let Err(e) = check_changes(chunk) {
                 return Received {
-                    change: None,
                     refused: Some(format!("sync message carries unreadable changes: {e}")),
+                    ..Received::default()
                 };
             }
         }
         let before = self.doc.get_heads();
-        // With a warm view cache, log patches to refresh just what changed.
+        // Patches name what changed, to refresh the view cache and tell
+        // watchers; a first receive into an empty document skips them (the
+        // whole plan is new, and logging it would cost more than the sync).
         let warm = self.cache.borrow().is_some();
-        let mut log = if warm {
-            PatchLog::active()
-        } else {
+        let mut log = if before.is_empty() {
             PatchLog::inactive()
+        } else {
+            PatchLog::active()
         };
         let result = self
             .doc
             .receive_sync_message_log_patches(state, msg, &mut log);
+        let mut touched = Vec::new();
         let change = if self.doc.get_heads() != before {
-            if warm {
+            if before.is_empty() {
+                self.cache.take();
+            } else {
                 let patches = self.doc.make_patches(&mut log);
                 match targets(&patches) {
                     Some(targets) => {
-                        if targets.iter().any(|t| self.refresh(t).is_err()) {
+                        if warm && targets.iter().any(|t| self.refresh(t).is_err()) {
                             self.cache.take();
                         }
+                        touched = targets.iter().map(Target::touched).collect();
                     }
                     None => {
                         self.cache.take();
+                        touched.push(Target::Plan.touched());
                     }
                 }
             }
@@ -215,6 +258,7 @@ impl PlanDoc {
         Received {
             change,
             refused: result.err().map(|e| format!("sync message refused: {e}")),
+            touched,
         }
     }
 }

@@ -531,3 +531,74 @@ fn status_and_progress_edits_get_their_own_messages() {
     d.apply(&edit(both), &device(1), now(), &mut next).unwrap();
     assert_eq!(d.log(1)[0].message, "goal edit: G");
 }
+
+/// Runs the sync protocol between two documents until neither has anything to say;
+/// returns what each `receive_sync` on `b` reported.
+fn sync_into(a: &PlanDoc, b: &mut PlanDoc) -> Vec<sync::Received> {
+    let (mut sa, mut sb) = (
+        automerge::sync::State::new(),
+        automerge::sync::State::new(),
+    );
+    let mut got = Vec::new();
+    for _ in 0..20 {
+        let to_b = a.generate_sync(&mut sa);
+        let progressed = to_b.is_some();
+        if let Some(m) = to_b {
+            got.push(b.receive_sync(&mut sb, &m));
+        }
+        let to_a = b.generate_sync(&mut sb);
+        if to_a.is_none() && !progressed {
+            break;
+        }
+        if let Some(m) = to_a {
+            // `a` is only read here: answer on a throwaway copy of its state.
+            let mut copy = a.fork(ActorId::random());
+            let r = copy.receive_sync(&mut sa, &m);
+            assert!(r.change.is_none(), "b has nothing a lacks");
+        }
+    }
+    got
+}
+
+#[test]
+fn a_warm_view_of_an_empty_document_is_refreshed_by_the_first_sync() {
+    let a = new_plan();
+    let mut b = PlanDoc::empty(device(2).actor);
+    let _ = b.view(); // warms the cache with an empty plan
+    let got = sync_into(&a, &mut b);
+    assert!(got.iter().any(|r| r.change.is_some()));
+    assert_eq!(b.view(), a.view(), "the view is not stale");
+}
+
+#[test]
+fn received_changes_name_the_items_touched_and_their_authors() {
+    let mut a = new_plan();
+    let mut next = ids();
+    let mut b = a.fork(device(2).actor);
+    let _ = b.view();
+    let g = a
+        .apply(&goal("Learn QC"), &device(1), now(), &mut next)
+        .unwrap();
+    let goal_id = item_id(&g.item);
+    let change = g.change.unwrap();
+    assert_eq!(a.authors(&change), vec![peer(1)]);
+    let got = sync_into(&a, &mut b);
+    let touched: Vec<_> = got.iter().flat_map(|r| r.touched.clone()).collect();
+    assert!(
+        touched
+            .iter()
+            .any(|t| t.kind == "goal" && t.id.as_deref() == Some(goal_id.as_str())),
+        "{touched:?}"
+    );
+    let bytes: Vec<u8> = got.iter().filter_map(|r| r.change.clone()).flatten().collect();
+    assert_eq!(b.authors(&bytes), vec![peer(1)]);
+    assert_eq!(b.view().goals.len(), 1, "the warm view was refreshed");
+    assert_eq!(b.authors(b"not a change"), Vec::<String>::new());
+}
+
+fn item_id(item: &tandem_proto::api::Item) -> String {
+    match item {
+        tandem_proto::api::Item::Goal(g) => g.id.clone(),
+        other => panic!("not a goal: {other:?}"),
+    }
+}

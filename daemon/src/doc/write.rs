@@ -37,6 +37,25 @@ pub(crate) enum Target {
     MemberRemoved(String),
 }
 
+impl Target {
+    /// How a watcher is told what was touched.
+    pub(crate) fn touched(&self) -> tandem_proto::api::Touched {
+        use tandem_proto::api::Touched;
+        let (kind, id) = match self {
+            Target::Plan => ("plan", None),
+            Target::Agreement => ("agreement", None),
+            Target::Item(c, id) | Target::Removed(c, id) => (c.noun(), Some(id.clone())),
+            Target::Member(p) | Target::MemberRemoved(p) => {
+                ("member", Some(p.clone()).filter(|p| !p.is_empty()))
+            }
+        };
+        Touched {
+            kind: kind.to_string(),
+            id,
+        }
+    }
+}
+
 pub(crate) fn internal(e: AutomergeError) -> ApiError {
     ApiError::new(ErrorCode::Internal, format!("document error: {e}"))
 }

@@ -187,17 +187,24 @@ impl Engine {
                     bytes,
                     whole,
                     from,
+                    items,
                 } if result.is_ok() => {
                     tracing::info!(%plan, %from, bytes = bytes.len(), whole, "storing changes from a peer");
                     touched.insert(plan.clone());
-                    let messages = if whole {
-                        vec!["plan received".to_string()]
+                    let (messages, authors) = if whole {
+                        (vec!["plan received".to_string()], Vec::new())
                     } else {
-                        change_messages(&bytes)
+                        let authors = match self.plans.get(&plan) {
+                            Some(Slot::Ready(l)) => l.doc.authors(&bytes),
+                            _ => Vec::new(),
+                        };
+                        (change_messages(&bytes), authors)
                     };
                     received.push(WatchEvent::RemoteChange {
                         plan: plan.clone(),
                         messages,
+                        items,
+                        authors,
                         from,
                         time: now,
                     });

@@ -31,6 +31,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync::State;
+use tandem_proto::api::Touched;
 use tandem_proto::peer::PeerMessage;
 
 use crate::doc::PlanDoc;
@@ -76,6 +77,8 @@ pub enum Output {
         whole: bool,
         /// Who sent the changes.
         from: String,
+        /// What the changes touched (empty for a whole plan).
+        items: Vec<Touched>,
     },
     /// Persist the sync state of (peer, plan).
     StoreSyncState {
@@ -362,6 +365,7 @@ impl SyncCore {
                     bytes: doc.save(),
                     whole: true,
                     from: peer.into(),
+                    items: Vec::new(),
                 });
             } else if !doc.is_empty()
                 && session
@@ -386,6 +390,7 @@ impl SyncCore {
                 bytes,
                 whole: false,
                 from: peer.into(),
+                items: received.touched,
             });
         }
         let changed = out
