@@ -130,6 +130,24 @@ struct Known {
     last_seen: Option<jiff::Timestamp>,
     next_dial: Instant,
     backoff: Duration,
+    /// Sync payload bytes sent and received since start.
+    sent: u64,
+    received: u64,
+}
+
+impl Known {
+    fn new(addr: Multiaddr, redial: bool) -> Known {
+        Known {
+            addr,
+            redial,
+            connected: false,
+            last_seen: None,
+            next_dial: Instant::now(),
+            backoff: Duration::from_secs(1),
+            sent: 0,
+            received: 0,
+        }
+    }
 }
 
 /// The network could not start.
@@ -283,7 +301,13 @@ async fn event_loop(
         tokio::select! {
             ev = swarm.select_next_some() => on_event(&mut swarm, ev, &engine, &mut known, &handle).await,
             Some((peer, msg)) = outbox.recv() => match peer.parse::<PeerId>() {
-                Ok(p) => { swarm.behaviour_mut().sync.send_request(&p, msg); }
+                Ok(p) => {
+                    if let Some(k) = known.get_mut(&p) {
+                        k.sent += msg.payload_len() as u64;
+                    }
+                    swarm.behaviour_mut().sync.send_request(&p, msg);
+                    publish(&handle, &swarm, &known);
+                }
                 Err(e) => tracing::error!(%peer, error = %e, "engine addressed an invalid PeerId"),
             },
             Some(cmd) = cmds.recv() => on_command(&mut swarm, cmd, &engine, &mut known, &handle).await,
@@ -314,14 +338,9 @@ async fn on_command(
     match cmd {
         NetCommand::Dial(peer, addr) => {
             tracing::info!(%peer, %addr, "dialing");
-            let k = known.entry(peer).or_insert(Known {
-                addr: addr.clone(),
-                redial: true,
-                connected: false,
-                last_seen: None,
-                next_dial: Instant::now(),
-                backoff: Duration::from_secs(1),
-            });
+            let k = known
+                .entry(peer)
+                .or_insert_with(|| Known::new(addr.clone(), true));
             k.addr = addr.clone();
             k.redial = true;
             engine
@@ -349,6 +368,8 @@ fn publish(handle: &NetHandle, swarm: &Swarm<Behaviour>, known: &HashMap<PeerId,
             connected: k.connected,
             addr: k.addr.to_string(),
             last_seen: k.last_seen,
+            sync_sent: k.sent,
+            sync_received: k.received,
         })
         .collect();
     peers.sort_by(|a, b| a.peer.cmp(&b.peer));
@@ -376,13 +397,8 @@ async fn on_event(
             endpoint,
             ..
         } => {
-            let k = known.entry(peer_id).or_insert(Known {
-                addr: endpoint.get_remote_address().clone(),
-                redial: endpoint.is_dialer(),
-                connected: true,
-                last_seen: None,
-                next_dial: Instant::now(),
-                backoff: Duration::from_secs(1),
+            let k = known.entry(peer_id).or_insert_with(|| {
+                Known::new(endpoint.get_remote_address().clone(), endpoint.is_dialer())
             });
             k.connected = true;
             k.backoff = Duration::from_secs(1);
@@ -419,6 +435,10 @@ async fn on_event(
             ..
         })) => {
             let _ = swarm.behaviour_mut().sync.send_response(channel, Ack);
+            if let Some(k) = known.get_mut(&peer) {
+                k.received += request.payload_len() as u64;
+            }
+            publish(handle, swarm, known);
             engine
                 .net(NetEvent::Message(peer.to_string(), request))
                 .await;

@@ -310,6 +310,13 @@ pub struct PeerInfo {
     pub addr: String,
     /// When it was last connected.
     pub last_seen: Option<Timestamp>,
+    /// Sync payload bytes sent to it since the daemon started
+    /// ([`crate::peer::PeerMessage::payload_len`]).
+    #[serde(default)]
+    pub sync_sent: u64,
+    /// Sync payload bytes received from it since the daemon started.
+    #[serde(default)]
+    pub sync_received: u64,
 }
 
 #[cfg(test)]

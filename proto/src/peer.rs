@@ -40,6 +40,15 @@ pub enum PeerMessage {
 }
 
 impl PeerMessage {
+    /// Its payload size in bytes: the plan id plus the Automerge sync message.
+    /// (The CBOR framing adds a few bytes; transport framing is not counted.)
+    pub fn payload_len(&self) -> usize {
+        match self {
+            PeerMessage::Sync { plan, data } => plan.len() + data.len(),
+            PeerMessage::Unavailable { plan } | PeerMessage::Reset { plan } => plan.len(),
+        }
+    }
+
     /// The plan the message is about.
     pub fn plan(&self) -> &str {
         match self {

@@ -125,9 +125,8 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
         0
     );
 
-    // Edits made while B is down arrive after B restarts and dials A again
-    // (dialed peers are redialed while the daemon runs; the address book is
-    // not persisted across restarts yet).
+    // Edits made while B is down arrive after B restarts (an explicit dial
+    // here; a_reconnect_with_nothing_changed... covers the address book).
     assert!(b.run(&["daemon", "stop"]).status.success());
     a.json(&["goal", "add", "While B was away", "--plan", &id]);
     b.json(&["peer", "add", &a.dial_addr()]);
@@ -285,4 +284,79 @@ fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// Sync payload bytes exchanged with `peer`, as `h` counts them: (sent, received).
+fn sync_bytes(h: &Home, peer: &str) -> (u64, u64) {
+    let st = h.json(&["status"]);
+    let p = st["peers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["peer"] == peer)
+        .unwrap_or_else(|| panic!("{peer} not among {st}"))
+        .clone();
+    (
+        p["sync_sent"].as_u64().unwrap(),
+        p["sync_received"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn a_reconnect_with_nothing_changed_exchanges_only_a_few_bytes() {
+    let (a, b) = (Home::new(), Home::new());
+    let id = a.share_new_plan("Reconnect", &b);
+    // Descriptions that do not compress away, so the plan has some weight.
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut text = || -> String {
+        (0..200)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                char::from(b'a' + (seed % 26) as u8)
+            })
+            .collect()
+    };
+    // Enough changes that a fresh sync state's Bloom filter alone (about 10
+    // bits per change, each way) would break the bound below.
+    for i in 0..400 {
+        let description = if i < 60 { text() } else { String::new() };
+        a.json(&[
+            "goal",
+            "add",
+            &format!("Goal {i}"),
+            "--description",
+            &description,
+            "--plan",
+            &id,
+        ]);
+    }
+    b.json(&["peer", "add", &a.dial_addr()]);
+    eventually("B has the whole plan", || plan(&b, &id) == plan(&a, &id));
+    b.json(&["sync", "--wait", "--plan", &id, "--timeout", "30s"]);
+    let (sent, received) = sync_bytes(&b, &a.peer_id());
+    let first = sent + received;
+    assert!(first > 10_000, "the first sync carries the plan: {first} B");
+
+    // B restarts and redials A from its address book; nothing changed on either side.
+    assert!(b.run(&["daemon", "stop"]).status.success());
+    b.json(&["daemon", "start"]);
+    eventually("B reconnects by itself", || {
+        b.json(&["status"])["peers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["peer"] == a.peer_id().as_str() && p["connected"] == true)
+    });
+    b.json(&["sync", "--wait", "--plan", &id, "--timeout", "30s"]);
+    std::thread::sleep(Duration::from_millis(500)); // let any straggling message arrive
+    let (sent, received) = sync_bytes(&b, &a.peer_id());
+    let again = sent + received;
+    eprintln!("sync payload: first sync {first} B, reconnect {again} B");
+    assert!(
+        again <= 512 && again * 10 <= first,
+        "reconnect exchanged {again} B (first sync {first} B)"
+    );
+    assert_eq!(plan(&b, &id), plan(&a, &id));
 }

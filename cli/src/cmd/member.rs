@@ -110,7 +110,25 @@ fn peer_line(p: &tandem_proto::api::PeerInfo, s: crate::style::Style) -> String 
         .last_seen
         .map(|t| format!("  last seen {}", t.strftime("%Y-%m-%d %H:%M:%S UTC")))
         .unwrap_or_default();
-    format!("{state} {}  {}{seen}", p.peer, s.dim(&p.addr))
+    let traffic = if p.sync_sent + p.sync_received > 0 {
+        format!(
+            "  sync {} sent / {} received",
+            bytes(p.sync_sent),
+            bytes(p.sync_received)
+        )
+    } else {
+        String::new()
+    };
+    format!("{state} {}  {}{seen}{traffic}", p.peer, s.dim(&p.addr))
+}
+
+/// A byte count for people: `512 B`, `12.3 KiB`, `4.0 MiB`.
+fn bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
 }
 
 fn daemon_status(ctx: &mut Ctx) -> Result<tandem_proto::api::DaemonStatus, Fail> {

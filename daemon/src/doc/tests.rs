@@ -535,10 +535,7 @@ fn status_and_progress_edits_get_their_own_messages() {
 /// Runs the sync protocol between two documents until neither has anything to say;
 /// returns what each `receive_sync` on `b` reported.
 fn sync_into(a: &PlanDoc, b: &mut PlanDoc) -> Vec<sync::Received> {
-    let (mut sa, mut sb) = (
-        automerge::sync::State::new(),
-        automerge::sync::State::new(),
-    );
+    let (mut sa, mut sb) = (automerge::sync::State::new(), automerge::sync::State::new());
     let mut got = Vec::new();
     for _ in 0..20 {
         let to_b = a.generate_sync(&mut sa);
@@ -590,7 +587,11 @@ fn received_changes_name_the_items_touched_and_their_authors() {
             .any(|t| t.kind == "goal" && t.id.as_deref() == Some(goal_id.as_str())),
         "{touched:?}"
     );
-    let bytes: Vec<u8> = got.iter().filter_map(|r| r.change.clone()).flatten().collect();
+    let bytes: Vec<u8> = got
+        .iter()
+        .filter_map(|r| r.change.clone())
+        .flatten()
+        .collect();
     assert_eq!(b.authors(&bytes), vec![peer(1)]);
     assert_eq!(b.view().goals.len(), 1, "the warm view was refreshed");
     assert_eq!(b.authors(b"not a change"), Vec::<String>::new());
