@@ -22,7 +22,7 @@ use libp2p::{
 use libp2p_identity::Keypair;
 use serde::{Deserialize, Serialize};
 use tandem_proto::api::PeerInfo;
-use tandem_proto::peer::{MAX_MESSAGE, PeerMessage, SYNC_PROTOCOL};
+use tandem_proto::peer::{Envelope, MAX_MESSAGE, PeerMessage, SYNC_PROTOCOL};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -61,7 +61,7 @@ struct Behaviour {
     identify: identify::Behaviour,
     ping: ping::Behaviour,
     mdns: Toggle<mdns::tokio::Behaviour>,
-    sync: request_response::cbor::Behaviour<PeerMessage, Ack>,
+    sync: request_response::cbor::Behaviour<Envelope, Ack>,
 }
 
 /// A command for the network task.
@@ -192,7 +192,7 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
             } else {
                 None
             };
-            let codec = request_response::cbor::codec::Codec::<PeerMessage, Ack>::default()
+            let codec = request_response::cbor::codec::Codec::<Envelope, Ack>::default()
                 .set_request_size_maximum(MAX_MESSAGE as u64)
                 .set_response_size_maximum(1024);
             let sync = request_response::Behaviour::with_codec(
@@ -300,16 +300,15 @@ async fn event_loop(
     loop {
         tokio::select! {
             ev = swarm.select_next_some() => on_event(&mut swarm, ev, &engine, &mut known, &handle).await,
-            Some((peer, msg)) = outbox.recv() => match peer.parse::<PeerId>() {
-                Ok(p) => {
-                    if let Some(k) = known.get_mut(&p) {
-                        k.sent += msg.payload_len() as u64;
-                    }
-                    swarm.behaviour_mut().sync.send_request(&p, msg);
-                    publish(&handle, &swarm, &known);
+            Some(first) = outbox.recv() => {
+                // Everything the engine has queued goes out now, packed per peer.
+                let mut ready = vec![first];
+                while let Ok(more) = outbox.try_recv() {
+                    ready.push(more);
                 }
-                Err(e) => tracing::error!(%peer, error = %e, "engine addressed an invalid PeerId"),
-            },
+                send_all(&mut swarm, ready, &mut known);
+                publish(&handle, &swarm, &known);
+            }
             Some(cmd) = cmds.recv() => on_command(&mut swarm, cmd, &engine, &mut known, &handle).await,
             _ = tick.tick() => {
                 engine.net(NetEvent::Tick).await;
@@ -358,6 +357,36 @@ async fn on_command(
         }
     }
     publish(handle, swarm, known);
+}
+
+/// Sends queued messages, packed into as few envelopes per peer as fit.
+fn send_all(
+    swarm: &mut Swarm<Behaviour>,
+    ready: Vec<(String, PeerMessage)>,
+    known: &mut HashMap<PeerId, Known>,
+) {
+    let mut by_peer: Vec<(String, Vec<PeerMessage>)> = Vec::new();
+    for (peer, msg) in ready {
+        match by_peer.iter_mut().find(|(p, _)| *p == peer) {
+            Some((_, msgs)) => msgs.push(msg),
+            None => by_peer.push((peer, vec![msg])),
+        }
+    }
+    for (peer, msgs) in by_peer {
+        let p = match peer.parse::<PeerId>() {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(%peer, error = %e, "engine addressed an invalid PeerId");
+                continue;
+            }
+        };
+        if let Some(k) = known.get_mut(&p) {
+            k.sent += msgs.iter().map(|m| m.payload_len() as u64).sum::<u64>();
+        }
+        for env in Envelope::pack(msgs) {
+            swarm.behaviour_mut().sync.send_request(&p, env);
+        }
+    }
 }
 
 fn publish(handle: &NetHandle, swarm: &Swarm<Behaviour>, known: &HashMap<PeerId, Known>) {
@@ -436,12 +465,16 @@ async fn on_event(
         })) => {
             let _ = swarm.behaviour_mut().sync.send_response(channel, Ack);
             if let Some(k) = known.get_mut(&peer) {
-                k.received += request.payload_len() as u64;
+                k.received += request
+                    .messages
+                    .iter()
+                    .map(|m| m.payload_len() as u64)
+                    .sum::<u64>();
             }
             publish(handle, swarm, known);
-            engine
-                .net(NetEvent::Message(peer.to_string(), request))
-                .await;
+            for msg in request.messages {
+                engine.net(NetEvent::Message(peer.to_string(), msg)).await;
+            }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::OutboundFailure {
             peer,

@@ -2,17 +2,54 @@
 //!
 //! Spoken on the libp2p protocol [`SYNC_PROTOCOL`]. Each message concerns
 //! one plan; the Automerge sync protocol runs per (peer, plan), multiplexed
-//! over one connection. Encoded with CBOR; a message larger than
-//! [`MAX_MESSAGE`] is refused by the codec before it is decoded.
+//! over one connection. Messages for one peer that are ready together travel
+//! as one [`Envelope`] (one request, one stream), so a device sharing
+//! hundreds of plans does not open hundreds of streams at once. Encoded with
+//! CBOR; an envelope larger than [`MAX_MESSAGE`] is refused by the codec
+//! before it is decoded.
 
 use serde::{Deserialize, Serialize};
 
 /// The versioned libp2p protocol id of plan sync.
-pub const SYNC_PROTOCOL: &str = "/tandem/sync/1";
+pub const SYNC_PROTOCOL: &str = "/tandem/sync/2";
 
 /// Largest encoded peer message accepted or sent. A larger backlog is sent
 /// in several messages, as the Automerge sync protocol does by itself.
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// Messages are packed into one envelope up to this many payload bytes; a
+/// larger message travels alone.
+pub const PACK_BYTES: usize = 1024 * 1024;
+
+/// One request on the wire: messages for one peer, in the order they were made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The messages.
+    pub messages: Vec<PeerMessage>,
+}
+
+impl Envelope {
+    /// Packs `messages` (all for one peer) into envelopes of at most
+    /// [`PACK_BYTES`] of payload each, keeping their order.
+    pub fn pack(messages: impl IntoIterator<Item = PeerMessage>) -> Vec<Envelope> {
+        let mut out: Vec<Envelope> = Vec::new();
+        let mut size = 0;
+        for m in messages {
+            let len = m.payload_len();
+            match out.last_mut() {
+                Some(env) if size + len <= PACK_BYTES => {
+                    size += len;
+                    env.messages.push(m);
+                }
+                _ => {
+                    size = len;
+                    out.push(Envelope { messages: vec![m] });
+                }
+            }
+        }
+        out
+    }
+}
 
 /// A message from one member device to another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +92,45 @@ impl PeerMessage {
             PeerMessage::Sync { plan, .. }
             | PeerMessage::Unavailable { plan }
             | PeerMessage::Reset { plan } => plan,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sync(plan: &str, len: usize) -> PeerMessage {
+        PeerMessage::Sync {
+            plan: plan.into(),
+            data: vec![0; len],
+        }
+    }
+
+    #[test]
+    fn packing_keeps_order_and_bounds_each_envelope() {
+        let id = "00000000000000a1";
+        assert!(Envelope::pack(Vec::new()).is_empty());
+        let small: Vec<PeerMessage> = (0..300).map(|_| sync(id, 100)).collect();
+        let packed = Envelope::pack(small.clone());
+        assert_eq!(packed.len(), 1, "300 small messages travel together");
+        assert_eq!(packed[0].messages, small);
+
+        let big = PACK_BYTES; // larger than the budget with its plan id: alone
+        let msgs = vec![
+            sync(id, 10),
+            sync(id, big),
+            PeerMessage::Reset { plan: id.into() },
+            sync(id, PACK_BYTES / 2),
+            sync(id, PACK_BYTES / 2),
+        ];
+        let packed = Envelope::pack(msgs.clone());
+        let flat: Vec<PeerMessage> = packed.iter().flat_map(|e| e.messages.clone()).collect();
+        assert_eq!(flat, msgs, "order is kept");
+        assert_eq!(packed.len(), 4);
+        for env in &packed {
+            let payload: usize = env.messages.iter().map(PeerMessage::payload_len).sum();
+            assert!(env.messages.len() == 1 || payload <= PACK_BYTES);
         }
     }
 }

@@ -6,7 +6,7 @@
 //! returned as bytes to store, even when the message is refused part-way, so
 //! nothing applied in memory is ever missing from disk.
 
-use automerge::sync::{Message, State, SyncDoc};
+use automerge::sync::{ChunkList, Message, State, SyncDoc};
 use automerge::{
     ActorId, Automerge, Bundle, Change, LoadOptions, ObjType, OnPartialLoad, Patch, PatchAction,
     PatchLog, Prop, VerificationMode,
@@ -22,7 +22,9 @@ use super::PlanDoc;
 /// What receiving a sync message did.
 #[derive(Debug, Default)]
 pub struct Received {
-    /// The new changes, encoded for storage; `None` when the document did not change.
+    /// The new changes, encoded for storage; `None` when the document did
+    /// not change, or was empty before (a first content is stored whole,
+    /// with [`PlanDoc::save`]).
     pub change: Option<Vec<u8>>,
     /// Why the message was refused, if it was.
     pub refused: Option<String>,
@@ -157,7 +159,53 @@ fn targets(patches: &[Patch]) -> Option<Vec<Target>> {
     Some(out)
 }
 
+/// The document chunk of a message that carries one whole document and
+/// nothing else (what a peer sends to a device that has nothing yet).
+fn whole_document(msg: &Message) -> Option<Vec<u8>> {
+    let mut chunks = msg.changes.iter();
+    let (first, more) = (chunks.next()?, chunks.next());
+    match split_chunk(first) {
+        Ok((0, chunk, rest)) if rest.is_empty() && more.is_none() => Some(chunk.to_vec()),
+        _ => None,
+    }
+}
+
 impl PlanDoc {
+    /// Receives a whole document into an empty one, loading it once, strictly.
+    ///
+    /// Automerge would load it with partial loads ignored; checking it first
+    /// would load it twice. Instead it is loaded here and the message is then
+    /// received without its changes, which updates the sync state as the
+    /// full message would have, except that automerge takes "heads equal to
+    /// ours, no changes" as an echo of what we sent: `last_sent_heads` is
+    /// restored so that we still answer with our new heads.
+    fn receive_first(&mut self, state: &mut State, mut msg: Message, chunk: Vec<u8>) -> Received {
+        let opts = LoadOptions::new()
+            .on_partial_load(OnPartialLoad::Error)
+            .verification_mode(VerificationMode::Check);
+        let doc = match Automerge::load_with_options(&chunk, opts) {
+            Ok(d) => d,
+            Err(e) => {
+                return Received {
+                    refused: Some(format!("sync message carries an unreadable document: {e}")),
+                    ..Received::default()
+                };
+            }
+        };
+        let actor = self.doc.get_actor().clone();
+        self.doc = doc.with_actor(actor);
+        self.cache.take();
+        msg.changes = ChunkList::from(Vec::<Vec<u8>>::new());
+        let last_sent = state.last_sent_heads.clone();
+        let result = self.doc.receive_sync_message(state, msg);
+        state.last_sent_heads = last_sent;
+        Received {
+            change: None,
+            refused: result.err().map(|e| format!("sync message refused: {e}")),
+            touched: Vec::new(),
+        }
+    }
+
     /// The PeerIds of the devices that made the changes in `data` (change
     /// bytes as stored), each once, in order; an actor this plan does not
     /// name is shown by its id.
@@ -211,6 +259,14 @@ impl PlanDoc {
                 };
             }
         };
+        match whole_document(&msg) {
+            Some(doc) if self.is_empty() => self.receive_first(state, msg, doc),
+            _ => self.receive_checked(state, msg),
+        }
+    }
+
+    /// Receives a message after checking every chunk it carries.
+    fn receive_checked(&mut self, state: &mut State, msg: Message) -> Received {
         for chunk in msg.changes.iter() {
             if let Err(e) = check_changes(chunk) {
                 return Received {
@@ -251,7 +307,7 @@ impl PlanDoc {
                     }
                 }
             }
-            Some(self.doc.save_after(&before))
+            (!before.is_empty()).then(|| self.doc.save_after(&before))
         } else {
             None
         };

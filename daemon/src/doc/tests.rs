@@ -563,8 +563,65 @@ fn a_warm_view_of_an_empty_document_is_refreshed_by_the_first_sync() {
     let mut b = PlanDoc::empty(device(2).actor);
     let _ = b.view(); // warms the cache with an empty plan
     let got = sync_into(&a, &mut b);
-    assert!(got.iter().any(|r| r.change.is_some()));
+    assert!(got.iter().all(|r| r.refused.is_none()));
+    assert!(!b.is_empty());
     assert_eq!(b.view(), a.view(), "the view is not stale");
+}
+
+/// A message carrying one whole document, as sent to a device that has nothing.
+fn whole_doc_message(doc: &[u8], heads: Vec<automerge::ChangeHash>) -> Vec<u8> {
+    automerge::sync::Message {
+        heads,
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: automerge::sync::ChunkList::from(vec![doc.to_vec()]),
+        flags: None,
+        version: automerge::sync::MessageVersion::V2,
+    }
+    .encode()
+}
+
+#[test]
+fn a_whole_document_is_loaded_once_and_answered_with_our_new_heads() {
+    let a = new_plan();
+    let heads = a.automerge().get_heads();
+    let mut b = PlanDoc::empty(device(2).actor);
+    let mut state = automerge::sync::State::new();
+    let r = b.receive_sync(&mut state, &whole_doc_message(&a.save(), heads.clone()));
+    assert!(r.refused.is_none(), "{:?}", r.refused);
+    assert_eq!(b.automerge().get_heads(), heads);
+    assert_eq!(
+        b.automerge().get_actor(),
+        &device(2).actor,
+        "our actor is kept"
+    );
+    assert_eq!(state.shared_heads, heads);
+    // The sender waits for our heads: we must answer, as automerge's own path would.
+    let reply = b
+        .generate_sync(&mut state)
+        .expect("an answer with our heads");
+    let reply = automerge::sync::Message::decode(&reply).unwrap();
+    assert_eq!(reply.heads, heads);
+}
+
+#[test]
+fn a_corrupt_or_truncated_whole_document_is_refused_and_nothing_is_loaded() {
+    let a = new_plan();
+    let heads = a.automerge().get_heads();
+    let saved = a.save();
+    let mut flipped = saved.clone();
+    let at = flipped.len() - 5;
+    flipped[at] ^= 0x55;
+    // Truncation keeps a well-formed chunk header but cuts the body, so the
+    // chunk no longer parses as one whole document.
+    let truncated = saved[..saved.len() - 10].to_vec();
+    for bad in [flipped, truncated] {
+        let mut b = PlanDoc::empty(device(2).actor);
+        let mut state = automerge::sync::State::new();
+        let r = b.receive_sync(&mut state, &whole_doc_message(&bad, heads.clone()));
+        assert!(r.refused.is_some(), "refused");
+        assert!(b.is_empty(), "nothing half-loaded");
+    }
 }
 
 #[test]

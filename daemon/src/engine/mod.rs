@@ -102,6 +102,10 @@ pub struct Engine {
     staged_events: Vec<tandem_proto::api::WatchEvent>,
     /// (peer, plan) pairs known to be in sync, for `sync_complete` events.
     in_sync: BTreeSet<(String, String)>,
+    /// Sync states not yet written: (peer, plan) -> encoded state. They are
+    /// written with the next transaction storing received changes, once a second, and when the peer
+    /// disconnects; see [`Engine::flush_sync_states`].
+    unsaved_states: std::collections::BTreeMap<(String, String), Vec<u8>>,
 }
 
 /// Edits staged in the open batch, waiting for its commit.
@@ -129,6 +133,7 @@ impl Engine {
             events: tokio::sync::broadcast::channel(1024).0,
             staged_events: Vec::new(),
             in_sync: BTreeSet::new(),
+            unsaved_states: std::collections::BTreeMap::new(),
         }
     }
 

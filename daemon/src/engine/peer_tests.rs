@@ -118,27 +118,7 @@ fn a_member_engine_receives_stores_and_keeps_syncing_a_plan() {
     let (pa, pb) = (dir.path().join("a"), dir.path().join("b"));
     let mut a = engine(&pa, 1);
     let mut b = engine(&pb, 2);
-    let Response::Plan(p) = call(
-        &mut a,
-        Request::PlanNew(NewPlan {
-            title: "Shared".into(),
-            mentor: "M".into(),
-            mentee: "E".into(),
-        }),
-    ) else {
-        panic!()
-    };
-    let plan = p.id;
-    edit(
-        &mut a,
-        &plan,
-        Edit::MemberAdd {
-            peer: peer(2),
-            name: "Ana".into(),
-            role: Role::Mentee,
-            device: String::new(),
-        },
-    );
+    let plan = shared_plan(&mut a);
     edit(&mut a, &plan, goal("Pass the MLS exam"));
     for i in 0..100 {
         edit(&mut a, &plan, goal(&format!("goal {i}")));
@@ -254,4 +234,75 @@ fn a_non_member_engine_gets_nothing() {
         vec![(peer(2), PeerMessage::Unavailable { plan: p.id.clone() })]
     );
     assert!(plan_json(&mut b, &p.id).is_none());
+}
+
+/// A plan on `a` shared with `b`'s device; returns its id.
+fn shared_plan(a: &mut Engine) -> String {
+    let Response::Plan(p) = call(
+        a,
+        Request::PlanNew(NewPlan {
+            title: "Shared".into(),
+            mentor: "M".into(),
+            mentee: "E".into(),
+        }),
+    ) else {
+        panic!()
+    };
+    edit(
+        a,
+        &p.id,
+        Edit::MemberAdd {
+            peer: peer(2),
+            name: "Ana".into(),
+            role: Role::Mentee,
+            device: String::new(),
+        },
+    );
+    p.id
+}
+
+#[test]
+fn sync_states_wait_for_a_transaction_a_tick_or_a_disconnect() {
+    let dir = tempfile::tempdir().unwrap();
+    let pa = dir.path().join("a");
+    let mut a = engine(&pa, 1);
+    let mut b = engine(&dir.path().join("b"), 2);
+    let plan = shared_plan(&mut a);
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+
+    // A pushes an edit; B stores it (its state rides along) and answers;
+    // A's newer state for B waits in memory instead of costing an fsync.
+    edit(&mut a, &plan, goal("pushed"));
+    pump(&mut a, &mut b);
+    let key = (peer(2), plan.clone());
+    let waiting = a.unsaved_states.get(&key).cloned();
+    assert!(waiting.is_some());
+    assert_ne!(a.store.sync_state(&peer(2), &plan).unwrap(), waiting);
+    a.net(2, NetEvent::Tick);
+    assert_eq!(a.store.sync_state(&peer(2), &plan).unwrap(), waiting);
+    assert!(a.unsaved_states.is_empty());
+
+    edit(&mut a, &plan, goal("pushed again"));
+    pump(&mut a, &mut b);
+    assert!(!a.unsaved_states.is_empty());
+    disconnect(&mut a, &mut b);
+    assert!(a.unsaved_states.is_empty(), "a disconnect writes them");
+
+    // A crash before a flush loses only the newest state: still converges.
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+    edit(&mut a, &plan, goal("before the crash"));
+    pump(&mut a, &mut b);
+    assert!(!a.unsaved_states.is_empty());
+    drop(a); // no flush, as with kill -9
+    let mut a = engine(&pa, 1);
+    b.net(1, NetEvent::Disconnected(peer(1)));
+    b.take_outbox();
+    edit(&mut b, &plan, goal("after the crash"));
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+    let merged = plan_json(&mut a, &plan).unwrap();
+    assert_eq!(Some(merged.clone()), plan_json(&mut b, &plan));
+    assert!(merged.contains("before the crash") && merged.contains("after the crash"));
 }

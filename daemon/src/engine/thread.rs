@@ -113,6 +113,7 @@ pub fn spawn(
                     engine.compact_one();
                 }
             }
+            engine.flush_sync_states();
             tracing::debug!("engine thread finished");
         })?;
     Ok((EngineHandle { tx, events }, join))

@@ -13,8 +13,10 @@
 //! 3. Daemon start-up with 1,000 stored plans until the socket answers,
 //!    against spawning a no-op process.
 //! 4. Idle RSS with 1,000 stored plans, against an idle daemon with none.
-//! 5. Sync over libp2p on loopback: full sync of large plans against raw
-//!    in-memory Automerge sync, and change propagation latency.
+//! 5. Sync over libp2p on loopback: full sync of large plans, a reconnect
+//!    with nothing changed, and a 200-plan fan-out, each against raw
+//!    in-memory Automerge sync; change propagation latency against bare
+//!    durable commits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark tool: any failure should abort loudly
 
@@ -44,6 +46,25 @@ fn time_n(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
             t.elapsed()
         })
         .collect()
+}
+
+/// Baseline: the mean time of one bare, durable redb commit of 1 KiB, on the
+/// file system the benchmark homes live on.
+fn redb_commit(n: u64) -> Duration {
+    let dir = tempfile::tempdir_in("/tmp").unwrap();
+    let db = redb::Database::create(dir.path().join("base.redb")).unwrap();
+    let table: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("t");
+    let value = vec![7u8; 1024];
+    let t = Instant::now();
+    for i in 0..n {
+        let txn = db.begin_write().unwrap();
+        txn.open_table(table)
+            .unwrap()
+            .insert(i, value.as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    t.elapsed() / n as u32
 }
 
 fn goal_edit(title: &str) -> serde_json::Value {
@@ -108,22 +129,7 @@ fn throughput() {
     h.json(&["plan", "new", "Throughput"]);
     let total = 10_000;
 
-    // Baseline: bare redb commits of 1 KiB each, durable, in the same file system.
-    let dir = tempfile::tempdir_in("/tmp").unwrap();
-    let db = redb::Database::create(dir.path().join("base.redb")).unwrap();
-    let table: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("t");
-    let value = vec![7u8; 1024];
-    let base_n = 1000;
-    let t = Instant::now();
-    for i in 0..base_n {
-        let txn = db.begin_write().unwrap();
-        txn.open_table(table)
-            .unwrap()
-            .insert(i, value.as_slice())
-            .unwrap();
-        txn.commit().unwrap();
-    }
-    let base_each = t.elapsed() / base_n as u32;
+    let base_each = redb_commit(1000);
     println!(
         "baseline bare redb durable commit (1 KiB): {:.3} ms each, {:.0}/s",
         ms(base_each),
@@ -289,5 +295,8 @@ fn main() {
     }
     if want("sync") {
         sync::run();
+    }
+    if only.as_deref() == Some("propagation") {
+        sync::propagation();
     }
 }
