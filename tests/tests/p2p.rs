@@ -360,3 +360,47 @@ fn a_reconnect_with_nothing_changed_exchanges_only_a_few_bytes() {
     );
     assert_eq!(plan(&b, &id), plan(&a, &id));
 }
+
+#[test]
+fn a_device_sharing_many_plans_delivers_them_all_without_dropped_messages() {
+    use serde_json::json;
+    let (a, b) = (Home::new(), Home::new());
+    let b_peer = b.peer_id();
+    a.json(&["status"]);
+    let mut raw = tandem_e2e::Raw::hello(&a.socket());
+    let mut call = |req: Value| {
+        raw.send_json(&req);
+        let reply = raw.recv().unwrap();
+        assert!(reply.get("error").is_none(), "{reply}");
+        reply
+    };
+    // More plans than libp2p request-response takes concurrent streams (100).
+    let n = 150;
+    for i in 0..n {
+        let p = call(
+            json!({ "plan_new": { "title": format!("Plan {i}"), "mentor": "Dana", "mentee": "Ana" } }),
+        );
+        let id = p["plan"]["id"].as_str().unwrap().to_string();
+        call(
+            json!({ "edit": { "plan": id, "edit": { "op": "member_add", "peer": b_peer, "name": "Ana", "role": "mentee" } } }),
+        );
+    }
+    b.json(&["peer", "add", &a.dial_addr()]);
+    eventually("B has every plan", || {
+        b.json(&["plan", "list"]).as_array().unwrap().len() == n
+    });
+    // One stream per plan used to overflow the receiver, which dropped the
+    // excess; those sessions only recovered after their 5 s reset.
+    for h in [&a, &b] {
+        let log = std::fs::read_to_string(h.path().join("tandemd.log")).unwrap();
+        assert!(
+            !log.contains("was not delivered") && !log.contains("was refused"),
+            "messages were lost: {}",
+            log.lines()
+                .filter(|l| l.contains("not delivered") || l.contains("refused"))
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
