@@ -215,7 +215,13 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
             })
         })
         .map_err(net_err)?
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(300)))
+        .with_swarm_config(|c| {
+            // Every protocol we open streams for has a single version, so the
+            // dialer can send its data along with the protocol name instead of
+            // waiting a round trip for the confirmation (multistream-select V1 lazy).
+            c.with_idle_connection_timeout(Duration::from_secs(300))
+                .with_substream_upgrade_protocol_override(libp2p::core::upgrade::Version::V1Lazy)
+        })
         .build();
     let listen = if cfg.listen.is_empty() {
         default_listen(&mut swarm)

@@ -188,13 +188,21 @@ impl Home {
     }
 
     /// A multiaddr another daemon can dial this one at (`tandem status`).
+    /// Waits (bounded) for the daemon's listener, which comes up just after its socket.
     pub fn dial_addr(&self) -> String {
-        let st = self.json(&["status"]);
-        format!(
-            "{}/p2p/{}",
-            st["listen"][0].as_str().expect("listen address"),
-            st["peer_id"].as_str().expect("peer id")
-        )
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let st = self.json(&["status"]);
+            if let Some(listen) = st["listen"][0].as_str() {
+                let peer = st["peer_id"].as_str().expect("peer id");
+                return format!("{listen}/p2p/{peer}");
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the daemon never listened: {st}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// Creates a plan here, shares it with `other` as its mentee, and returns the plan id.
