@@ -7,6 +7,7 @@
 //! | 2    | usage error or invalid input (bad flag, date, enum value, ambiguous id, no plan chosen) |
 //! | 3    | not found (no such plan, goal, action, ... or position)             |
 //! | 4    | the daemon is unreachable (not running and not startable, version mismatch) |
+//! | 5    | not allowed (the device's role forbids it, it was removed, or an invitation was refused) |
 
 use tandem_proto::{ApiError, ErrorCode};
 
@@ -18,6 +19,8 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_NOT_FOUND: u8 = 3;
 /// Exit code: daemon unreachable.
 pub const EXIT_UNREACHABLE: u8 = 4;
+/// Exit code: not allowed.
+pub const EXIT_FORBIDDEN: u8 = 5;
 
 /// A failure, classified for the exit code.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +34,9 @@ pub enum Fail {
     /// No daemon to talk to.
     #[error("{0}")]
     Unreachable(String),
+    /// Not allowed.
+    #[error("{0}")]
+    Forbidden(String),
     /// Anything else.
     #[error("{0}")]
     Other(String),
@@ -43,6 +49,7 @@ impl Fail {
             Fail::Usage(_) => EXIT_USAGE,
             Fail::NotFound(_) => EXIT_NOT_FOUND,
             Fail::Unreachable(_) => EXIT_UNREACHABLE,
+            Fail::Forbidden(_) => EXIT_FORBIDDEN,
             Fail::Other(_) => EXIT_OTHER,
         }
     }
@@ -53,6 +60,7 @@ impl Fail {
             Fail::Usage(_) => "usage",
             Fail::NotFound(_) => "not_found",
             Fail::Unreachable(_) => "unreachable",
+            Fail::Forbidden(_) => "forbidden",
             Fail::Other(_) => "error",
         }
     }
@@ -62,6 +70,7 @@ impl From<ApiError> for Fail {
     fn from(e: ApiError) -> Self {
         match e.code {
             ErrorCode::NotFound => Fail::NotFound(e.message),
+            ErrorCode::Forbidden => Fail::Forbidden(e.message),
             ErrorCode::Invalid
             | ErrorCode::Ambiguous
             | ErrorCode::NoPlan

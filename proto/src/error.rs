@@ -32,6 +32,10 @@ pub enum ErrorCode {
     ShuttingDown,
     /// A bug in the daemon.
     Internal,
+    /// This device may not do that: its role in the plan does not allow it,
+    /// it is no longer a member, or a peer refused it (an invitation that is
+    /// expired, used up, revoked or does not match).
+    Forbidden,
 }
 
 impl ErrorCode {
@@ -49,6 +53,7 @@ impl ErrorCode {
             ErrorCode::Storage => "storage",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
+            ErrorCode::Forbidden => "forbidden",
         }
     }
 }

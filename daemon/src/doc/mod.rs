@@ -5,6 +5,7 @@
 //! single changes with a readable message and a timestamp, reads views out,
 //! and hands the storage layer the bytes of each new change. It does no IO.
 
+mod access;
 mod history;
 pub(crate) mod layout;
 mod read;

@@ -12,7 +12,7 @@ pub(crate) fn peer(n: u8) -> String {
     key.public().to_peer_id().to_string()
 }
 
-fn device(n: u8) -> Device {
+pub(crate) fn device(n: u8) -> Device {
     Device {
         peer: peer(n),
         actor: ActorId::from(vec![n; 16]),
@@ -29,11 +29,11 @@ fn ids() -> impl FnMut() -> String {
     }
 }
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     Timestamp::from_second(1_800_000_000).unwrap()
 }
 
-fn new_plan() -> PlanDoc {
+pub(crate) fn new_plan() -> PlanDoc {
     let np = NewPlan {
         title: "Onboarding".into(),
         mentor: "Dana".into(),

@@ -279,6 +279,7 @@ impl Engine {
                 let id = self.resolve(plan.as_deref())?;
                 let device = self.device.clone();
                 let loaded = self.loaded(&id)?;
+                loaded.doc.authorize(&device.peer, edit)?;
                 let now = Timestamp::now();
                 let mut new_id = || format!("{:016x}", rand::random::<u64>());
                 let edited = loaded.doc.apply(edit, &device, now, &mut new_id)?;

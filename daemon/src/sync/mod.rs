@@ -27,9 +27,22 @@
 //!   keeps whatever valid changes arrived, and nothing else is affected.
 //! - Changes received from one peer are relayed to the other connected
 //!   members of the plan, so edits spread transitively.
+//! - **Only writers' changes are taken.** A session with a device that is a
+//!   member but not a writer (an observer) is read-only on our side: we send
+//!   it our changes and never apply its own (Automerge's read-only sync
+//!   state, which also tells the peer not to offer them). Such changes are
+//!   reported once per session as refused. So an observer's write, even one
+//!   forged by a modified client, is applied by no member and relayed by
+//!   none. A plan offered by a device is accepted only if that device is a
+//!   writer in it.
+//! - **Removal takes effect at once.** When a device stops being a member
+//!   (removed here, or a removal arrives), its sessions for the plan are
+//!   closed, it is sent nothing more about the plan, and whatever it sends is
+//!   answered `Unavailable`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use automerge::ReadDoc;
 use automerge::sync::State;
 use tandem_proto::api::Touched;
 use tandem_proto::peer::PeerMessage;
@@ -105,6 +118,8 @@ struct Session {
     state: State,
     sent_at: Option<u64>,
     persisted: Vec<u8>,
+    /// Whether the peer's refused changes were already reported.
+    told_refused: bool,
 }
 
 impl Session {
@@ -117,6 +132,7 @@ impl Session {
             persisted: state.encode(),
             state,
             sent_at: None,
+            told_refused: false,
         }
     }
 
@@ -354,10 +370,29 @@ impl SyncCore {
             .or_insert_with(|| Session::open(saved));
         session.sent_at = None;
         let Some(doc) = host.plan(plan) else { return };
+        // While a plan is pending, who the sender is in it is not known yet.
+        let writer = pending || doc.is_writer(peer);
+        session.state.set_read_only(!writer);
         let received = doc.receive_sync(&mut session.state, data);
+        if !writer && !session.told_refused {
+            let theirs = session.state.their_heads.clone().unwrap_or_default();
+            if theirs
+                .iter()
+                .any(|h| doc.automerge().get_change_by_hash(h).is_none())
+            {
+                session.told_refused = true;
+                out.push(Output::Refused {
+                    peer: peer.into(),
+                    plan: plan.into(),
+                    reason: format!(
+                        "{peer} is not a writer of plan {plan} (an observer): its changes are not applied"
+                    ),
+                });
+            }
+        }
 
         if self.pending.contains(plan) {
-            if doc.is_member(&me) && doc.is_member(peer) {
+            if doc.is_member(&me) && doc.is_writer(peer) {
                 // A plan shared with us: store it whole, from now on like any other.
                 self.pending.remove(plan);
                 out.push(Output::StoreChanges {
@@ -374,13 +409,16 @@ impl SyncCore {
                     .as_ref()
                     .is_some_and(|h| *h == doc.automerge().get_heads())
             {
-                // We hold everything the peer has, and it does not list us both.
+                // We hold everything the peer has, and it does not list us
+                // both (or the sender only as an observer).
                 self.pending.remove(plan);
                 host.forget(plan);
                 return self.refuse(
                     peer,
                     plan,
-                    format!("plan {plan} offered by {peer} does not list us both as members"),
+                    format!(
+                        "plan {plan} offered by {peer} does not list us as a member and it as a writer"
+                    ),
                     out,
                 );
             }
@@ -448,7 +486,26 @@ impl SyncCore {
         let Some(doc) = host.plan(plan) else { return };
         let shared = doc.is_member(peer) && doc.is_member(&me);
         if !pending && !shared {
-            // Not (or no longer) shared with this peer: say nothing about it.
+            // Not (or no longer) shared with this peer. If it was just
+            // removed while a session was open, one last message carries
+            // what it lacks up to its removal, so its copy says it was
+            // removed; then the session closes and nothing more goes to it.
+            let still_member = doc.is_member(&me);
+            if let Some(s) = self.session(peer, plan).filter(|_| still_member) {
+                // What it was last known to have decides what it lacks; a
+                // message in flight must not hold this one back.
+                s.state.in_flight = false;
+                s.state.set_read_only(true);
+                if let Some(data) = doc.generate_sync(&mut s.state) {
+                    out.push(Output::Send {
+                        peer: peer.into(),
+                        msg: PeerMessage::Sync {
+                            plan: plan.into(),
+                            data,
+                        },
+                    });
+                }
+            }
             self.close(peer, plan);
             return;
         }
@@ -464,8 +521,13 @@ impl SyncCore {
             .entry(plan.to_string())
             .or_insert_with(|| Session::open(saved));
         let Some(doc) = host.plan(plan) else { return };
+        session
+            .state
+            .set_read_only(!pending && !doc.is_writer(peer));
         if let Some(data) = doc.generate_sync(&mut session.state) {
-            session.sent_at = Some(now);
+            // A peer that takes nothing from us (it told us so) will not
+            // answer what it does not need: do not wait for it.
+            session.sent_at = (!session.state.is_peer_read_only()).then_some(now);
             out.push(Output::Send {
                 peer: peer.into(),
                 msg: PeerMessage::Sync {

@@ -192,7 +192,22 @@ impl Net {
         }
     }
 
+    /// Node `at` adds node `m` as a member with `role`.
+    pub(super) fn add_member(&mut self, at: usize, m: usize, role: Role) {
+        let peer = self.nodes[m].host.me.clone();
+        assert!(self.edit(
+            at,
+            Edit::MemberAdd {
+                peer,
+                name: format!("n{m}"),
+                role,
+                device: String::new(),
+            },
+        ));
+    }
+
     /// Applies an edit on a node that holds the plan; returns whether it did.
+    /// Like a modified client, it does not check the node's role.
     pub(super) fn edit(&mut self, at: usize, edit: Edit) -> bool {
         let now = self.now;
         let node = &mut self.nodes[at];

@@ -389,3 +389,91 @@ fn a_message_about_a_malformed_plan_id_is_refused_without_an_answer() {
             .any(|r| r.starts_with("malformed plan id"))
     );
 }
+
+fn has_goal(net: &Net, at: usize, title: &str) -> bool {
+    net.nodes[at].host.plans[PLAN]
+        .view()
+        .goals
+        .iter()
+        .any(|g| g.title == title)
+}
+
+#[test]
+fn an_observers_forged_write_is_applied_and_relayed_by_no_member() {
+    use tandem_proto::model::Role;
+    // 0: mentor, 1: observer (a modified client that writes anyway), 2: mentee.
+    let mut net = Net::new(3, 11);
+    net.create(0, &[0, 2]);
+    net.add_member(0, 1, Role::Observer);
+    net.connect(0, 1);
+    net.connect(1, 2);
+    net.connect(0, 2);
+    net.settle();
+    assert!(net.view(1).is_some(), "the observer reads the plan");
+
+    assert!(net.edit(1, goal("forged by the observer")));
+    net.settle();
+    for member in [0, 2] {
+        assert!(!has_goal(&net, member, "forged by the observer"));
+    }
+    assert!(
+        net.reasons.iter().any(|r| r.contains("not a writer")),
+        "{:?}",
+        net.reasons
+    );
+    // Writers' edits still reach the observer, and the writers agree.
+    net.edit(2, goal("from the mentee"));
+    net.settle();
+    assert!(has_goal(&net, 1, "from the mentee"));
+    assert!(has_goal(&net, 0, "from the mentee"));
+    assert!(net.same(0, 2));
+}
+
+#[test]
+fn a_removed_member_gets_nothing_later_and_its_later_edits_are_not_applied() {
+    use tandem_proto::edit::Edit;
+    // 0: mentor, 1: mentee device to be removed, 2: another mentee device.
+    let mut net = Net::new(3, 12);
+    net.create(0, &[0, 1, 2]);
+    net.connect(0, 1);
+    net.connect(1, 2);
+    net.connect(0, 2);
+    net.edit(0, goal("before the removal"));
+    net.settle();
+    assert!(has_goal(&net, 1, "before the removal"));
+
+    let removed = net.nodes[1].host.me.clone();
+    assert!(net.edit(
+        0,
+        Edit::MemberRemove {
+            peer: removed.clone()
+        }
+    ));
+    net.settle();
+    // Its copy learned of its removal, and it keeps what it had.
+    let copy = &net.nodes[1].host.plans[PLAN];
+    assert!(
+        !copy.is_member(&removed),
+        "the removed device's copy says so"
+    );
+    assert!(has_goal(&net, 1, "before the removal"));
+
+    net.edit(1, goal("written after the removal"));
+    net.edit(0, goal("mentor, after the removal"));
+    net.edit(2, goal("mentee, after the removal"));
+    net.settle();
+    for member in [0, 2] {
+        assert!(!has_goal(&net, member, "written after the removal"));
+    }
+    assert!(!has_goal(&net, 1, "mentor, after the removal"));
+    assert!(!has_goal(&net, 1, "mentee, after the removal"));
+    assert!(net.same(0, 2));
+    // Reconnecting changes nothing.
+    net.disconnect(0, 1);
+    net.disconnect(1, 2);
+    net.connect(0, 1);
+    net.connect(1, 2);
+    net.settle();
+    assert!(!has_goal(&net, 1, "mentor, after the removal"));
+    assert!(!has_goal(&net, 0, "written after the removal"));
+}

@@ -1,0 +1,137 @@
+//! Who may do what to a plan: the role rules, decided from the member list
+//! in the document itself.
+//!
+//! - A **mentor** device may edit everything, and add and remove members.
+//! - A **mentee** device may edit the plan's content, and add or remove
+//!   devices of its own person (same name, role mentee): linking devices.
+//! - An **observer** device reads only.
+//! - A device that is not (or no longer) a member may not write at all; it
+//!   keeps the copy it has.
+//!
+//! Local edits are checked here before they are made. Changes that arrive
+//! from the network are governed by the sync core's rule (it takes changes
+//! only from the sessions of writer devices, see `crate::sync`).
+
+use tandem_proto::edit::Edit;
+use tandem_proto::model::{Member, Role};
+use tandem_proto::{ApiError, ErrorCode};
+
+use super::PlanDoc;
+
+fn forbidden(msg: String) -> ApiError {
+    ApiError::new(ErrorCode::Forbidden, msg)
+}
+
+impl PlanDoc {
+    /// The member record of a device, if it is a member.
+    pub fn member(&self, peer: &str) -> Option<Member> {
+        super::read::members(&self.doc)
+            .into_iter()
+            .find(|m| m.peer == peer)
+    }
+
+    /// Whether `peer` is a member that may write (a mentor or mentee device).
+    pub fn is_writer(&self, peer: &str) -> bool {
+        self.member(peer)
+            .is_some_and(|m| matches!(m.role, Role::Mentor | Role::Mentee))
+    }
+
+    /// Checks that the device `peer` may make `edit`; the error names the rule.
+    pub fn authorize(&self, peer: &str, edit: &Edit) -> Result<(), ApiError> {
+        let me = self.member(peer).ok_or_else(|| {
+            forbidden(
+                "this device is not a member of the plan (it was removed, or never added); \
+                 its copy is read-only"
+                    .to_string(),
+            )
+        })?;
+        let own = |name: &str, role: Role| name == me.name && role == me.role;
+        match (me.role, edit) {
+            (Role::Observer, _) => Err(forbidden(format!(
+                "{} is an observer of this plan: observers read, they do not write",
+                me.name
+            ))),
+            (Role::Mentor, _) => Ok(()),
+            (Role::Mentee, Edit::MemberAdd { name, role, .. }) if own(name, *role) => Ok(()),
+            (Role::Mentee, Edit::MemberAdd { .. }) => Err(forbidden(
+                "a mentee may add only their own devices (same name, role mentee); \
+                 ask a mentor to invite others"
+                    .to_string(),
+            )),
+            (Role::Mentee, Edit::MemberRemove { peer: target }) => match self.member(target) {
+                Some(t) if own(&t.name, t.role) => Ok(()),
+                // Unknown targets get the usual not-found error from the edit itself.
+                None => Ok(()),
+                Some(_) => Err(forbidden(
+                    "a mentee may remove only their own devices; ask a mentor".to_string(),
+                )),
+            },
+            (Role::Mentee, _) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::tests::{device, new_plan, now, peer};
+
+    fn add(doc: &mut PlanDoc, n: u8, name: &str, role: Role) {
+        let mut next = || format!("{:016x}", rand::random::<u64>());
+        let e = Edit::MemberAdd {
+            peer: peer(n),
+            name: name.into(),
+            role,
+            device: String::new(),
+        };
+        doc.apply(&e, &device(1), now(), &mut next).unwrap();
+    }
+
+    fn note() -> Edit {
+        Edit::NoteAdd {
+            author: "x".into(),
+            body: "b".into(),
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_role_may_do_what_its_rules_say_and_no_more() {
+        let mut doc = new_plan(); // device 1 created it: the first mentor
+        add(&mut doc, 2, "Ana", Role::Mentee);
+        add(&mut doc, 3, "Sam", Role::Observer);
+        add(&mut doc, 4, "Ana", Role::Mentee); // Ana's second device
+        add(&mut doc, 5, "Lee", Role::Mentee);
+        let code = |r: Result<(), ApiError>| r.err().map(|e| e.code);
+        let me = |n: u8, e: &Edit| code(doc.authorize(&peer(n), e));
+        let member_add = |name: &str, role: Role| Edit::MemberAdd {
+            peer: peer(9),
+            name: name.into(),
+            role,
+            device: String::new(),
+        };
+        let remove = |n: u8| Edit::MemberRemove { peer: peer(n) };
+        let no = Some(ErrorCode::Forbidden);
+
+        assert_eq!(me(1, &note()), None);
+        assert_eq!(me(1, &member_add("Zoe", Role::Observer)), None);
+        assert_eq!(me(1, &remove(2)), None);
+
+        assert_eq!(me(2, &note()), None);
+        assert_eq!(me(2, &member_add("Ana", Role::Mentee)), None, "linking");
+        assert_eq!(me(2, &member_add("Ana", Role::Mentor)), no);
+        assert_eq!(me(2, &member_add("Zoe", Role::Mentee)), no);
+        assert_eq!(me(2, &remove(4)), None, "own device");
+        assert_eq!(me(2, &remove(5)), no, "someone else");
+        assert_eq!(me(2, &remove(1)), no);
+
+        assert_eq!(me(3, &note()), no);
+        assert_eq!(me(3, &member_add("Sam", Role::Observer)), no);
+        let err = doc.authorize(&peer(3), &note()).unwrap_err();
+        assert!(err.message.contains("observer"), "{}", err.message);
+
+        assert_eq!(me(8, &note()), no, "not a member");
+        assert!(doc.is_writer(&peer(1)) && doc.is_writer(&peer(2)));
+        assert!(!doc.is_writer(&peer(3)) && !doc.is_writer(&peer(8)));
+    }
+}
