@@ -41,6 +41,13 @@ pub enum ResolveError {
     },
 }
 
+/// Whether `s` is a whole id: [`ID_LEN`] lowercase hex digits.
+pub fn is_id(s: &str) -> bool {
+    s.len() == ID_LEN
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// The first [`SHORT_LEN`] digits of an id.
 pub fn short(id: &str) -> &str {
     id.get(..SHORT_LEN).unwrap_or(id)

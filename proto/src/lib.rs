@@ -23,6 +23,7 @@ pub mod model;
 pub mod paths;
 pub mod peer;
 mod strenum;
+pub mod ticket;
 
 pub use api::{Request, Response};
 pub use error::{ApiError, ErrorCode};

@@ -252,7 +252,7 @@ impl SyncCore {
     ) -> Vec<Output> {
         let mut out = Vec::new();
         let plan = msg.plan();
-        if !is_plan_id(plan) {
+        if !tandem_proto::ids::is_id(plan) {
             // Not a plan id this software makes: nothing to look up, nothing to answer.
             let reason = format!("malformed plan id ({} bytes)", plan.len());
             tracing::warn!(peer, %reason, "refused a peer message");
@@ -537,13 +537,6 @@ impl SyncCore {
             });
         }
     }
-}
-
-/// Whether `s` has the shape of a plan id: 16 lowercase hex digits.
-fn is_plan_id(s: &str) -> bool {
-    s.len() == tandem_proto::ids::ID_LEN
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]
