@@ -86,6 +86,23 @@ pub enum Command {
     /// Other devices this daemon talks to.
     #[command(subcommand)]
     Peer(PeerCmd),
+    /// Invite someone to the plan: prints a one-line ticket for `tandem join`.
+    /// Also `invite list` and `invite revoke ID`.
+    Invite(InviteArgs),
+    /// Join a plan with a ticket from `tandem invite` or `tandem device link`.
+    Join {
+        /// The ticket (`-` reads it from stdin).
+        ticket: String,
+        /// Your name, as the plan will show it (ignored for a device link).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// A label for this device, e.g. "home laptop".
+        #[arg(long, default_value = "")]
+        device: String,
+        /// How long to wait for the plan to arrive after joining.
+        #[arg(long, default_value = "60s")]
+        timeout: String,
+    },
     /// This device, its listen addresses, and its peers.
     Status,
     /// Stream events (changes, peers, sync) until interrupted; with --json, one JSON object per line.
@@ -113,7 +130,11 @@ pub enum PeerCmd {
         addr: String,
     },
     /// List known peers.
-    List,
+    List {
+        /// Only peers that connected but are a member of no plan here (untrusted).
+        #[arg(long)]
+        pending: bool,
+    },
     /// Stop dialing a peer and drop it from the address book.
     Forget {
         /// Its PeerId.
@@ -126,6 +147,58 @@ pub enum PeerCmd {
 pub enum DeviceCmd {
     /// Show this device's PeerId.
     Show,
+    /// Print a ticket that makes another device of yours a member of the
+    /// plan with your name and role (run `tandem join TICKET` there).
+    Link {
+        /// How long the ticket is valid, e.g. 30m, 48h, 7d.
+        #[arg(long, default_value = "1h")]
+        expires: String,
+        /// Also print the ticket as a QR code.
+        #[arg(long)]
+        qr: bool,
+    },
+    /// List the devices of a person in the plan (default: yours).
+    List {
+        /// Whose devices (a name in the member list).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// `tandem invite`: make an invitation, or manage them.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct InviteArgs {
+    /// list or revoke.
+    #[command(subcommand)]
+    pub cmd: Option<InviteCmd>,
+    /// The role granted: mentee, mentor or observer.
+    #[arg(long, default_value = "mentee")]
+    pub role: String,
+    /// The invitee's name (else they choose it when joining).
+    #[arg(long, default_value = "")]
+    pub name: String,
+    /// How long the ticket is valid, e.g. 30m, 48h, 7d.
+    #[arg(long, default_value = "48h")]
+    pub expires: String,
+    /// How many devices may join with it.
+    #[arg(long, default_value_t = 1)]
+    pub uses: u32,
+    /// Also print the ticket as a QR code.
+    #[arg(long)]
+    pub qr: bool,
+}
+
+/// Invitation commands.
+#[derive(Debug, Subcommand)]
+pub enum InviteCmd {
+    /// List the plan's invitations (with --plan) or all of them.
+    List,
+    /// Revoke an invitation: no one can join with it any more.
+    Revoke {
+        /// Its id (or a unique prefix), from `tandem invite list`.
+        id: String,
+    },
 }
 
 /// Member commands.

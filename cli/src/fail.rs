@@ -77,9 +77,10 @@ impl From<ApiError> for Fail {
             | ErrorCode::BadRequest
             | ErrorCode::TooLarge => Fail::Usage(e.message),
             ErrorCode::VersionMismatch | ErrorCode::ShuttingDown => Fail::Unreachable(e.message),
-            ErrorCode::CorruptPlan | ErrorCode::Storage | ErrorCode::Internal => {
-                Fail::Other(e.message)
-            }
+            ErrorCode::CorruptPlan
+            | ErrorCode::Storage
+            | ErrorCode::Internal
+            | ErrorCode::Unreachable => Fail::Other(e.message),
         }
     }
 }

@@ -273,10 +273,88 @@ async fn answer(request: Request, engine: &EngineHandle, net: Option<&NetHandle>
                 let ns = net.status();
                 st.listen = ns.listen;
                 st.peers = ns.peers;
+                for p in &mut st.peers {
+                    p.member = st.member_devices.contains(&p.peer);
+                }
             }
             response
         }
+        (Request::InviteNew(mut new), net) => {
+            if new.addrs.is_empty() {
+                new.addrs = net.map(ticket_addrs).unwrap_or_default();
+            }
+            engine.call(Request::InviteNew(new)).await
+        }
+        (
+            Request::Join {
+                ticket,
+                name,
+                device,
+            },
+            Some(net),
+        ) => join(&ticket, name, device, net).await,
+        (Request::Join { .. }, None) => Response::Error(ApiError::new(
+            ErrorCode::Internal,
+            "this daemon runs without a network",
+        )),
         (request, _) => engine.call(request).await,
+    }
+}
+
+/// The addresses a ticket offers: where this daemon listens, routable ones
+/// first (at most 8).
+fn ticket_addrs(net: &NetHandle) -> Vec<String> {
+    let mut addrs = net.status().listen;
+    addrs.sort_by_key(|a| a.starts_with("/ip4/127.") || a.starts_with("/ip6/::1/"));
+    addrs.truncate(8);
+    addrs
+}
+
+/// Joins a plan with a ticket: checks it here first (format, expiry), then
+/// asks the inviter over the join protocol.
+async fn join(ticket: &str, name: String, device: String, net: &NetHandle) -> Response {
+    use tandem_proto::peer::{JoinReply, JoinRequest};
+    use tandem_proto::ticket::TicketBody;
+    let body = match TicketBody::decode(ticket) {
+        Ok(b) => b,
+        Err(e) => return Response::Error(ApiError::new(ErrorCode::Invalid, e.to_string())),
+    };
+    let expires = jiff::Timestamp::from_second(body.expires).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    if crate::engine::invites::expired(expires, jiff::Timestamp::now()) {
+        return Response::Error(ApiError::new(
+            ErrorCode::Forbidden,
+            format!("the invitation expired at {expires}; ask for a new one"),
+        ));
+    }
+    let secret = match body.secret_bytes() {
+        Ok(s) => s,
+        Err(e) => return Response::Error(ApiError::new(ErrorCode::Invalid, e.to_string())),
+    };
+    let req = JoinRequest {
+        plan: body.plan.clone(),
+        inviter: body.inviter.clone(),
+        secret,
+        name,
+        device,
+    };
+    match net.join(&body.inviter, &body.addrs, req).await {
+        Ok(JoinReply::Joined { title, role, name }) => Response::Joined {
+            plan: body.plan,
+            title,
+            role,
+            name,
+            inviter: body.inviter,
+        },
+        Ok(JoinReply::Refused { reason, message }) => Response::Error(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "the inviter refused: {message} ({})",
+                serde_json::to_string(&reason)
+                    .unwrap_or_default()
+                    .trim_matches('"')
+            ),
+        )),
+        Err(e) => Response::Error(ApiError::new(ErrorCode::Unreachable, e)),
     }
 }
 

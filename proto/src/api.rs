@@ -90,6 +90,30 @@ pub enum Request {
         /// Plan id or prefix; `None` for the current plan.
         plan: Option<String>,
     },
+    /// Create an invitation to a plan (or a device link), answered with its ticket.
+    InviteNew(NewInvite),
+    /// The invitations of a plan (`None`: every plan).
+    InviteList {
+        /// Plan id or prefix.
+        plan: Option<String>,
+    },
+    /// Revoke an invitation: no join with it succeeds afterwards.
+    InviteRevoke {
+        /// The invitation's id (or a unique prefix).
+        id: String,
+    },
+    /// Join a plan with a ticket: dial the inviter, prove the secret, become
+    /// a member. Replied to once the inviter accepted or refused.
+    Join {
+        /// The ticket line.
+        ticket: String,
+        /// The joiner's name (for a device link, the person's name is kept).
+        #[serde(default)]
+        name: String,
+        /// A label for this device.
+        #[serde(default)]
+        device: String,
+    },
     /// Change a plan. Replied to only once the change is durable.
     Edit {
         /// Plan id or prefix; `None` for the current plan.
@@ -131,6 +155,23 @@ pub enum Response {
     Log(Vec<LogEntry>),
     /// Reply to [`Request::Edit`]: the created or updated object, now durable.
     Edited(Item),
+    /// Reply to [`Request::InviteNew`] (with the ticket) and [`Request::InviteRevoke`].
+    Invite(InviteInfo),
+    /// Reply to [`Request::InviteList`].
+    Invites(Vec<InviteInfo>),
+    /// Reply to [`Request::Join`]: this device is a member; the plan follows.
+    Joined {
+        /// The plan id.
+        plan: String,
+        /// Its title.
+        title: String,
+        /// The role granted.
+        role: crate::model::Role,
+        /// The name this device's person was added with.
+        name: String,
+        /// The inviting device.
+        inviter: String,
+    },
     /// The request failed; nothing was changed.
     Error(ApiError),
 }
@@ -194,6 +235,9 @@ pub struct DaemonStatus {
     /// Known peers.
     #[serde(default)]
     pub peers: Vec<PeerInfo>,
+    /// Every device that is a member of a plan stored here (other than this one).
+    #[serde(default)]
+    pub member_devices: Vec<String>,
 }
 
 /// Something that happened, streamed by `tandem watch` as one JSON line each.
@@ -299,6 +343,56 @@ pub struct PeerSync {
     pub pending: usize,
 }
 
+/// What an invitation is to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewInvite {
+    /// Plan id or prefix; `None` for the current plan.
+    pub plan: Option<String>,
+    /// The role granted (for a link: ignored, the person's own role is used).
+    pub role: crate::model::Role,
+    /// The invitee's name, if known (for a link: ignored).
+    #[serde(default)]
+    pub name: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    /// How many joins it allows.
+    pub uses: u32,
+    /// A link for another device of this device's person, not an invite.
+    #[serde(default)]
+    pub link: bool,
+    /// Addresses to put in the ticket (filled by the daemon from its listeners when empty).
+    #[serde(default)]
+    pub addrs: Vec<String>,
+}
+
+/// An invitation as its inviter keeps it (the secret only as a hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteInfo {
+    /// Its id: the first 12 hex digits of the secret's hash.
+    pub id: String,
+    /// The plan.
+    pub plan: String,
+    /// Invite or device link.
+    pub kind: crate::ticket::TicketKind,
+    /// The role it grants.
+    pub role: crate::model::Role,
+    /// The name it grants (may be empty: the joiner's choice).
+    pub name: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it expires.
+    pub expires_at: Timestamp,
+    /// Joins so far.
+    pub used: u32,
+    /// Joins allowed.
+    pub uses: u32,
+    /// Whether it was revoked.
+    pub revoked: bool,
+    /// The ticket line: only in the reply that creates it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
 /// A peer the daemon knows of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerInfo {
@@ -317,6 +411,10 @@ pub struct PeerInfo {
     /// Sync payload bytes received from it since the daemon started.
     #[serde(default)]
     pub sync_received: u64,
+    /// Whether it is a member device of any plan stored here; a peer that is
+    /// not is untrusted (`tandem peer list --pending`).
+    #[serde(default)]
+    pub member: bool,
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@ pub enum ErrorCode {
     /// it is no longer a member, or a peer refused it (an invitation that is
     /// expired, used up, revoked or does not match).
     Forbidden,
+    /// A peer device could not be reached (the inviter, for a join).
+    Unreachable,
 }
 
 impl ErrorCode {
@@ -54,6 +56,7 @@ impl ErrorCode {
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Unreachable => "unreachable",
         }
     }
 }

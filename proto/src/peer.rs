@@ -17,6 +17,74 @@ pub const SYNC_PROTOCOL: &str = "/tandem/sync/2";
 /// in several messages, as the Automerge sync protocol does by itself.
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
+/// The versioned libp2p protocol id of joining a plan with a ticket.
+pub const JOIN_PROTOCOL: &str = "/tandem/join/1";
+
+/// Largest encoded join request or reply.
+pub const MAX_JOIN_MESSAGE: usize = 16 * 1024;
+
+/// A device asks to join a plan, proving it holds a ticket's secret. Sent
+/// over the encrypted, authenticated connection: the inviter learns the
+/// joiner's PeerId from the connection, not from the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    /// The plan the ticket names.
+    pub plan: String,
+    /// The inviter the ticket names (checked against the device that answers).
+    pub inviter: String,
+    /// The ticket's secret.
+    #[serde(with = "serde_bytes")]
+    pub secret: Vec<u8>,
+    /// The joiner's name (ignored for a device link, which copies the person's).
+    pub name: String,
+    /// A label for the joining device.
+    pub device: String,
+}
+
+/// Why a join was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinRefusal {
+    /// No invitation with that secret here.
+    Unknown,
+    /// The invitation has expired.
+    Expired,
+    /// The invitation was used as often as it allows.
+    UsedUp,
+    /// The invitation was revoked.
+    Revoked,
+    /// The ticket names another plan than the invitation.
+    WrongPlan,
+    /// The ticket names another inviting device.
+    WrongInviter,
+    /// Too many failed attempts from this device; try later.
+    RateLimited,
+    /// The inviting device may no longer add members (its role changed, or the plan is gone).
+    NotAllowed,
+}
+
+/// The inviter's answer to a [`JoinRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinReply {
+    /// The joiner is now a member; the plan follows over sync.
+    Joined {
+        /// The plan's title.
+        title: String,
+        /// The role granted.
+        role: crate::model::Role,
+        /// The name the member was added with.
+        name: String,
+    },
+    /// Refused; nothing was changed.
+    Refused {
+        /// Why, for programs.
+        reason: JoinRefusal,
+        /// Why, for people.
+        message: String,
+    },
+}
+
 /// Messages are packed into one envelope up to this many payload bytes; a
 /// larger message travels alone.
 pub const PACK_BYTES: usize = 1024 * 1024;

@@ -8,7 +8,7 @@ use super::{Ctx, parse, unexpected};
 use crate::args::{DeviceCmd, MemberCmd, PeerCmd};
 use crate::fail::Fail;
 
-fn member_line(m: &Member, me: &str, s: crate::style::Style) -> String {
+pub(super) fn member_line(m: &Member, me: &str, s: crate::style::Style) -> String {
     let you = if m.peer == me {
         s.dim("  (this device)")
     } else {
@@ -27,7 +27,7 @@ fn member_line(m: &Member, me: &str, s: crate::style::Style) -> String {
     )
 }
 
-fn my_peer_id(ctx: &mut Ctx) -> Result<String, Fail> {
+pub(super) fn my_peer_id(ctx: &mut Ctx) -> Result<String, Fail> {
     match ctx.call(&Request::Status)? {
         Response::Status(st) => Ok(st.peer_id),
         other => Err(unexpected(&other)),
@@ -50,6 +50,8 @@ pub(super) fn device(cmd: DeviceCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 )
             })
         }
+        DeviceCmd::Link { expires, qr } => super::invite::device_link(&expires, qr, ctx),
+        DeviceCmd::List { name } => super::invite::device_list(name, ctx),
     }
 }
 
@@ -154,8 +156,19 @@ pub(super) fn peer(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 }),
             other => Err(unexpected(&other)),
         },
-        PeerCmd::List => {
-            let st = daemon_status(ctx)?;
+        PeerCmd::List { pending } => {
+            let mut st = daemon_status(ctx)?;
+            if pending {
+                st.peers.retain(|p| !p.member);
+                return ctx.emit(&st.peers, || {
+                    if st.peers.is_empty() {
+                        return "No untrusted peers: every peer that connected is a member of a plan here.\n".into();
+                    }
+                    let mut out = String::from("Connected at some point, but a member of no plan here (not trusted with anything):\n");
+                    out.extend(st.peers.iter().map(|p| format!("  {}\n", peer_line(p, s))));
+                    out
+                });
+            }
             ctx.emit(&st.peers, || {
                 if st.peers.is_empty() {
                     return "No peers yet. Add one with: tandem peer add /ip4/ADDRESS/tcp/4455/p2p/PEER-ID\n".into();

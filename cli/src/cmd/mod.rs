@@ -4,6 +4,7 @@
 mod action;
 mod daemon;
 mod goal;
+mod invite;
 mod meeting;
 mod member;
 mod misc;
@@ -197,6 +198,13 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Device(c) => member::device(c, ctx),
         Command::Member(c) => member::run(c, ctx),
         Command::Peer(c) => member::peer(c, ctx),
+        Command::Invite(args) => invite::invite(args, ctx),
+        Command::Join {
+            ticket,
+            name,
+            device,
+            timeout,
+        } => invite::join(ticket, name, device, &timeout, ctx),
         Command::Status => member::status(ctx),
         Command::Watch => member::watch(ctx),
         Command::Sync {

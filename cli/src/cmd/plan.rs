@@ -45,7 +45,20 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             }
             let p = ctx.fetch_plan()?;
             let (today, now) = (ctx.today(), ctx.now().clone());
-            ctx.emit(&p, || render::plan_detail(&p, today, &now, s))
+            // A device removed from the plan keeps its copy; say so up front.
+            let me = if ctx.json { String::new() } else { super::member::my_peer_id(ctx)? };
+            let removed = !ctx.json && !p.members.is_empty() && !p.members.iter().any(|m| m.peer == me);
+            ctx.emit(&p, || {
+                let banner = if removed {
+                    format!(
+                        "{}\n\n",
+                        s.bold("This device is not a member of this plan (it was removed): this copy is read-only and no longer syncs.")
+                    )
+                } else {
+                    String::new()
+                };
+                banner + &render::plan_detail(&p, today, &now, s)
+            })
         }
         PlanCmd::Use { id } => match ctx.call(&Request::PlanUse { plan: id })? {
             Response::Plan(p) => ctx.emit(&p, || format!("Now using plan {} ({}).\n", p.title, short(&p.id))),

@@ -17,6 +17,7 @@
 //! The engine is synchronous and does no socket IO; [`thread`] runs it on a
 //! dedicated thread fed by a channel.
 
+pub mod invites;
 mod peers;
 pub mod thread;
 
@@ -106,6 +107,8 @@ pub struct Engine {
     /// written with the next transaction storing received changes, once a second, and when the peer
     /// disconnects; see [`Engine::flush_sync_states`].
     unsaved_states: std::collections::BTreeMap<(String, String), Vec<u8>>,
+    /// Refused joins per peer (times in ms), for the rate limit.
+    join_failures: HashMap<String, Vec<u64>>,
 }
 
 /// Edits staged in the open batch, waiting for its commit.
@@ -134,6 +137,7 @@ impl Engine {
             staged_events: Vec::new(),
             in_sync: BTreeSet::new(),
             unsaved_states: std::collections::BTreeMap::new(),
+            join_failures: HashMap::new(),
         }
     }
 
@@ -145,7 +149,11 @@ impl Engine {
         let mut open: Option<Open<T>> = None;
         for (token, req) in batch {
             match req {
-                Request::PlanNew(_) | Request::PlanUse { .. } | Request::Edit { .. } => {
+                Request::PlanNew(_)
+                | Request::PlanUse { .. }
+                | Request::Edit { .. }
+                | Request::InviteNew(_)
+                | Request::InviteRevoke { .. } => {
                     if open.is_none() {
                         match self.store.begin() {
                             Ok(batch) => {
@@ -304,6 +312,8 @@ impl Engine {
                 }
                 Ok(Response::Edited(edited.item))
             }
+            Request::InviteNew(new) => self.invite_new(new, batch),
+            Request::InviteRevoke { id } => self.invite_revoke(id, batch),
             _ => Err(StageError::Refused(ApiError::new(
                 ErrorCode::Internal,
                 "not an edit",
@@ -357,7 +367,16 @@ impl Engine {
             Request::PeerAdd { .. } | Request::PeerForget { .. } | Request::Watch { .. } => Err(
                 ApiError::new(ErrorCode::Internal, "peer requests are the network's"),
             ),
-            Request::PlanNew(_) | Request::PlanUse { .. } | Request::Edit { .. } => {
+            Request::InviteList { plan } => self.invite_list(plan.as_deref()),
+            Request::Join { .. } => Err(ApiError::new(
+                ErrorCode::Internal,
+                "joining is the network's",
+            )),
+            Request::PlanNew(_)
+            | Request::PlanUse { .. }
+            | Request::Edit { .. }
+            | Request::InviteNew(_)
+            | Request::InviteRevoke { .. } => {
                 Err(ApiError::new(ErrorCode::Internal, "edit routed as a read"))
             }
         };
@@ -376,6 +395,7 @@ impl Engine {
             peer_id: self.device.peer.clone(),
             listen: Vec::new(),
             peers: Vec::new(),
+            member_devices: self.member_devices(),
             plans_stored,
             plans_loaded: self
                 .plans

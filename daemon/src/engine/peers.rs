@@ -384,3 +384,17 @@ impl Host for Engine {
         self.store.sync_state(peer, plan).ok().flatten()
     }
 }
+
+impl Engine {
+    /// Every other device that is a member of a plan stored here.
+    pub(super) fn member_devices(&self) -> Vec<String> {
+        let me = &self.device.peer;
+        let mut all: BTreeSet<String> = BTreeSet::new();
+        if let Ok(list) = self.store.summaries() {
+            for s in list {
+                all.extend(s.members.into_iter().filter(|m| m != me));
+            }
+        }
+        all.into_iter().collect()
+    }
+}

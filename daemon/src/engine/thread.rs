@@ -31,6 +31,13 @@ enum Input {
     Client(oneshot::Sender<Response>, Request),
     /// Something the network saw, with the time in milliseconds.
     Net(u64, NetEvent),
+    /// A device asks to join a plan with a ticket: (time in ms, its PeerId, the request, where to answer).
+    Join(
+        u64,
+        String,
+        tandem_proto::peer::JoinRequest,
+        oneshot::Sender<tandem_proto::peer::JoinReply>,
+    ),
 }
 
 /// Where the engine sends peer messages: (PeerId, message).
@@ -68,6 +75,29 @@ impl EngineHandle {
         self.events.subscribe()
     }
 
+    /// Answers a device's join request (the network task calls this).
+    pub async fn join(
+        &self,
+        peer: String,
+        req: tandem_proto::peer::JoinRequest,
+    ) -> tandem_proto::peer::JoinReply {
+        let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
+        let (reply, rx) = oneshot::channel();
+        let gone = || tandem_proto::peer::JoinReply::Refused {
+            reason: tandem_proto::peer::JoinRefusal::NotAllowed,
+            message: "the inviting daemon is shutting down".into(),
+        };
+        if self
+            .tx
+            .send(Input::Join(now_ms, peer, req, reply))
+            .await
+            .is_err()
+        {
+            return gone();
+        }
+        rx.await.unwrap_or_else(|_| gone())
+    }
+
     /// Reports a network event (the network task calls this).
     pub async fn net(&self, event: NetEvent) {
         let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
@@ -97,6 +127,10 @@ pub fn spawn(
                         Input::Net(now_ms, event) => {
                             run_batch(&mut engine, std::mem::take(&mut batch));
                             engine.net(now_ms, event);
+                        }
+                        Input::Join(now_ms, peer, req, reply) => {
+                            run_batch(&mut engine, std::mem::take(&mut batch));
+                            let _ = reply.send(engine.join(now_ms, &peer, &req));
                         }
                     }
                     if batch.len() < MAX_BATCH {

@@ -16,8 +16,8 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Wri
 use tandem_proto::model::PlanSummary;
 
 use tables::{
-    CHANGES, INDEX, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT, PEERS, SNAPSHOTS,
-    SYNC_STATES,
+    CHANGES, INDEX, INVITES, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT, PEERS,
+    SNAPSHOTS, SYNC_STATES,
 };
 
 /// A storage operation failed.
@@ -47,6 +47,15 @@ pub enum StoreError {
         /// Why.
         why: String,
     },
+}
+
+/// An invitation as stored: what `invite list` shows, and the hash of its secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InviteRecord {
+    /// The invitation (its `ticket` is never stored).
+    pub info: tandem_proto::api::InviteInfo,
+    /// SHA-256 of the secret, hex.
+    pub secret_hash: String,
 }
 
 macro_rules! from_redb {
@@ -164,6 +173,7 @@ impl Store {
         txn.open_table(INDEX)?;
         txn.open_table(SYNC_STATES)?;
         txn.open_table(PEERS)?;
+        txn.open_table(INVITES)?;
         txn.commit()?;
         Ok(db)
     }
@@ -247,6 +257,21 @@ impl Store {
         let txn = self.db()?.begin_read()?;
         let table = txn.open_table(SYNC_STATES)?;
         Ok(table.get((peer, plan))?.map(|v| v.value().to_vec()))
+    }
+
+    /// Every invitation kept here.
+    pub fn invites(&self) -> Result<Vec<InviteRecord>, StoreError> {
+        let txn = self.db()?.begin_read()?;
+        let table = txn.open_table(INVITES)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (_, v) = row?;
+            match serde_json::from_slice(v.value()) {
+                Ok(r) => out.push(r),
+                Err(e) => tracing::warn!(error = %e, "skipping an unreadable invitation record"),
+            }
+        }
+        Ok(out)
     }
 
     /// The address book: (peer id, multiaddr).
@@ -354,6 +379,18 @@ impl Batch {
         self.txn
             .open_table(SYNC_STATES)?
             .insert((peer, plan), state)?;
+        Ok(())
+    }
+
+    /// Stores (or replaces) an invitation record.
+    pub fn put_invite(&mut self, record: &InviteRecord) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(record).map_err(|e| StoreError::BadValue {
+            what: format!("invitation {}", record.info.id),
+            why: e.to_string(),
+        })?;
+        self.txn
+            .open_table(INVITES)?
+            .insert(record.info.id.as_str(), json.as_slice())?;
         Ok(())
     }
 

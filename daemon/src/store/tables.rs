@@ -8,6 +8,7 @@
 //! | `plan-index-v1`      | plan id           | JSON `PlanSummary` (for `plan list`)           |
 //! | `sync-states-v1`     | (peer id, plan id)| `automerge::sync::State::encode()`: the heads both sides have |
 //! | `peers-v1`           | peer id           | a multiaddr to dial it at (UTF-8)              |
+//! | `invites-v1`         | invite id         | JSON `InviteRecord`: the invitation, its secret only as SHA-256 |
 //! | `meta-v1`            | name              | see the `META_*` keys                          |
 //!
 //! A plan's document is its snapshot (if any) followed by its changes in
@@ -28,6 +29,8 @@ pub const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> =
     TableDefinition::new("sync-states-v1");
 /// Peer id → last known dialable multiaddr: the address book, redialed at start.
 pub const PEERS: TableDefinition<&str, &str> = TableDefinition::new("peers-v1");
+/// Invite id → JSON invite record (never the secret itself).
+pub const INVITES: TableDefinition<&str, &[u8]> = TableDefinition::new("invites-v1");
 /// Name → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-v1");
 

@@ -1,5 +1,6 @@
-//! The libp2p network task: transports, discovery, connections, and the
-//! `/tandem/sync/1` protocol, feeding the engine and sending what it says.
+//! The libp2p network task: transports, discovery, connections, the
+//! `/tandem/sync/2` protocol (feeding the engine and sending what it says)
+//! and the `/tandem/join/1` protocol ([`join`]).
 //!
 //! Follows rust-libp2p's Client + EventLoop shape: [`NetHandle`] is the
 //! cheap client (dial commands, a status snapshot); [`run`] owns the swarm
@@ -28,6 +29,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::engine::NetEvent;
 use crate::engine::thread::EngineHandle;
+
+mod join;
+pub use join::JoinResult;
 
 /// The default port for peers, tried first on every interface.
 pub const DEFAULT_PORT: u16 = 4455;
@@ -62,6 +66,10 @@ struct Behaviour {
     ping: ping::Behaviour,
     mdns: Toggle<mdns::tokio::Behaviour>,
     sync: request_response::cbor::Behaviour<Envelope, Ack>,
+    join: request_response::cbor::Behaviour<
+        tandem_proto::peer::JoinRequest,
+        tandem_proto::peer::JoinReply,
+    >,
 }
 
 /// A command for the network task.
@@ -71,6 +79,17 @@ pub enum NetCommand {
     Dial(PeerId, Multiaddr),
     /// Stop dialing a peer and close its connections.
     Forget(PeerId),
+    /// Ask `peer` (dialing it at the addresses) to let this device join.
+    Join {
+        /// The inviter.
+        peer: PeerId,
+        /// Where it listens.
+        addrs: Vec<Multiaddr>,
+        /// The request.
+        req: tandem_proto::peer::JoinRequest,
+        /// Where the answer goes.
+        reply: tokio::sync::oneshot::Sender<JoinResult>,
+    },
 }
 
 /// What the network task shows `tandem status`.
@@ -114,6 +133,34 @@ impl NetHandle {
             .send(NetCommand::Forget(peer))
             .await
             .map_err(|_| "the network is shutting down".to_string())
+    }
+
+    /// Asks the inviter named by a ticket to let this device join; waits for its answer.
+    pub async fn join(
+        &self,
+        peer: &str,
+        addrs: &[String],
+        req: tandem_proto::peer::JoinRequest,
+    ) -> JoinResult {
+        let peer: PeerId = peer
+            .parse()
+            .map_err(|e| format!("the ticket's inviter '{peer}' is not a PeerId: {e}"))?;
+        let addrs = addrs
+            .iter()
+            .filter_map(|a| a.parse::<Multiaddr>().ok())
+            .collect();
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        self.cmds
+            .send(NetCommand::Join {
+                peer,
+                addrs,
+                req,
+                reply,
+            })
+            .await
+            .map_err(|_| "the network is shutting down".to_string())?;
+        rx.await
+            .map_err(|_| "the network stopped before the inviter answered".to_string())?
     }
 
     /// A snapshot of the network's state.
@@ -212,6 +259,7 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
                 ping: ping::Behaviour::default(),
                 mdns: Toggle::from(mdns),
                 sync,
+                join: join::behaviour(),
             })
         })
         .map_err(net_err)?
@@ -302,10 +350,16 @@ async fn event_loop(
         handle,
     } = net;
     let mut known: HashMap<PeerId, Known> = HashMap::new();
+    let mut joins = join::Joins::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
-            ev = swarm.select_next_some() => on_event(&mut swarm, ev, &engine, &mut known, &handle).await,
+            ev = swarm.select_next_some() => match ev {
+                SwarmEvent::Behaviour(BehaviourEvent::Join(e)) => {
+                    join::on_event(&mut swarm, e, &engine, &mut joins, &mut known).await;
+                }
+                ev => on_event(&mut swarm, ev, &engine, &mut known, &handle).await,
+            },
             Some(first) = outbox.recv() => {
                 // Everything the engine has queued goes out now, packed per peer.
                 let mut ready = vec![first];
@@ -315,7 +369,12 @@ async fn event_loop(
                 send_all(&mut swarm, ready, &mut known);
                 publish(&handle, &swarm, &known);
             }
-            Some(cmd) = cmds.recv() => on_command(&mut swarm, cmd, &engine, &mut known, &handle).await,
+            Some(cmd) = cmds.recv() => match cmd {
+                NetCommand::Join { peer, addrs, req, reply } => {
+                    join::start(&mut swarm, &mut joins, peer, addrs, req, reply);
+                }
+                cmd => on_command(&mut swarm, cmd, &engine, &mut known, &handle).await,
+            },
             _ = tick.tick() => {
                 engine.net(NetEvent::Tick).await;
                 let now = Instant::now();
@@ -361,6 +420,10 @@ async fn on_command(
             let _ = swarm.disconnect_peer_id(peer);
             engine.net(NetEvent::Address(peer.to_string(), None)).await;
         }
+        NetCommand::Join { reply, .. } => {
+            // The event loop starts joins itself; nothing else routes them here.
+            let _ = reply.send(Err("internal: a join was misrouted".into()));
+        }
     }
     publish(handle, swarm, known);
 }
@@ -405,6 +468,7 @@ fn publish(handle: &NetHandle, swarm: &Swarm<Behaviour>, known: &HashMap<PeerId,
             last_seen: k.last_seen,
             sync_sent: k.sent,
             sync_received: k.received,
+            member: false,
         })
         .collect();
     peers.sort_by(|a, b| a.peer.cmp(&b.peer));
