@@ -225,11 +225,11 @@ pub(super) fn join(
     loop {
         match ctx.call(&Request::PlanGet {
             plan: Some(plan.clone()),
-        })? {
-            Response::Plan(_) => break,
-            Response::Error(e) if e.code == tandem_proto::ErrorCode::NotFound => {}
-            Response::Error(e) => return Err(e.into()),
-            other => return Err(unexpected(&other)),
+        }) {
+            Ok(Response::Plan(_)) => break,
+            Err(Fail::NotFound(_)) => {} // not here yet
+            Ok(other) => return Err(unexpected(&other)),
+            Err(e) => return Err(e),
         }
         if start.elapsed() >= limit {
             return Err(Fail::Other(format!(

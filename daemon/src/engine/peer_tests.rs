@@ -306,3 +306,112 @@ fn sync_states_wait_for_a_transaction_a_tick_or_a_disconnect() {
     assert_eq!(Some(merged.clone()), plan_json(&mut b, &plan));
     assert!(merged.contains("before the crash") && merged.contains("after the crash"));
 }
+
+#[test]
+fn joins_are_checked_counted_and_rate_limited() {
+    use tandem_proto::api::NewInvite;
+    use tandem_proto::peer::{JoinRefusal, JoinReply, JoinRequest};
+    use tandem_proto::ticket::TicketBody;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = engine(&dir.path().join("a"), 1);
+    let plan = shared_plan(&mut a);
+    let Response::Invite(info) = call(
+        &mut a,
+        Request::InviteNew(NewInvite {
+            plan: Some(plan.clone()),
+            role: Role::Observer,
+            name: "Sam".into(),
+            expires_in: 3600,
+            uses: 1,
+            link: false,
+            addrs: vec!["/ip4/127.0.0.1/tcp/1".into()],
+        }),
+    ) else {
+        panic!()
+    };
+    let ticket = TicketBody::decode(info.ticket.as_deref().unwrap()).unwrap();
+    let request = |secret: Vec<u8>| JoinRequest {
+        plan: plan.clone(),
+        inviter: peer(1),
+        secret,
+        name: "ignored: the invitation names Sam".into(),
+        device: "desk".into(),
+    };
+    let good = ticket.secret_bytes().unwrap();
+    let members = |a: &mut Engine| {
+        let Response::Plan(p) = call(
+            a,
+            Request::PlanGet {
+                plan: Some(plan.clone()),
+            },
+        ) else {
+            panic!()
+        };
+        p.members
+    };
+    let before = members(&mut a).len();
+
+    // Five wrong secrets from device 3, then even the right one is turned away.
+    for _ in 0..5 {
+        let r = a.join(10, &peer(3), &request(vec![0; 16]));
+        assert!(
+            matches!(
+                r,
+                JoinReply::Refused {
+                    reason: JoinRefusal::Unknown,
+                    ..
+                }
+            ),
+            "{r:?}"
+        );
+    }
+    let r = a.join(20, &peer(3), &request(good.clone()));
+    assert!(
+        matches!(
+            r,
+            JoinReply::Refused {
+                reason: JoinRefusal::RateLimited,
+                ..
+            }
+        ),
+        "{r:?}"
+    );
+    assert_eq!(members(&mut a).len(), before, "no partial member");
+    // Ten minutes later it may try again.
+    let later = 20 + 10 * 60 * 1000;
+    let r = a.join(later, &peer(3), &request(good.clone()));
+    assert!(
+        matches!(&r, JoinReply::Joined { name, role: Role::Observer, .. } if name == "Sam"),
+        "{r:?}"
+    );
+    let now = members(&mut a);
+    assert_eq!(now.len(), before + 1);
+    assert!(now.iter().any(|m| m.peer == peer(3) && m.device == "desk"));
+    // Used up for the next device; the store says so too.
+    let r = a.join(later, &peer(4), &request(good));
+    assert!(
+        matches!(
+            r,
+            JoinReply::Refused {
+                reason: JoinRefusal::UsedUp,
+                ..
+            }
+        ),
+        "{r:?}"
+    );
+    let Response::Invites(list) = call(&mut a, Request::InviteList { plan: None }) else {
+        panic!()
+    };
+    assert_eq!((list[0].used, list[0].uses), (1, 1));
+    // The secret is stored only as a hash.
+    let stored = a.store.invites().unwrap();
+    assert_eq!(
+        stored[0].secret_hash,
+        tandem_proto::ticket::secret_hash(&ticket.secret_bytes().unwrap())
+    );
+    assert!(
+        !serde_json::to_string(&stored)
+            .unwrap()
+            .contains(&ticket.secret)
+    );
+}

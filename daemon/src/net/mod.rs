@@ -602,3 +602,6 @@ async fn on_event(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests;
