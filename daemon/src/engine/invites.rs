@@ -99,7 +99,6 @@ impl Engine {
             };
             doc.authorize(&me_peer, &probe)?;
         }
-        let title = doc.view().title;
         let secret: [u8; SECRET_LEN] = rand::random();
         let hash = secret_hash(&secret);
         let now = Timestamp::now();
@@ -135,7 +134,7 @@ impl Engine {
             expires: expires_at.as_second(),
         }
         .encode();
-        tracing::info!(invite = %info.id, plan = %info.plan, %title, ?kind, "invitation made");
+        tracing::info!(invite = %info.id, plan = %info.plan, ?kind, "invitation made");
         Ok(Response::Invite(InviteInfo {
             ticket: Some(ticket),
             ..info
