@@ -86,6 +86,9 @@ pub enum Command {
     /// Other devices this daemon talks to.
     #[command(subcommand)]
     Peer(PeerCmd),
+    /// Competencies (CLIA-style): stages, the six assessment elements, signed sign-offs.
+    #[command(subcommand)]
+    Competency(CompetencyCmd),
     /// Invite someone to the plan: prints a one-line ticket for `tandem join`.
     /// Also `invite list` and `invite revoke ID`.
     Invite(InviteArgs),
@@ -187,6 +190,74 @@ pub struct InviteArgs {
     /// Also print the ticket as a QR code.
     #[arg(long)]
     pub qr: bool,
+}
+
+/// Competency commands.
+#[derive(Debug, Subcommand)]
+pub enum CompetencyCmd {
+    /// Start a competency record for a test system or procedure.
+    Add {
+        /// The test system or procedure, e.g. "Sysmex XN-1000 CBC".
+        system: String,
+    },
+    /// List competency records with their stage, elements, sign-offs and next due date.
+    List,
+    /// One record in full, with each sign-off verified.
+    Show {
+        /// Its id (or a unique prefix).
+        id: String,
+    },
+    /// Move a record to training, supervised or independent.
+    Stage {
+        /// Its id (or a unique prefix).
+        id: String,
+        /// training, supervised or independent.
+        stage: String,
+        /// When training was completed (reassessments fall due from it), e.g. 2026-11-30, today.
+        #[arg(long)]
+        trained_on: Option<String>,
+    },
+    /// Record one of the six assessment elements (see `tandem competency elements`).
+    Assess {
+        /// Its id (or a unique prefix).
+        id: String,
+        /// The element, 1 to 6.
+        #[arg(long, short)]
+        element: u8,
+        /// pass or needs-work.
+        #[arg(long, short)]
+        result: String,
+        /// Who assessed it.
+        #[arg(long, short)]
+        assessor: String,
+        /// When (default: today).
+        #[arg(long, short, default_value = "today")]
+        date: String,
+        /// How: method, samples, records reviewed (`-` reads stdin).
+        #[arg(long, short, default_value = "")]
+        method: String,
+    },
+    /// Sign off a record with this device's key (mentor devices only; all six elements passed).
+    Signoff {
+        /// Its id (or a unique prefix).
+        id: String,
+    },
+    /// Check every sign-off (or one record's) against the record as it is now; exits 1 if any fails.
+    Verify {
+        /// Only this record.
+        id: Option<String>,
+    },
+    /// Set when competencies fall due again, in months after training.
+    Schedule {
+        /// The first-year assessments, e.g. 6,12.
+        #[arg(long, value_delimiter = ',', default_value = "6,12")]
+        first: Vec<u32>,
+        /// Then every so many months.
+        #[arg(long, default_value_t = 12)]
+        every: u32,
+    },
+    /// The six CLIA assessment elements.
+    Elements,
 }
 
 /// Invitation commands.

@@ -22,5 +22,6 @@ pub mod identity;
 pub mod net;
 pub mod run;
 pub mod server;
+pub mod signing;
 pub mod store;
 pub mod sync;

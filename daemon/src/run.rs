@@ -197,9 +197,10 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         dial,
     };
     let (outbox_tx, outbox_rx) = tokio::sync::mpsc::unbounded_channel();
-    let (handle, engine_thread) =
-        engine::thread::spawn(Engine::new(store, device, info), Some(outbox_tx))
-            .map_err(io("cannot start the engine thread"))?;
+    let mut engine = Engine::new(store, device, info);
+    engine.set_signer(key.clone());
+    let (handle, engine_thread) = engine::thread::spawn(engine, Some(outbox_tx))
+        .map_err(io("cannot start the engine thread"))?;
     let listener =
         server::bind(&socket).map_err(io(format!("cannot listen on {}", socket.display())))?;
 

@@ -196,6 +196,8 @@ pub enum Item {
     Note(JournalNote),
     /// A contact.
     Contact(Contact),
+    /// A competency record.
+    Competency(crate::model::Competency),
     /// A member device.
     Member(Member),
     /// Something was removed.

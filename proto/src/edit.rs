@@ -454,6 +454,49 @@ pub enum Edit {
         #[serde(default)]
         notes: String,
     },
+    /// Start a competency record for a test system or procedure (stage: training).
+    CompetencyAdd {
+        /// The test system or procedure.
+        system: String,
+    },
+    /// Move a competency to another stage; `trained_on` records when
+    /// training was completed (reassessments fall due from it).
+    CompetencyStage {
+        /// Competency id or prefix.
+        competency: String,
+        /// The new stage.
+        stage: crate::model::CompetencyStage,
+        /// When training was completed (kept if `None`).
+        #[serde(default)]
+        trained_on: Option<jiff::civil::Date>,
+    },
+    /// Record one of the six assessment elements (replaces that element's earlier result).
+    CompetencyAssess {
+        /// Competency id or prefix.
+        competency: String,
+        /// The element, 1 to 6.
+        element: u8,
+        /// When it was assessed.
+        date: jiff::civil::Date,
+        /// Who assessed it.
+        assessor: String,
+        /// How.
+        #[serde(default)]
+        method: String,
+        /// pass or needs-work.
+        result: crate::model::AssessmentResult,
+    },
+    /// Sign off a competency with this device's key. Clients send `signoff:
+    /// null`; the daemon fills it with a signature of its own making.
+    CompetencySignoff {
+        /// Competency id or prefix.
+        competency: String,
+        /// The signature, made by the daemon.
+        #[serde(default)]
+        signoff: Option<crate::model::Signoff>,
+    },
+    /// Set when competencies fall due again.
+    CompetencySchedule(crate::competency::Schedule),
 }
 
 /// Longest PeerId text accepted.
@@ -612,6 +655,29 @@ impl Edit {
                 check_optional_line("introduced by", introduced_by, NAME_MAX)?;
                 check_text("notes", notes)
             }
+            Edit::CompetencyAdd { system } => check_line("system", system, TITLE_MAX),
+            Edit::CompetencyStage { competency, .. }
+            | Edit::CompetencySignoff { competency, .. } => {
+                check_line("competency", competency, TITLE_MAX)
+            }
+            Edit::CompetencyAssess {
+                competency,
+                element,
+                assessor,
+                method,
+                ..
+            } => {
+                check_line("competency", competency, TITLE_MAX)?;
+                if !(1..=6).contains(element) {
+                    return Err(bad(
+                        "element",
+                        "must be 1 to 6 (see `tandem competency elements`)",
+                    ));
+                }
+                check_line("assessor", assessor, NAME_MAX)?;
+                check_text("method", method)
+            }
+            Edit::CompetencySchedule(s) => s.validate().map_err(|m| bad("schedule", m)),
         }
     }
 }

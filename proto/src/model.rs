@@ -287,6 +287,75 @@ pub struct Contact {
     pub created_at: Timestamp,
 }
 
+string_enum!(
+    /// Where a technician is with a test system or procedure.
+    CompetencyStage, "competency stage", {
+    /// Learning it.
+    Training => "training",
+    /// Doing it under supervision.
+    Supervised => "supervised",
+    /// Released to do it alone.
+    Independent => "independent",
+});
+
+string_enum!(
+    /// The outcome of one assessment element.
+    AssessmentResult, "assessment result", {
+    /// Met the standard.
+    Pass => "pass",
+    /// Did not yet; to be repeated.
+    NeedsWork => "needs-work",
+});
+
+/// One assessed element of a competency (the latest for that element).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// Which of the six CLIA elements, 1 to 6 (see [`crate::competency::ELEMENTS`]).
+    pub element: u8,
+    /// When it was assessed.
+    pub date: Date,
+    /// Who assessed it.
+    pub assessor: String,
+    /// How: the method, sample, record reviewed.
+    pub method: String,
+    /// The result.
+    pub result: AssessmentResult,
+}
+
+/// A signed sign-off of a competency by a mentor's device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signoff {
+    /// The signing device's PeerId.
+    pub assessor: String,
+    /// The person signing.
+    pub name: String,
+    /// When it was signed (part of what is signed).
+    pub signed_at: Timestamp,
+    /// The device's public key (libp2p protobuf encoding, hex).
+    pub public_key: String,
+    /// The ed25519 signature over the attestation (hex).
+    pub signature: String,
+}
+
+/// A competency record for one test system or procedure (CLIA-style).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Competency {
+    /// Stable id.
+    pub id: String,
+    /// The test system or procedure, e.g. "Sysmex XN-1000 CBC".
+    pub system: String,
+    /// Training, supervised or independent.
+    pub stage: CompetencyStage,
+    /// When training was completed (reassessments fall due from it).
+    pub trained_on: Option<Date>,
+    /// The latest assessment of each element, by element number.
+    pub assessments: Vec<Assessment>,
+    /// Sign-offs, oldest first.
+    pub signoffs: Vec<Signoff>,
+    /// When the record was made.
+    pub created_at: Timestamp,
+}
+
 /// A device that shares a plan. Only member devices ever receive a plan's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -336,6 +405,12 @@ pub struct Plan {
     /// Devices the plan is shared with, sorted by PeerId.
     #[serde(default)]
     pub members: Vec<Member>,
+    /// Competency records.
+    #[serde(default)]
+    pub competencies: Vec<Competency>,
+    /// When competencies fall due again (months).
+    #[serde(default)]
+    pub competency_schedule: crate::competency::Schedule,
 }
 
 /// One line of `tandem plan list`, kept in the daemon's index so listing needs no document.

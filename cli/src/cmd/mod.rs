@@ -2,6 +2,7 @@
 //! validated requests, sends them, and prints the result as text or JSON.
 
 mod action;
+mod competency;
 mod daemon;
 mod goal;
 mod invite;
@@ -153,6 +154,7 @@ pub fn item_json(item: &Item) -> serde_json::Value {
         Item::Feedback(f) => serde_json::to_value(f),
         Item::Note(n) => serde_json::to_value(n),
         Item::Contact(c) => serde_json::to_value(c),
+        Item::Competency(c) => serde_json::to_value(c),
         Item::Member(m) => serde_json::to_value(m),
         Item::Removed { what, id } => Ok(serde_json::json!({ "removed": what, "id": id })),
     };
@@ -199,6 +201,7 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Member(c) => member::run(c, ctx),
         Command::Peer(c) => member::peer(c, ctx),
         Command::Invite(args) => invite::invite(args, ctx),
+        Command::Competency(c) => competency::run(c, ctx),
         Command::Join {
             ticket,
             name,

@@ -52,6 +52,12 @@ impl PlanDoc {
                 me.name
             ))),
             (Role::Mentor, _) => Ok(()),
+            (Role::Mentee, Edit::CompetencySignoff { .. } | Edit::CompetencySchedule(_)) => {
+                Err(forbidden(
+                    "only a mentor's device may sign off competencies or set their schedule"
+                        .to_string(),
+                ))
+            }
             (Role::Mentee, Edit::MemberAdd { name, role, .. }) if own(name, *role) => Ok(()),
             (Role::Mentee, Edit::MemberAdd { .. }) => Err(forbidden(
                 "a mentee may add only their own devices (same name, role mentee); \

@@ -36,6 +36,8 @@ pub(crate) const CREATED_AT: &str = "created_at";
 pub(crate) const UPDATED_AT: &str = "updated_at";
 /// Who is behind each actor id.
 pub(crate) const DEVICES: &str = "devices";
+/// When competencies fall due again: a JSON `Schedule` (one register, last writer wins).
+pub(crate) const COMPETENCY_SCHEDULE: &str = "competency_schedule";
 /// The member devices, keyed by PeerId.
 pub(crate) const MEMBERS: &str = "members";
 
@@ -48,16 +50,18 @@ pub(crate) enum Collection {
     Feedback,
     Notes,
     Contacts,
+    Competencies,
 }
 
 impl Collection {
-    pub(crate) const ALL: [Collection; 6] = [
+    pub(crate) const ALL: [Collection; 7] = [
         Collection::Goals,
         Collection::Actions,
         Collection::Meetings,
         Collection::Feedback,
         Collection::Notes,
         Collection::Contacts,
+        Collection::Competencies,
     ];
 
     /// Its key under the root.
@@ -69,6 +73,7 @@ impl Collection {
             Collection::Feedback => "feedback",
             Collection::Notes => "notes",
             Collection::Contacts => "contacts",
+            Collection::Competencies => "competencies",
         }
     }
 
@@ -81,6 +86,7 @@ impl Collection {
             Collection::Feedback => "feedback",
             Collection::Notes => "note",
             Collection::Contacts => "contact",
+            Collection::Competencies => "competency",
         }
     }
 }

@@ -87,7 +87,8 @@ keyed!(
     tandem_proto::model::Meeting,
     tandem_proto::model::Feedback,
     tandem_proto::model::JournalNote,
-    tandem_proto::model::Contact
+    tandem_proto::model::Contact,
+    tandem_proto::model::Competency
 );
 
 /// Replaces the item with the same id, or inserts it in order.
@@ -307,6 +308,7 @@ impl PlanDoc {
                         Collection::Feedback => drop_id!(p.feedback),
                         Collection::Notes => drop_id!(p.notes),
                         Collection::Contacts => drop_id!(p.contacts),
+                        Collection::Competencies => drop_id!(p.competencies),
                     }
                 }
                 Item::Removed {
@@ -350,6 +352,9 @@ impl PlanDoc {
                     Collection::Feedback => fresh!(feedback, read::feedback, Feedback),
                     Collection::Notes => fresh!(notes, read::note, Note),
                     Collection::Contacts => fresh!(contacts, read::contact, Contact),
+                    Collection::Competencies => {
+                        fresh!(competencies, read::competency, Competency)
+                    }
                 }
             }
         })

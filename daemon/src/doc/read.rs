@@ -11,9 +11,10 @@ use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use jiff::civil::Date;
 use jiff::{Timestamp, ZonedDateTime};
 use tandem_proto::model::{
-    Action, ActionStatus, AgendaItem, Agreement, Contact, Feedback, FeedbackKind, Goal,
-    GoalCategory, GoalStatus, JournalNote, Meeting, MeetingStatus, Member, Milestone, Owner, Plan,
-    PlanStatus, Role, effective_progress,
+    Action, ActionStatus, AgendaItem, Agreement, Assessment, AssessmentResult, Competency,
+    CompetencyStage, Contact, Feedback, FeedbackKind, Goal, GoalCategory, GoalStatus, JournalNote,
+    Meeting, MeetingStatus, Member, Milestone, Owner, Plan, PlanStatus, Role, Signoff,
+    effective_progress,
 };
 
 use super::layout::{self, Collection};
@@ -247,6 +248,54 @@ pub(crate) fn contact<R: ReadDoc>(d: &R, id: &str, obj: &ObjId) -> Contact {
     }
 }
 
+/// Reads a competency record.
+pub(crate) fn competency<R: ReadDoc>(d: &R, id: &str, obj: &ObjId) -> Competency {
+    let mut assessments: Vec<Assessment> = object(d, obj, "assessments", ObjType::Map)
+        .map(|m| {
+            d.map_range(&m, ..)
+                .filter_map(|item| {
+                    let element: u8 = item.key.parse().ok()?;
+                    let a = object(d, &m, &item.key, ObjType::Map)?;
+                    Some(Assessment {
+                        element,
+                        date: date(d, &a, "date")?,
+                        assessor: string(d, &a, "assessor"),
+                        method: string(d, &a, "method"),
+                        result: parsed(d, &a, "result", AssessmentResult::NeedsWork),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assessments.sort_by_key(|a| a.element);
+    let mut signoffs: Vec<Signoff> = object(d, obj, "signoffs", ObjType::Map)
+        .map(|m| {
+            d.map_range(&m, ..)
+                .filter_map(|item| {
+                    let s = object(d, &m, &item.key, ObjType::Map)?;
+                    Some(Signoff {
+                        assessor: string(d, &s, "assessor"),
+                        name: string(d, &s, "name"),
+                        signed_at: ts_or_epoch(d, &s, "signed_at"),
+                        public_key: string(d, &s, "public_key"),
+                        signature: string(d, &s, "signature"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    signoffs.sort_by(|a, b| (a.signed_at, &a.signature).cmp(&(b.signed_at, &b.signature)));
+    Competency {
+        id: id.to_string(),
+        system: string(d, obj, "system"),
+        stage: parsed(d, obj, "stage", CompetencyStage::Training),
+        trained_on: date(d, obj, "trained_on"),
+        assessments,
+        signoffs,
+        created_at: ts_or_epoch(d, obj, layout::CREATED_AT),
+    }
+}
+
 /// Reads the agreement.
 pub(crate) fn agreement<R: ReadDoc>(d: &R) -> Agreement {
     let Some(a) = object(d, &automerge::ROOT, "agreement", ObjType::Map) else {
@@ -292,6 +341,9 @@ pub(crate) fn plan_fields<R: ReadDoc>(d: &R, p: &mut Plan) {
     p.mentee = string(d, &root, "mentee");
     p.status = parsed(d, &root, "status", PlanStatus::Active);
     p.created_at = ts_or_epoch(d, &root, layout::CREATED_AT);
+    p.competency_schedule = opt_string(d, &root, layout::COMPETENCY_SCHEDULE)
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
 }
 
 /// A plan with nothing read yet, to fill.
@@ -312,6 +364,8 @@ pub(crate) fn plan_shell() -> Plan {
         notes: Vec::new(),
         contacts: Vec::new(),
         members: Vec::new(),
+        competencies: Vec::new(),
+        competency_schedule: Default::default(),
     }
 }
 
@@ -326,6 +380,7 @@ pub(crate) fn plan<R: ReadDoc>(d: &R) -> Plan {
     p.feedback = all(d, Collection::Feedback, feedback);
     p.notes = all(d, Collection::Notes, note);
     p.contacts = all(d, Collection::Contacts, contact);
+    p.competencies = all(d, Collection::Competencies, competency);
     p.members = members(d);
     p
 }

@@ -109,6 +109,16 @@ impl Writer<'_, '_> {
     }
 
     fn collection(&mut self, c: Collection) -> R<ObjId> {
+        if c == Collection::Competencies
+            && read::object(self.tx, &automerge::ROOT, c.key(), ObjType::Map).is_none()
+        {
+            // Plans made before competencies existed get the map on first use
+            // (new plans have it from the start, so no two devices race to make it).
+            return self
+                .tx
+                .put_object(&automerge::ROOT, c.key(), ObjType::Map)
+                .map_err(internal);
+        }
         read::object(self.tx, &automerge::ROOT, c.key(), ObjType::Map).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::CorruptPlan,
@@ -592,7 +602,121 @@ impl Writer<'_, '_> {
                     Target::Item(Collection::Contacts, id),
                 )
             }
+            Edit::CompetencyAdd { system } => {
+                let (id, obj) = self.create(Collection::Competencies)?;
+                self.put_str(&obj, "system", system)?;
+                self.put_str(
+                    &obj,
+                    "stage",
+                    tandem_proto::model::CompetencyStage::Training.as_str(),
+                )?;
+                // Made with the record, never lazily, so concurrent edits share them.
+                for key in ["assessments", "signoffs"] {
+                    self.tx
+                        .put_object(&obj, key, ObjType::Map)
+                        .map_err(internal)?;
+                }
+                done(
+                    format!("competency add: {system}"),
+                    Target::Item(Collection::Competencies, id),
+                )
+            }
+            Edit::CompetencyStage {
+                competency,
+                stage,
+                trained_on,
+            } => {
+                let (id, obj) = self.resolve(Collection::Competencies, competency)?;
+                self.put_str(&obj, "stage", stage.as_str())?;
+                if trained_on.is_some() {
+                    self.put_opt_date(&obj, "trained_on", *trained_on)?;
+                }
+                self.touch(&obj)?;
+                let system = read::string(self.tx, &obj, "system");
+                done(
+                    format!("competency stage: {system} is {}", stage.as_str()),
+                    Target::Item(Collection::Competencies, id),
+                )
+            }
+            Edit::CompetencyAssess {
+                competency,
+                element,
+                date,
+                assessor,
+                method,
+                result,
+            } => {
+                let (id, obj) = self.resolve(Collection::Competencies, competency)?;
+                let map = self.sub_map(&obj, "assessments")?;
+                let a = self
+                    .tx
+                    .put_object(&map, element.to_string().as_str(), ObjType::Map)
+                    .map_err(internal)?;
+                self.put_str(&a, "date", &date.to_string())?;
+                self.put_str(&a, "assessor", assessor)?;
+                self.put_str(&a, "method", method)?;
+                self.put_str(&a, "result", result.as_str())?;
+                self.touch(&obj)?;
+                let system = read::string(self.tx, &obj, "system");
+                done(
+                    format!(
+                        "competency assess: {system}, element {element}: {} ({assessor})",
+                        result.as_str()
+                    ),
+                    Target::Item(Collection::Competencies, id),
+                )
+            }
+            Edit::CompetencySignoff {
+                competency,
+                signoff,
+            } => {
+                let Some(s) = signoff else {
+                    return Err(ApiError::new(
+                        ErrorCode::Invalid,
+                        "a sign-off must be signed by the daemon",
+                    ));
+                };
+                let (id, obj) = self.resolve(Collection::Competencies, competency)?;
+                let map = self.sub_map(&obj, "signoffs")?;
+                let key = (self.new_id)();
+                let o = self
+                    .tx
+                    .put_object(&map, key.as_str(), ObjType::Map)
+                    .map_err(internal)?;
+                self.put_str(&o, "assessor", &s.assessor)?;
+                self.put_str(&o, "name", &s.name)?;
+                self.put_ts(&o, "signed_at", s.signed_at)?;
+                self.put_str(&o, "public_key", &s.public_key)?;
+                self.put_str(&o, "signature", &s.signature)?;
+                self.touch(&obj)?;
+                let system = read::string(self.tx, &obj, "system");
+                done(
+                    format!("competency signoff: {system}, by {}", s.name),
+                    Target::Item(Collection::Competencies, id),
+                )
+            }
+            Edit::CompetencySchedule(schedule) => {
+                let json = serde_json::to_string(schedule)
+                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+                self.put_str(&automerge::ROOT, layout::COMPETENCY_SCHEDULE, &json)?;
+                let first: Vec<String> = schedule.first.iter().map(u32::to_string).collect();
+                done(
+                    format!(
+                        "competency schedule: after {} months, then every {}",
+                        first.join(", "),
+                        schedule.every
+                    ),
+                    Target::Plan,
+                )
+            }
         }
+    }
+
+    /// A map inside an item, made with it.
+    fn sub_map(&mut self, obj: &ObjId, key: &str) -> R<ObjId> {
+        read::object(self.tx, obj, key, ObjType::Map).ok_or_else(|| {
+            ApiError::new(ErrorCode::CorruptPlan, format!("record has no '{key}' map"))
+        })
     }
 
     /// The members map; plans made before members existed get one on first use.

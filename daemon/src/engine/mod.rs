@@ -27,6 +27,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use jiff::Timestamp;
 use tandem_proto::api::{DaemonStatus, Request, Response};
+use tandem_proto::edit::Edit;
 use tandem_proto::{ApiError, ErrorCode, ids};
 
 use crate::doc::{Device, PlanDoc};
@@ -107,6 +108,8 @@ pub struct Engine {
     /// written with the next transaction storing received changes, once a second, and when the peer
     /// disconnects; see [`Engine::flush_sync_states`].
     unsaved_states: std::collections::BTreeMap<(String, String), Vec<u8>>,
+    /// This device's key, for competency sign-offs.
+    signer: Option<libp2p_identity::Keypair>,
     /// Refused joins per peer (times in ms), for the rate limit.
     join_failures: HashMap<String, Vec<u64>>,
 }
@@ -119,6 +122,40 @@ struct Open<T> {
 }
 
 impl Engine {
+    /// Gives the engine this device's key, with which it signs competency sign-offs.
+    pub fn set_signer(&mut self, key: libp2p_identity::Keypair) {
+        self.signer = Some(key);
+    }
+
+    /// A sign-off edit of a competency of `plan`, signed with this device's key.
+    fn sign_off(&mut self, plan: &str, competency: &str) -> Result<Edit, ApiError> {
+        let key = self.signer.clone().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Internal,
+                "this daemon has no device key to sign with",
+            )
+        })?;
+        let me = self.device.peer.clone();
+        let doc = &self.loaded(plan)?.doc;
+        let view = doc.view();
+        let id = ids::resolve(
+            "competency",
+            competency,
+            view.competencies.iter().map(|c| c.id.as_str()),
+        )?;
+        let c = view
+            .competencies
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no competency {id}")))?;
+        let name = doc.member(&me).map(|m| m.name).unwrap_or_default();
+        let signoff = crate::signing::sign(&key, plan, c, &me, &name, Timestamp::now())?;
+        Ok(Edit::CompetencySignoff {
+            competency: c.id.clone(),
+            signoff: Some(signoff),
+        })
+    }
+
     /// An engine over `store`, editing as `device`.
     pub fn new(store: Store, device: Device, info: Info) -> Engine {
         Engine {
@@ -138,6 +175,7 @@ impl Engine {
             in_sync: BTreeSet::new(),
             unsaved_states: std::collections::BTreeMap::new(),
             join_failures: HashMap::new(),
+            signer: None,
         }
     }
 
@@ -288,6 +326,15 @@ impl Engine {
                 let device = self.device.clone();
                 let loaded = self.loaded(&id)?;
                 loaded.doc.authorize(&device.peer, edit)?;
+                let signed;
+                let edit = match edit {
+                    Edit::CompetencySignoff { competency, .. } => {
+                        signed = self.sign_off(&id, competency)?;
+                        &signed
+                    }
+                    other => other,
+                };
+                let loaded = self.loaded(&id)?;
                 let now = Timestamp::now();
                 let mut new_id = || format!("{:016x}", rand::random::<u64>());
                 let edited = loaded.doc.apply(edit, &device, now, &mut new_id)?;
@@ -565,6 +612,7 @@ fn item_id(item: &tandem_proto::api::Item) -> Option<String> {
         Item::Feedback(f) => f.id.clone(),
         Item::Note(n) => n.id.clone(),
         Item::Contact(c) => c.id.clone(),
+        Item::Competency(c) => c.id.clone(),
         Item::Member(m) => m.peer.clone(),
         Item::Removed { id, .. } => id.clone(),
     })

@@ -1,0 +1,207 @@
+//! Competency sign-offs: signed with this device's ed25519 key over
+//! [`tandem_proto::competency::attestation`], and checked by anyone who
+//! holds the plan.
+//!
+//! A sign-off verifies when: its public key decodes, is the key of the
+//! PeerId it names, the signature over the attested fields *as they are
+//! now* is valid, and that device is a mentor of the plan. A field changed
+//! after the sign-off changes the attested bytes, so the check fails.
+
+use libp2p_identity::{Keypair, PeerId, PublicKey};
+use tandem_proto::competency::{ELEMENTS, attestation, signed_bytes};
+use tandem_proto::model::{AssessmentResult, Competency, Plan, Role, Signoff};
+use tandem_proto::{ApiError, ErrorCode};
+
+/// Why a sign-off does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The stored key is not a public key.
+    #[error("the sign-off's public key is unreadable")]
+    BadKey,
+    /// The key is not the named device's.
+    #[error("the key does not belong to device {0}")]
+    NotThatDevice(String),
+    /// The signature does not match what is attested now.
+    #[error("the signature does not match: the record was changed after it was signed")]
+    Changed,
+    /// The signing device is not a mentor of the plan.
+    #[error("device {0} is not a mentor of this plan")]
+    NotAMentor(String),
+}
+
+/// Signs off `c` as device `peer` (person `name`) at `now`, after checking
+/// that all six elements are assessed and passed.
+pub fn sign(
+    key: &Keypair,
+    plan: &str,
+    c: &Competency,
+    peer: &str,
+    name: &str,
+    now: jiff::Timestamp,
+) -> Result<Signoff, ApiError> {
+    let missing: Vec<String> = (1..=ELEMENTS.len() as u8)
+        .filter(|e| {
+            !c.assessments
+                .iter()
+                .any(|a| a.element == *e && a.result == AssessmentResult::Pass)
+        })
+        .map(|e| e.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::Invalid,
+            format!(
+                "{}: every element must be assessed and passed before a sign-off; not yet: {}",
+                c.system,
+                missing.join(", ")
+            ),
+        ));
+    }
+    // Stored with millisecond precision: sign exactly what will be read back.
+    let signed_at = jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now);
+    let bytes = attestation(plan, c, peer, name, signed_at);
+    let signature = key
+        .sign(&bytes)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot sign: {e}")))?;
+    Ok(Signoff {
+        assessor: peer.to_string(),
+        name: name.to_string(),
+        signed_at,
+        public_key: hex::encode(key.public().encode_protobuf()),
+        signature: hex::encode(signature),
+    })
+}
+
+/// Checks one sign-off of `c` against the plan as it is now.
+pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyError> {
+    let key = hex::decode(&s.public_key)
+        .ok()
+        .and_then(|b| PublicKey::try_decode_protobuf(&b).ok())
+        .ok_or(VerifyError::BadKey)?;
+    if PeerId::from(key.clone()).to_string() != s.assessor {
+        return Err(VerifyError::NotThatDevice(s.assessor.clone()));
+    }
+    let sig = hex::decode(&s.signature).map_err(|_| VerifyError::Changed)?;
+    if !key.verify(&signed_bytes(&plan.id, c, s), &sig) {
+        return Err(VerifyError::Changed);
+    }
+    let mentor = plan
+        .members
+        .iter()
+        .any(|m| m.peer == s.assessor && m.role == Role::Mentor);
+    if !mentor {
+        return Err(VerifyError::NotAMentor(s.assessor.clone()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use tandem_proto::model::{Assessment, CompetencyStage, Member};
+
+    fn competency() -> Competency {
+        Competency {
+            id: "c1".into(),
+            system: "Sysmex XN-1000 CBC".into(),
+            stage: CompetencyStage::Supervised,
+            trained_on: Some(date(2026, 8, 31)),
+            assessments: (1..=6)
+                .map(|e| Assessment {
+                    element: e,
+                    date: date(2026, 11, 1),
+                    assessor: "Dana".into(),
+                    method: "observed".into(),
+                    result: AssessmentResult::Pass,
+                })
+                .collect(),
+            signoffs: Vec::new(),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    /// A change to what a sign-off attests.
+    type Tamper = dyn Fn(&mut Plan, &mut Competency, &mut Signoff);
+
+    fn plan(key: &Keypair, role: Role) -> Plan {
+        let mut p = crate::doc::PlanDoc::empty(automerge::ActorId::random()).view();
+        p.id = "00000000000000a1".into();
+        p.members = vec![Member {
+            peer: PeerId::from(key.public()).to_string(),
+            name: "Dana".into(),
+            role,
+            device: String::new(),
+            added_at: jiff::Timestamp::UNIX_EPOCH,
+        }];
+        p
+    }
+
+    #[test]
+    fn a_signoff_verifies_and_fails_after_any_attested_field_changes() {
+        let key = Keypair::generate_ed25519();
+        let peer = PeerId::from(key.public()).to_string();
+        let p = plan(&key, Role::Mentor);
+        let c = competency();
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        let s = sign(&key, &p.id, &c, &peer, "Dana", now).unwrap();
+        assert_eq!(verify(&p, &c, &s), Ok(()));
+
+        let tampered: Vec<(&str, Box<Tamper>)> = vec![
+            ("plan", Box::new(|p, _, _| p.id = "00000000000000b2".into())),
+            ("competency", Box::new(|_, c, _| c.id = "c2".into())),
+            ("system", Box::new(|_, c, _| c.system = "Other".into())),
+            (
+                "element date",
+                Box::new(|_, c, _| c.assessments[2].date = date(2026, 11, 2)),
+            ),
+            (
+                "element result",
+                Box::new(|_, c, _| c.assessments[4].result = AssessmentResult::NeedsWork),
+            ),
+            (
+                "element assessor",
+                Box::new(|_, c, _| c.assessments[0].assessor = "Lee".into()),
+            ),
+            (
+                "element removed",
+                Box::new(|_, c, _| {
+                    c.assessments.pop();
+                }),
+            ),
+            ("assessor name", Box::new(|_, _, s| s.name = "Lee".into())),
+            (
+                "time",
+                Box::new(|_, _, s| s.signed_at = jiff::Timestamp::UNIX_EPOCH),
+            ),
+        ];
+        for (what, change) in tampered {
+            let (mut p2, mut c2, mut s2) = (p.clone(), c.clone(), s.clone());
+            change(&mut p2, &mut c2, &mut s2);
+            assert_eq!(verify(&p2, &c2, &s2), Err(VerifyError::Changed), "{what}");
+        }
+        // Another device's key claimed for this device.
+        let other = Keypair::generate_ed25519();
+        let mut s2 = s.clone();
+        s2.public_key = hex::encode(other.public().encode_protobuf());
+        assert_eq!(
+            verify(&p, &c, &s2),
+            Err(VerifyError::NotThatDevice(peer.clone()))
+        );
+        s2.public_key = "zz".into();
+        assert_eq!(verify(&p, &c, &s2), Err(VerifyError::BadKey));
+        // A valid signature by a device that is not a mentor of the plan.
+        let p2 = plan(&key, Role::Mentee);
+        assert_eq!(verify(&p2, &c, &s), Err(VerifyError::NotAMentor(peer)));
+    }
+
+    #[test]
+    fn a_signoff_needs_all_six_elements_passed() {
+        let key = Keypair::generate_ed25519();
+        let mut c = competency();
+        c.assessments[5].result = AssessmentResult::NeedsWork;
+        c.assessments.remove(1);
+        let err = sign(&key, "p", &c, "peer", "Dana", jiff::Timestamp::UNIX_EPOCH).unwrap_err();
+        assert!(err.message.contains("not yet: 2, 6"), "{}", err.message);
+    }
+}

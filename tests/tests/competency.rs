@@ -1,0 +1,111 @@
+//! Competency sign-offs across devices: a mentor signs on one device, the
+//! mentee's device receives the plan and verifies the signature.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
+
+use std::time::{Duration, Instant};
+
+use tandem_e2e::Home;
+
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
+    let (a, b) = (Home::new(), Home::new());
+    let id = a.json(&["plan", "new", "Hematology", "--mentor", "Dana"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = a.json(&["competency", "add", "Sysmex XN-1000 CBC"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.json(&[
+        "competency",
+        "stage",
+        &c,
+        "supervised",
+        "--trained-on",
+        "2026-08-31",
+    ]);
+    for e in 1..=5 {
+        a.json(&[
+            "competency",
+            "assess",
+            &c,
+            "-e",
+            &e.to_string(),
+            "-r",
+            "pass",
+            "-a",
+            "Dana",
+            "-d",
+            "2026-11-02",
+            "-m",
+            "observed 10 runs",
+        ]);
+    }
+    // Not all six elements yet: refused, nothing signed.
+    let err = a.fails(&["competency", "signoff", &c], 2);
+    assert!(err.contains("not yet: 6"), "{err}");
+    a.json(&[
+        "competency",
+        "assess",
+        &c,
+        "-e",
+        "6",
+        "-r",
+        "pass",
+        "-a",
+        "Dana",
+        "-d",
+        "2026-11-03",
+    ]);
+    let signed = a.json(&["competency", "signoff", &c]);
+    assert_eq!(signed["signoffs"].as_array().unwrap().len(), 1);
+    let shown = a.json(&["competency", "show", &c]);
+    assert_eq!(shown["verification"][0]["valid"], true);
+    assert_eq!(shown["next_due"], "2027-02-28", "6 months after 31 August");
+
+    // The mentee joins on another device and verifies the mentor's signature there.
+    let ticket = a.json(&["invite", "--name", "Ana", "--plan", &id])["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.json(&["join", &ticket]);
+    let v = b.json(&["competency", "verify", "--plan", &id]);
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["valid"], true, "{v}");
+    // Only a mentor's device may sign off.
+    b.fails(&["competency", "signoff", &c, "--plan", &id], 5);
+
+    // A change after the sign-off makes verification fail, visibly, on both devices.
+    b.json(&[
+        "competency",
+        "assess",
+        &c,
+        "-e",
+        "3",
+        "-r",
+        "needs-work",
+        "-a",
+        "Ana",
+        "--plan",
+        &id,
+    ]);
+    let out = b.run(&["competency", "verify", "--plan", &id]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FAILED"));
+    eventually("the mentor's device sees the failure too", || {
+        a.run(&["competency", "verify", "--plan", &id])
+            .status
+            .code()
+            == Some(1)
+    });
+}
