@@ -89,6 +89,19 @@ pub enum Command {
     /// Competencies (CLIA-style): stages, the six assessment elements, signed sign-offs.
     #[command(subcommand)]
     Competency(CompetencyCmd),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    ///
+    /// bash: `tandem completions bash > ~/.local/share/bash-completion/completions/tandem`;
+    /// zsh: into a directory on $fpath as `_tandem`; fish: `~/.config/fish/completions/tandem.fish`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages (tandem.1 and one per subcommand) into a directory.
+    Man {
+        /// Where to write them, e.g. ~/.local/share/man/man1.
+        dir: PathBuf,
+    },
     /// Invite someone to the plan: prints a one-line ticket for `tandem join`.
     /// Also `invite list` and `invite revoke ID`.
     Invite(InviteArgs),

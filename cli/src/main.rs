@@ -46,6 +46,28 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: args::Cli) -> Result<(), Fail> {
+    // Generated from the clap definitions; no daemon needed.
+    match &cli.command {
+        args::Command::Completions { shell } => {
+            let mut cmd = <args::Cli as clap::CommandFactory>::command();
+            // Into memory first: clap_complete panics on a failed write
+            // (`| head`), and `print` ends quietly on a closed pipe instead.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "tandem", &mut script);
+            return cmd::print(&String::from_utf8_lossy(&script));
+        }
+        args::Command::Man { dir } => {
+            let cmd = <args::Cli as clap::CommandFactory>::command();
+            std::fs::create_dir_all(dir)
+                .and_then(|()| clap_mangen::generate_to(cmd, dir))
+                .map_err(|e| {
+                    Fail::Other(format!("cannot write man pages to {}: {e}", dir.display()))
+                })?;
+            println!("Wrote man pages to {}", dir.display());
+            return Ok(());
+        }
+        _ => {}
+    }
     let env = |k: &str| std::env::var(k).ok();
     let home = paths::home_dir(
         cli.home.as_deref(),

@@ -106,3 +106,40 @@ fn bad_input_gets_a_clear_message_and_the_documented_exit_code() {
     let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(v["error"]["code"], "not_found");
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_clap_definitions() {
+    let h = Home::new();
+    for (shell, marker) in [
+        ("bash", "_tandem()"),
+        ("zsh", "#compdef tandem"),
+        ("fish", "complete -c tandem"),
+    ] {
+        let out = h.run(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(marker), "{shell}: no {marker}");
+        assert!(
+            text.contains("competency") && text.contains("join"),
+            "{shell}"
+        );
+    }
+    h.fails(&["completions", "nosh"], 2);
+    // A reader that goes away early (`| head`) ends it quietly, not with a panic.
+    let mut child = h
+        .cmd(&["completions", "zsh"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    assert_eq!(out.status.code(), Some(0));
+
+    let dir = h.path().join("man1");
+    assert!(h.run(&["man", dir.to_str().unwrap()]).status.success());
+    let page = std::fs::read_to_string(dir.join("tandem-join.1")).unwrap();
+    assert!(page.contains(".TH tandem-join"), "{page}");
+    assert!(dir.join("tandem.1").exists() && dir.join("tandem-competency-signoff.1").exists());
+}

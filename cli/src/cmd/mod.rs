@@ -202,6 +202,7 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Peer(c) => member::peer(c, ctx),
         Command::Invite(args) => invite::invite(args, ctx),
         Command::Competency(c) => competency::run(c, ctx),
+        Command::Completions { .. } | Command::Man { .. } => Ok(()), // handled in main
         Command::Join {
             ticket,
             name,
