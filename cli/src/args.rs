@@ -89,6 +89,12 @@ pub enum Command {
     /// Competencies (CLIA-style): stages, the six assessment elements, signed sign-offs.
     #[command(subcommand)]
     Competency(CompetencyCmd),
+    /// Continuing education: log activities, see totals per certification cycle.
+    #[command(subcommand)]
+    Ce(CeCmd),
+    /// Certifications (MLS, MLT, PBT, HT, ...): exam dates, status, renewal.
+    #[command(subcommand)]
+    Cert(CertCmd),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     ///
     /// bash: `tandem completions bash > ~/.local/share/bash-completion/completions/tandem`;
@@ -271,6 +277,96 @@ pub enum CompetencyCmd {
     },
     /// The six CLIA assessment elements.
     Elements,
+}
+
+/// CE commands.
+#[derive(Debug, Subcommand)]
+pub enum CeCmd {
+    /// Log a completed activity.
+    Add {
+        /// What it was.
+        #[arg(long)]
+        title: String,
+        /// Who offered it.
+        #[arg(long, default_value = "")]
+        provider: String,
+        /// When it was completed (default: today).
+        #[arg(long, default_value = "today")]
+        date: String,
+        /// Contact hours (ASCP CMP: 1 hour = 1 point).
+        #[arg(
+            long,
+            conflicts_with = "points",
+            required_unless_present = "points",
+            allow_negative_numbers = true
+        )]
+        hours: Option<f64>,
+        /// Points.
+        #[arg(long, allow_negative_numbers = true)]
+        points: Option<f64>,
+        /// Content area, e.g. safety, hematology.
+        #[arg(long, default_value = "")]
+        category: String,
+        /// The certificate: a file (its path and SHA-256 are recorded) or any reference.
+        #[arg(long, default_value = "")]
+        certificate: String,
+    },
+    /// List activities, newest first.
+    List,
+    /// Remove an activity.
+    Rm {
+        /// Its id (or a unique prefix).
+        id: String,
+    },
+    /// Totals for each earned certification's cycle against its requirement.
+    Summary,
+}
+
+/// Certification commands.
+#[derive(Debug, Subcommand)]
+pub enum CertCmd {
+    /// Record a credential.
+    Add {
+        /// The credential, e.g. MLS, MLT, PBT, HT.
+        credential: String,
+        /// planned, scheduled, earned or expired.
+        #[arg(long, default_value = "planned")]
+        status: String,
+        /// Target or booked exam date.
+        #[arg(long)]
+        exam_date: Option<String>,
+        /// When it was earned.
+        #[arg(long)]
+        earned_on: Option<String>,
+        /// When renewal is due (end of the CE cycle).
+        #[arg(long)]
+        renewal_due: Option<String>,
+        /// CE points required per cycle (check your certifying body).
+        #[arg(long)]
+        ce_required: Option<f64>,
+    },
+    /// List credentials.
+    List,
+    /// Change a credential.
+    Update {
+        /// Its id (or a unique prefix).
+        id: String,
+        /// planned, scheduled, earned or expired.
+        #[arg(long)]
+        status: Option<String>,
+        /// Target or booked exam date.
+        #[arg(long)]
+        exam_date: Option<String>,
+        /// When it was earned.
+        #[arg(long)]
+        earned_on: Option<String>,
+        /// When renewal is due.
+        #[arg(long)]
+        renewal_due: Option<String>,
+        /// CE points required per cycle.
+        #[arg(long)]
+        ce_required: Option<f64>,
+    },
 }
 
 /// Invitation commands.

@@ -198,6 +198,10 @@ pub enum Item {
     Contact(Contact),
     /// A competency record.
     Competency(crate::model::Competency),
+    /// A CE activity.
+    Ce(crate::model::CeActivity),
+    /// A certification.
+    Certification(crate::model::Certification),
     /// A member device.
     Member(Member),
     /// Something was removed.

@@ -497,10 +497,83 @@ pub enum Edit {
     },
     /// Set when competencies fall due again.
     CompetencySchedule(crate::competency::Schedule),
+    /// Log a continuing-education activity.
+    CeAdd {
+        /// What it was.
+        title: String,
+        /// Who offered it.
+        #[serde(default)]
+        provider: String,
+        /// When it was completed.
+        date: jiff::civil::Date,
+        /// Contact hours or points.
+        points: f64,
+        /// Content area.
+        #[serde(default)]
+        category: String,
+        /// Certificate reference.
+        #[serde(default)]
+        certificate: String,
+    },
+    /// Remove a CE activity.
+    CeRm {
+        /// Its id or prefix.
+        ce: String,
+    },
+    /// Record a certification.
+    CertAdd {
+        /// The credential, e.g. MLS.
+        credential: String,
+        /// Where it stands.
+        status: crate::model::CertStatus,
+        /// Target or booked exam date.
+        #[serde(default)]
+        exam_date: Option<jiff::civil::Date>,
+        /// When earned.
+        #[serde(default)]
+        earned_on: Option<jiff::civil::Date>,
+        /// When renewal is due.
+        #[serde(default)]
+        renewal_due: Option<jiff::civil::Date>,
+        /// CE points required per cycle.
+        #[serde(default)]
+        ce_required: Option<f64>,
+    },
+    /// Change a certification; `None` leaves a field as it is.
+    CertUpdate {
+        /// Its id or prefix.
+        cert: String,
+        /// New status.
+        #[serde(default)]
+        status: Option<crate::model::CertStatus>,
+        /// New exam date.
+        #[serde(default)]
+        exam_date: Option<jiff::civil::Date>,
+        /// New earned date.
+        #[serde(default)]
+        earned_on: Option<jiff::civil::Date>,
+        /// New renewal date.
+        #[serde(default)]
+        renewal_due: Option<jiff::civil::Date>,
+        /// New CE requirement.
+        #[serde(default)]
+        ce_required: Option<f64>,
+    },
 }
 
 /// Longest PeerId text accepted.
 pub const PEER_ID_MAX: usize = 128;
+
+/// Credit points: finite, positive, at most 1,000.
+fn check_points(field: &'static str, p: Option<f64>) -> Result<(), ValidationError> {
+    match p {
+        Some(p) if !(p.is_finite() && p > 0.0 && p <= 1000.0) => Err(bad(
+            field,
+            format!("{p} is not a number of points between 0 and 1000"),
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// A PeerId as text: base58 (Bitcoin alphabet), 32 to [`PEER_ID_MAX`] characters.
 ///
@@ -678,6 +751,35 @@ impl Edit {
                 check_text("method", method)
             }
             Edit::CompetencySchedule(s) => s.validate().map_err(|m| bad("schedule", m)),
+            Edit::CeAdd {
+                title,
+                provider,
+                points,
+                category,
+                certificate,
+                ..
+            } => {
+                check_line("title", title, TITLE_MAX)?;
+                check_optional_line("provider", provider, NAME_MAX)?;
+                check_optional_line("category", category, NAME_MAX)?;
+                check_optional_line("certificate", certificate, TITLE_MAX * 4)?;
+                check_points("points", Some(*points))
+            }
+            Edit::CeRm { ce } => check_line("id", ce, TITLE_MAX),
+            Edit::CertAdd {
+                credential,
+                ce_required,
+                ..
+            } => {
+                check_line("credential", credential, NAME_MAX)?;
+                check_points("CE required", *ce_required)
+            }
+            Edit::CertUpdate {
+                cert, ce_required, ..
+            } => {
+                check_line("id", cert, TITLE_MAX)?;
+                check_points("CE required", *ce_required)
+            }
         }
     }
 }

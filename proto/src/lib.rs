@@ -14,6 +14,7 @@
 //! - [`peer`]: messages between member devices.
 
 pub mod api;
+pub mod ce;
 pub mod competency;
 pub mod dates;
 pub mod edit;

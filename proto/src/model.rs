@@ -356,6 +356,61 @@ pub struct Competency {
     pub created_at: Timestamp,
 }
 
+/// A continuing-education activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CeActivity {
+    /// Stable id.
+    pub id: String,
+    /// What it was.
+    pub title: String,
+    /// Who offered it.
+    pub provider: String,
+    /// When it was completed.
+    pub date: Date,
+    /// Credit earned: contact hours or points (ASCP CMP: 1 contact hour = 1 point).
+    pub points: f64,
+    /// A content area, e.g. "safety", "hematology".
+    pub category: String,
+    /// Where the certificate is: a reference, or `file:PATH sha256:HEX`.
+    pub certificate: String,
+    /// When it was recorded.
+    pub created_at: Timestamp,
+}
+
+string_enum!(
+    /// Where a certification stands.
+    CertStatus, "certification status", {
+    /// Intended.
+    Planned => "planned",
+    /// Exam booked.
+    Scheduled => "scheduled",
+    /// Held.
+    Earned => "earned",
+    /// Lapsed.
+    Expired => "expired",
+});
+
+/// A credential the technician holds or works toward (e.g. MLS(ASCP)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Certification {
+    /// Stable id.
+    pub id: String,
+    /// The credential, e.g. MLS, MLT, PBT, HT.
+    pub credential: String,
+    /// Planned, scheduled, earned or expired.
+    pub status: CertStatus,
+    /// The target or booked exam date.
+    pub exam_date: Option<Date>,
+    /// When it was earned.
+    pub earned_on: Option<Date>,
+    /// When renewal is due (the end of the CE cycle).
+    pub renewal_due: Option<Date>,
+    /// CE points required per cycle, as the user set it (none shipped unsourced).
+    pub ce_required: Option<f64>,
+    /// When it was recorded.
+    pub created_at: Timestamp,
+}
+
 /// A device that shares a plan. Only member devices ever receive a plan's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -411,6 +466,12 @@ pub struct Plan {
     /// When competencies fall due again (months).
     #[serde(default)]
     pub competency_schedule: crate::competency::Schedule,
+    /// Continuing-education activities.
+    #[serde(default)]
+    pub ce: Vec<CeActivity>,
+    /// Certifications.
+    #[serde(default)]
+    pub certifications: Vec<Certification>,
 }
 
 /// One line of `tandem plan list`, kept in the daemon's index so listing needs no document.

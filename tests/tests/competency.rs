@@ -109,3 +109,92 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
             == Some(1)
     });
 }
+
+#[test]
+fn ce_activities_count_toward_each_certification_cycle() {
+    let h = Home::new();
+    h.json(&["plan", "new", "CE"]);
+    let mls = h.json(&[
+        "cert",
+        "add",
+        "MLS",
+        "--status",
+        "earned",
+        "--earned-on",
+        "2025-06-30",
+        "--renewal-due",
+        "2028-06-30",
+        "--ce-required",
+        "36",
+    ]);
+    assert_eq!(mls["status"], "earned");
+    let cert_file = h.path().join("safety.pdf");
+    std::fs::write(&cert_file, b"%PDF certificate").unwrap();
+    let a = h.json(&[
+        "ce",
+        "add",
+        "--title",
+        "Lab safety update",
+        "--provider",
+        "ASCP",
+        "--date",
+        "2026-03-02",
+        "--hours",
+        "2.5",
+        "--category",
+        "safety",
+        "--certificate",
+        cert_file.to_str().unwrap(),
+    ]);
+    assert_eq!(a["points"], 2.5);
+    let recorded = a["certificate"].as_str().unwrap();
+    assert!(
+        recorded.starts_with("file:") && recorded.contains("sha256:"),
+        "{recorded}"
+    );
+    h.json(&[
+        "ce",
+        "add",
+        "--title",
+        "Hematology webinar",
+        "--date",
+        "2027-01-10",
+        "--points",
+        "1",
+    ]);
+    h.json(&[
+        "ce",
+        "add",
+        "--title",
+        "Too old",
+        "--date",
+        "2024-01-10",
+        "--points",
+        "5",
+    ]);
+
+    let summary = h.json(&["ce", "summary"]);
+    assert_eq!(summary[0]["credential"], "MLS");
+    assert_eq!(summary[0]["points"], 3.5);
+    assert_eq!(summary[0]["remaining"], 32.5);
+    assert_eq!(summary[0]["start"], "2025-06-30");
+
+    // Bad input is refused with the field named.
+    let err = h.fails(&["ce", "add", "--title", "x", "--points", "-1"], 2);
+    assert!(err.contains("points"), "{err}");
+    h.fails(
+        &["ce", "add", "--title", "x", "--points", "1", "--hours", "1"],
+        2,
+    );
+    let err = h.fails(&["cert", "add", "MLS", "--status", "pending"], 2);
+    assert!(err.contains("certification status"), "{err}");
+
+    let id = mls["id"].as_str().unwrap();
+    let updated = h.json(&["cert", "update", id, "--status", "expired"]);
+    assert_eq!(updated["status"], "expired");
+    assert_eq!(
+        updated["renewal_due"], "2028-06-30",
+        "untouched fields stay"
+    );
+    assert_eq!(h.json(&["ce", "list"]).as_array().unwrap().len(), 3);
+}

@@ -2,6 +2,7 @@
 //! validated requests, sends them, and prints the result as text or JSON.
 
 mod action;
+mod ce;
 mod competency;
 mod daemon;
 mod goal;
@@ -155,6 +156,8 @@ pub fn item_json(item: &Item) -> serde_json::Value {
         Item::Note(n) => serde_json::to_value(n),
         Item::Contact(c) => serde_json::to_value(c),
         Item::Competency(c) => serde_json::to_value(c),
+        Item::Ce(c) => serde_json::to_value(c),
+        Item::Certification(c) => serde_json::to_value(c),
         Item::Member(m) => serde_json::to_value(m),
         Item::Removed { what, id } => Ok(serde_json::json!({ "removed": what, "id": id })),
     };
@@ -202,6 +205,8 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Peer(c) => member::peer(c, ctx),
         Command::Invite(args) => invite::invite(args, ctx),
         Command::Competency(c) => competency::run(c, ctx),
+        Command::Ce(c) => ce::ce(c, ctx),
+        Command::Cert(c) => ce::cert(c, ctx),
         Command::Completions { .. } | Command::Man { .. } => Ok(()), // handled in main
         Command::Join {
             ticket,

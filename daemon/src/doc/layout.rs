@@ -51,10 +51,12 @@ pub(crate) enum Collection {
     Notes,
     Contacts,
     Competencies,
+    Ce,
+    Certifications,
 }
 
 impl Collection {
-    pub(crate) const ALL: [Collection; 7] = [
+    pub(crate) const ALL: [Collection; 9] = [
         Collection::Goals,
         Collection::Actions,
         Collection::Meetings,
@@ -62,7 +64,18 @@ impl Collection {
         Collection::Notes,
         Collection::Contacts,
         Collection::Competencies,
+        Collection::Ce,
+        Collection::Certifications,
     ];
+
+    /// Collections added after schema 1 plans were first made: such a plan
+    /// gets the map on first use (new plans have it from the start).
+    pub(crate) fn added_later(self) -> bool {
+        matches!(
+            self,
+            Collection::Competencies | Collection::Ce | Collection::Certifications
+        )
+    }
 
     /// Its key under the root.
     pub(crate) fn key(self) -> &'static str {
@@ -74,6 +87,8 @@ impl Collection {
             Collection::Notes => "notes",
             Collection::Contacts => "contacts",
             Collection::Competencies => "competencies",
+            Collection::Ce => "ce",
+            Collection::Certifications => "certifications",
         }
     }
 
@@ -87,6 +102,8 @@ impl Collection {
             Collection::Notes => "note",
             Collection::Contacts => "contact",
             Collection::Competencies => "competency",
+            Collection::Ce => "CE activity",
+            Collection::Certifications => "certification",
         }
     }
 }

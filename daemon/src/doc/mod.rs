@@ -88,7 +88,9 @@ keyed!(
     tandem_proto::model::Feedback,
     tandem_proto::model::JournalNote,
     tandem_proto::model::Contact,
-    tandem_proto::model::Competency
+    tandem_proto::model::Competency,
+    tandem_proto::model::CeActivity,
+    tandem_proto::model::Certification
 );
 
 /// Replaces the item with the same id, or inserts it in order.
@@ -309,6 +311,8 @@ impl PlanDoc {
                         Collection::Notes => drop_id!(p.notes),
                         Collection::Contacts => drop_id!(p.contacts),
                         Collection::Competencies => drop_id!(p.competencies),
+                        Collection::Ce => drop_id!(p.ce),
+                        Collection::Certifications => drop_id!(p.certifications),
                     }
                 }
                 Item::Removed {
@@ -354,6 +358,10 @@ impl PlanDoc {
                     Collection::Contacts => fresh!(contacts, read::contact, Contact),
                     Collection::Competencies => {
                         fresh!(competencies, read::competency, Competency)
+                    }
+                    Collection::Ce => fresh!(ce, read::ce_activity, Ce),
+                    Collection::Certifications => {
+                        fresh!(certifications, read::certification, Certification)
                     }
                 }
             }

@@ -11,10 +11,10 @@ use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use jiff::civil::Date;
 use jiff::{Timestamp, ZonedDateTime};
 use tandem_proto::model::{
-    Action, ActionStatus, AgendaItem, Agreement, Assessment, AssessmentResult, Competency,
-    CompetencyStage, Contact, Feedback, FeedbackKind, Goal, GoalCategory, GoalStatus, JournalNote,
-    Meeting, MeetingStatus, Member, Milestone, Owner, Plan, PlanStatus, Role, Signoff,
-    effective_progress,
+    Action, ActionStatus, AgendaItem, Agreement, Assessment, AssessmentResult, CeActivity,
+    CertStatus, Certification, Competency, CompetencyStage, Contact, Feedback, FeedbackKind, Goal,
+    GoalCategory, GoalStatus, JournalNote, Meeting, MeetingStatus, Member, Milestone, Owner, Plan,
+    PlanStatus, Role, Signoff, effective_progress,
 };
 
 use super::layout::{self, Collection};
@@ -248,6 +248,43 @@ pub(crate) fn contact<R: ReadDoc>(d: &R, id: &str, obj: &ObjId) -> Contact {
     }
 }
 
+fn float<R: ReadDoc>(d: &R, obj: &ObjId, key: &str) -> Option<f64> {
+    match scalar(d, obj, key)? {
+        ScalarValue::F64(f) => Some(f),
+        ScalarValue::Uint(n) => Some(n as f64),
+        ScalarValue::Int(n) => Some(n as f64),
+        _ => None,
+    }
+}
+
+/// Reads a CE activity.
+pub(crate) fn ce_activity<R: ReadDoc>(d: &R, id: &str, obj: &ObjId) -> CeActivity {
+    CeActivity {
+        id: id.to_string(),
+        title: string(d, obj, "title"),
+        provider: string(d, obj, "provider"),
+        date: date(d, obj, "date").unwrap_or(Date::ZERO),
+        points: float(d, obj, "points").unwrap_or(0.0),
+        category: string(d, obj, "category"),
+        certificate: string(d, obj, "certificate"),
+        created_at: ts_or_epoch(d, obj, layout::CREATED_AT),
+    }
+}
+
+/// Reads a certification.
+pub(crate) fn certification<R: ReadDoc>(d: &R, id: &str, obj: &ObjId) -> Certification {
+    Certification {
+        id: id.to_string(),
+        credential: string(d, obj, "credential"),
+        status: parsed(d, obj, "status", CertStatus::Planned),
+        exam_date: date(d, obj, "exam_date"),
+        earned_on: date(d, obj, "earned_on"),
+        renewal_due: date(d, obj, "renewal_due"),
+        ce_required: float(d, obj, "ce_required"),
+        created_at: ts_or_epoch(d, obj, layout::CREATED_AT),
+    }
+}
+
 /// Reads a competency record.
 pub(crate) fn competency<R: ReadDoc>(d: &R, id: &str, obj: &ObjId) -> Competency {
     let mut assessments: Vec<Assessment> = object(d, obj, "assessments", ObjType::Map)
@@ -366,6 +403,8 @@ pub(crate) fn plan_shell() -> Plan {
         members: Vec::new(),
         competencies: Vec::new(),
         competency_schedule: Default::default(),
+        ce: Vec::new(),
+        certifications: Vec::new(),
     }
 }
 
@@ -381,6 +420,8 @@ pub(crate) fn plan<R: ReadDoc>(d: &R) -> Plan {
     p.notes = all(d, Collection::Notes, note);
     p.contacts = all(d, Collection::Contacts, contact);
     p.competencies = all(d, Collection::Competencies, competency);
+    p.ce = all(d, Collection::Ce, ce_activity);
+    p.certifications = all(d, Collection::Certifications, certification);
     p.members = members(d);
     p
 }

@@ -109,7 +109,7 @@ impl Writer<'_, '_> {
     }
 
     fn collection(&mut self, c: Collection) -> R<ObjId> {
-        if c == Collection::Competencies
+        if c.added_later()
             && read::object(self.tx, &automerge::ROOT, c.key(), ObjType::Map).is_none()
         {
             // Plans made before competencies existed get the map on first use
@@ -693,6 +693,86 @@ impl Writer<'_, '_> {
                 done(
                     format!("competency signoff: {system}, by {}", s.name),
                     Target::Item(Collection::Competencies, id),
+                )
+            }
+            Edit::CeAdd {
+                title,
+                provider,
+                date,
+                points,
+                category,
+                certificate,
+            } => {
+                let (id, obj) = self.create(Collection::Ce)?;
+                self.put_str(&obj, "title", title)?;
+                self.put_str(&obj, "provider", provider)?;
+                self.put_str(&obj, "date", &date.to_string())?;
+                self.tx.put(&obj, "points", *points).map_err(internal)?;
+                self.put_str(&obj, "category", category)?;
+                self.put_str(&obj, "certificate", certificate)?;
+                done(
+                    format!("ce add: {title} ({points} points)"),
+                    Target::Item(Collection::Ce, id),
+                )
+            }
+            Edit::CeRm { ce } => self.remove(Collection::Ce, ce, "title"),
+            Edit::CertAdd {
+                credential,
+                status,
+                exam_date,
+                earned_on,
+                renewal_due,
+                ce_required,
+            } => {
+                let (id, obj) = self.create(Collection::Certifications)?;
+                self.put_str(&obj, "credential", credential)?;
+                self.put_str(&obj, "status", status.as_str())?;
+                for (key, d) in [
+                    ("exam_date", exam_date),
+                    ("earned_on", earned_on),
+                    ("renewal_due", renewal_due),
+                ] {
+                    if d.is_some() {
+                        self.put_opt_date(&obj, key, *d)?;
+                    }
+                }
+                if let Some(p) = ce_required {
+                    self.tx.put(&obj, "ce_required", *p).map_err(internal)?;
+                }
+                done(
+                    format!("cert add: {credential} ({})", status.as_str()),
+                    Target::Item(Collection::Certifications, id),
+                )
+            }
+            Edit::CertUpdate {
+                cert,
+                status,
+                exam_date,
+                earned_on,
+                renewal_due,
+                ce_required,
+            } => {
+                let (id, obj) = self.resolve(Collection::Certifications, cert)?;
+                if let Some(s) = status {
+                    self.put_str(&obj, "status", s.as_str())?;
+                }
+                for (key, d) in [
+                    ("exam_date", exam_date),
+                    ("earned_on", earned_on),
+                    ("renewal_due", renewal_due),
+                ] {
+                    if d.is_some() {
+                        self.put_opt_date(&obj, key, *d)?;
+                    }
+                }
+                if let Some(p) = ce_required {
+                    self.tx.put(&obj, "ce_required", *p).map_err(internal)?;
+                }
+                self.touch(&obj)?;
+                let credential = read::string(self.tx, &obj, "credential");
+                done(
+                    format!("cert update: {credential}"),
+                    Target::Item(Collection::Certifications, id),
                 )
             }
             Edit::CompetencySchedule(schedule) => {

@@ -613,6 +613,8 @@ fn item_id(item: &tandem_proto::api::Item) -> Option<String> {
         Item::Note(n) => n.id.clone(),
         Item::Contact(c) => c.id.clone(),
         Item::Competency(c) => c.id.clone(),
+        Item::Ce(c) => c.id.clone(),
+        Item::Certification(c) => c.id.clone(),
         Item::Member(m) => m.peer.clone(),
         Item::Removed { id, .. } => id.clone(),
     })
