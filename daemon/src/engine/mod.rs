@@ -105,7 +105,8 @@ pub struct Engine {
     /// (peer, plan) pairs known to be in sync, for `sync_complete` events.
     in_sync: BTreeSet<(String, String)>,
     /// Sync states not yet written: (peer, plan) -> encoded state. They are
-    /// written with the next transaction storing received changes, once a second, and when the peer
+    /// written with the next transaction storing received changes, once a
+    /// second, and when the peer
     /// disconnects; see [`Engine::flush_sync_states`].
     unsaved_states: std::collections::BTreeMap<(String, String), Vec<u8>>,
     /// This device's key, for competency sign-offs.

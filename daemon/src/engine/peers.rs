@@ -7,15 +7,18 @@
 //! ([`Engine::take_outbox`]).
 //!
 //! Sync states alone do not cost a transaction of their own: when a round
-//! stores no changes, its states wait in memory and are written with the next
-//! transaction that stores received changes, on the next tick (about a second), when the peer disconnects
-//! and when the engine stops. That is safe because a sync state only names
-//! changes that are already durable here (received ones are stored as they
-//! arrive, local ones before they are pushed); a state lost to a crash only
-//! means the next reconnect says a little more. It takes one fsync off the
-//! path of every acknowledged message. Local edits reach peers through
-//! [`Engine::push_local`], called once per plan per committed batch, so a
-//! burst of edits becomes one round of sync messages.
+//! stores no changes, its states wait in memory and are written with the
+//! next transaction that stores received changes, on the next tick (about a
+//! second), when the peer disconnects and when the engine stops. That is
+//! safe because a sync state only names changes that are already durable
+//! here (received ones are stored as they arrive, local ones before they are
+//! pushed); a state lost to a crash only means the next reconnect says a
+//! little more. It takes one fsync off the path of every acknowledged
+//! message.
+//!
+//! Local edits reach peers through [`Engine::push_local`], called once per
+//! plan per committed batch, so a burst of edits becomes one round of sync
+//! messages.
 
 use std::collections::BTreeSet;
 

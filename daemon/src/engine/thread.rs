@@ -31,7 +31,8 @@ enum Input {
     Client(oneshot::Sender<Response>, Request),
     /// Something the network saw, with the time in milliseconds.
     Net(u64, NetEvent),
-    /// A device asks to join a plan with a ticket: (time in ms, its PeerId, the request, where to answer).
+    /// A device asks to join a plan with a ticket: (time in ms, its PeerId,
+    /// the request, where to answer).
     Join(
         u64,
         String,
