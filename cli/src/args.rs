@@ -420,7 +420,12 @@ pub enum PlanCmd {
         /// The mentee's name.
         #[arg(long, default_value = "")]
         mentee: String,
+        /// Seed it from a template (see `tandem plan templates`).
+        #[arg(long)]
+        template: Option<String>,
     },
+    /// List the templates `plan new --template` can use.
+    Templates,
     /// List plans.
     List,
     /// Show a plan: people, agreement, goals, open actions, next meeting.

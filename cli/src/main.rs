@@ -11,6 +11,7 @@ mod input;
 mod markdown;
 mod render;
 mod style;
+mod templates;
 
 use std::process::ExitCode;
 

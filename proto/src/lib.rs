@@ -25,6 +25,7 @@ pub mod model;
 pub mod paths;
 pub mod peer;
 mod strenum;
+pub mod template;
 pub mod ticket;
 
 pub use api::{Request, Response};

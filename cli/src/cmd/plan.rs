@@ -10,6 +10,31 @@ use crate::args::PlanCmd;
 use crate::fail::Fail;
 use crate::render;
 
+/// Makes a template's edits on a new plan; milestones go to the goals just added.
+fn seed(ctx: &mut Ctx, plan: &str, t: &tandem_proto::template::Template) -> Result<(), Fail> {
+    use tandem_proto::template::Step;
+    let steps = t.steps(ctx.today()).map_err(Fail::Usage)?;
+    let mut goals: Vec<String> = Vec::new();
+    ctx.plan = Some(plan.to_string());
+    for step in steps {
+        let edit = match step {
+            Step::Edit(e) => e,
+            Step::Milestone { goal, title } => Edit::MilestoneAdd {
+                goal: goals
+                    .get(goal)
+                    .cloned()
+                    .ok_or_else(|| Fail::Other("a template milestone has no goal".into()))?,
+                title,
+            },
+        };
+        let adds_goal = matches!(edit, Edit::GoalAdd(_));
+        if let (true, Item::Goal(g)) = (adds_goal, ctx.edit(edit)?) {
+            goals.push(g.id);
+        }
+    }
+    Ok(())
+}
+
 fn update(ctx: &mut Ctx, patch: PlanPatch, what: &str) -> Result<(), Fail> {
     let item = ctx.edit(Edit::PlanUpdate(patch))?;
     let human = match &item {
@@ -22,13 +47,54 @@ fn update(ctx: &mut Ctx, patch: PlanPatch, what: &str) -> Result<(), Fail> {
 pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
-        PlanCmd::New { title, mentor, mentee } => {
+        PlanCmd::New { title, mentor, mentee, template } => {
             let new = NewPlan { title, mentor, mentee };
             new.validate()?;
+            // Read the template first: a bad one must not leave a half-made plan.
+            let template = template.as_deref().map(crate::templates::load).transpose()?;
             let Response::Plan(p) = ctx.call(&Request::PlanNew(new))? else {
                 return Err(Fail::Other("unexpected reply to plan new".into()));
             };
+            if let Some(t) = template {
+                seed(ctx, &p.id, &t)?;
+                ctx.plan = Some(p.id.clone());
+                let p = ctx.fetch_plan()?;
+                return ctx.emit(&p, || {
+                    format!(
+                        "Created plan {} ({}) from the {} template: {} goals, {} actions, {} competencies.\n",
+                        p.title,
+                        short(&p.id),
+                        t.description,
+                        p.goals.len(),
+                        p.actions.len(),
+                        p.competencies.len()
+                    )
+                });
+            }
             ctx.emit(&p, || format!("Created plan {} ({}); it is now the current plan.\n", p.title, short(&p.id)))
+        }
+        PlanCmd::Templates => {
+            let list = crate::templates::list();
+            let json: Vec<serde_json::Value> = list
+                .iter()
+                .map(|(name, from, d)| match d {
+                    Ok(d) => serde_json::json!({ "name": name, "from": from, "description": d }),
+                    Err(e) => serde_json::json!({ "name": name, "from": from, "error": e }),
+                })
+                .collect();
+            ctx.emit(&json, || {
+                let mut out: String = list
+                    .iter()
+                    .map(|(name, from, d)| match d {
+                        Ok(d) => format!("{name:<16} {d}  ({from})\n"),
+                        Err(e) => format!("{name:<16} UNUSABLE ({from}): {e}\n"),
+                    })
+                    .collect();
+                if let Some(dir) = crate::templates::user_dir() {
+                    out += &format!("Add your own as {}/NAME.toml\n", dir.display());
+                }
+                out
+            })
         }
         PlanCmd::List => match ctx.call(&Request::PlanList)? {
             Response::Plans(list) => ctx.emit(&list, || {
