@@ -89,6 +89,14 @@ pub enum Command {
     /// Competencies (CLIA-style): stages, the six assessment elements, signed sign-offs.
     #[command(subcommand)]
     Competency(CompetencyCmd),
+    /// What needs attention: the next meeting, late and coming actions by
+    /// owner, goals near their date or stuck, competencies and certifications
+    /// coming due, and a pair that has not met for 21 days.
+    Agenda {
+        /// How many days ahead to look (also: what counts as stuck).
+        #[arg(long, default_value_t = 14)]
+        days: u16,
+    },
     /// Continuing education: log activities, see totals per certification cycle.
     #[command(subcommand)]
     Ce(CeCmd),

@@ -13,6 +13,7 @@
 //! - [`paths`]: the layout of a Tandem home directory;
 //! - [`peer`]: messages between member devices.
 
+pub mod agenda;
 pub mod api;
 pub mod ce;
 pub mod competency;

@@ -2,6 +2,7 @@
 //! validated requests, sends them, and prints the result as text or JSON.
 
 mod action;
+mod agenda;
 mod ce;
 mod competency;
 mod daemon;
@@ -206,6 +207,7 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Invite(args) => invite::invite(args, ctx),
         Command::Competency(c) => competency::run(c, ctx),
         Command::Ce(c) => ce::ce(c, ctx),
+        Command::Agenda { days } => agenda::run(days, ctx),
         Command::Cert(c) => ce::cert(c, ctx),
         Command::Completions { .. } | Command::Man { .. } => Ok(()), // handled in main
         Command::Join {
