@@ -65,10 +65,10 @@ pub enum Command {
         #[arg(long, short = 'n')]
         limit: Option<usize>,
     },
-    /// Export the plan as JSON (versioned schema) or as a Markdown report.
+    /// Export the plan as JSON (versioned schema), a Markdown report, or an iCalendar (.ics) of meetings and due dates.
     Export {
         /// Output format.
-        #[arg(long, short, value_parser = ["json", "markdown"], default_value = "markdown")]
+        #[arg(long, short, value_parser = ["json", "markdown", "ics"], default_value = "markdown")]
         format: String,
         /// Write to this file instead of stdout.
         #[arg(long, short)]

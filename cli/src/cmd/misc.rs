@@ -244,6 +244,7 @@ pub(super) fn export(format: &str, output: Option<PathBuf>, ctx: &mut Ctx) -> Re
                 serde_json::json!({ "tandem_export": tandem_proto::EXPORT_VERSION, "plan": plan });
             serde_json::to_string_pretty(&doc).map_err(|e| Fail::Other(e.to_string()))? + "\n"
         }
+        "ics" => crate::ics::calendar(&plan),
         _ => markdown::report(&plan, ctx.today()),
     };
     match output {
