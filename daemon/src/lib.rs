@@ -15,6 +15,7 @@
 //! change bytes are appended in a redb write transaction → commit (fsync) →
 //! reply. See ARCHITECTURE.md.
 
+pub mod config;
 pub mod doc;
 pub mod engine;
 pub mod home;

@@ -66,6 +66,21 @@ impl Flags {
 }
 
 impl Options {
+    /// Fills what flags and the environment left unset from the config file
+    /// (see [`crate::config`]).
+    pub fn with_config(mut self, cfg: &crate::config::Config) -> Options {
+        if self.listen.is_empty() {
+            self.listen = cfg.daemon.listen.clone();
+        }
+        if self.peers.is_empty() {
+            self.peers = cfg.daemon.peers.clone();
+        }
+        if cfg.daemon.mdns == Some(false) {
+            self.no_mdns = true;
+        }
+        self
+    }
+
     /// Fills network settings left empty from `TANDEM_LISTEN` (comma separated),
     /// `TANDEM_NO_MDNS` and `TANDEM_PEERS` (comma separated).
     pub fn with_env(mut self) -> Options {
@@ -140,6 +155,18 @@ fn env(name: &str) -> Option<String> {
 pub fn run(opts: Options) -> Result<(), RunError> {
     // Everything the daemon creates (database, log, socket) is private to the user.
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    let opts = match crate::config::path(
+        env("TANDEM_CONFIG").as_deref(),
+        env("XDG_CONFIG_HOME").as_deref(),
+        env("HOME").as_deref(),
+    ) {
+        Some(path) => {
+            let cfg =
+                crate::config::Config::load(&path).map_err(|e| RunError::Config(e.to_string()))?;
+            opts.with_config(&cfg)
+        }
+        None => opts,
+    };
     let root = paths::home_dir(
         opts.home.as_deref(),
         env(paths::HOME_ENV).as_deref(),

@@ -172,6 +172,7 @@ impl Home {
         c.arg("--home")
             .arg(self.path())
             .env("RUST_LOG", "info")
+            .env("TANDEM_CONFIG", self.path().join("config.toml"))
             .env("TANDEM_NO_MDNS", "1")
             .env("TANDEM_LISTEN", "/ip4/127.0.0.1/tcp/0")
             .stdin(Stdio::null())

@@ -65,3 +65,46 @@ fn daemon_start_stop_status() {
     assert_eq!(h.json(&["daemon", "stop"])["stopped"], false);
     h.fails(&["daemon", "status"], 4);
 }
+
+#[test]
+fn the_config_file_sets_what_flags_and_env_leave_unset_and_a_bad_one_is_named() {
+    let h = Home::new();
+    let cfg = h.path().join("config.toml");
+    // The listen address comes from the file (the test's TANDEM_LISTEN is removed).
+    std::fs::write(
+        &cfg,
+        "[daemon]\nlisten = [\"/ip4/127.0.0.1/tcp/0\"]\nmdns = false\n",
+    )
+    .unwrap();
+    let mut child = h
+        .daemon_cmd()
+        .env_remove("TANDEM_LISTEN")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    tandem_e2e::wait_for_socket(&h.socket());
+    let st = h.json(&["status"]);
+    let listen = st["listen"].as_array().unwrap();
+    assert!(
+        !listen.is_empty()
+            && listen
+                .iter()
+                .all(|a| a.as_str().unwrap().starts_with("/ip4/127.0.0.1/")),
+        "{st}"
+    );
+    h.run(&["daemon", "stop"]);
+    child.wait().unwrap();
+
+    std::fs::write(&cfg, "[daemon]\nlisen = []\n").unwrap();
+    let out = h
+        .daemon_cmd()
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("config.toml") && err.contains("lisen"),
+        "{err}"
+    );
+}
