@@ -248,6 +248,25 @@ impl Drop for Home {
     }
 }
 
+/// Waits (bounded, 30 s) until `check` holds: sync is asynchronous.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+impl Home {
+    /// A plan as `plan show --json` prints it, or `None` when it is not here.
+    pub fn plan(&self, id: &str) -> Option<Value> {
+        let out = self.run(&["plan", "show", id, "--json"]);
+        out.status
+            .success()
+            .then(|| serde_json::from_slice(&out.stdout).expect("plan JSON"))
+    }
+}
+
 /// Waits until a daemon accepts connections on `socket`.
 pub fn wait_for_socket(socket: &Path) {
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -3,17 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
 
-use std::time::{Duration, Instant};
-
-use tandem_e2e::Home;
-
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use tandem_e2e::{Home, eventually};
 
 #[test]
 fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {

@@ -2,29 +2,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::Value;
-use tandem_e2e::Home;
+use tandem_e2e::{Home, eventually};
 use tandem_proto::ticket::TicketBody;
 
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn plan(h: &Home, id: &str) -> Option<Value> {
-    let out = h.run(&["plan", "show", id, "--json"]);
-    out.status
-        .success()
-        .then(|| serde_json::from_slice(&out.stdout).unwrap())
-}
-
 fn goals(h: &Home, id: &str) -> Vec<String> {
-    plan(h, id).map_or_else(Vec::new, |p| {
+    h.plan(id).map_or_else(Vec::new, |p| {
         p["goals"]
             .as_array()
             .unwrap()
@@ -83,7 +67,7 @@ fn a_mentee_joins_links_a_second_device_and_three_devices_converge() {
     assert_eq!(joined["title"], "Onboarding");
     assert_eq!(joined["role"], "mentee");
     assert!(
-        plan(&b, &id).is_some(),
+        b.plan(&id).is_some(),
         "the plan arrived before join returned"
     );
     let b_peer = b.peer_id();
@@ -109,8 +93,8 @@ fn a_mentee_joins_links_a_second_device_and_three_devices_converge() {
     b.json(&["goal", "add", "From the laptop", "--plan", &id]);
     c.json(&["goal", "add", "From the workstation", "--plan", &id]);
     eventually("all three agree", || {
-        let pa = plan(&a, &id);
-        pa.is_some() && pa == plan(&b, &id) && pa == plan(&c, &id)
+        let pa = a.plan(&id);
+        pa.is_some() && pa == b.plan(&id) && pa == c.plan(&id)
     });
     let mut titles = goals(&a, &id);
     titles.sort();

@@ -5,23 +5,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tandem_e2e::Home;
-
-/// Waits (bounded) until `check` holds; sync is asynchronous.
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn plan(h: &Home, id: &str) -> Option<Value> {
-    let out = h.run(&["plan", "show", id, "--json"]);
-    out.status
-        .success()
-        .then(|| serde_json::from_slice(&out.stdout).unwrap())
-}
+use tandem_e2e::{Home, eventually};
 
 #[test]
 fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
@@ -57,9 +41,9 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     a.json(&["agreement", "edit", "--cadence", "Every other Tuesday"]);
 
     b.json(&["peer", "add", &a.dial_addr()]);
-    eventually("B receives the plan", || plan(&b, &id).is_some());
-    eventually("B's copy equals A's", || plan(&b, &id) == plan(&a, &id));
-    let got = plan(&b, &id).unwrap();
+    eventually("B receives the plan", || b.plan(&id).is_some());
+    eventually("B's copy equals A's", || b.plan(&id) == a.plan(&id));
+    let got = b.plan(&id).unwrap();
     assert_eq!(got["goals"][0]["title"], "Pass the MLS exam");
     assert_eq!(got["agreement"]["cadence"], "Every other Tuesday");
     assert_eq!(got["members"].as_array().unwrap().len(), 2);
@@ -78,7 +62,7 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
         "30s",
     ]);
     assert_eq!(st["peers"][0]["in_sync"], true);
-    eventually("A has applied B's edit", || plan(&a, &id) == plan(&b, &id));
+    eventually("A has applied B's edit", || a.plan(&id) == b.plan(&id));
     let err = b.fails(
         &[
             "sync",
@@ -93,7 +77,7 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
         1,
     );
     assert!(err.contains("timed out after 1s"), "{err}");
-    assert_eq!(plan(&a, &id).unwrap()["goals"].as_array().unwrap().len(), 2);
+    assert_eq!(a.plan(&id).unwrap()["goals"].as_array().unwrap().len(), 2);
 
     // B's status shows A connected and the plan in sync with it; the log
     // names B's device for B's edit.
@@ -131,9 +115,9 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     a.json(&["goal", "add", "While B was away", "--plan", &id]);
     b.json(&["peer", "add", &a.dial_addr()]);
     eventually("B catches up after a restart", || {
-        plan(&b, &id) == plan(&a, &id)
+        b.plan(&id) == a.plan(&id)
     });
-    assert_eq!(plan(&b, &id).unwrap()["goals"].as_array().unwrap().len(), 3);
+    assert_eq!(b.plan(&id).unwrap()["goals"].as_array().unwrap().len(), 3);
 
     // A forgotten peer is dropped and not redialed.
     let a_id = a.peer_id();
@@ -175,13 +159,13 @@ fn edits_spread_through_a_middle_device_to_one_never_met() {
         "mentee",
     ]);
     l.json(&["peer", "add", &w.dial_addr()]);
-    eventually("the laptop has the plan", || plan(&l, &id).is_some());
+    eventually("the laptop has the plan", || l.plan(&id).is_some());
     l.json(&["goal", "add", "Written on the laptop", "--plan", &id]);
     l.json(&["sync", "--wait", "--plan", &id, "--timeout", "30s"]);
     l.run(&["daemon", "stop"]);
     m.json(&["peer", "add", &w.dial_addr()]);
     eventually("the mentee gets the laptop's edit", || {
-        plan(&m, &id).is_some_and(|p| {
+        m.plan(&id).is_some_and(|p| {
             p["goals"]
                 .as_array()
                 .unwrap()
@@ -190,7 +174,7 @@ fn edits_spread_through_a_middle_device_to_one_never_met() {
         })
     });
     eventually("mentee and workstation agree", || {
-        plan(&m, &id) == plan(&w, &id)
+        m.plan(&id) == w.plan(&id)
     });
 }
 
@@ -206,19 +190,14 @@ fn a_receiver_killed_during_a_large_sync_recovers_and_loses_nothing() {
     b.json(&["peer", "add", &a.dial_addr()]);
     // Kill B as soon as the plan starts arriving (or right away if it is fast).
     let deadline = Instant::now() + Duration::from_secs(10);
-    while plan(&b, &id).is_none() && Instant::now() < deadline {
+    while b.plan(&id).is_none() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
     tandem_e2e::kill9_pid(b.daemon_pid_any());
     // Restarted, B loads what it stored cleanly and catches up.
     b.json(&["daemon", "start"]);
-    eventually("B converges after kill -9", || {
-        plan(&b, &id) == plan(&a, &id)
-    });
-    assert_eq!(
-        plan(&b, &id).unwrap()["notes"].as_array().unwrap().len(),
-        120
-    );
+    eventually("B converges after kill -9", || b.plan(&id) == a.plan(&id));
+    assert_eq!(b.plan(&id).unwrap()["notes"].as_array().unwrap().len(), 120);
     let status = b.json(&["plan", "list"]);
     assert!(status[0]["error"].is_null(), "{status}");
 }
@@ -245,7 +224,7 @@ fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
     std::thread::sleep(Duration::from_millis(300));
     a.json(&["goal", "add", "Local goal", "--plan", &id]);
     b.json(&["peer", "add", &a.dial_addr()]);
-    eventually("B has the plan", || plan(&b, &id).is_some());
+    eventually("B has the plan", || b.plan(&id).is_some());
     let remote_goal = b.json(&["goal", "add", "Remote goal", "--plan", &id])["id"]
         .as_str()
         .unwrap()
@@ -333,7 +312,7 @@ fn a_reconnect_with_nothing_changed_exchanges_only_a_few_bytes() {
         ]);
     }
     b.json(&["peer", "add", &a.dial_addr()]);
-    eventually("B has the whole plan", || plan(&b, &id) == plan(&a, &id));
+    eventually("B has the whole plan", || b.plan(&id) == a.plan(&id));
     b.json(&["sync", "--wait", "--plan", &id, "--timeout", "30s"]);
     let (sent, received) = sync_bytes(&b, &a.peer_id());
     let first = sent + received;
@@ -358,7 +337,7 @@ fn a_reconnect_with_nothing_changed_exchanges_only_a_few_bytes() {
         again <= 512 && again * 10 <= first,
         "reconnect exchanged {again} B (first sync {first} B)"
     );
-    assert_eq!(plan(&b, &id), plan(&a, &id));
+    assert_eq!(b.plan(&id), a.plan(&id));
 }
 
 #[test]

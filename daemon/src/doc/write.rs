@@ -726,19 +726,8 @@ impl Writer<'_, '_> {
             } => {
                 let (id, obj) = self.create(Collection::Certifications)?;
                 self.put_str(&obj, "credential", credential)?;
-                self.put_str(&obj, "status", status.as_str())?;
-                for (key, d) in [
-                    ("exam_date", exam_date),
-                    ("earned_on", earned_on),
-                    ("renewal_due", renewal_due),
-                ] {
-                    if d.is_some() {
-                        self.put_opt_date(&obj, key, *d)?;
-                    }
-                }
-                if let Some(p) = ce_required {
-                    self.tx.put(&obj, "ce_required", *p).map_err(internal)?;
-                }
+                let dates = [*exam_date, *earned_on, *renewal_due];
+                self.put_cert(&obj, Some(*status), dates, *ce_required)?;
                 done(
                     format!("cert add: {credential} ({})", status.as_str()),
                     Target::Item(Collection::Certifications, id),
@@ -753,21 +742,8 @@ impl Writer<'_, '_> {
                 ce_required,
             } => {
                 let (id, obj) = self.resolve(Collection::Certifications, cert)?;
-                if let Some(s) = status {
-                    self.put_str(&obj, "status", s.as_str())?;
-                }
-                for (key, d) in [
-                    ("exam_date", exam_date),
-                    ("earned_on", earned_on),
-                    ("renewal_due", renewal_due),
-                ] {
-                    if d.is_some() {
-                        self.put_opt_date(&obj, key, *d)?;
-                    }
-                }
-                if let Some(p) = ce_required {
-                    self.tx.put(&obj, "ce_required", *p).map_err(internal)?;
-                }
+                let dates = [*exam_date, *earned_on, *renewal_due];
+                self.put_cert(&obj, *status, dates, *ce_required)?;
                 self.touch(&obj)?;
                 let credential = read::string(self.tx, &obj, "credential");
                 done(
@@ -790,6 +766,32 @@ impl Writer<'_, '_> {
                 )
             }
         }
+    }
+
+    /// Writes a certification's fields that are given; `None` leaves one as it is.
+    fn put_cert(
+        &mut self,
+        obj: &ObjId,
+        status: Option<tandem_proto::model::CertStatus>,
+        [exam, earned, renewal]: [Option<Date>; 3],
+        ce_required: Option<f64>,
+    ) -> R<()> {
+        if let Some(s) = status {
+            self.put_str(obj, "status", s.as_str())?;
+        }
+        for (key, d) in [
+            ("exam_date", exam),
+            ("earned_on", earned),
+            ("renewal_due", renewal),
+        ] {
+            if d.is_some() {
+                self.put_opt_date(obj, key, d)?;
+            }
+        }
+        if let Some(p) = ce_required {
+            self.tx.put(obj, "ce_required", p).map_err(internal)?;
+        }
+        Ok(())
     }
 
     /// A map inside an item, made with it.
