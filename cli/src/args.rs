@@ -274,6 +274,17 @@ pub enum CompetencyCmd {
         /// Only this record.
         id: Option<String>,
     },
+    /// A printable competency record (all records, or one), with each sign-off's verification.
+    Record {
+        /// Only this record.
+        id: Option<String>,
+        /// markdown or html.
+        #[arg(long, short, value_parser = ["markdown", "html"], default_value = "markdown")]
+        format: String,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Set when competencies fall due again, in months after training.
     Schedule {
         /// The first-year assessments, e.g. 6,12.

@@ -10,6 +10,7 @@ mod fail;
 mod ics;
 mod input;
 mod markdown;
+mod record;
 mod render;
 mod style;
 mod templates;

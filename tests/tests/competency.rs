@@ -98,6 +98,33 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
             .code()
             == Some(1)
     });
+
+    // The printable record says so too, in Markdown and in HTML.
+    let out = a.run(&["competency", "record", "--plan", &id]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("## Sysmex XN-1000 CBC"), "{md}");
+    assert!(md.contains("| 3 | review of worksheets"), "{md}");
+    assert!(
+        md.contains("needs-work") && md.contains("FAILED: the signature does not match"),
+        "{md}"
+    );
+    let file = a.path().join("record.html");
+    a.run(&[
+        "competency",
+        "record",
+        "--plan",
+        &id,
+        "-f",
+        "html",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    let page = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        page.starts_with("<!DOCTYPE html>") && page.contains("class=\"failed\""),
+        "{page}"
+    );
+    assert!(page.contains("<h2>Sysmex XN-1000 CBC</h2>"), "{page}");
 }
 
 #[test]

@@ -218,6 +218,23 @@ pub(super) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             v["next_due"] = serde_json::json!(plan.competency_schedule.next_due(c));
             ctx.emit(&v, || detail(&plan, c, s))
         }
+        CompetencyCmd::Record { id, format, output } => {
+            let plan = ctx.fetch_plan()?;
+            let list: Vec<&Competency> = match &id {
+                Some(id) => vec![find(&plan, id)?],
+                None => plan.competencies.iter().collect(),
+            };
+            let text = crate::record::render(&plan, &list, &format, ctx.today());
+            match output {
+                None => super::print(&text),
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| {
+                        Fail::Other(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    super::print(&format!("Wrote {}\n", path.display()))
+                }
+            }
+        }
         CompetencyCmd::Verify { id } => {
             let plan = ctx.fetch_plan()?;
             let list: Vec<&Competency> = match &id {
