@@ -362,7 +362,46 @@ pub fn plan_detail(p: &Plan, today: Date, now: &jiff::ZonedDateTime, s: Style) -
             out += &format!("    {}. {}\n", i + 1, a.text);
         }
     }
+    if !p.competencies.is_empty() {
+        out += &format!("\n{} ({})\n", s.bold("Competencies"), p.competencies.len());
+        for c in &p.competencies {
+            out += &format!("  {}\n", competency_line(p, c, s));
+        }
+    }
     out
+}
+
+/// One line per competency record: stage, elements passed, whether its
+/// sign-offs verify against the record as it is now, and the next due date.
+pub fn competency_line(plan: &Plan, c: &tandem_proto::model::Competency, s: Style) -> String {
+    use tandem_proto::model::AssessmentResult;
+    let passed = c
+        .assessments
+        .iter()
+        .filter(|a| a.result == AssessmentResult::Pass)
+        .count();
+    let signed = if c.signoffs.is_empty() {
+        s.dim("not signed off")
+    } else if c
+        .signoffs
+        .iter()
+        .all(|so| tandem_daemon::signing::verify(plan, c, so).is_ok())
+    {
+        s.green(&format!("signed off x{}", c.signoffs.len()))
+    } else {
+        s.bold("SIGN-OFF INVALID")
+    };
+    let due = plan
+        .competency_schedule
+        .next_due(c)
+        .map(|d| format!("  next due {d}"))
+        .unwrap_or_default();
+    format!(
+        "{}  {:<11} {}  elements {passed}/6 passed  {signed}{due}",
+        s.bold(tandem_proto::ids::short(&c.id)),
+        c.stage.as_str(),
+        c.system
+    )
 }
 
 /// One line per change in `tandem log`.

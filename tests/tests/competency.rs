@@ -99,6 +99,14 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
             == Some(1)
     });
 
+    // The plan's dashboard flags it.
+    let shown = a.run(&["plan", "show", &id]);
+    let dash = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        dash.contains("Competencies (1)") && dash.contains("SIGN-OFF INVALID"),
+        "{dash}"
+    );
+
     // The printable record says so too, in Markdown and in HTML.
     let out = a.run(&["competency", "record", "--plan", &id]);
     let md = String::from_utf8_lossy(&out.stdout);

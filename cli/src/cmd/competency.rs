@@ -42,34 +42,8 @@ fn checks(plan: &Plan, c: &Competency) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn summary_line(plan: &Plan, c: &Competency, s: crate::style::Style) -> String {
-    let passed = c
-        .assessments
-        .iter()
-        .filter(|a| a.result == AssessmentResult::Pass)
-        .count();
-    let signed = if c.signoffs.is_empty() {
-        s.dim("not signed off")
-    } else if checks(plan, c).iter().all(|v| v["valid"] == true) {
-        s.green(&format!("signed off x{}", c.signoffs.len()))
-    } else {
-        s.bold("SIGN-OFF INVALID")
-    };
-    let due = plan
-        .competency_schedule
-        .next_due(c)
-        .map(|d| format!("  next due {d}"))
-        .unwrap_or_default();
-    format!(
-        "{}  {:<11} {}  elements {passed}/6 passed  {signed}{due}",
-        s.bold(short(&c.id)),
-        c.stage.as_str(),
-        c.system
-    )
-}
-
 fn detail(plan: &Plan, c: &Competency, s: crate::style::Style) -> String {
-    let mut out = summary_line(plan, c, s) + "\n";
+    let mut out = crate::render::competency_line(plan, c, s) + "\n";
     if let Some(t) = c.trained_on {
         out += &format!("  training completed {t}\n");
     }
@@ -206,7 +180,7 @@ pub(super) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 }
                 plan.competencies
                     .iter()
-                    .map(|c| summary_line(&plan, c, s) + "\n")
+                    .map(|c| crate::render::competency_line(&plan, c, s) + "\n")
                     .collect()
             })
         }
