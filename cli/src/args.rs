@@ -351,18 +351,9 @@ pub enum CertCmd {
         /// planned, scheduled, earned or expired.
         #[arg(long, default_value = "planned")]
         status: String,
-        /// Target or booked exam date.
-        #[arg(long)]
-        exam_date: Option<String>,
-        /// When it was earned.
-        #[arg(long)]
-        earned_on: Option<String>,
-        /// When renewal is due (end of the CE cycle).
-        #[arg(long)]
-        renewal_due: Option<String>,
-        /// CE points required per cycle (check your certifying body).
-        #[arg(long)]
-        ce_required: Option<f64>,
+        /// Dates and CE requirement.
+        #[command(flatten)]
+        fields: CertFields,
     },
     /// List credentials.
     List,
@@ -373,19 +364,27 @@ pub enum CertCmd {
         /// planned, scheduled, earned or expired.
         #[arg(long)]
         status: Option<String>,
-        /// Target or booked exam date.
-        #[arg(long)]
-        exam_date: Option<String>,
-        /// When it was earned.
-        #[arg(long)]
-        earned_on: Option<String>,
-        /// When renewal is due.
-        #[arg(long)]
-        renewal_due: Option<String>,
-        /// CE points required per cycle.
-        #[arg(long)]
-        ce_required: Option<f64>,
+        /// Dates and CE requirement to change.
+        #[command(flatten)]
+        fields: CertFields,
     },
+}
+
+/// The optional fields of a certification, shared by `cert add` and `cert update`.
+#[derive(Debug, clap::Args)]
+pub struct CertFields {
+    /// Target or booked exam date.
+    #[arg(long)]
+    pub exam_date: Option<String>,
+    /// When it was earned.
+    #[arg(long)]
+    pub earned_on: Option<String>,
+    /// When renewal is due (end of the CE cycle).
+    #[arg(long)]
+    pub renewal_due: Option<String>,
+    /// CE points required per cycle (check your certifying body).
+    #[arg(long)]
+    pub ce_required: Option<f64>,
 }
 
 /// Invitation commands.

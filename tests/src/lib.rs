@@ -258,6 +258,28 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 }
 
 impl Home {
+    /// What this daemon's `status` says of `peer`, if it knows it.
+    pub fn peer_info(&self, peer: &str) -> Option<Value> {
+        let st = self.json(&["status"]);
+        st["peers"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["peer"] == peer).cloned())
+    }
+
+    /// Whether a connection to `peer` is up.
+    pub fn connected_to(&self, peer: &str) -> bool {
+        self.peer_info(peer).is_some_and(|p| p["connected"] == true)
+    }
+
+    /// Sync payload bytes (sent, received) exchanged with `peer` since the daemon started.
+    pub fn sync_bytes(&self, peer: &str) -> (u64, u64) {
+        let p = self
+            .peer_info(peer)
+            .unwrap_or_else(|| panic!("{peer} is not among this daemon's peers"));
+        let n = |k: &str| p[k].as_u64().expect("a byte count");
+        (n("sync_sent"), n("sync_received"))
+    }
+
     /// A plan as `plan show --json` prints it, or `None` when it is not here.
     pub fn plan(&self, id: &str) -> Option<Value> {
         let out = self.run(&["plan", "show", id, "--json"]);

@@ -265,22 +265,6 @@ fn watch_streams_local_remote_peer_and_sync_events_as_ndjson() {
     child.wait().unwrap();
 }
 
-/// Sync payload bytes exchanged with `peer`, as `h` counts them: (sent, received).
-fn sync_bytes(h: &Home, peer: &str) -> (u64, u64) {
-    let st = h.json(&["status"]);
-    let p = st["peers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["peer"] == peer)
-        .unwrap_or_else(|| panic!("{peer} not among {st}"))
-        .clone();
-    (
-        p["sync_sent"].as_u64().unwrap(),
-        p["sync_received"].as_u64().unwrap(),
-    )
-}
-
 #[test]
 fn a_reconnect_with_nothing_changed_exchanges_only_a_few_bytes() {
     let (a, b) = (Home::new(), Home::new());
@@ -314,23 +298,17 @@ fn a_reconnect_with_nothing_changed_exchanges_only_a_few_bytes() {
     b.json(&["peer", "add", &a.dial_addr()]);
     eventually("B has the whole plan", || b.plan(&id) == a.plan(&id));
     b.json(&["sync", "--wait", "--plan", &id, "--timeout", "30s"]);
-    let (sent, received) = sync_bytes(&b, &a.peer_id());
+    let (sent, received) = b.sync_bytes(&a.peer_id());
     let first = sent + received;
     assert!(first > 10_000, "the first sync carries the plan: {first} B");
 
     // B restarts and redials A from its address book; nothing changed on either side.
     assert!(b.run(&["daemon", "stop"]).status.success());
     b.json(&["daemon", "start"]);
-    eventually("B reconnects by itself", || {
-        b.json(&["status"])["peers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["peer"] == a.peer_id().as_str() && p["connected"] == true)
-    });
+    eventually("B reconnects by itself", || b.connected_to(&a.peer_id()));
     b.json(&["sync", "--wait", "--plan", &id, "--timeout", "30s"]);
     std::thread::sleep(Duration::from_millis(500)); // let any straggling message arrive
-    let (sent, received) = sync_bytes(&b, &a.peer_id());
+    let (sent, received) = b.sync_bytes(&a.peer_id());
     let again = sent + received;
     eprintln!("sync payload: first sync {first} B, reconnect {again} B");
     assert!(

@@ -7,8 +7,9 @@ use tandem_proto::ids::short;
 use tandem_proto::model::{CeActivity, CertStatus, Certification};
 
 use super::{Ctx, parse};
-use crate::args::{CeCmd, CertCmd};
+use crate::args::{CeCmd, CertCmd, CertFields};
 use crate::fail::Fail;
+use jiff::civil::Date;
 
 /// What to record for `--certificate`: a file's path and SHA-256 (so a
 /// swapped file can be noticed), or the reference as given.
@@ -67,10 +68,6 @@ fn cert_line(c: &Certification) -> String {
         parts.push(format!("{p} CE points per cycle"));
     }
     parts.join("  ")
-}
-
-fn opt_date(ctx: &Ctx, s: Option<String>) -> Result<Option<jiff::civil::Date>, Fail> {
-    s.map(|d| ctx.date(&d)).transpose()
 }
 
 pub(super) fn ce(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
@@ -148,55 +145,55 @@ pub(super) fn ce(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     }
 }
 
+/// Makes a certification edit and prints the result ("Added ...", "Updated ...").
+fn cert_edit(ctx: &mut Ctx, edit: Edit, verb: &str) -> Result<(), Fail> {
+    let item = ctx.edit(edit)?;
+    let human = match &item {
+        Item::Certification(c) => format!("{verb} {}", cert_line(c)),
+        _ => verb.into(),
+    };
+    ctx.emit_item(&item, &human)
+}
+
+type Dates = (Option<Date>, Option<Date>, Option<Date>);
+
+/// The dates of `CertFields`, parsed.
+fn cert_dates(ctx: &Ctx, f: &CertFields) -> Result<Dates, Fail> {
+    let d = |s: &Option<String>| s.as_deref().map(|d| ctx.date(d)).transpose();
+    Ok((d(&f.exam_date)?, d(&f.earned_on)?, d(&f.renewal_due)?))
+}
+
 pub(super) fn cert(cmd: CertCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     match cmd {
         CertCmd::Add {
             credential,
             status,
-            exam_date,
-            earned_on,
-            renewal_due,
-            ce_required,
+            fields,
         } => {
             let status: CertStatus = parse(&status)?;
+            let (exam_date, earned_on, renewal_due) = cert_dates(ctx, &fields)?;
             let edit = Edit::CertAdd {
                 credential,
                 status,
-                exam_date: opt_date(ctx, exam_date)?,
-                earned_on: opt_date(ctx, earned_on)?,
-                renewal_due: opt_date(ctx, renewal_due)?,
-                ce_required,
+                exam_date,
+                earned_on,
+                renewal_due,
+                ce_required: fields.ce_required,
             };
-            let item = ctx.edit(edit)?;
-            let human = match &item {
-                Item::Certification(c) => format!("Added {}", cert_line(c)),
-                _ => "Added".into(),
-            };
-            ctx.emit_item(&item, &human)
+            cert_edit(ctx, edit, "Added")
         }
-        CertCmd::Update {
-            id,
-            status,
-            exam_date,
-            earned_on,
-            renewal_due,
-            ce_required,
-        } => {
+        CertCmd::Update { id, status, fields } => {
             let status = status.as_deref().map(parse::<CertStatus>).transpose()?;
+            let (exam_date, earned_on, renewal_due) = cert_dates(ctx, &fields)?;
             let edit = Edit::CertUpdate {
                 cert: id,
                 status,
-                exam_date: opt_date(ctx, exam_date)?,
-                earned_on: opt_date(ctx, earned_on)?,
-                renewal_due: opt_date(ctx, renewal_due)?,
-                ce_required,
+                exam_date,
+                earned_on,
+                renewal_due,
+                ce_required: fields.ce_required,
             };
-            let item = ctx.edit(edit)?;
-            let human = match &item {
-                Item::Certification(c) => format!("Updated {}", cert_line(c)),
-                _ => "Updated".into(),
-            };
-            ctx.emit_item(&item, &human)
+            cert_edit(ctx, edit, "Updated")
         }
         CertCmd::List => {
             let plan = ctx.fetch_plan()?;

@@ -177,9 +177,13 @@ impl Engine {
 
     /// Answers a device that asks to join with a ticket's secret.
     pub fn join(&mut self, now_ms: u64, peer: &str, req: &JoinRequest) -> JoinReply {
-        let failures = self.join_failures.entry(peer.to_string()).or_default();
-        failures.retain(|t| now_ms.saturating_sub(*t) < FAILURE_WINDOW_MS);
-        if failures.len() >= MAX_FAILURES {
+        // Forget failures older than the window (and peers left with none).
+        self.join_failures.retain(|_, times| {
+            times.retain(|t| now_ms.saturating_sub(*t) < FAILURE_WINDOW_MS);
+            !times.is_empty()
+        });
+        let failures = self.join_failures.get(peer).map_or(0, Vec::len);
+        if failures >= MAX_FAILURES {
             tracing::warn!(%peer, "join refused: too many failed attempts");
             return refused(
                 JoinRefusal::RateLimited,

@@ -64,19 +64,6 @@ fn stored_docs(h: &Home, ids: &[String]) -> Vec<Automerge> {
         .collect()
 }
 
-/// Sync payload bytes `h` exchanged with `peer` since its daemon started.
-fn sync_bytes(h: &Home, peer: &str) -> u64 {
-    let st = h.json(&["status"]);
-    let p = st["peers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["peer"] == peer)
-        .unwrap()
-        .clone();
-    p["sync_sent"].as_u64().unwrap() + p["sync_received"].as_u64().unwrap()
-}
-
 /// Polls B's plan list until `done` holds for it.
 fn wait_plans(b: &Home, done: impl Fn(&[Value]) -> bool) -> Duration {
     let mut rb = Raw::hello(&b.socket());
@@ -125,22 +112,19 @@ fn full_sync_and_reconnect(label: &str, edits: Vec<Value>) {
     // Reconnect with nothing changed: B restarts and redials A from its address book.
     b.json(&["sync", "--wait", "--plan", &id, "--timeout", "60s"]);
     let a_peer = a.peer_id();
-    let first = sync_bytes(&b, &a_peer);
+    let (sent, received) = b.sync_bytes(&a_peer);
+    let first = sent + received;
     assert!(b.run(&["daemon", "stop"]).status.success());
     b.json(&["daemon", "start"]);
     let t = Instant::now();
-    while !b.json(&["status"])["peers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|p| p["peer"] == a_peer.as_str() && p["connected"] == true)
-    {
+    while !b.connected_to(&a_peer) {
         assert!(t.elapsed() < Duration::from_secs(60), "B did not reconnect");
         std::thread::sleep(Duration::from_millis(20));
     }
     b.json(&["sync", "--wait", "--plan", &id, "--timeout", "60s"]);
     std::thread::sleep(Duration::from_millis(300));
-    let again = sync_bytes(&b, &a_peer);
+    let (sent, received) = b.sync_bytes(&a_peer);
+    let again = sent + received;
     let (_, fresh) = raw_exchange(doc.clone(), doc.clone());
     println!(
         "{label}, reconnect with nothing changed: {again} bytes with persisted sync state; raw sync of equal documents from fresh state {fresh} bytes = {:.3}x (first sync {first} bytes)",
