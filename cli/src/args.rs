@@ -74,6 +74,16 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Make a new plan from a JSON export (`tandem export --format json`).
+    ///
+    /// Every item keeps its id, dates and fields; the plan gets a new id and
+    /// this device as its only member (invite the others again). It becomes
+    /// the current plan. Sign-offs come along but attest the original plan,
+    /// so they do not verify in the copy.
+    Import {
+        /// The export file (`-` reads it from stdin).
+        file: PathBuf,
+    },
     /// Start, stop or query the background daemon.
     #[command(subcommand)]
     Daemon(DaemonCmd),

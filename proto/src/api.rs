@@ -53,6 +53,10 @@ pub enum Request {
     PlanList,
     /// Create a plan; it becomes the current plan.
     PlanNew(NewPlan),
+    /// Create a plan from an export (`tandem import`): a new id, this device
+    /// its only member (as mentor), every item with its id and times. It
+    /// becomes the current plan.
+    PlanImport(Box<crate::model::Plan>),
     /// A whole plan.
     PlanGet {
         /// Plan id or prefix; `None` for the current plan.
@@ -149,7 +153,7 @@ pub enum Response {
     },
     /// Reply to [`Request::PlanList`].
     Plans(Vec<PlanSummary>),
-    /// Reply to [`Request::PlanGet`], [`Request::PlanNew`] and [`Request::PlanUse`].
+    /// Reply to [`Request::PlanGet`], [`Request::PlanNew`], [`Request::PlanImport`] and [`Request::PlanUse`].
     Plan(Box<Plan>),
     /// Reply to [`Request::Log`].
     Log(Vec<LogEntry>),

@@ -565,7 +565,7 @@ pub enum Edit {
 pub const PEER_ID_MAX: usize = 128;
 
 /// Credit points: finite, positive, at most 1,000.
-fn check_points(field: &'static str, p: Option<f64>) -> Result<(), ValidationError> {
+pub(crate) fn check_points(field: &'static str, p: Option<f64>) -> Result<(), ValidationError> {
     match p {
         Some(p) if !(p.is_finite() && p > 0.0 && p <= 1000.0) => Err(bad(
             field,

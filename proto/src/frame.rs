@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 /// Bytes in a frame header.
 pub const HEADER_LEN: usize = 4;
 
-/// Largest request body the daemon accepts.
-pub const MAX_REQUEST: usize = 1024 * 1024;
+/// Largest request body the daemon accepts (an imported plan must fit).
+pub const MAX_REQUEST: usize = 32 * 1024 * 1024;
 
 /// Largest response body the daemon sends (a whole plan must fit).
 pub const MAX_RESPONSE: usize = 64 * 1024 * 1024;

@@ -7,6 +7,7 @@
 //! - [`api`]: the daemon API, one [`api::Request`] enum and its [`api::Response`];
 //! - [`edit`]: the mutations a client may ask for, with their validation;
 //! - [`error`]: error codes that cross the socket;
+//! - [`export`]: the JSON export envelope and the checks of an import;
 //! - [`frame`]: length-prefixed framing of socket messages, as pure functions;
 //! - [`dates`]: parsing of ISO 8601 and friendly date forms;
 //! - [`ids`]: item ids and git-like unique-prefix resolution;
@@ -20,6 +21,7 @@ pub mod competency;
 pub mod dates;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod frame;
 pub mod ids;
 pub mod model;

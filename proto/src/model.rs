@@ -539,6 +539,17 @@ pub fn effective_progress(manual: Option<u8>, milestones: &[Milestone]) -> (u8, 
 mod tests {
     use super::*;
 
+    #[test]
+    fn enums_travel_in_json_as_the_cli_writes_them() {
+        // Was "needswork" in JSON while the CLI and documents said "needs-work".
+        let json = serde_json::to_string(&AssessmentResult::NeedsWork).unwrap();
+        assert_eq!(json, "\"needs-work\"");
+        let back: AssessmentResult = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, AssessmentResult::NeedsWork);
+        let e = serde_json::from_str::<GoalStatus>("\"finished\"").unwrap_err();
+        assert!(e.to_string().contains("expected one of proposed"), "{e}");
+    }
+
     fn ms(done: bool) -> Milestone {
         Milestone {
             id: "m".into(),

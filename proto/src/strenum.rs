@@ -1,6 +1,6 @@
 //! A small macro for enums that travel as lowercase strings.
 //!
-//! Each enum gets serde (lowercase), `Display`, `FromStr` with an error that
+//! Each enum gets serde (as its text, e.g. `needs-work`), `Display`, `FromStr` with an error that
 //! lists the accepted values, and `ALL` for help texts.
 
 /// The value given for an enum field is not one of its accepted values.
@@ -20,8 +20,7 @@ pub struct BadEnumValue {
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "lowercase")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
         }
@@ -33,6 +32,20 @@ macro_rules! string_enum {
             /// The value as it is written in documents, JSON and the CLI.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        // JSON carries the same text as documents and the CLI.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
             }
         }
 

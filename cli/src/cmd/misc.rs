@@ -260,6 +260,45 @@ pub(super) fn export(format: &str, output: Option<PathBuf>, ctx: &mut Ctx) -> Re
     }
 }
 
+/// `tandem import FILE`: a new plan from an export, checked here before it is sent.
+pub(super) fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
+    let (text, from) = if file.as_os_str() == "-" {
+        (crate::input::stdin()?, "stdin".to_string())
+    } else {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| Fail::Usage(format!("cannot read {}: {e}", file.display())))?;
+        (text, file.display().to_string())
+    };
+    let plan = tandem_proto::export::parse(&text)
+        .and_then(|p| tandem_proto::export::check(&p).map(|()| p))
+        .map_err(|e| Fail::Usage(format!("{from}: {e}")))?;
+    let original = plan.id.clone();
+    let Response::Plan(p) = ctx.call(&Request::PlanImport(Box::new(plan)))? else {
+        return Err(Fail::Other("unexpected reply to an import".into()));
+    };
+    ctx.emit(&p, || {
+        let signoffs: usize = p.competencies.iter().map(|c| c.signoffs.len()).sum();
+        let mut out = format!(
+            "Imported {} as plan {} (from plan {original}): {} goals, {} actions, {} meetings, {} competencies, {} CE activities, {} certifications.\n\
+             It is the current plan, and this device is its only member: invite the others with `tandem invite`.\n",
+            p.title,
+            tandem_proto::ids::short(&p.id),
+            p.goals.len(),
+            p.actions.len(),
+            p.meetings.len(),
+            p.competencies.len(),
+            p.ce.len(),
+            p.certifications.len(),
+        );
+        if signoffs > 0 {
+            out.push_str(&format!(
+                "{signoffs} sign-off(s) came along; they attest plan {original}, so `competency verify` reports them as not valid here.\n"
+            ));
+        }
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

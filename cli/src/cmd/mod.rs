@@ -200,6 +200,7 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Agreement(c) => misc::agreement(c, ctx),
         Command::Log { limit } => misc::log(limit, ctx),
         Command::Export { format, output } => misc::export(&format, output, ctx),
+        Command::Import { file } => misc::import(&file, ctx),
         Command::Daemon(c) => daemon::run(c, ctx),
         Command::Device(c) => member::device(c, ctx),
         Command::Member(c) => member::run(c, ctx),

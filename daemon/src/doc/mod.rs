@@ -7,6 +7,7 @@
 
 mod access;
 mod history;
+mod import;
 pub(crate) mod layout;
 mod read;
 mod sync;
@@ -116,10 +117,24 @@ impl PlanDoc {
         now: Timestamp,
     ) -> Result<(PlanDoc, Vec<u8>), ApiError> {
         new.validate()?;
+        let message = format!("plan new: {}", new.title);
+        PlanDoc::build(id, new, device, now, message, |_| Ok(()))
+    }
+
+    /// Makes a new plan's document as one change: the plan's fields, every
+    /// collection, the creator as its first member, then whatever `fill` writes.
+    fn build(
+        id: &str,
+        new: &NewPlan,
+        device: &Device,
+        now: Timestamp,
+        message: String,
+        fill: impl FnOnce(&mut Writer) -> Result<(), ApiError>,
+    ) -> Result<(PlanDoc, Vec<u8>), ApiError> {
         let mut doc = Automerge::new().with_actor(device.actor.clone());
         let actor_hex = device.actor.to_hex_string();
         let opts = CommitOptions::default()
-            .with_message(format!("plan new: {}", new.title))
+            .with_message(message)
             .with_time(now.as_second());
         doc.transact_with(
             |_| opts,
@@ -179,7 +194,8 @@ impl PlanDoc {
                     role: Role::Mentor,
                     device: device.host.clone(),
                 })?;
-                w.register_device(&actor_hex, &device.user, &device.host, &device.peer)
+                w.register_device(&actor_hex, &device.user, &device.host, &device.peer)?;
+                fill(&mut w)
             },
         )
         .map_err(|f| f.error)?;

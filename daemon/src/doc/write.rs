@@ -74,7 +74,7 @@ pub(crate) struct Writer<'t, 'd> {
 type R<T> = Result<T, ApiError>;
 
 impl Writer<'_, '_> {
-    fn put_str(&mut self, obj: &ObjId, key: &str, value: &str) -> R<()> {
+    pub(super) fn put_str(&mut self, obj: &ObjId, key: &str, value: &str) -> R<()> {
         self.tx.put(obj, key, value).map_err(internal)
     }
 
@@ -90,7 +90,7 @@ impl Writer<'_, '_> {
         self.tx.splice_text(&text, 0, 0, value).map_err(internal)
     }
 
-    fn put_ts(&mut self, obj: &ObjId, key: &str, ts: Timestamp) -> R<()> {
+    pub(super) fn put_ts(&mut self, obj: &ObjId, key: &str, ts: Timestamp) -> R<()> {
         self.tx
             .put(obj, key, ScalarValue::Timestamp(ts.as_millisecond()))
             .map_err(internal)
@@ -101,14 +101,14 @@ impl Writer<'_, '_> {
         self.put_ts(obj, UPDATED_AT, now)
     }
 
-    fn put_opt_date(&mut self, obj: &ObjId, key: &str, date: Option<Date>) -> R<()> {
+    pub(super) fn put_opt_date(&mut self, obj: &ObjId, key: &str, date: Option<Date>) -> R<()> {
         match date {
             Some(d) => self.put_str(obj, key, &d.to_string()),
             None => self.tx.delete(obj, key).map_err(internal),
         }
     }
 
-    fn collection(&mut self, c: Collection) -> R<ObjId> {
+    pub(super) fn collection(&mut self, c: Collection) -> R<ObjId> {
         if c.added_later()
             && read::object(self.tx, &automerge::ROOT, c.key(), ObjType::Map).is_none()
         {

@@ -189,6 +189,7 @@ impl Engine {
         for (token, req) in batch {
             match req {
                 Request::PlanNew(_)
+                | Request::PlanImport(_)
                 | Request::PlanUse { .. }
                 | Request::Edit { .. }
                 | Request::InviteNew(_)
@@ -298,6 +299,22 @@ impl Engine {
         }
     }
 
+    /// Stores a plan just made here and makes it the current one.
+    fn start_plan(
+        &mut self,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+        id: String,
+        (doc, bytes): (PlanDoc, Vec<u8>),
+        now: Timestamp,
+    ) -> Result<Response, StageError> {
+        touched.insert(id.clone());
+        batch.set_current(&id)?;
+        let view = doc.view();
+        self.add_plan(batch, &id, doc, &bytes, now)?;
+        Ok(Response::Plan(Box::new(view)))
+    }
+
     fn stage(
         &mut self,
         req: &Request,
@@ -308,12 +325,14 @@ impl Engine {
             Request::PlanNew(new) => {
                 let id = format!("{:016x}", rand::random::<u64>());
                 let now = Timestamp::now();
-                let (doc, bytes) = PlanDoc::create(&id, new, &self.device, now)?;
-                touched.insert(id.clone());
-                batch.set_current(&id)?;
-                let view = doc.view();
-                self.add_plan(batch, &id, doc, &bytes, now)?;
-                Ok(Response::Plan(Box::new(view)))
+                let made = PlanDoc::create(&id, new, &self.device, now)?;
+                self.start_plan(batch, touched, id, made, now)
+            }
+            Request::PlanImport(plan) => {
+                let id = format!("{:016x}", rand::random::<u64>());
+                let now = Timestamp::now();
+                let made = PlanDoc::import(&id, plan, &self.device, now)?;
+                self.start_plan(batch, touched, id, made, now)
             }
             Request::PlanUse { plan } => {
                 let id = self.resolve(Some(plan))?;
@@ -421,6 +440,7 @@ impl Engine {
                 "joining is the network's",
             )),
             Request::PlanNew(_)
+            | Request::PlanImport(_)
             | Request::PlanUse { .. }
             | Request::Edit { .. }
             | Request::InviteNew(_)
