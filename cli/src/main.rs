@@ -7,6 +7,7 @@ mod args;
 mod client;
 mod cmd;
 mod fail;
+mod fit;
 mod ics;
 mod input;
 mod markdown;

@@ -14,11 +14,20 @@ use crate::style::Style;
 
 /// `[#####-----]  50%`
 pub fn progress_bar(p: u8) -> String {
-    let filled = usize::from(p.min(100)) / 10;
+    bar(p, 10)
+}
+
+/// A progress bar of `cells` cells (`[##---]  50%`); only the percentage when `cells` is 0.
+pub fn bar(p: u8, cells: usize) -> String {
+    let p = p.min(100);
+    if cells == 0 {
+        return format!("{p:>3}%");
+    }
+    let filled = usize::from(p) * cells / 100;
     format!(
         "[{}{}] {:>3}%",
         "#".repeat(filled),
-        "-".repeat(10 - filled),
+        "-".repeat(cells - filled),
         p
     )
 }
@@ -30,11 +39,17 @@ pub fn due(date: Option<Date>, today: Date, finished: bool, s: Style) -> String 
         return s.dim(&format!("due {d}"));
     }
     let days = (d - today).get_days();
+    // On a narrow terminal the days say enough.
+    let date = if s.narrow() {
+        String::new()
+    } else {
+        format!(" ({d})")
+    };
     match days {
-        0 => s.yellow(&format!("due today ({d})")),
-        n if n < 0 => s.red(&format!("OVERDUE {}d ({d})", -n)),
-        n if n <= 7 => s.yellow(&format!("due in {n}d ({d})")),
-        n => format!("due in {n}d ({d})"),
+        0 => s.yellow(&format!("due today{date}")),
+        n if n < 0 => s.red(&format!("OVERDUE {}d{date}", -n)),
+        n if n <= 7 => s.yellow(&format!("due in {n}d{date}")),
+        n => format!("due in {n}d{date}"),
     }
 }
 
@@ -59,19 +74,15 @@ fn goal_status(st: GoalStatus, s: Style) -> String {
 /// One line per goal.
 pub fn goal_line(g: &Goal, today: Date, s: Style) -> String {
     let finished = matches!(g.status, GoalStatus::Done | GoalStatus::Dropped);
-    let mut line = format!(
-        "{}  {}  {} {}",
+    let prefix = format!(
+        "{}  {}  {} ",
         s.dim(short(&g.id)),
-        progress_bar(g.progress),
+        bar(g.progress, s.bar_cells()),
         goal_status(g.status, s),
-        s.bold(&g.title)
     );
     let d = due(g.target_date, today, finished, s);
-    if !d.is_empty() {
-        line.push_str("  ");
-        line.push_str(&d);
-    }
-    line
+    let suffix = if d.is_empty() { d } else { format!("  {d}") };
+    s.fit_middle(&prefix, &s.bold(&g.title), &suffix)
 }
 
 /// A goal with everything about it.
@@ -152,20 +163,16 @@ pub fn action_line(a: &Action, today: Date, s: Style) -> String {
     } else {
         "[ ]".to_string()
     };
-    let mut line = format!(
-        "{}  {mark} {:<6} {}",
-        s.dim(short(&a.id)),
-        a.owner.as_str(),
-        a.title
-    );
+    let prefix = format!("{}  {mark} {:<6} ", s.dim(short(&a.id)), a.owner.as_str());
+    let mut suffix = String::new();
     let d = due(a.due, today, done, s);
     if !d.is_empty() {
-        line += &format!("  {d}");
+        suffix += &format!("  {d}");
     }
     if let Some(g) = &a.goal {
-        line += &s.dim(&format!("  goal {}", short(g)));
+        suffix += &s.dim(&format!("  goal {}", short(g)));
     }
-    line
+    s.fit_middle(&prefix, &a.title, &suffix)
 }
 
 /// When a meeting starts, in its own zone.
@@ -338,9 +345,11 @@ pub fn plan_detail(p: &Plan, today: Date, now: &jiff::ZonedDateTime, s: Style) -
             p.agreement.cadence.lines().next().unwrap_or("")
         );
     }
+    // Item lines are indented by two columns.
+    let inner = s.indented(2);
     out += &format!("\n{} ({})\n", s.bold("Goals"), p.goals.len());
     for g in &p.goals {
-        out += &format!("  {}\n", goal_line(g, today, s));
+        out += &format!("  {}\n", goal_line(g, today, inner));
     }
     let open: Vec<&Action> = p
         .actions
@@ -349,7 +358,7 @@ pub fn plan_detail(p: &Plan, today: Date, now: &jiff::ZonedDateTime, s: Style) -
         .collect();
     out += &format!("\n{} ({})\n", s.bold("Open actions"), open.len());
     for a in open {
-        out += &format!("  {}\n", action_line(a, today, s));
+        out += &format!("  {}\n", action_line(a, today, inner));
     }
     let next = p
         .meetings
@@ -365,10 +374,10 @@ pub fn plan_detail(p: &Plan, today: Date, now: &jiff::ZonedDateTime, s: Style) -
     if !p.competencies.is_empty() {
         out += &format!("\n{} ({})\n", s.bold("Competencies"), p.competencies.len());
         for c in &p.competencies {
-            out += &format!("  {}\n", competency_line(p, c, s));
+            out += &format!("  {}\n", competency_line(p, c, inner));
         }
     }
-    out
+    out.lines().map(|l| s.fit(l) + "\n").collect()
 }
 
 /// One line per competency record: stage, elements passed, whether its
@@ -380,8 +389,9 @@ pub fn competency_line(plan: &Plan, c: &tandem_proto::model::Competency, s: Styl
         .iter()
         .filter(|a| a.result == AssessmentResult::Pass)
         .count();
+    let narrow = s.narrow();
     let signed = if c.signoffs.is_empty() {
-        s.dim("not signed off")
+        s.dim(if narrow { "unsigned" } else { "not signed off" })
     } else if c
         .signoffs
         .iter()
@@ -396,12 +406,14 @@ pub fn competency_line(plan: &Plan, c: &tandem_proto::model::Competency, s: Styl
         .next_due(c)
         .map(|d| format!("  next due {d}"))
         .unwrap_or_default();
-    format!(
-        "{}  {:<11} {}  elements {passed}/6 passed  {signed}{due}",
-        s.bold(tandem_proto::ids::short(&c.id)),
-        c.stage.as_str(),
-        c.system
-    )
+    let id = s.bold(tandem_proto::ids::short(&c.id));
+    if narrow {
+        let suffix = format!("  {} {passed}/6 {signed}{due}", c.stage.as_str());
+        return s.fit_middle(&format!("{id}  "), &c.system, &suffix);
+    }
+    let prefix = format!("{id}  {:<11} ", c.stage.as_str());
+    let suffix = format!("  elements {passed}/6 passed  {signed}{due}");
+    s.fit_middle(&prefix, &c.system, &suffix)
 }
 
 /// One line per change in `tandem log`.
@@ -437,5 +449,15 @@ mod tests {
             "due in 3d (2026-12-02)"
         );
         assert_eq!(due(None, today, false, s), "");
+    }
+
+    #[test]
+    fn bars_shrink_with_the_terminal() {
+        assert_eq!(bar(55, 5), "[##---]  55%");
+        assert_eq!(bar(100, 0), "100%");
+        assert_eq!(Style::with_width(100).bar_cells(), 10);
+        assert_eq!(Style::with_width(70).bar_cells(), 5);
+        assert_eq!(Style::with_width(40).bar_cells(), 0);
+        assert_eq!(Style::plain().bar_cells(), 10);
     }
 }

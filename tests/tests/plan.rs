@@ -347,3 +347,44 @@ fn plans_are_chosen_by_prefix_current_or_only() {
     let archived = h.json(&["plan", "archive"]);
     assert_eq!(archived["status"], "archived");
 }
+
+#[test]
+fn plan_show_fits_the_terminal_width_and_pipes_get_whole_lines() {
+    let h = Home::new();
+    let title = "Onboarding a new technician to the chemistry bench and its analyzers";
+    h.json(&["plan", "new", title, "--template", "onboarding"]);
+    let show = |columns: Option<&str>| {
+        let mut cmd = h.cmd(&["plan", "show"]);
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Piped without COLUMNS: nothing is cut, and no colors.
+    let whole = show(None);
+    assert!(whole.contains(title), "{whole}");
+    assert!(whole.lines().any(|l| l.chars().count() > 80));
+    assert!(!whole.contains('\x1b'));
+    assert!(whole.contains("[----------]   0%"), "{whole}");
+    for (columns, bar) in [(100, "[----------]"), (72, "[-----]"), (50, "  0%")] {
+        let text = show(Some(&columns.to_string()));
+        for line in text.lines() {
+            assert!(line.chars().count() <= columns, "{columns}: {line:?}");
+        }
+        assert!(text.contains('…'), "{columns}: something is cut: {text}");
+        assert!(text.contains(bar), "{columns}: {text}");
+        assert_eq!(text.lines().count(), whole.lines().count());
+    }
+    let narrow = show(Some("50"));
+    assert!(!narrow.contains("[--"), "no bar on a very narrow terminal");
+    // Titles are cut first, so what follows them stays in view.
+    assert!(narrow.contains("…  due in"), "{narrow}");
+    assert!(narrow.contains("…  training 0/6 unsigned"), "{narrow}");
+    let wide = show(Some("100"));
+    assert!(
+        wide.contains("elements 0/6 passed  not signed off"),
+        "{wide}"
+    );
+}
