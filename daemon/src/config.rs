@@ -6,6 +6,15 @@
 //! listen = ["/ip4/0.0.0.0/tcp/4455", "/ip4/0.0.0.0/udp/4455/quic-v1"]
 //! mdns = true
 //! peers = ["/dns4/lab-ws.example.org/tcp/4455/p2p/12D3KooW..."]
+//! relays = ["/dns4/relay.lab.example.org/tcp/4455/p2p/12D3KooW..."]
+//!
+//! [relay]                 # only on a relay host (`tandemd --relay`)
+//! enabled = false
+//! max_circuit_minutes = 60
+//! max_circuit_mib = 64
+//! max_circuits = 256
+//! max_reservations = 512
+//! announce = ["/ip4/203.0.113.5/tcp/4455"]
 //! ```
 //!
 //! Every option is also a flag and an environment variable; a flag wins
@@ -24,6 +33,50 @@ pub struct Config {
     /// Daemon settings.
     #[serde(default)]
     pub daemon: DaemonConfig,
+    /// Relay server settings (`tandemd --relay`).
+    #[serde(default)]
+    pub relay: RelayConfig,
+}
+
+/// The `[relay]` table: running as a relay for other daemons.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayConfig {
+    /// Run as a relay server (flag `--relay`, env `TANDEM_RELAY=1`).
+    #[serde(default)]
+    pub enabled: bool,
+    /// Longest life of one relayed connection, in minutes (default 60).
+    pub max_circuit_minutes: Option<u64>,
+    /// Most bytes one relayed connection may carry each way, in MiB (default 64).
+    pub max_circuit_mib: Option<u64>,
+    /// Most relayed connections at once (default 256).
+    pub max_circuits: Option<usize>,
+    /// Most devices holding a reservation at once (default 512).
+    pub max_reservations: Option<usize>,
+    /// Addresses to announce, when the host's public address is not on an
+    /// interface (e.g. `/ip4/203.0.113.5/tcp/4455`).
+    #[serde(default)]
+    pub announce: Vec<String>,
+}
+
+impl RelayConfig {
+    /// The limits, with defaults for what is not set.
+    pub fn limits(&self) -> crate::relay::Limits {
+        let d = crate::relay::Limits::default();
+        crate::relay::Limits {
+            max_circuit_duration: self
+                .max_circuit_minutes
+                .map_or(d.max_circuit_duration, |m| {
+                    std::time::Duration::from_secs(m.saturating_mul(60))
+                }),
+            max_circuit_bytes: self
+                .max_circuit_mib
+                .map_or(d.max_circuit_bytes, |m| m.saturating_mul(1024 * 1024)),
+            max_circuits: self.max_circuits.unwrap_or(d.max_circuits),
+            max_reservations: self.max_reservations.unwrap_or(d.max_reservations),
+            announce: self.announce.clone(),
+        }
+    }
 }
 
 /// The `[daemon]` table.
@@ -39,6 +92,9 @@ pub struct DaemonConfig {
     /// Peers to dial at start (flag `--peer`, env `TANDEM_PEERS`).
     #[serde(default)]
     pub peers: Vec<String>,
+    /// Relays to keep a reservation on (flag `--use-relay`, env `TANDEM_RELAYS`).
+    #[serde(default)]
+    pub relays: Vec<String>,
 }
 
 /// The config file could not be used.

@@ -8,6 +8,8 @@
 //!   loaded documents, applies requests, and acknowledges edits only once durable.
 //! - [`server`]: the Unix-socket server: handshake, framing, one task per connection.
 //! - [`home`]: the home directory, its permissions, and the single-instance lock.
+//! - [`net`]: libp2p: member devices, relays (client side), hole punching, AutoNAT.
+//! - [`relay`]: relay mode (`tandemd --relay`), a circuit-relay server holding no plans.
 //! - [`run`]: the life of a daemon process, shared by `tandemd` and `tandem daemon run`.
 //!
 //! Data flow of an edit: CLI → socket frame → [`server`] decodes it → the
@@ -21,6 +23,7 @@ pub mod engine;
 pub mod home;
 pub mod identity;
 pub mod net;
+pub mod relay;
 pub mod run;
 pub mod server;
 pub mod signing;

@@ -32,6 +32,12 @@ pub struct Options {
     pub no_mdns: bool,
     /// Peers to dial at start (multiaddrs ending in `/p2p/<peer-id>`).
     pub peers: Vec<String>,
+    /// Relays to keep a reservation on (multiaddrs ending in `/p2p/<relay-id>`).
+    pub relays: Vec<String>,
+    /// Run as a relay server for other daemons, holding no plans.
+    pub relay_server: bool,
+    /// The relay server's limits.
+    pub relay_limits: crate::relay::Limits,
 }
 
 /// The daemon's flags, shared by `tandemd` and `tandem daemon run`.
@@ -49,6 +55,14 @@ pub struct Flags {
     /// Dial this peer at start (a multiaddr ending in /p2p/PEER-ID; repeatable). Env: TANDEM_PEERS.
     #[arg(long, value_name = "MULTIADDR")]
     pub peer: Vec<String>,
+    /// Keep a reservation on this relay, so members reach this device through it
+    /// (a multiaddr ending in /p2p/RELAY-ID; repeatable). Env: TANDEM_RELAYS.
+    #[arg(long = "use-relay", value_name = "MULTIADDR")]
+    pub use_relay: Vec<String>,
+    /// Run as a relay for other devices' daemons (circuit relay v2), holding no
+    /// plans: for a small public host. Env: TANDEM_RELAY=1.
+    #[arg(long)]
+    pub relay: bool,
 }
 
 impl Flags {
@@ -60,6 +74,9 @@ impl Flags {
             listen: self.listen,
             no_mdns: self.no_mdns,
             peers: self.peer,
+            relays: self.use_relay,
+            relay_server: self.relay,
+            relay_limits: crate::relay::Limits::default(),
         }
         .with_env()
     }
@@ -75,9 +92,14 @@ impl Options {
         if self.peers.is_empty() {
             self.peers = cfg.daemon.peers.clone();
         }
+        if self.relays.is_empty() {
+            self.relays = cfg.daemon.relays.clone();
+        }
         if cfg.daemon.mdns == Some(false) {
             self.no_mdns = true;
         }
+        self.relay_server |= cfg.relay.enabled;
+        self.relay_limits = cfg.relay.limits();
         self
     }
 
@@ -101,6 +123,10 @@ impl Options {
         if self.peers.is_empty() {
             self.peers = list("TANDEM_PEERS");
         }
+        if self.relays.is_empty() {
+            self.relays = list("TANDEM_RELAYS");
+        }
+        self.relay_server |= env("TANDEM_RELAY").is_some_and(|v| !v.is_empty() && v != "0");
         self.no_mdns |= env("TANDEM_NO_MDNS").is_some_and(|v| !v.is_empty() && v != "0");
         self
     }
@@ -177,6 +203,11 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     let home = Home::prepare(root)?;
     let _lock = home.lock()?;
     let _log_guard = init_logging(home.root(), opts.background)?;
+    if opts.relay_server {
+        let key = crate::identity::load_or_create(home.root())?;
+        let listen = parse_addrs("listen", &opts.listen)?;
+        return crate::relay::run(key, listen, opts.relay_limits).map_err(RunError::from);
+    }
 
     let started = std::time::Instant::now();
     let db_path = paths::db_path(home.root());
@@ -204,24 +235,30 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         socket: socket.display().to_string(),
         started_at: jiff::Timestamp::now(),
     };
-    let parse = |what: &str, list: &[String]| -> Result<Vec<libp2p::Multiaddr>, RunError> {
-        list.iter()
-            .map(|a| {
-                a.parse()
-                    .map_err(|e| RunError::Config(format!("invalid {what} address '{a}': {e}")))
-            })
-            .collect()
-    };
+    let parse = parse_addrs;
     let mut dial = parse("peer", &opts.peers)?;
     // The address book: every peer dialed or identified before is dialed again.
     match store.peers() {
         Ok(book) => dial.extend(book.iter().filter_map(|(_, a)| a.parse().ok())),
         Err(e) => tracing::warn!(error = %e, "cannot read the address book"),
     }
+    // `--listen none`: no direct listener, reachable through relays only.
+    let direct = opts.listen != ["none"];
+    let mut relays = parse("relay", &opts.relays)?;
+    match store.relays() {
+        Ok(learned) => relays.extend(learned.iter().filter_map(|a| a.parse().ok())),
+        Err(e) => tracing::warn!(error = %e, "cannot read the relays learned from tickets"),
+    }
     let net_cfg = crate::net::NetConfig {
-        listen: parse("listen", &opts.listen)?,
+        listen: if direct {
+            parse("listen", &opts.listen)?
+        } else {
+            Vec::new()
+        },
         mdns: !opts.no_mdns,
         dial,
+        direct,
+        relays,
     };
     let (outbox_tx, outbox_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut engine = Engine::new(store, device, info);
@@ -262,7 +299,18 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     Ok(())
 }
 
-async fn on_signals(shutdown: CancellationToken) {
+/// Parses multiaddrs from settings, naming the one that is wrong.
+fn parse_addrs(what: &str, list: &[String]) -> Result<Vec<libp2p::Multiaddr>, RunError> {
+    list.iter()
+        .map(|a| {
+            a.parse()
+                .map_err(|e| RunError::Config(format!("invalid {what} address '{a}': {e}")))
+        })
+        .collect()
+}
+
+/// Waits for SIGTERM or SIGINT, then cancels `shutdown`.
+pub(crate) async fn on_signals(shutdown: CancellationToken) {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),

@@ -273,6 +273,9 @@ async fn answer(request: Request, engine: &EngineHandle, net: Option<&NetHandle>
                 let ns = net.status();
                 st.listen = ns.listen;
                 st.peers = ns.peers;
+                st.nat = ns.nat;
+                st.relays = ns.relays;
+                st.listen_errors = ns.listen_errors;
                 for p in &mut st.peers {
                     p.member = st.member_devices.contains(&p.peer);
                 }
@@ -305,7 +308,11 @@ async fn answer(request: Request, engine: &EngineHandle, net: Option<&NetHandle>
 /// first (at most 8).
 fn ticket_addrs(net: &NetHandle) -> Vec<String> {
     let mut addrs = net.status().listen;
-    addrs.sort_by_key(|a| a.starts_with("/ip4/127.") || a.starts_with("/ip6/::1/"));
+    // Routable direct addresses, then relayed ones, then loopback.
+    addrs.sort_by_key(|a| {
+        let loopback = a.starts_with("/ip4/127.") || a.starts_with("/ip6/::1/");
+        (loopback, a.contains("/p2p-circuit"))
+    });
     addrs.truncate(8);
     addrs
 }
@@ -338,13 +345,17 @@ async fn join(ticket: &str, name: String, device: String, net: &NetHandle) -> Re
         device,
     };
     match net.join(&body.inviter, &body.addrs, req).await {
-        Ok(JoinReply::Joined { title, role, name }) => Response::Joined {
-            plan: body.plan,
-            title,
-            role,
-            name,
-            inviter: body.inviter,
-        },
+        Ok(JoinReply::Joined { title, role, name }) => {
+            // The inviter's relays reach it (and now us) when direct dials cannot.
+            net.adopt_relays(&body.addrs).await;
+            Response::Joined {
+                plan: body.plan,
+                title,
+                role,
+                name,
+                inviter: body.inviter,
+            }
+        }
         Ok(JoinReply::Refused { reason, message }) => Response::Error(ApiError::new(
             ErrorCode::Forbidden,
             format!(

@@ -248,6 +248,34 @@ pub struct DaemonStatus {
     /// Every device that is a member of a plan stored here (other than this one).
     #[serde(default)]
     pub member_devices: Vec<String>,
+    /// Whether this device is reachable from the internet, as AutoNAT
+    /// probes by other peers found: `public`, `private` or `unknown`.
+    #[serde(default)]
+    pub nat: String,
+    /// The relays this daemon keeps a reservation on.
+    #[serde(default)]
+    pub relays: Vec<RelayInfo>,
+    /// Listen addresses that could not be bound, or failed later, with why.
+    #[serde(default)]
+    pub listen_errors: Vec<String>,
+}
+
+/// A relay this daemon uses (`relays` in the config, or from a ticket).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayInfo {
+    /// The relay's address (ends in `/p2p/<relay-id>`).
+    pub addr: String,
+    /// Whether a reservation is held now: members can reach this device through it.
+    pub reserved: bool,
+    /// The relayed addresses this device is reachable at through it.
+    #[serde(default)]
+    pub circuit_addrs: Vec<String>,
+    /// The last failure to reserve, if any.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// When it happened.
+    #[serde(default)]
+    pub last_error_at: Option<Timestamp>,
 }
 
 /// Something that happened, streamed by `tandem watch` as one JSON line each.
@@ -425,6 +453,18 @@ pub struct PeerInfo {
     /// not is untrusted (`tandem peer list --pending`).
     #[serde(default)]
     pub member: bool,
+    /// How the connection runs, when connected: `direct` or `relayed`.
+    #[serde(default)]
+    pub link: Option<String>,
+    /// The relay (its PeerId) of a relayed connection.
+    #[serde(default)]
+    pub relay: Option<String>,
+    /// The last failure to connect, if any.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// When it happened.
+    #[serde(default)]
+    pub last_error_at: Option<Timestamp>,
 }
 
 #[cfg(test)]

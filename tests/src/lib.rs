@@ -396,3 +396,92 @@ impl Raw {
         Some(serde_json::from_slice(&body).expect("reply is JSON"))
     }
 }
+
+impl Home {
+    /// Starts `tandemd` with extra environment (e.g. `TANDEM_LISTEN=none`,
+    /// `TANDEM_RELAYS`) and waits until it answers.
+    pub fn start_daemon_with(&self, env: &[(&str, &str)]) -> Daemon {
+        let mut cmd = self.daemon_cmd();
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.stderr(Stdio::null()).spawn().expect("spawn tandemd");
+        wait_for_socket(&self.socket());
+        Daemon { child }
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (free when asked; good enough for tests).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+/// A relay (`tandemd --relay`) on a fixed loopback port, so a restart keeps its address.
+pub struct Relay {
+    home: Home,
+    child: Option<Child>,
+    port: u16,
+    /// Its address, ending in `/p2p/<relay-id>`.
+    pub addr: String,
+}
+
+impl Relay {
+    /// Starts a relay and waits until it announces its address.
+    pub fn start() -> Relay {
+        let mut r = Relay {
+            home: Home::new(),
+            child: None,
+            port: free_port(),
+            addr: String::new(),
+        };
+        r.spawn();
+        r
+    }
+
+    fn spawn(&mut self) {
+        use std::io::BufRead;
+        let mut child = self
+            .home
+            .daemon_cmd()
+            .arg("--relay")
+            .env("TANDEM_LISTEN", format!("/ip4/127.0.0.1/tcp/{}", self.port))
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn relay");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(addr) = line.strip_prefix("tandem relay ready at ") {
+                    let _ = tx.send(addr.to_string());
+                }
+            }
+        });
+        self.addr = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the relay never said it was ready");
+        self.child = Some(child);
+    }
+
+    /// Stops the relay (SIGKILL) and starts it again on the same port, with the same key.
+    pub fn restart(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        self.spawn();
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}

@@ -464,6 +464,9 @@ impl Engine {
             listen: Vec::new(),
             peers: Vec::new(),
             member_devices: self.member_devices(),
+            nat: "unknown".into(),
+            relays: Vec::new(),
+            listen_errors: Vec::new(),
             plans_stored,
             plans_loaded: self
                 .plans

@@ -45,6 +45,8 @@ pub enum NetEvent {
     Tick,
     /// Where a peer can be dialed (`None`: forget it), for the address book.
     Address(String, Option<String>),
+    /// A relay learned from a ticket, to use again after a restart.
+    Relay(String),
 }
 
 impl Engine {
@@ -88,6 +90,12 @@ impl Engine {
             NetEvent::Address(peer, addr) => {
                 if let Err(e) = self.store.set_peer(&peer, addr.as_deref()) {
                     tracing::warn!(%peer, error = %e, "cannot update the address book");
+                }
+                Vec::new()
+            }
+            NetEvent::Relay(addr) => {
+                if let Err(e) = self.store.add_relay(&addr) {
+                    tracing::warn!(%addr, error = %e, "cannot remember the relay");
                 }
                 Vec::new()
             }

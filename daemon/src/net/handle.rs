@@ -17,6 +17,8 @@ pub enum NetCommand {
     Dial(PeerId, Multiaddr),
     /// Stop dialing a peer and close its connections.
     Forget(PeerId),
+    /// Use a relay too (learned from a ticket): reserve on it, dial through it.
+    AddRelay(Multiaddr),
     /// Ask `peer` (dialing it at the addresses) to let this device join.
     Join {
         /// The inviter.
@@ -37,6 +39,12 @@ pub struct NetStatus {
     pub listen: Vec<String>,
     /// Known peers.
     pub peers: Vec<PeerInfo>,
+    /// AutoNAT's verdict: `public`, `private` or `unknown`.
+    pub nat: String,
+    /// Relays and their reservations.
+    pub relays: Vec<tandem_proto::api::RelayInfo>,
+    /// Listen addresses that failed.
+    pub listen_errors: Vec<String>,
 }
 
 /// The client side of the network task.
@@ -71,6 +79,15 @@ impl NetHandle {
             .send(NetCommand::Forget(peer))
             .await
             .map_err(|_| "the network is shutting down".to_string())
+    }
+
+    /// Starts using the relays that relayed addresses (from a ticket) go through.
+    pub async fn adopt_relays(&self, addrs: &[String]) {
+        for addr in addrs.iter().filter_map(|a| a.parse::<Multiaddr>().ok()) {
+            if let Some(relay) = super::reach::relay_part(&addr) {
+                let _ = self.cmds.send(NetCommand::AddRelay(relay)).await;
+            }
+        }
     }
 
     /// Asks the inviter named by a ticket to let this device join; waits for its answer.

@@ -14,11 +14,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use libp2p::multiaddr::Protocol;
 use libp2p::swarm::behaviour::toggle::Toggle;
-use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::swarm::{ConnectionId, NetworkBehaviour, SwarmEvent};
 use libp2p::{
-    Multiaddr, PeerId, StreamProtocol, Swarm, connection_limits, identify, mdns, noise, ping,
-    request_response, tcp, yamux,
+    Multiaddr, PeerId, StreamProtocol, Swarm, autonat, connection_limits, dcutr, identify, mdns,
+    noise, ping, relay, request_response, tcp, yamux,
 };
 use libp2p_identity::Keypair;
 use serde::{Deserialize, Serialize};
@@ -32,6 +34,7 @@ use crate::engine::thread::EngineHandle;
 
 mod handle;
 mod join;
+pub mod reach;
 pub use handle::{NetCommand, NetHandle, NetStatus};
 pub use join::JoinResult;
 
@@ -55,6 +58,10 @@ pub struct NetConfig {
     pub mdns: bool,
     /// Peers to dial at start (multiaddrs ending in `/p2p/<id>`).
     pub dial: Vec<Multiaddr>,
+    /// Listen directly at all (false: reachable only through relays).
+    pub direct: bool,
+    /// Relays to keep a reservation on (multiaddrs ending in `/p2p/<relay-id>`).
+    pub relays: Vec<Multiaddr>,
 }
 
 /// The sync protocol's empty response: "received".
@@ -67,6 +74,9 @@ struct Behaviour {
     identify: identify::Behaviour,
     ping: ping::Behaviour,
     mdns: Toggle<mdns::tokio::Behaviour>,
+    relay_client: relay::client::Behaviour,
+    dcutr: dcutr::Behaviour,
+    autonat: autonat::Behaviour,
     sync: request_response::cbor::Behaviour<Envelope, Ack>,
     join: request_response::cbor::Behaviour<
         tandem_proto::peer::JoinRequest,
@@ -85,6 +95,12 @@ struct Known {
     /// Sync payload bytes sent and received since start.
     sent: u64,
     received: u64,
+    /// The open connections and how each runs.
+    conns: HashMap<ConnectionId, reach::Link>,
+    /// Relayed addresses the peer advertised.
+    circuits: Vec<Multiaddr>,
+    /// The last failure to connect, and when.
+    last_error: Option<(String, jiff::Timestamp)>,
 }
 
 impl Known {
@@ -98,8 +114,50 @@ impl Known {
             backoff: Duration::from_secs(1),
             sent: 0,
             received: 0,
+            conns: HashMap::new(),
+            circuits: Vec::new(),
+            last_error: None,
         }
     }
+
+    /// The link to show: direct if any connection is, else the first relayed one.
+    fn link(&self) -> Option<reach::Link> {
+        let mut links = self.conns.values();
+        let first = *links.next()?;
+        Some(if self.conns.values().any(|l| *l == reach::Link::Direct) {
+            reach::Link::Direct
+        } else {
+            first
+        })
+    }
+
+    /// Every address worth dialing: the known one, advertised relayed ones,
+    /// and circuits through our relays.
+    fn dial_opts(&self, peer: PeerId, relays: &reach::Relays) -> DialOpts {
+        let mut addrs = vec![self.addr.clone()];
+        for a in self
+            .circuits
+            .iter()
+            .cloned()
+            .chain(relays.circuits_to(peer))
+        {
+            if !addrs.contains(&a) {
+                addrs.push(a);
+            }
+        }
+        DialOpts::peer_id(peer)
+            .addresses(addrs)
+            .condition(PeerCondition::DisconnectedAndNotDialing)
+            .build()
+    }
+}
+
+/// Network state besides the peers: relays, NAT status, listen failures.
+#[derive(Debug, Default)]
+struct Reach {
+    relays: reach::Relays,
+    nat: String,
+    listen_errors: Vec<String>,
 }
 
 /// The network could not start.
@@ -111,11 +169,19 @@ fn net_err(e: impl std::fmt::Display) -> NetError {
     NetError(e.to_string())
 }
 
+impl NetError {
+    /// An error with this message.
+    pub fn new(message: String) -> NetError {
+        NetError(message)
+    }
+}
+
 /// The swarm and its command queue, ready to [`Network::run`].
 pub struct Network {
     swarm: Swarm<Behaviour>,
     cmds: mpsc::Receiver<NetCommand>,
     handle: NetHandle,
+    reach: Reach,
 }
 
 /// Builds the swarm and starts listening. Must be called inside the tokio runtime.
@@ -130,7 +196,9 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
         )
         .map_err(net_err)?
         .with_quic()
-        .with_behaviour(|key| {
+        .with_relay_client(noise::Config::new, yamux::Config::default)
+        .map_err(net_err)?
+        .with_behaviour(|key, relay_client| {
             let limits = connection_limits::ConnectionLimits::default()
                 .with_max_established(Some(MAX_CONNECTIONS))
                 .with_max_established_per_peer(Some(MAX_PER_PEER))
@@ -163,6 +231,15 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
                 )),
                 ping: ping::Behaviour::default(),
                 mdns: Toggle::from(mdns),
+                relay_client,
+                dcutr: dcutr::Behaviour::new(key.public().to_peer_id()),
+                autonat: autonat::Behaviour::new(
+                    key.public().to_peer_id(),
+                    autonat::Config {
+                        boot_delay: Duration::from_secs(5),
+                        ..Default::default()
+                    },
+                ),
                 sync,
                 join: join::behaviour(),
             })
@@ -176,7 +253,9 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
                 .with_substream_upgrade_protocol_override(libp2p::core::upgrade::Version::V1Lazy)
         })
         .build();
-    let listen = if cfg.listen.is_empty() {
+    let listen = if !cfg.direct {
+        Vec::new()
+    } else if cfg.listen.is_empty() {
         default_listen(&mut swarm)
     } else {
         for addr in &cfg.listen {
@@ -197,11 +276,27 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
             let _ = handle.cmds.try_send(NetCommand::Dial(peer, addr));
         }
     }
+    let mut reach = Reach {
+        nat: "unknown".into(),
+        ..Reach::default()
+    };
+    for addr in cfg.relays {
+        if let Some(Protocol::P2p(relay)) = addr.iter().last() {
+            swarm
+                .behaviour_mut()
+                .autonat
+                .add_server(relay, Some(addr.clone()));
+        }
+        if !reach.relays.add(addr.clone()) {
+            tracing::warn!(%addr, "ignoring a relay address without /p2p/<relay-id>, or given twice");
+        }
+    }
     Ok((
         Network {
             swarm,
             cmds: rx,
             handle: handle.clone(),
+            reach,
         },
         handle,
     ))
@@ -253,7 +348,9 @@ async fn event_loop(
         mut swarm,
         mut cmds,
         handle,
+        mut reach,
     } = net;
+    reach.relays.tick(&mut swarm);
     let mut known: HashMap<PeerId, Known> = HashMap::new();
     let mut joins = join::Joins::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -263,7 +360,7 @@ async fn event_loop(
                 SwarmEvent::Behaviour(BehaviourEvent::Join(e)) => {
                     join::on_event(&mut swarm, e, &engine, &mut joins, &mut known).await;
                 }
-                ev => on_event(&mut swarm, ev, &engine, &mut known, &handle).await,
+                ev => on_event(&mut swarm, ev, &engine, &mut known, &mut reach, &handle).await,
             },
             Some(first) = outbox.recv() => {
                 // Everything the engine has queued goes out now, packed per peer.
@@ -272,13 +369,13 @@ async fn event_loop(
                     ready.push(more);
                 }
                 send_all(&mut swarm, ready, &mut known);
-                publish(&handle, &swarm, &known);
+                publish(&handle, &swarm, &known, &reach);
             }
             Some(cmd) = cmds.recv() => match cmd {
                 NetCommand::Join { peer, addrs, req, reply } => {
                     join::start(&mut swarm, &mut joins, peer, addrs, req, reply);
                 }
-                cmd => on_command(&mut swarm, cmd, &engine, &mut known, &handle).await,
+                cmd => on_command(&mut swarm, cmd, &engine, &mut known, &mut reach, &handle).await,
             },
             _ = tick.tick() => {
                 engine.net(NetEvent::Tick).await;
@@ -286,11 +383,12 @@ async fn event_loop(
                 for (peer, k) in known.iter_mut().filter(|(_, k)| k.redial && !k.connected && k.next_dial <= now) {
                     k.next_dial = now + jitter(k.backoff);
                     k.backoff = (k.backoff * 2).min(MAX_BACKOFF);
-                    if let Err(e) = swarm.dial(k.addr.clone()) {
+                    if let Err(e) = swarm.dial(k.dial_opts(*peer, &reach.relays)) {
                         tracing::debug!(%peer, error = %e, "redial failed");
                     }
                 }
-                publish(&handle, &swarm, &known);
+                reach.relays.tick(&mut swarm);
+                publish(&handle, &swarm, &known, &reach);
             }
             () = shutdown.cancelled() => break,
         }
@@ -302,6 +400,7 @@ async fn on_command(
     cmd: NetCommand,
     engine: &EngineHandle,
     known: &mut HashMap<PeerId, Known>,
+    reach: &mut Reach,
     handle: &NetHandle,
 ) {
     match cmd {
@@ -315,8 +414,21 @@ async fn on_command(
             engine
                 .net(NetEvent::Address(peer.to_string(), Some(addr.to_string())))
                 .await;
-            if let Err(e) = swarm.dial(addr) {
+            if let Err(e) = swarm.dial(k.dial_opts(peer, &reach.relays)) {
                 tracing::warn!(%peer, error = %e, "dial failed");
+            }
+        }
+        NetCommand::AddRelay(addr) => {
+            if reach.relays.add(addr.clone()) {
+                tracing::info!(%addr, "using a new relay");
+                if let Some(Protocol::P2p(relay)) = addr.iter().last() {
+                    swarm
+                        .behaviour_mut()
+                        .autonat
+                        .add_server(relay, Some(addr.clone()));
+                }
+                reach.relays.tick(swarm);
+                engine.net(NetEvent::Relay(addr.to_string())).await;
             }
         }
         NetCommand::Forget(peer) => {
@@ -330,7 +442,7 @@ async fn on_command(
             let _ = reply.send(Err("internal: a join was misrouted".into()));
         }
     }
-    publish(handle, swarm, known);
+    publish(handle, swarm, known, reach);
 }
 
 /// Sends queued messages, packed into as few envelopes per peer as fit.
@@ -363,23 +475,44 @@ fn send_all(
     }
 }
 
-fn publish(handle: &NetHandle, swarm: &Swarm<Behaviour>, known: &HashMap<PeerId, Known>) {
+fn publish(
+    handle: &NetHandle,
+    swarm: &Swarm<Behaviour>,
+    known: &HashMap<PeerId, Known>,
+    reach: &Reach,
+) {
     let mut peers: Vec<PeerInfo> = known
         .iter()
-        .map(|(p, k)| PeerInfo {
-            peer: p.to_string(),
-            connected: k.connected,
-            addr: k.addr.to_string(),
-            last_seen: k.last_seen,
-            sync_sent: k.sent,
-            sync_received: k.received,
-            member: false,
+        .map(|(p, k)| {
+            let link = k.link();
+            PeerInfo {
+                peer: p.to_string(),
+                connected: k.connected,
+                addr: k.addr.to_string(),
+                last_seen: k.last_seen,
+                sync_sent: k.sent,
+                sync_received: k.received,
+                member: false,
+                link: link.map(|l| match l {
+                    reach::Link::Direct => "direct".to_string(),
+                    reach::Link::Relayed(_) => "relayed".to_string(),
+                }),
+                relay: match link {
+                    Some(reach::Link::Relayed(Some(r))) => Some(r.to_string()),
+                    _ => None,
+                },
+                last_error: k.last_error.as_ref().map(|(e, _)| e.clone()),
+                last_error_at: k.last_error.as_ref().map(|(_, t)| *t),
+            }
         })
         .collect();
     peers.sort_by(|a, b| a.peer.cmp(&b.peer));
     if let Ok(mut s) = handle.status.lock() {
         s.listen = swarm.listeners().map(|a| a.to_string()).collect();
         s.peers = peers;
+        s.nat = reach.nat.clone();
+        s.relays = reach.relays.info();
+        s.listen_errors = reach.listen_errors.clone();
     }
 }
 
@@ -388,15 +521,48 @@ async fn on_event(
     ev: SwarmEvent<BehaviourEvent>,
     engine: &EngineHandle,
     known: &mut HashMap<PeerId, Known>,
+    reach: &mut Reach,
     handle: &NetHandle,
 ) {
     match ev {
-        SwarmEvent::NewListenAddr { address, .. } => {
+        SwarmEvent::NewListenAddr {
+            listener_id,
+            address,
+        } => {
             tracing::info!(%address, "listening");
-            publish(handle, swarm, known);
+            reach.relays.on_new_addr(listener_id, &address);
+            publish(handle, swarm, known, reach);
+        }
+        SwarmEvent::ListenerClosed {
+            listener_id,
+            addresses,
+            reason,
+        } => {
+            let why = reason.err().map(|e| e.to_string());
+            if reach.relays.on_closed(listener_id, why.clone()).is_none() {
+                for a in addresses {
+                    let why = why.clone().unwrap_or_else(|| "closed".into());
+                    reach.listen_errors.push(format!("{a}: {why}"));
+                }
+            }
+            publish(handle, swarm, known, reach);
+        }
+        SwarmEvent::ListenerError { listener_id, error } => {
+            tracing::warn!(%error, "a listener failed");
+            if reach
+                .relays
+                .on_error(listener_id, error.to_string())
+                .is_none()
+            {
+                reach.listen_errors.push(error.to_string());
+            }
+        }
+        SwarmEvent::ConnectionEstablished { peer_id, .. } if reach.relays.is_relay(&peer_id) => {
+            tracing::info!(relay = %peer_id, "connected to the relay");
         }
         SwarmEvent::ConnectionEstablished {
             peer_id,
+            connection_id,
             num_established,
             endpoint,
             ..
@@ -404,21 +570,45 @@ async fn on_event(
             let k = known.entry(peer_id).or_insert_with(|| {
                 Known::new(endpoint.get_remote_address().clone(), endpoint.is_dialer())
             });
+            let link = reach::link_of(&endpoint);
+            k.conns.insert(connection_id, link);
             k.connected = true;
             k.backoff = Duration::from_secs(1);
             k.last_seen = Some(jiff::Timestamp::now());
+            k.last_error = None;
+            if link == reach::Link::Direct {
+                // Sync moves to the direct connection: the relayed ones close.
+                let relayed: Vec<ConnectionId> = k
+                    .conns
+                    .iter()
+                    .filter(|(_, l)| **l != reach::Link::Direct)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for id in relayed {
+                    tracing::info!(peer = %peer_id, "direct connection up: closing the relayed one");
+                    swarm.close_connection(id);
+                }
+            }
             if num_established.get() == 1 {
-                tracing::info!(peer = %peer_id, "peer connected");
+                tracing::info!(peer = %peer_id, ?link, "peer connected");
                 engine.net(NetEvent::Connected(peer_id.to_string())).await;
             }
-            publish(handle, swarm, known);
+            publish(handle, swarm, known, reach);
         }
         SwarmEvent::ConnectionClosed {
             peer_id,
-            num_established: 0,
+            connection_id,
+            num_established,
             cause,
             ..
         } => {
+            if let Some(k) = known.get_mut(&peer_id) {
+                k.conns.remove(&connection_id);
+            }
+            if num_established > 0 || reach.relays.is_relay(&peer_id) {
+                publish(handle, swarm, known, reach);
+                return;
+            }
             tracing::info!(peer = %peer_id, ?cause, "peer disconnected");
             if let Some(k) = known.get_mut(&peer_id) {
                 k.connected = false;
@@ -428,7 +618,7 @@ async fn on_event(
             engine
                 .net(NetEvent::Disconnected(peer_id.to_string()))
                 .await;
-            publish(handle, swarm, known);
+            publish(handle, swarm, known, reach);
         }
         SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
             peer,
@@ -446,7 +636,7 @@ async fn on_event(
                     .map(|m| m.payload_len() as u64)
                     .sum::<u64>();
             }
-            publish(handle, swarm, known);
+            publish(handle, swarm, known, reach);
             for msg in request.messages {
                 engine.net(NetEvent::Message(peer.to_string(), msg)).await;
             }
@@ -469,25 +659,43 @@ async fn on_event(
             peer_id,
             info,
             ..
-        })) => {
-            // Remember where the peer listens, so it is redialed after either side restarts.
-            let dialable = info.listen_addrs.iter().find(|a| {
-                !a.iter().any(
-                    |p| matches!(p, libp2p::multiaddr::Protocol::Ip4(ip) if ip.is_unspecified()),
-                )
-            });
-            if let (Some(addr), Some(k)) = (dialable, known.get_mut(&peer_id)) {
-                let addr = addr.clone().with(libp2p::multiaddr::Protocol::P2p(peer_id));
-                if !k.redial || k.addr != addr {
-                    k.addr = addr.clone();
-                    k.redial = true;
-                    engine
-                        .net(NetEvent::Address(
-                            peer_id.to_string(),
-                            Some(addr.to_string()),
-                        ))
-                        .await;
-                }
+        })) if !reach.relays.is_relay(&peer_id) => {
+            // Remember where the peer listens, so it is redialed after either
+            // side restarts: a direct address first, else a relayed one.
+            let usable = |a: &&Multiaddr| {
+                !a.iter()
+                    .any(|p| matches!(p, Protocol::Ip4(ip) if ip.is_unspecified()))
+            };
+            let circuits: Vec<Multiaddr> = info
+                .listen_addrs
+                .iter()
+                .filter(|a| reach::is_circuit(a) && reach::relay_part(a).is_some())
+                .map(|a| match a.iter().last() {
+                    Some(Protocol::P2p(_)) => a.clone(),
+                    _ => a.clone().with(Protocol::P2p(peer_id)),
+                })
+                .collect();
+            let dialable = info
+                .listen_addrs
+                .iter()
+                .filter(usable)
+                .find(|a| !reach::is_circuit(a))
+                .map(|a| a.clone().with(Protocol::P2p(peer_id)))
+                .or_else(|| circuits.first().cloned());
+            if let Some(k) = known.get_mut(&peer_id) {
+                k.circuits = circuits;
+            }
+            if let (Some(addr), Some(k)) = (dialable, known.get_mut(&peer_id))
+                && (!k.redial || k.addr != addr)
+            {
+                k.addr = addr.clone();
+                k.redial = true;
+                engine
+                    .net(NetEvent::Address(
+                        peer_id.to_string(),
+                        Some(addr.to_string()),
+                    ))
+                    .await;
             }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
@@ -503,7 +711,48 @@ async fn on_event(
         }
         SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
             tracing::debug!(?peer_id, %error, "outgoing connection failed");
+            if let Some(k) = peer_id.and_then(|p| known.get_mut(&p)) {
+                let mut why = error.to_string();
+                if why.len() > 400 {
+                    let cut = (0..=400)
+                        .rev()
+                        .find(|i| why.is_char_boundary(*i))
+                        .unwrap_or(0);
+                    why.truncate(cut);
+                    why.push('…');
+                }
+                k.last_error = Some((why, jiff::Timestamp::now()));
+            }
         }
+        SwarmEvent::Behaviour(BehaviourEvent::Autonat(autonat::Event::StatusChanged {
+            new,
+            ..
+        })) => {
+            reach.nat = match new {
+                autonat::NatStatus::Public(_) => "public",
+                autonat::NatStatus::Private => "private",
+                autonat::NatStatus::Unknown => "unknown",
+            }
+            .into();
+            tracing::info!(nat = %reach.nat, "NAT status changed");
+            publish(handle, swarm, known, reach);
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::RelayClient(
+            relay::client::Event::ReservationReqAccepted { relay_peer_id, .. },
+        )) => {
+            tracing::debug!(relay = %relay_peer_id, "reservation (re)accepted");
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::Dcutr(dcutr::Event {
+            remote_peer_id,
+            result,
+        })) => match result {
+            Ok(_) => {
+                tracing::info!(peer = %remote_peer_id, "hole punching worked: direct connection")
+            }
+            Err(e) => {
+                tracing::info!(peer = %remote_peer_id, error = %e, "hole punching failed: staying relayed")
+            }
+        },
         _ => {}
     }
 }

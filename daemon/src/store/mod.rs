@@ -16,8 +16,8 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Wri
 use tandem_proto::model::PlanSummary;
 
 use tables::{
-    CHANGES, INDEX, INVITES, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT, PEERS,
-    SNAPSHOTS, SYNC_STATES,
+    CHANGES, INDEX, INVITES, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT,
+    META_RELAYS, PEERS, SNAPSHOTS, SYNC_STATES,
 };
 
 /// A storage operation failed.
@@ -272,6 +272,29 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Relays learned from tickets, in the order they were learned.
+    pub fn relays(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .meta(META_RELAYS)?
+            .and_then(|v| String::from_utf8(v).ok())
+            .map(|s| s.lines().map(String::from).collect())
+            .unwrap_or_default())
+    }
+
+    /// Remembers a relay (once).
+    pub fn add_relay(&self, addr: &str) -> Result<(), StoreError> {
+        let mut relays = self.relays()?;
+        if relays.iter().any(|r| r == addr) {
+            return Ok(());
+        }
+        relays.push(addr.to_string());
+        let txn = self.db()?.begin_write()?;
+        txn.open_table(META)?
+            .insert(META_RELAYS, relays.join("\n").as_bytes())?;
+        txn.commit()?;
+        Ok(())
     }
 
     /// The address book: (peer id, multiaddr).

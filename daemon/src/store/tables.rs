@@ -38,6 +38,8 @@ pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-v1");
 pub const META_LAYOUT: &str = "layout_version";
 /// `meta-v1` key: this device's Automerge actor id (16 random bytes).
 pub const META_ACTOR: &str = "actor";
+/// `meta-v1` key: relays learned from tickets (newline-separated multiaddrs).
+pub const META_RELAYS: &str = "relays";
 /// `meta-v1` key: the current plan's id (UTF-8).
 pub const META_CURRENT: &str = "current_plan";
 

@@ -1,0 +1,83 @@
+//! Syncing through a relay on loopback: A has no direct listener, only a
+//! reservation on the relay R; B joins A's plan with a ticket that carries
+//! A's relayed address, and they sync through R. Then R restarts, and
+//! reservations and sync come back by themselves.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
+
+use serde_json::Value;
+use tandem_e2e::{Home, Relay, eventually};
+
+fn relays(h: &Home) -> Value {
+    h.json(&["status"])["relays"].clone()
+}
+
+fn reserved(h: &Home) -> bool {
+    relays(h)
+        .as_array()
+        .is_some_and(|r| r.iter().any(|r| r["reserved"] == true))
+}
+
+#[test]
+fn two_daemons_sync_through_a_relay_and_recover_from_its_restart() {
+    let mut relay = Relay::start();
+    let relay_id = relay.addr.rsplit('/').next().unwrap().to_string();
+    let a = Home::new();
+    let _da = a.start_daemon_with(&[("TANDEM_LISTEN", "none"), ("TANDEM_RELAYS", &relay.addr)]);
+    eventually("A holds a reservation on the relay", || reserved(&a));
+    let status = a.json(&["status"]);
+    assert_eq!(
+        status["listen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| !l.as_str().unwrap().contains("p2p-circuit"))
+            .count(),
+        0,
+        "A listens only through the relay: {status}"
+    );
+
+    let id = a.json(&["plan", "new", "Relayed plan"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.json(&["goal", "add", "Written on A"]);
+    let ticket = a.json(&["invite", "--name", "Ana"])["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let b = Home::new();
+    b.json(&["join", &ticket]);
+    eventually("B has A's goal", || {
+        b.plan(&id)
+            .is_some_and(|p| p["goals"].as_array().is_some_and(|g| g.len() == 1))
+    });
+    let a_id = a.peer_id();
+    let info = b.peer_info(&a_id).unwrap();
+    assert_eq!(info["link"], "relayed", "{info}");
+    assert_eq!(info["relay"], relay_id.as_str(), "{info}");
+    // B took the relay from the ticket, and reserves on it too.
+    eventually("B holds a reservation on the ticket's relay", || {
+        reserved(&b)
+    });
+
+    b.json(&["goal", "add", "Written on B", "--plan", &id]);
+    eventually("A has B's goal", || {
+        a.plan(&id)
+            .is_some_and(|p| p["goals"].as_array().is_some_and(|g| g.len() == 2))
+    });
+
+    // The relay restarts: both reserve again, and sync resumes with no one's help.
+    relay.restart();
+    eventually("A reserves again after the relay restarted", || {
+        reserved(&a)
+    });
+    a.json(&["goal", "add", "Written on A after the restart"]);
+    eventually("B gets A's edit after the relay restarted", || {
+        b.plan(&id)
+            .is_some_and(|p| p["goals"].as_array().is_some_and(|g| g.len() == 3))
+    });
+    let info = b.peer_info(&a_id).unwrap();
+    assert_eq!(info["link"], "relayed", "{info}");
+}
