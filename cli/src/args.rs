@@ -113,6 +113,12 @@ pub enum Command {
     /// Certifications (MLS, MLT, PBT, HT, ...): exam dates, status, renewal.
     #[command(subcommand)]
     Cert(CertCmd),
+    /// Sync by file with devices that are never on a network: signed bundles
+    /// carried on a USB stick.
+    #[command(subcommand)]
+    Bundle(BundleCmd),
+    /// Check this device's connectivity, explain what is wrong, and suggest fixes.
+    Doctor,
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     ///
     /// bash: `tandem completions bash > ~/.local/share/bash-completion/completions/tandem`;
@@ -349,6 +355,29 @@ pub enum CeCmd {
     },
     /// Totals for each earned certification's cycle against its requirement.
     Summary,
+}
+
+/// Bundle commands.
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Write the plan, or what one member device lacks, as a file signed by this device.
+    Export {
+        /// Only the changes this member device (PeerId or prefix) is not known to have.
+        #[arg(long = "for", value_name = "PEER", conflicts_with = "all")]
+        for_peer: Option<String>,
+        /// The whole plan (the default).
+        #[arg(long)]
+        all: bool,
+        /// The file to write (`-`: stdout).
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Check a bundle's signature against the plan's members, and merge it.
+    /// Importing the same bundle again changes nothing.
+    Import {
+        /// The bundle file (`-`: stdin).
+        file: PathBuf,
+    },
 }
 
 /// Certification commands.

@@ -74,13 +74,7 @@ pub fn sign(
 
 /// Checks one sign-off of `c` against the plan as it is now.
 pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyError> {
-    let key = hex::decode(&s.public_key)
-        .ok()
-        .and_then(|b| PublicKey::try_decode_protobuf(&b).ok())
-        .ok_or(VerifyError::BadKey)?;
-    if PeerId::from(key.clone()).to_string() != s.assessor {
-        return Err(VerifyError::NotThatDevice(s.assessor.clone()));
-    }
+    let key = key_of(&s.public_key, &s.assessor)?;
     let sig = hex::decode(&s.signature).map_err(|_| VerifyError::Changed)?;
     if !key.verify(&signed_bytes(&plan.id, c, s), &sig) {
         return Err(VerifyError::Changed);
@@ -93,6 +87,41 @@ pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyErro
         return Err(VerifyError::NotAMentor(s.assessor.clone()));
     }
     Ok(())
+}
+
+/// The key a hex protobuf public key names, if it is `peer`'s.
+fn key_of(public_key: &str, peer: &str) -> Result<PublicKey, VerifyError> {
+    let key = hex::decode(public_key)
+        .ok()
+        .and_then(|b| PublicKey::try_decode_protobuf(&b).ok())
+        .ok_or(VerifyError::BadKey)?;
+    if PeerId::from(key.clone()).to_string() != peer {
+        return Err(VerifyError::NotThatDevice(peer.to_string()));
+    }
+    Ok(key)
+}
+
+/// Checks a parsed bundle's signature: the key is its signer's, and it
+/// signed exactly these bytes. (Membership is the engine's check.)
+pub fn verify_bundle(b: &tandem_proto::bundle::Parsed<'_>) -> Result<(), VerifyError> {
+    let key = key_of(&b.header.public_key, &b.header.signer)?;
+    if !key.verify(b.signed, b.signature) {
+        return Err(VerifyError::Changed);
+    }
+    Ok(())
+}
+
+/// A whole bundle file: `header` and `changes`, signed with `key`.
+pub fn sign_bundle(
+    key: &Keypair,
+    header: &tandem_proto::bundle::BundleHeader,
+    changes: &[u8],
+) -> Result<Vec<u8>, ApiError> {
+    let signed = tandem_proto::bundle::signed_bytes(header, changes);
+    let sig = key
+        .sign(&signed)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot sign: {e}")))?;
+    Ok(tandem_proto::bundle::encode(signed, &sig))
 }
 
 #[cfg(test)]

@@ -118,6 +118,21 @@ pub enum Request {
         #[serde(default)]
         device: String,
     },
+    /// Make a signed bundle of a plan for a device that is never online
+    /// (`tandem bundle export`).
+    BundleExport {
+        /// Plan id or prefix; `None` for the current plan.
+        plan: Option<String>,
+        /// Only what this member device (PeerId or prefix) is not known to
+        /// have; `None` for the whole plan.
+        for_peer: Option<String>,
+    },
+    /// Check a bundle's signature against the plan's members and merge it
+    /// (`tandem bundle import`). Replied to once the merge is durable.
+    BundleImport {
+        /// The bundle file, base64.
+        data: String,
+    },
     /// Change a plan. Replied to only once the change is durable.
     Edit {
         /// Plan id or prefix; `None` for the current plan.
@@ -176,8 +191,49 @@ pub enum Response {
         /// The inviting device.
         inviter: String,
     },
+    /// Reply to [`Request::BundleExport`].
+    Bundle(BundleOut),
+    /// Reply to [`Request::BundleImport`].
+    BundleImported(BundleIn),
     /// The request failed; nothing was changed.
     Error(ApiError),
+}
+
+/// A bundle made by [`Request::BundleExport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleOut {
+    /// The plan.
+    pub plan: String,
+    /// Its title.
+    pub title: String,
+    /// Whether it holds the whole plan (else the changes the target lacks).
+    pub whole: bool,
+    /// The device it was made for.
+    pub for_peer: Option<String>,
+    /// Size of the file, in bytes.
+    pub bytes: usize,
+    /// The file, base64 (the CLI writes it out; `--json` leaves it out).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub data: String,
+}
+
+/// What [`Request::BundleImport`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleIn {
+    /// The plan.
+    pub plan: String,
+    /// Its title.
+    pub title: String,
+    /// The device that signed the bundle.
+    pub signer: String,
+    /// Whether the plan was new to this device.
+    pub new_plan: bool,
+    /// Whether anything changed (false: everything in it was here already).
+    pub changed: bool,
+    /// The messages of the changes merged, oldest first.
+    pub messages: Vec<String>,
+    /// What they touched.
+    pub items: Vec<Touched>,
 }
 
 /// An object created, updated or removed by an [`Edit`].

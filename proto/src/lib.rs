@@ -5,6 +5,7 @@
 //!
 //! - [`model`]: the mentoring-plan schema as plain views (what `--json` prints);
 //! - [`api`]: the daemon API, one [`api::Request`] enum and its [`api::Response`];
+//! - [`bundle`]: the signed file format of air-gapped sync bundles;
 //! - [`edit`]: the mutations a client may ask for, with their validation;
 //! - [`error`]: error codes that cross the socket;
 //! - [`export`]: the JSON export envelope and the checks of an import;
@@ -16,6 +17,7 @@
 
 pub mod agenda;
 pub mod api;
+pub mod bundle;
 pub mod ce;
 pub mod competency;
 pub mod dates;

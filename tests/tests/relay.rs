@@ -80,4 +80,37 @@ fn two_daemons_sync_through_a_relay_and_recover_from_its_restart() {
     });
     let info = b.peer_info(&a_id).unwrap();
     assert_eq!(info["link"], "relayed", "{info}");
+
+    // The doctor explains the same: a reservation, and the member reached through the relay.
+    let doc = b.json(&["doctor"]);
+    assert_eq!(doc["ok"], true, "{doc}");
+    let checks = doc["checks"].as_array().unwrap();
+    let found = |name: &str, needle: &str| {
+        checks
+            .iter()
+            .any(|c| c["check"] == name && c["detail"].as_str().unwrap().contains(needle))
+    };
+    assert!(found("relay", "reservation held"), "{doc}");
+    assert!(found("member", "connected through relay"), "{doc}");
+}
+
+#[test]
+fn the_doctor_names_what_is_broken_and_how_to_fix_it() {
+    let h = Home::new();
+    let _d = h.start_daemon_with(&[("TANDEM_LISTEN", "none")]);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(h.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = h.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("FAIL  listen") && text.contains("no direct listener"),
+        "{text}"
+    );
+    assert!(text.contains("fix: add a relay"), "{text}");
+    assert!(
+        text.contains("FAIL  permissions") && text.contains("chmod 700"),
+        "{text}"
+    );
+    assert!(text.contains("2 problem(s) found"), "{text}");
 }

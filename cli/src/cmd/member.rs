@@ -104,7 +104,12 @@ pub(super) fn run(cmd: MemberCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 
 fn peer_line(p: &tandem_proto::api::PeerInfo, s: crate::style::Style) -> String {
     let state = if p.connected {
-        s.green("connected   ")
+        let how = match (p.link.as_deref(), &p.relay) {
+            (Some("relayed"), Some(r)) => format!(" (relayed via {})", short_peer(r)),
+            (Some(link), _) => format!(" ({link})"),
+            (None, _) => String::new(),
+        };
+        s.green(&format!("connected{how}"))
     } else {
         s.dim("disconnected")
     };
@@ -124,6 +129,14 @@ fn peer_line(p: &tandem_proto::api::PeerInfo, s: crate::style::Style) -> String 
     format!("{state} {}  {}{seen}{traffic}", p.peer, s.dim(&p.addr))
 }
 
+/// A PeerId shortened for reading: `12D3…x7Qa`.
+pub(super) fn short_peer(p: &str) -> String {
+    match (p.get(..4), p.get(p.len().saturating_sub(6)..)) {
+        (Some(head), Some(tail)) if p.len() > 12 => format!("{head}…{tail}"),
+        _ => p.to_string(),
+    }
+}
+
 /// A byte count for people: `512 B`, `12.3 KiB`, `4.0 MiB`.
 fn bytes(n: u64) -> String {
     match n {
@@ -133,7 +146,7 @@ fn bytes(n: u64) -> String {
     }
 }
 
-fn daemon_status(ctx: &mut Ctx) -> Result<tandem_proto::api::DaemonStatus, Fail> {
+pub(super) fn daemon_status(ctx: &mut Ctx) -> Result<tandem_proto::api::DaemonStatus, Fail> {
     match ctx.call(&Request::Status)? {
         Response::Status(st) => Ok(st),
         other => Err(unexpected(&other)),
@@ -179,6 +192,15 @@ pub(super) fn peer(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     }
 }
 
+/// AutoNAT's verdict in words.
+pub(super) fn nat_words(nat: &str) -> &'static str {
+    match nat {
+        "public" => "public: other devices can dial this one directly",
+        "private" => "behind NAT or a firewall: other devices reach this one through a relay",
+        _ => "not known yet (AutoNAT needs another peer or a relay to ask)",
+    }
+}
+
 pub(super) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     let st = daemon_status(ctx)?;
@@ -207,6 +229,15 @@ pub(super) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
         out += &format!("{}\n", s.bold("Listening on"));
         for a in &st.listen {
             out += &format!("  {a}/p2p/{}\n", st.peer_id);
+        }
+        out += &format!("{} {}\n", s.bold("Reachability"), nat_words(&st.nat));
+        for r in &st.relays {
+            let state = if r.reserved {
+                s.green("reserved")
+            } else {
+                s.yellow("no reservation")
+            };
+            out += &format!("  relay {}  {state}\n", r.addr);
         }
         out += &format!("{} ({})\n", s.bold("Peers"), st.peers.len());
         for p in &st.peers {

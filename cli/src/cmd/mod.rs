@@ -3,9 +3,11 @@
 
 mod action;
 mod agenda;
+mod bundle;
 mod ce;
 mod competency;
 mod daemon;
+mod doctor;
 mod goal;
 mod invite;
 mod meeting;
@@ -210,6 +212,8 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Ce(c) => ce::ce(c, ctx),
         Command::Agenda { days } => agenda::run(days, ctx),
         Command::Cert(c) => ce::cert(c, ctx),
+        Command::Bundle(c) => bundle::run(c, ctx),
+        Command::Doctor => doctor::run(ctx),
         Command::Completions { .. } | Command::Man { .. } => Ok(()), // handled in main
         Command::Join {
             ticket,

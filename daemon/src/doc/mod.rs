@@ -6,6 +6,7 @@
 //! and hands the storage layer the bytes of each new change. It does no IO.
 
 mod access;
+mod bundle;
 mod history;
 mod import;
 pub(crate) mod layout;

@@ -70,7 +70,7 @@ fn split_chunk(data: &[u8]) -> Result<(u8, &[u8], &[u8]), &'static str> {
 /// Automerge's receive path loads what it can and silently drops the rest,
 /// so a truncated or corrupt message would be half-applied without a word.
 /// Each chunk is parsed and verified by automerge according to its type.
-fn check_changes(mut data: &[u8]) -> Result<(), String> {
+pub(super) fn check_changes(mut data: &[u8]) -> Result<(), String> {
     while !data.is_empty() {
         let (kind, chunk, rest) = split_chunk(data)?;
         match kind {
@@ -276,46 +276,63 @@ impl PlanDoc {
             }
         }
         let before = self.doc.get_heads();
-        // Patches name what changed, to refresh the view cache and tell
-        // watchers; a first receive into an empty document skips them (the
-        // whole plan is new, and logging it would cost more than the sync).
-        let warm = self.cache.borrow().is_some();
-        let mut log = if before.is_empty() {
-            PatchLog::inactive()
-        } else {
-            PatchLog::active()
-        };
+        let mut log = self.patch_log(&before);
         let result = self
             .doc
             .receive_sync_message_log_patches(state, msg, &mut log);
-        let mut touched = Vec::new();
-        let change = if self.doc.get_heads() != before {
-            if before.is_empty() {
-                self.cache.take();
-            } else {
-                let patches = self.doc.make_patches(&mut log);
-                match targets(&patches) {
-                    Some(targets) => {
-                        if warm && targets.iter().any(|t| self.refresh(t).is_err()) {
-                            self.cache.take();
-                        }
-                        touched = targets.iter().map(Target::touched).collect();
-                    }
-                    None => {
-                        self.cache.take();
-                        touched.push(Target::Plan.touched());
-                    }
-                }
-            }
-            (!before.is_empty()).then(|| self.doc.save_after(&before))
-        } else {
-            None
-        };
+        let (change, touched) = self.settle(&before, &mut log);
         Received {
             change,
             refused: result.err().map(|e| format!("sync message refused: {e}")),
             touched,
         }
+    }
+
+    /// A patch log for changes applied on top of `before`: patches name what
+    /// changed, to refresh the view cache and tell watchers. A first receive
+    /// into an empty document skips them (the whole plan is new, and logging
+    /// it would cost more than the sync).
+    pub(super) fn patch_log(&self, before: &[automerge::ChangeHash]) -> PatchLog {
+        if before.is_empty() {
+            PatchLog::inactive()
+        } else {
+            PatchLog::active()
+        }
+    }
+
+    /// After changes were applied on top of `before`: refreshes the view and
+    /// returns the new changes' bytes (to store) and what they touched.
+    pub(super) fn settle(
+        &mut self,
+        before: &[automerge::ChangeHash],
+        log: &mut PatchLog,
+    ) -> (Option<Vec<u8>>, Vec<Touched>) {
+        let warm = self.cache.borrow().is_some();
+        let mut touched = Vec::new();
+        if self.doc.get_heads() == before {
+            return (None, touched);
+        }
+        if before.is_empty() {
+            self.cache.take();
+        } else {
+            let patches = self.doc.make_patches(log);
+            match targets(&patches) {
+                Some(targets) => {
+                    if warm && targets.iter().any(|t| self.refresh(t).is_err()) {
+                        self.cache.take();
+                    }
+                    touched = targets.iter().map(Target::touched).collect();
+                }
+                None => {
+                    self.cache.take();
+                    touched.push(Target::Plan.touched());
+                }
+            }
+        }
+        (
+            (!before.is_empty()).then(|| self.doc.save_after(before)),
+            touched,
+        )
     }
 }
 

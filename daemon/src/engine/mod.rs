@@ -17,6 +17,7 @@
 //! The engine is synchronous and does no socket IO; [`thread`] runs it on a
 //! dedicated thread fed by a channel.
 
+mod bundles;
 pub mod invites;
 mod peers;
 pub mod thread;
@@ -190,6 +191,7 @@ impl Engine {
             match req {
                 Request::PlanNew(_)
                 | Request::PlanImport(_)
+                | Request::BundleImport { .. }
                 | Request::PlanUse { .. }
                 | Request::Edit { .. }
                 | Request::InviteNew(_)
@@ -328,6 +330,7 @@ impl Engine {
                 let made = PlanDoc::create(&id, new, &self.device, now)?;
                 self.start_plan(batch, touched, id, made, now)
             }
+            Request::BundleImport { data } => self.bundle_import(data, batch, touched),
             Request::PlanImport(plan) => {
                 let id = format!("{:016x}", rand::random::<u64>());
                 let now = Timestamp::now();
@@ -435,12 +438,16 @@ impl Engine {
                 ApiError::new(ErrorCode::Internal, "peer requests are the network's"),
             ),
             Request::InviteList { plan } => self.invite_list(plan.as_deref()),
+            Request::BundleExport { plan, for_peer } => {
+                self.bundle_export(plan.as_deref(), for_peer.as_deref())
+            }
             Request::Join { .. } => Err(ApiError::new(
                 ErrorCode::Internal,
                 "joining is the network's",
             )),
             Request::PlanNew(_)
             | Request::PlanImport(_)
+            | Request::BundleImport { .. }
             | Request::PlanUse { .. }
             | Request::Edit { .. }
             | Request::InviteNew(_)

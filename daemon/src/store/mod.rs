@@ -17,7 +17,7 @@ use tandem_proto::model::PlanSummary;
 
 use tables::{
     CHANGES, INDEX, INVITES, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT,
-    META_RELAYS, PEERS, SNAPSHOTS, SYNC_STATES,
+    META_RELAYS, PEER_HEADS, PEERS, SNAPSHOTS, SYNC_STATES,
 };
 
 /// A storage operation failed.
@@ -174,6 +174,7 @@ impl Store {
         txn.open_table(SYNC_STATES)?;
         txn.open_table(PEERS)?;
         txn.open_table(INVITES)?;
+        txn.open_table(PEER_HEADS)?;
         txn.commit()?;
         Ok(db)
     }
@@ -257,6 +258,16 @@ impl Store {
         let txn = self.db()?.begin_read()?;
         let table = txn.open_table(SYNC_STATES)?;
         Ok(table.get((peer, plan))?.map(|v| v.value().to_vec()))
+    }
+
+    /// The heads `peer` held when it signed the last bundle of `plan` imported here.
+    pub fn peer_heads(&self, peer: &str, plan: &str) -> Result<Vec<String>, StoreError> {
+        let txn = self.db()?.begin_read()?;
+        let table = txn.open_table(PEER_HEADS)?;
+        Ok(table
+            .get((peer, plan))?
+            .map(|v| v.value().lines().map(String::from).collect())
+            .unwrap_or_default())
     }
 
     /// Every invitation kept here.
@@ -402,6 +413,19 @@ impl Batch {
         self.txn
             .open_table(SYNC_STATES)?
             .insert((peer, plan), state)?;
+        Ok(())
+    }
+
+    /// Records the heads `peer` held for `plan` (from a bundle it signed).
+    pub fn put_peer_heads(
+        &mut self,
+        peer: &str,
+        plan: &str,
+        heads: &[String],
+    ) -> Result<(), StoreError> {
+        self.txn
+            .open_table(PEER_HEADS)?
+            .insert((peer, plan), heads.join("\n").as_str())?;
         Ok(())
     }
 

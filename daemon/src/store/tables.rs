@@ -9,6 +9,7 @@
 //! | `sync-states-v1`     | (peer id, plan id)| `automerge::sync::State::encode()`: the heads both sides have |
 //! | `peers-v1`           | peer id           | a multiaddr to dial it at (UTF-8)              |
 //! | `invites-v1`         | invite id         | JSON `InviteRecord`: the invitation, its secret only as SHA-256 |
+//! | `peer-heads-v1`      | (peer id, plan id)| heads (hex, one per line) a device had when it signed a bundle we imported |
 //! | `meta-v1`            | name              | see the `META_*` keys                          |
 //!
 //! A plan's document is its snapshot (if any) followed by its changes in
@@ -31,6 +32,9 @@ pub const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> =
 pub const PEERS: TableDefinition<&str, &str> = TableDefinition::new("peers-v1");
 /// Invite id → JSON invite record (never the secret itself).
 pub const INVITES: TableDefinition<&str, &[u8]> = TableDefinition::new("invites-v1");
+/// (peer id, plan id) → the heads it held when it signed a bundle imported
+/// here: what `bundle export --for` it need not include.
+pub const PEER_HEADS: TableDefinition<(&str, &str), &str> = TableDefinition::new("peer-heads-v1");
 /// Name → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-v1");
 

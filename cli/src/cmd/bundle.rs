@@ -1,0 +1,119 @@
+//! `tandem bundle export|import`: air-gapped sync through signed files.
+
+use std::io::{Read, Write};
+
+use data_encoding::BASE64;
+use tandem_proto::api::{Request, Response};
+
+use super::{Ctx, unexpected};
+use crate::args::BundleCmd;
+use crate::fail::Fail;
+
+pub(super) fn run(cmd: BundleCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+    match cmd {
+        BundleCmd::Export {
+            for_peer, output, ..
+        } => export(for_peer, &output, ctx),
+        BundleCmd::Import { file } => import(&file, ctx),
+    }
+}
+
+fn export(for_peer: Option<String>, output: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
+    let req = Request::BundleExport {
+        plan: ctx.plan.clone(),
+        for_peer,
+    };
+    let Response::Bundle(mut out) = ctx.call(&req)? else {
+        return Err(Fail::Other("unexpected reply to a bundle export".into()));
+    };
+    let file = BASE64
+        .decode(out.data.as_bytes())
+        .map_err(|e| Fail::Other(format!("the daemon sent an unreadable bundle: {e}")))?;
+    out.data.clear();
+    let to_stdout = output.as_os_str() == "-";
+    if to_stdout {
+        std::io::stdout()
+            .write_all(&file)
+            .map_err(|e| Fail::Other(format!("cannot write the bundle: {e}")))?;
+        return Ok(());
+    }
+    write_whole(output, &file)?;
+    let what = match (&out.for_peer, out.whole) {
+        (Some(p), false) => format!("the changes {} lacks", super::member::short_peer(p)),
+        (Some(p), true) => format!(
+            "the whole plan (nothing is known of what {} has)",
+            super::member::short_peer(p)
+        ),
+        (None, _) => "the whole plan".into(),
+    };
+    ctx.emit(&out, || {
+        format!(
+            "Wrote {} ({} bytes): {what} of {}, signed by this device.\nOn the other device: tandem bundle import {}\n",
+            output.display(),
+            out.bytes,
+            out.title,
+            output.display()
+        )
+    })
+}
+
+/// Writes a file completely and durably, through a temporary file and a rename,
+/// so a full disk or a crash never leaves half a bundle under the real name.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<(), Fail> {
+    let fail = |e: std::io::Error| Fail::Other(format!("cannot write {}: {e}", path.display()));
+    let tmp = path.with_extension("partial");
+    let mut f = std::fs::File::create(&tmp).map_err(fail)?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        })?;
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
+    let bytes = if file.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .map_err(|e| Fail::Usage(format!("cannot read stdin: {e}")))?;
+        b
+    } else {
+        std::fs::read(file)
+            .map_err(|e| Fail::Usage(format!("cannot read {}: {e}", file.display())))?
+    };
+    // Checked here too, so a wrong file is named before anything is sent.
+    tandem_proto::bundle::parse(&bytes)
+        .map_err(|e| Fail::Usage(format!("{}: {e}", file.display())))?;
+    let req = Request::BundleImport {
+        data: BASE64.encode(&bytes),
+    };
+    match ctx.call(&req)? {
+        Response::BundleImported(got) => ctx.emit(&got, || {
+            let from = super::member::short_peer(&got.signer);
+            if got.new_plan {
+                format!(
+                    "Received plan {} ({}) from a bundle signed by {from}.\n",
+                    got.title, got.plan
+                )
+            } else if !got.changed {
+                format!(
+                    "Nothing new: {} already has everything in this bundle.\n",
+                    got.title
+                )
+            } else {
+                let mut out = format!(
+                    "Merged {} change(s) into {} from a bundle signed by {from}:\n",
+                    got.messages.len(),
+                    got.title
+                );
+                for m in &got.messages {
+                    out += &format!("  {m}\n");
+                }
+                out
+            }
+        }),
+        other => Err(unexpected(&other)),
+    }
+}
