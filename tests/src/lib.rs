@@ -168,7 +168,20 @@ impl Home {
 
     /// A `tandemd` command for this home.
     pub fn daemon_cmd(&self) -> Command {
-        let mut c = Command::new(bin_dir().join("tandemd"));
+        self.daemon_cmd_in(None)
+    }
+
+    /// A `tandemd` command for this home, run inside network namespace
+    /// `netns` when given (`ip netns exec`).
+    pub fn daemon_cmd_in(&self, netns: Option<&str>) -> Command {
+        let mut c = match netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(bin_dir().join("tandemd"));
+                c
+            }
+            None => Command::new(bin_dir().join("tandemd")),
+        };
         c.arg("--home")
             .arg(self.path())
             .env("RUST_LOG", "info")
@@ -401,7 +414,12 @@ impl Home {
     /// Starts `tandemd` with extra environment (e.g. `TANDEM_LISTEN=none`,
     /// `TANDEM_RELAYS`) and waits until it answers.
     pub fn start_daemon_with(&self, env: &[(&str, &str)]) -> Daemon {
-        let mut cmd = self.daemon_cmd();
+        self.start_daemon_in(None, env)
+    }
+
+    /// Like [`Home::start_daemon_with`], inside network namespace `netns`.
+    pub fn start_daemon_in(&self, netns: Option<&str>, env: &[(&str, &str)]) -> Daemon {
+        let mut cmd = self.daemon_cmd_in(netns);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -421,7 +439,8 @@ pub fn free_port() -> u16 {
 pub struct Relay {
     home: Home,
     child: Option<Child>,
-    port: u16,
+    netns: Option<String>,
+    listen: String,
     /// Its address, ending in `/p2p/<relay-id>`.
     pub addr: String,
 }
@@ -429,10 +448,18 @@ pub struct Relay {
 impl Relay {
     /// Starts a relay and waits until it announces its address.
     pub fn start() -> Relay {
+        let listen = format!("/ip4/127.0.0.1/tcp/{}", free_port());
+        Relay::start_in(None, &listen)
+    }
+
+    /// Starts a relay listening on `listen` (comma-separated multiaddrs),
+    /// inside network namespace `netns` when given.
+    pub fn start_in(netns: Option<&str>, listen: &str) -> Relay {
         let mut r = Relay {
             home: Home::new(),
             child: None,
-            port: free_port(),
+            netns: netns.map(String::from),
+            listen: listen.to_string(),
             addr: String::new(),
         };
         r.spawn();
@@ -443,9 +470,9 @@ impl Relay {
         use std::io::BufRead;
         let mut child = self
             .home
-            .daemon_cmd()
+            .daemon_cmd_in(self.netns.as_deref())
             .arg("--relay")
-            .env("TANDEM_LISTEN", format!("/ip4/127.0.0.1/tcp/{}", self.port))
+            .env("TANDEM_LISTEN", &self.listen)
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn relay");
