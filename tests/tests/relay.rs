@@ -1,5 +1,5 @@
-//! Syncing through a relay on loopback: A has no direct listener, only a
-//! reservation on the relay R; B joins A's plan with a ticket that carries
+//! Syncing through a relay on loopback: A and B have no direct listener,
+//! only reservations on the relay R; B joins A's plan with a ticket that carries
 //! A's relayed address, and they sync through R. Then R restarts, and
 //! reservations and sync come back by themselves.
 
@@ -47,7 +47,10 @@ fn two_daemons_sync_through_a_relay_and_recover_from_its_restart() {
         .unwrap()
         .to_string();
 
+    // B has no direct listener either, so the link stays relayed (on
+    // loopback a listener would let hole punching go direct at once).
     let b = Home::new();
+    let _db = b.start_daemon_with(&[("TANDEM_LISTEN", "none")]);
     b.json(&["join", &ticket]);
     eventually("B has A's goal", || {
         b.plan(&id)
@@ -113,4 +116,36 @@ fn the_doctor_names_what_is_broken_and_how_to_fix_it() {
         "{text}"
     );
     assert!(text.contains("2 problem(s) found"), "{text}");
+}
+
+#[test]
+fn a_member_whose_address_changed_is_found_again_through_the_relay() {
+    let relay = Relay::start();
+    let a = Home::new();
+    let b = Home::new();
+    let relays = [("TANDEM_RELAYS", relay.addr.as_str())];
+    let first = format!("/ip4/127.0.0.1/tcp/{}", tandem_e2e::free_port());
+    let da = a.start_daemon_with(&[("TANDEM_LISTEN", &first), relays[0]]);
+    // B is reachable only through the relay, so the two can meet again
+    // only there once A's direct address is stale.
+    let _db = b.start_daemon_with(&[("TANDEM_LISTEN", "none"), relays[0]]);
+    let id = a.share_new_plan("Moving laptop", &b);
+    b.json(&["peer", "add", &a.dial_addr()]);
+    eventually("B has the plan over the direct link", || {
+        b.plan(&id).is_some()
+    });
+    eventually("A holds a reservation", || reserved(&a));
+
+    // A comes back on another address (a new home IP); nobody tells B.
+    da.kill9();
+    let second = format!("/ip4/127.0.0.1/tcp/{}", tandem_e2e::free_port());
+    let _da = a.start_daemon_with(&[("TANDEM_LISTEN", &second), relays[0]]);
+    a.json(&["goal", "add", "Written at the new address", "--plan", &id]);
+    eventually(
+        "B finds A again through the relay and gets the edit",
+        || {
+            b.plan(&id)
+                .is_some_and(|p| p["goals"].as_array().is_some_and(|g| g.len() == 1))
+        },
+    );
 }
