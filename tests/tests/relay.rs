@@ -100,7 +100,10 @@ fn two_daemons_sync_through_a_relay_and_recover_from_its_restart() {
 #[test]
 fn the_doctor_names_what_is_broken_and_how_to_fix_it() {
     let h = Home::new();
-    let _d = h.start_daemon_with(&[("TANDEM_LISTEN", "none")]);
+    // The only listen address is taken: reported, and the daemon runs on.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = format!("/ip4/127.0.0.1/tcp/{}", taken.local_addr().unwrap().port());
+    let _d = h.start_daemon_with(&[("TANDEM_LISTEN", &addr)]);
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(h.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = h.run(&["doctor"]);
@@ -115,7 +118,11 @@ fn the_doctor_names_what_is_broken_and_how_to_fix_it() {
         text.contains("FAIL  permissions") && text.contains("chmod 700"),
         "{text}"
     );
-    assert!(text.contains("2 problem(s) found"), "{text}");
+    assert!(
+        text.contains("a listen address failed") && text.contains(&addr),
+        "{text}"
+    );
+    assert!(text.contains("3 problem(s) found"), "{text}");
 }
 
 #[test]

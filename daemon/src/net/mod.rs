@@ -160,6 +160,16 @@ struct Reach {
     listen_errors: Vec<String>,
 }
 
+impl Reach {
+    /// Records a listener failure, keeping the last 20.
+    fn listen_error(&mut self, e: String) {
+        if self.listen_errors.len() >= 20 {
+            self.listen_errors.remove(0);
+        }
+        self.listen_errors.push(e);
+    }
+}
+
 /// The network could not start.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot start the network: {0}")]
@@ -253,17 +263,25 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
                 .with_substream_upgrade_protocol_override(libp2p::core::upgrade::Version::V1Lazy)
         })
         .build();
+    // An address that cannot be bound is reported (status, doctor) rather
+    // than fatal: the daemon still serves its plans and other listeners.
+    let mut listen_errors = Vec::new();
     let listen = if !cfg.direct {
         Vec::new()
     } else if cfg.listen.is_empty() {
         default_listen(&mut swarm)
     } else {
+        let mut bound = Vec::new();
         for addr in &cfg.listen {
-            swarm
-                .listen_on(addr.clone())
-                .map_err(|e| NetError(format!("cannot listen on {addr}: {e}")))?;
+            match swarm.listen_on(addr.clone()) {
+                Ok(_) => bound.push(addr.clone()),
+                Err(e) => {
+                    tracing::error!(%addr, error = %e, "cannot listen");
+                    listen_errors.push(format!("{addr}: {e}"));
+                }
+            }
         }
-        cfg.listen.clone()
+        bound
     };
     tracing::info!(?listen, "listening for peers");
     let (tx, rx) = mpsc::channel(64);
@@ -278,6 +296,7 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
     }
     let mut reach = Reach {
         nat: "unknown".into(),
+        listen_errors,
         ..Reach::default()
     };
     for addr in cfg.relays {
@@ -542,7 +561,7 @@ async fn on_event(
             if reach.relays.on_closed(listener_id, why.clone()).is_none() {
                 for a in addresses {
                     let why = why.clone().unwrap_or_else(|| "closed".into());
-                    reach.listen_errors.push(format!("{a}: {why}"));
+                    reach.listen_error(format!("{a}: {why}"));
                 }
             }
             publish(handle, swarm, known, reach);
@@ -554,7 +573,7 @@ async fn on_event(
                 .on_error(listener_id, error.to_string())
                 .is_none()
             {
-                reach.listen_errors.push(error.to_string());
+                reach.listen_error(error.to_string());
             }
         }
         SwarmEvent::ConnectionEstablished { peer_id, .. } if reach.relays.is_relay(&peer_id) => {
