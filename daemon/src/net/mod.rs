@@ -8,6 +8,11 @@
 //! one-second tick and shutdown. All sync decisions are the engine's; this
 //! task only moves bytes, reports connections, and keeps redialing known
 //! peers with capped exponential backoff and jitter.
+//!
+//! Files: [`events`] handles swarm events, [`known`] keeps what is known of
+//! each peer and publishes the status, [`reach`] holds relay reservations
+//! and tells direct links from relayed ones, [`join`] the join protocol,
+//! [`handle`] the client side.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,15 +21,13 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::behaviour::toggle::Toggle;
-use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
-use libp2p::swarm::{ConnectionId, NetworkBehaviour, SwarmEvent};
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{
     Multiaddr, PeerId, StreamProtocol, Swarm, autonat, connection_limits, dcutr, identify, mdns,
     noise, ping, relay, request_response, tcp, yamux,
 };
 use libp2p_identity::Keypair;
 use serde::{Deserialize, Serialize};
-use tandem_proto::api::PeerInfo;
 use tandem_proto::peer::{Envelope, MAX_MESSAGE, PeerMessage, SYNC_PROTOCOL};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -32,11 +35,15 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::NetEvent;
 use crate::engine::thread::EngineHandle;
 
+mod events;
 mod handle;
 mod join;
+mod known;
 pub mod reach;
+use events::on_event;
 pub use handle::{NetCommand, NetHandle, NetStatus};
 pub use join::JoinResult;
+use known::{Known, Reach, publish};
 
 /// The default port for peers, tried first on every interface.
 pub const DEFAULT_PORT: u16 = 4455;
@@ -82,92 +89,6 @@ struct Behaviour {
         tandem_proto::peer::JoinRequest,
         tandem_proto::peer::JoinReply,
     >,
-}
-
-struct Known {
-    addr: Multiaddr,
-    /// Whether `addr` is worth dialing (false for the source port of an inbound connection).
-    redial: bool,
-    connected: bool,
-    last_seen: Option<jiff::Timestamp>,
-    next_dial: Instant,
-    backoff: Duration,
-    /// Sync payload bytes sent and received since start.
-    sent: u64,
-    received: u64,
-    /// The open connections and how each runs.
-    conns: HashMap<ConnectionId, reach::Link>,
-    /// Relayed addresses the peer advertised.
-    circuits: Vec<Multiaddr>,
-    /// The last failure to connect, and when.
-    last_error: Option<(String, jiff::Timestamp)>,
-}
-
-impl Known {
-    fn new(addr: Multiaddr, redial: bool) -> Known {
-        Known {
-            addr,
-            redial,
-            connected: false,
-            last_seen: None,
-            next_dial: Instant::now(),
-            backoff: Duration::from_secs(1),
-            sent: 0,
-            received: 0,
-            conns: HashMap::new(),
-            circuits: Vec::new(),
-            last_error: None,
-        }
-    }
-
-    /// The link to show: direct if any connection is, else the first relayed one.
-    fn link(&self) -> Option<reach::Link> {
-        let mut links = self.conns.values();
-        let first = *links.next()?;
-        Some(if self.conns.values().any(|l| *l == reach::Link::Direct) {
-            reach::Link::Direct
-        } else {
-            first
-        })
-    }
-
-    /// Every address worth dialing: the known one, advertised relayed ones,
-    /// and circuits through our relays.
-    fn dial_opts(&self, peer: PeerId, relays: &reach::Relays) -> DialOpts {
-        let mut addrs = vec![self.addr.clone()];
-        for a in self
-            .circuits
-            .iter()
-            .cloned()
-            .chain(relays.circuits_to(peer))
-        {
-            if !addrs.contains(&a) {
-                addrs.push(a);
-            }
-        }
-        DialOpts::peer_id(peer)
-            .addresses(addrs)
-            .condition(PeerCondition::DisconnectedAndNotDialing)
-            .build()
-    }
-}
-
-/// Network state besides the peers: relays, NAT status, listen failures.
-#[derive(Debug, Default)]
-struct Reach {
-    relays: reach::Relays,
-    nat: String,
-    listen_errors: Vec<String>,
-}
-
-impl Reach {
-    /// Records a listener failure, keeping the last 20.
-    fn listen_error(&mut self, e: String) {
-        if self.listen_errors.len() >= 20 {
-            self.listen_errors.remove(0);
-        }
-        self.listen_errors.push(e);
-    }
 }
 
 /// The network could not start.
@@ -341,7 +262,7 @@ fn default_listen(swarm: &mut Swarm<Behaviour>) -> Vec<Multiaddr> {
     used
 }
 
-fn jitter(d: Duration) -> Duration {
+pub(super) fn jitter(d: Duration) -> Duration {
     d + Duration::from_millis(rand::random::<u64>() % (d.as_millis() as u64 / 4 + 1))
 }
 
@@ -405,6 +326,9 @@ async fn event_loop(
                     if let Err(e) = swarm.dial(k.dial_opts(*peer, &reach.relays)) {
                         tracing::debug!(%peer, error = %e, "redial failed");
                     }
+                }
+                for (peer, k) in known.iter_mut() {
+                    k.close_retired(*peer, &mut swarm, now);
                 }
                 reach.relays.tick(&mut swarm);
                 publish(&handle, &swarm, &known, &reach);
@@ -491,288 +415,6 @@ fn send_all(
         for env in Envelope::pack(msgs) {
             swarm.behaviour_mut().sync.send_request(&p, env);
         }
-    }
-}
-
-fn publish(
-    handle: &NetHandle,
-    swarm: &Swarm<Behaviour>,
-    known: &HashMap<PeerId, Known>,
-    reach: &Reach,
-) {
-    let mut peers: Vec<PeerInfo> = known
-        .iter()
-        .map(|(p, k)| {
-            let link = k.link();
-            PeerInfo {
-                peer: p.to_string(),
-                connected: k.connected,
-                addr: k.addr.to_string(),
-                last_seen: k.last_seen,
-                sync_sent: k.sent,
-                sync_received: k.received,
-                member: false,
-                link: link.map(|l| match l {
-                    reach::Link::Direct => "direct".to_string(),
-                    reach::Link::Relayed(_) => "relayed".to_string(),
-                }),
-                relay: match link {
-                    Some(reach::Link::Relayed(Some(r))) => Some(r.to_string()),
-                    _ => None,
-                },
-                last_error: k.last_error.as_ref().map(|(e, _)| e.clone()),
-                last_error_at: k.last_error.as_ref().map(|(_, t)| *t),
-            }
-        })
-        .collect();
-    peers.sort_by(|a, b| a.peer.cmp(&b.peer));
-    if let Ok(mut s) = handle.status.lock() {
-        s.listen = swarm.listeners().map(|a| a.to_string()).collect();
-        s.peers = peers;
-        s.nat = reach.nat.clone();
-        s.relays = reach.relays.info();
-        s.listen_errors = reach.listen_errors.clone();
-    }
-}
-
-async fn on_event(
-    swarm: &mut Swarm<Behaviour>,
-    ev: SwarmEvent<BehaviourEvent>,
-    engine: &EngineHandle,
-    known: &mut HashMap<PeerId, Known>,
-    reach: &mut Reach,
-    handle: &NetHandle,
-) {
-    match ev {
-        SwarmEvent::NewListenAddr {
-            listener_id,
-            address,
-        } => {
-            tracing::info!(%address, "listening");
-            reach.relays.on_new_addr(listener_id, &address);
-            publish(handle, swarm, known, reach);
-        }
-        SwarmEvent::ListenerClosed {
-            listener_id,
-            addresses,
-            reason,
-        } => {
-            let why = reason.err().map(|e| e.to_string());
-            if reach.relays.on_closed(listener_id, why.clone()).is_none() {
-                for a in addresses {
-                    let why = why.clone().unwrap_or_else(|| "closed".into());
-                    reach.listen_error(format!("{a}: {why}"));
-                }
-            }
-            publish(handle, swarm, known, reach);
-        }
-        SwarmEvent::ListenerError { listener_id, error } => {
-            tracing::warn!(%error, "a listener failed");
-            if reach
-                .relays
-                .on_error(listener_id, error.to_string())
-                .is_none()
-            {
-                reach.listen_error(error.to_string());
-            }
-        }
-        SwarmEvent::ConnectionEstablished { peer_id, .. } if reach.relays.is_relay(&peer_id) => {
-            tracing::info!(relay = %peer_id, "connected to the relay");
-        }
-        SwarmEvent::ConnectionEstablished {
-            peer_id,
-            connection_id,
-            num_established,
-            endpoint,
-            ..
-        } => {
-            let k = known.entry(peer_id).or_insert_with(|| {
-                Known::new(endpoint.get_remote_address().clone(), endpoint.is_dialer())
-            });
-            let link = reach::link_of(&endpoint);
-            k.conns.insert(connection_id, link);
-            k.connected = true;
-            k.backoff = Duration::from_secs(1);
-            k.last_seen = Some(jiff::Timestamp::now());
-            k.last_error = None;
-            if link == reach::Link::Direct {
-                // Sync moves to the direct connection: the relayed ones close.
-                let relayed: Vec<ConnectionId> = k
-                    .conns
-                    .iter()
-                    .filter(|(_, l)| **l != reach::Link::Direct)
-                    .map(|(id, _)| *id)
-                    .collect();
-                for id in relayed {
-                    tracing::info!(peer = %peer_id, "direct connection up: closing the relayed one");
-                    swarm.close_connection(id);
-                }
-            }
-            if num_established.get() == 1 {
-                tracing::info!(peer = %peer_id, ?link, "peer connected");
-                engine.net(NetEvent::Connected(peer_id.to_string())).await;
-            }
-            publish(handle, swarm, known, reach);
-        }
-        SwarmEvent::ConnectionClosed {
-            peer_id,
-            connection_id,
-            num_established,
-            cause,
-            ..
-        } => {
-            if let Some(k) = known.get_mut(&peer_id) {
-                k.conns.remove(&connection_id);
-            }
-            if num_established > 0 || reach.relays.is_relay(&peer_id) {
-                publish(handle, swarm, known, reach);
-                return;
-            }
-            tracing::info!(peer = %peer_id, ?cause, "peer disconnected");
-            if let Some(k) = known.get_mut(&peer_id) {
-                k.connected = false;
-                k.last_seen = Some(jiff::Timestamp::now());
-                k.next_dial = Instant::now() + jitter(Duration::from_secs(1));
-            }
-            engine
-                .net(NetEvent::Disconnected(peer_id.to_string()))
-                .await;
-            publish(handle, swarm, known, reach);
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
-            peer,
-            message:
-                request_response::Message::Request {
-                    request, channel, ..
-                },
-            ..
-        })) => {
-            let _ = swarm.behaviour_mut().sync.send_response(channel, Ack);
-            if let Some(k) = known.get_mut(&peer) {
-                k.received += request
-                    .messages
-                    .iter()
-                    .map(|m| m.payload_len() as u64)
-                    .sum::<u64>();
-            }
-            publish(handle, swarm, known, reach);
-            for msg in request.messages {
-                engine.net(NetEvent::Message(peer.to_string(), msg)).await;
-            }
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::OutboundFailure {
-            peer,
-            error,
-            ..
-        })) => {
-            tracing::warn!(%peer, %error, "a sync message was not delivered");
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::InboundFailure {
-            peer,
-            error,
-            ..
-        })) => {
-            tracing::warn!(%peer, %error, "a sync message from a peer was refused");
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
-            peer_id,
-            info,
-            ..
-        })) if !reach.relays.is_relay(&peer_id) => {
-            // Remember where the peer listens, so it is redialed after either
-            // side restarts: a direct address first, else a relayed one.
-            let usable = |a: &&Multiaddr| {
-                !a.iter()
-                    .any(|p| matches!(p, Protocol::Ip4(ip) if ip.is_unspecified()))
-            };
-            let circuits: Vec<Multiaddr> = info
-                .listen_addrs
-                .iter()
-                .filter(|a| reach::is_circuit(a) && reach::relay_part(a).is_some())
-                .map(|a| match a.iter().last() {
-                    Some(Protocol::P2p(_)) => a.clone(),
-                    _ => a.clone().with(Protocol::P2p(peer_id)),
-                })
-                .collect();
-            let dialable = info
-                .listen_addrs
-                .iter()
-                .filter(usable)
-                .find(|a| !reach::is_circuit(a))
-                .map(|a| a.clone().with(Protocol::P2p(peer_id)))
-                .or_else(|| circuits.first().cloned());
-            if let Some(k) = known.get_mut(&peer_id) {
-                k.circuits = circuits;
-            }
-            if let (Some(addr), Some(k)) = (dialable, known.get_mut(&peer_id))
-                && (!k.redial || k.addr != addr)
-            {
-                k.addr = addr.clone();
-                k.redial = true;
-                engine
-                    .net(NetEvent::Address(
-                        peer_id.to_string(),
-                        Some(addr.to_string()),
-                    ))
-                    .await;
-            }
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
-            for (peer, addr) in found {
-                if !swarm.is_connected(&peer) {
-                    tracing::info!(%peer, %addr, "found on the LAN");
-                    let _ = swarm.dial(addr);
-                }
-            }
-        }
-        SwarmEvent::IncomingConnectionError { error, .. } => {
-            tracing::debug!(%error, "incoming connection failed")
-        }
-        SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
-            tracing::debug!(?peer_id, %error, "outgoing connection failed");
-            if let Some(k) = peer_id.and_then(|p| known.get_mut(&p)) {
-                let mut why = error.to_string();
-                if why.len() > 400 {
-                    let cut = (0..=400)
-                        .rev()
-                        .find(|i| why.is_char_boundary(*i))
-                        .unwrap_or(0);
-                    why.truncate(cut);
-                    why.push('…');
-                }
-                k.last_error = Some((why, jiff::Timestamp::now()));
-            }
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::Autonat(autonat::Event::StatusChanged {
-            new,
-            ..
-        })) => {
-            reach.nat = match new {
-                autonat::NatStatus::Public(_) => "public",
-                autonat::NatStatus::Private => "private",
-                autonat::NatStatus::Unknown => "unknown",
-            }
-            .into();
-            tracing::info!(nat = %reach.nat, "NAT status changed");
-            publish(handle, swarm, known, reach);
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::RelayClient(
-            relay::client::Event::ReservationReqAccepted { relay_peer_id, .. },
-        )) => {
-            tracing::debug!(relay = %relay_peer_id, "reservation (re)accepted");
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::Dcutr(dcutr::Event {
-            remote_peer_id,
-            result,
-        })) => match result {
-            Ok(_) => {
-                tracing::info!(peer = %remote_peer_id, "hole punching worked: direct connection")
-            }
-            Err(e) => {
-                tracing::info!(peer = %remote_peer_id, error = %e, "hole punching failed: staying relayed")
-            }
-        },
-        _ => {}
     }
 }
 

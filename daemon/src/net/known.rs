@@ -1,0 +1,175 @@
+//! What the network task knows of each peer ([`Known`]: address, links,
+//! counters, last error) and of its own reachability ([`Reach`]), and the
+//! status snapshot it publishes from them for `tandem status` and
+//! `tandem doctor`.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use libp2p::swarm::ConnectionId;
+use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
+use libp2p::{Multiaddr, PeerId, Swarm};
+use tandem_proto::api::PeerInfo;
+
+use super::{Behaviour, NetHandle, reach};
+
+/// A peer this device has dialed or heard from.
+pub(super) struct Known {
+    pub(super) addr: Multiaddr,
+    /// Whether `addr` is worth dialing (false for the source port of an inbound connection).
+    pub(super) redial: bool,
+    pub(super) connected: bool,
+    pub(super) last_seen: Option<jiff::Timestamp>,
+    pub(super) next_dial: Instant,
+    pub(super) backoff: Duration,
+    /// Sync payload bytes sent and received since start.
+    pub(super) sent: u64,
+    pub(super) received: u64,
+    /// The open connections and how each runs.
+    pub(super) conns: HashMap<ConnectionId, reach::Link>,
+    /// Relayed addresses the peer advertised.
+    pub(super) circuits: Vec<Multiaddr>,
+    /// The last failure to connect, and when.
+    pub(super) last_error: Option<(String, jiff::Timestamp)>,
+    /// Relayed connections to close once a direct one took over, and when.
+    pub(super) retiring: Vec<(ConnectionId, Instant)>,
+}
+
+impl Known {
+    pub(super) fn new(addr: Multiaddr, redial: bool) -> Known {
+        Known {
+            addr,
+            redial,
+            connected: false,
+            last_seen: None,
+            next_dial: Instant::now(),
+            backoff: Duration::from_secs(1),
+            sent: 0,
+            received: 0,
+            conns: HashMap::new(),
+            circuits: Vec::new(),
+            last_error: None,
+            retiring: Vec::new(),
+        }
+    }
+
+    /// Schedules the relayed connections for closing at `at`: sync moves to
+    /// the direct connection (request-response spreads requests over every
+    /// open connection), and requests already under way finish first.
+    pub(super) fn retire_relayed(&mut self, at: Instant) {
+        for (id, link) in &self.conns {
+            if *link != reach::Link::Direct && !self.retiring.iter().any(|(r, _)| r == id) {
+                self.retiring.push((*id, at));
+            }
+        }
+    }
+
+    /// Closes the retiring connections that are due.
+    pub(super) fn close_retired(
+        &mut self,
+        peer: PeerId,
+        swarm: &mut Swarm<Behaviour>,
+        now: Instant,
+    ) {
+        let conns = &self.conns;
+        self.retiring.retain(|(id, at)| {
+            if !conns.contains_key(id) {
+                return false;
+            }
+            if *at > now {
+                return true;
+            }
+            tracing::info!(%peer, "direct connection up: closing the relayed one");
+            swarm.close_connection(*id);
+            false
+        });
+    }
+
+    /// The link to show: direct if any connection is, else the first relayed one.
+    pub(super) fn link(&self) -> Option<reach::Link> {
+        if self.conns.values().any(|l| *l == reach::Link::Direct) {
+            return Some(reach::Link::Direct);
+        }
+        self.conns.values().next().copied()
+    }
+
+    /// Every address worth dialing: the known one, advertised relayed ones,
+    /// and circuits through our relays.
+    pub(super) fn dial_opts(&self, peer: PeerId, relays: &reach::Relays) -> DialOpts {
+        let mut addrs = vec![self.addr.clone()];
+        for a in self
+            .circuits
+            .iter()
+            .cloned()
+            .chain(relays.circuits_to(peer))
+        {
+            if !addrs.contains(&a) {
+                addrs.push(a);
+            }
+        }
+        DialOpts::peer_id(peer)
+            .addresses(addrs)
+            .condition(PeerCondition::DisconnectedAndNotDialing)
+            .build()
+    }
+}
+
+/// Network state besides the peers: relays, NAT status, listen failures.
+#[derive(Debug, Default)]
+pub(super) struct Reach {
+    pub(super) relays: reach::Relays,
+    pub(super) nat: String,
+    pub(super) listen_errors: Vec<String>,
+}
+
+impl Reach {
+    /// Records a listener failure, keeping the last 20.
+    pub(super) fn listen_error(&mut self, e: String) {
+        if self.listen_errors.len() >= 20 {
+            self.listen_errors.remove(0);
+        }
+        self.listen_errors.push(e);
+    }
+}
+
+/// Publishes the status snapshot that `tandem status` reads.
+pub(super) fn publish(
+    handle: &NetHandle,
+    swarm: &Swarm<Behaviour>,
+    known: &HashMap<PeerId, Known>,
+    reach: &Reach,
+) {
+    let mut peers: Vec<PeerInfo> = known
+        .iter()
+        .map(|(p, k)| {
+            let link = k.link();
+            PeerInfo {
+                peer: p.to_string(),
+                connected: k.connected,
+                addr: k.addr.to_string(),
+                last_seen: k.last_seen,
+                sync_sent: k.sent,
+                sync_received: k.received,
+                member: false,
+                link: link.map(|l| match l {
+                    reach::Link::Direct => "direct".to_string(),
+                    reach::Link::Relayed(_) => "relayed".to_string(),
+                }),
+                relay: match link {
+                    Some(reach::Link::Relayed(Some(r))) => Some(r.to_string()),
+                    _ => None,
+                },
+                last_error: k.last_error.as_ref().map(|(e, _)| e.clone()),
+                last_error_at: k.last_error.as_ref().map(|(_, t)| *t),
+            }
+        })
+        .collect();
+    peers.sort_by(|a, b| a.peer.cmp(&b.peer));
+    if let Ok(mut s) = handle.status.lock() {
+        s.listen = swarm.listeners().map(|a| a.to_string()).collect();
+        s.peers = peers;
+        s.nat = reach.nat.clone();
+        s.relays = reach.relays.info();
+        s.listen_errors = reach.listen_errors.clone();
+    }
+}
