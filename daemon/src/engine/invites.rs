@@ -122,6 +122,7 @@ impl Engine {
         batch.put_invite(&InviteRecord {
             info: info.clone(),
             secret_hash: hash,
+            joined: Vec::new(),
         })?;
         let ticket = TicketBody {
             kind,
@@ -238,6 +239,23 @@ impl Engine {
                 ),
             );
         }
+        // Asked again by a device this invitation already let in (its answer
+        // was lost, e.g. with a connection that closed): it is in, whatever
+        // the invitation's state since; nothing is counted twice.
+        if record.joined.iter().any(|p| p == peer) {
+            let plan = info.plan.clone();
+            if let Ok(loaded) = self.loaded(&plan) {
+                let view = loaded.doc.view();
+                if let Some(m) = view.members.iter().find(|m| m.peer == peer) {
+                    return JoinReply::Joined {
+                        title: view.title,
+                        role: m.role,
+                        name: m.name.clone(),
+                    };
+                }
+            }
+        }
+        let info = &record.info;
         if info.revoked {
             return refused(
                 JoinRefusal::Revoked,
@@ -278,6 +296,7 @@ impl Engine {
         let role = info.role;
         let plan = info.plan.clone();
         record.info.used += 1;
+        record.joined.push(peer.to_string());
         match self.admit(&plan, edit, &record) {
             Ok(title) => {
                 tracing::info!(%peer, %plan, ?role, "a device joined with an invitation");

@@ -387,6 +387,14 @@ fn joins_are_checked_counted_and_rate_limited() {
     let now = members(&mut a);
     assert_eq!(now.len(), before + 1);
     assert!(now.iter().any(|m| m.peer == peer(3) && m.device == "desk"));
+    // Its answer lost, device 3 asks again with the same ticket: it is told
+    // it is in, and nothing is counted twice.
+    let again = a.join(later, &peer(3), &request(good.clone()));
+    assert!(
+        matches!(&again, JoinReply::Joined { name, role: Role::Observer, .. } if name == "Sam"),
+        "{again:?}"
+    );
+    assert_eq!(members(&mut a).len(), before + 1);
     // Used up for the next device; the store says so too.
     let r = a.join(later, &peer(4), &request(good));
     assert!(

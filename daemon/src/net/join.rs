@@ -6,8 +6,10 @@
 //! answer, or the reason it could not be had, goes back to the waiting
 //! client. Noise authenticates the inviter's PeerId, so a ticket whose
 //! addresses lead elsewhere fails to connect instead of talking to a
-//! stranger. Inviting side: each request goes to the engine, which decides
-//! (`engine::invites`), and its reply is sent back.
+//! stranger. A request whose connection closes before the answer is sent
+//! once more (the inviter answers a device it already admitted with
+//! `Joined`, so this is safe). Inviting side: each request goes to the
+//! engine, which decides (`engine::invites`), and its reply is sent back.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -29,6 +31,9 @@ pub(super) struct PendingJoin {
     reply: oneshot::Sender<JoinResult>,
     peer: PeerId,
     addrs: Vec<Multiaddr>,
+    /// The request, kept to ask once more if its connection closes under it.
+    req: JoinRequest,
+    retried: bool,
 }
 
 /// Join requests on their way, by request id.
@@ -68,8 +73,17 @@ pub(super) fn start(
         swarm.add_peer_address(peer, a.clone());
     }
     tracing::info!(%peer, ?addrs, "sending a join request");
-    let id = swarm.behaviour_mut().join.send_request(&peer, req);
-    joins.insert(id, PendingJoin { reply, peer, addrs });
+    let id = swarm.behaviour_mut().join.send_request(&peer, req.clone());
+    joins.insert(
+        id,
+        PendingJoin {
+            reply,
+            peer,
+            addrs,
+            req,
+            retried: false,
+        },
+    );
 }
 
 /// Handles an event of the join behaviour.
@@ -131,9 +145,22 @@ pub(super) async fn on_event(
         request_response::Event::OutboundFailure {
             request_id, error, ..
         } => {
-            let Some(p) = joins.remove(&request_id) else {
+            let Some(mut p) = joins.remove(&request_id) else {
                 return;
             };
+            if matches!(error, request_response::OutboundFailure::ConnectionClosed) && !p.retried {
+                // The connection closed before the answer (e.g. a relayed one
+                // replaced by a direct one). Asking again is safe: the inviter
+                // answers a device it already let in with "joined".
+                tracing::info!(peer = %p.peer, "the join's connection closed; asking again");
+                p.retried = true;
+                let id = swarm
+                    .behaviour_mut()
+                    .join
+                    .send_request(&p.peer, p.req.clone());
+                joins.insert(id, p);
+                return;
+            }
             let tried: Vec<String> = p.addrs.iter().map(ToString::to_string).collect();
             let why = format!(
                 "the inviter {} is unreachable (tried {}): {error}",

@@ -56,6 +56,10 @@ pub struct InviteRecord {
     pub info: tandem_proto::api::InviteInfo,
     /// SHA-256 of the secret, hex.
     pub secret_hash: String,
+    /// The devices that joined with it, so that a device whose answer was
+    /// lost on the way can ask again and be told it is in.
+    #[serde(default)]
+    pub joined: Vec<String>,
 }
 
 macro_rules! from_redb {
