@@ -173,3 +173,30 @@ pub(super) fn publish(
         s.listen_errors = reach.listen_errors.clone();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_relayed_connections_retire_once_a_direct_one_is_up() {
+        let addr: Multiaddr = "/ip4/127.0.0.1/tcp/1".parse().unwrap();
+        let mut k = Known::new(addr, true);
+        let (relayed, direct) = (
+            ConnectionId::new_unchecked(1),
+            ConnectionId::new_unchecked(2),
+        );
+        k.conns.insert(relayed, reach::Link::Relayed(None));
+        assert_eq!(k.link(), Some(reach::Link::Relayed(None)));
+        k.conns.insert(direct, reach::Link::Direct);
+        assert_eq!(k.link(), Some(reach::Link::Direct), "direct wins");
+        let at = Instant::now() + Duration::from_secs(10);
+        k.retire_relayed(at);
+        k.retire_relayed(at + Duration::from_secs(5));
+        assert_eq!(
+            k.retiring,
+            vec![(relayed, at)],
+            "once, and never the direct one"
+        );
+    }
+}
