@@ -212,21 +212,12 @@ fn write_lab(w: &mut Writer, p: &Plan) -> R<()> {
         w.put_opt_date(&obj, "trained_on", c.trained_on)?;
         let assessments = sub_map(w, &obj, "assessments")?;
         for a in &c.assessments {
-            let ao = sub_map(w, &assessments, &a.element.to_string())?;
-            w.put_str(&ao, "date", &a.date.to_string())?;
-            w.put_str(&ao, "assessor", &a.assessor)?;
-            w.put_str(&ao, "method", &a.method)?;
-            w.put_str(&ao, "result", a.result.as_str())?;
+            w.put_assessment(&assessments, a)?;
         }
         let signoffs = sub_map(w, &obj, "signoffs")?;
         for s in &c.signoffs {
             let key = format!("{:016x}", rand::random::<u64>());
-            let so = sub_map(w, &signoffs, &key)?;
-            w.put_str(&so, "assessor", &s.assessor)?;
-            w.put_str(&so, "name", &s.name)?;
-            w.put_ts(&so, "signed_at", s.signed_at)?;
-            w.put_str(&so, "public_key", &s.public_key)?;
-            w.put_str(&so, "signature", &s.signature)?;
+            w.put_signoff(&signoffs, &key, s)?;
         }
     }
     for c in &p.ce {
@@ -241,13 +232,8 @@ fn write_lab(w: &mut Writer, p: &Plan) -> R<()> {
     for c in &p.certifications {
         let obj = item(w, Collection::Certifications, &c.id, c.created_at)?;
         w.put_str(&obj, "credential", &c.credential)?;
-        w.put_str(&obj, "status", c.status.as_str())?;
-        w.put_opt_date(&obj, "exam_date", c.exam_date)?;
-        w.put_opt_date(&obj, "earned_on", c.earned_on)?;
-        w.put_opt_date(&obj, "renewal_due", c.renewal_due)?;
-        if let Some(r) = c.ce_required {
-            put_f64(w, &obj, "ce_required", r)?;
-        }
+        let dates = [c.exam_date, c.earned_on, c.renewal_due];
+        w.put_cert(&obj, Some(c.status), dates, c.ce_required)?;
     }
     Ok(())
 }

@@ -28,6 +28,7 @@ use tandem_proto::{ApiError, SCHEMA_VERSION};
 
 use layout::Collection;
 pub use sync::{Received, change_messages};
+pub(crate) use write::resolve_peer as resolve_member;
 use write::{Target, Writer, internal};
 
 /// Who edits on this device: recorded once per plan under `devices`.

@@ -648,14 +648,16 @@ impl Writer<'_, '_> {
             } => {
                 let (id, obj) = self.resolve(Collection::Competencies, competency)?;
                 let map = self.sub_map(&obj, "assessments")?;
-                let a = self
-                    .tx
-                    .put_object(&map, element.to_string().as_str(), ObjType::Map)
-                    .map_err(internal)?;
-                self.put_str(&a, "date", &date.to_string())?;
-                self.put_str(&a, "assessor", assessor)?;
-                self.put_str(&a, "method", method)?;
-                self.put_str(&a, "result", result.as_str())?;
+                self.put_assessment(
+                    &map,
+                    &tandem_proto::model::Assessment {
+                        element: *element,
+                        date: *date,
+                        assessor: assessor.clone(),
+                        method: method.clone(),
+                        result: *result,
+                    },
+                )?;
                 self.touch(&obj)?;
                 let system = read::string(self.tx, &obj, "system");
                 done(
@@ -679,15 +681,7 @@ impl Writer<'_, '_> {
                 let (id, obj) = self.resolve(Collection::Competencies, competency)?;
                 let map = self.sub_map(&obj, "signoffs")?;
                 let key = (self.new_id)();
-                let o = self
-                    .tx
-                    .put_object(&map, key.as_str(), ObjType::Map)
-                    .map_err(internal)?;
-                self.put_str(&o, "assessor", &s.assessor)?;
-                self.put_str(&o, "name", &s.name)?;
-                self.put_ts(&o, "signed_at", s.signed_at)?;
-                self.put_str(&o, "public_key", &s.public_key)?;
-                self.put_str(&o, "signature", &s.signature)?;
+                self.put_signoff(&map, &key, s)?;
                 self.touch(&obj)?;
                 let system = read::string(self.tx, &obj, "system");
                 done(
@@ -768,8 +762,43 @@ impl Writer<'_, '_> {
         }
     }
 
+    /// Writes one assessed element into a competency's `assessments` map
+    /// (replacing an earlier assessment of the same element).
+    pub(super) fn put_assessment(
+        &mut self,
+        map: &ObjId,
+        a: &tandem_proto::model::Assessment,
+    ) -> R<()> {
+        let o = self
+            .tx
+            .put_object(map, a.element.to_string().as_str(), ObjType::Map)
+            .map_err(internal)?;
+        self.put_str(&o, "date", &a.date.to_string())?;
+        self.put_str(&o, "assessor", &a.assessor)?;
+        self.put_str(&o, "method", &a.method)?;
+        self.put_str(&o, "result", a.result.as_str())
+    }
+
+    /// Writes one sign-off under `key` in a competency's `signoffs` map.
+    pub(super) fn put_signoff(
+        &mut self,
+        map: &ObjId,
+        key: &str,
+        s: &tandem_proto::model::Signoff,
+    ) -> R<()> {
+        let o = self
+            .tx
+            .put_object(map, key, ObjType::Map)
+            .map_err(internal)?;
+        self.put_str(&o, "assessor", &s.assessor)?;
+        self.put_str(&o, "name", &s.name)?;
+        self.put_ts(&o, "signed_at", s.signed_at)?;
+        self.put_str(&o, "public_key", &s.public_key)?;
+        self.put_str(&o, "signature", &s.signature)
+    }
+
     /// Writes a certification's fields that are given; `None` leaves one as it is.
-    fn put_cert(
+    pub(super) fn put_cert(
         &mut self,
         obj: &ObjId,
         status: Option<tandem_proto::model::CertStatus>,
@@ -868,7 +897,7 @@ impl Writer<'_, '_> {
 }
 
 /// A member's PeerId from an exact id or a unique prefix.
-fn resolve_peer(members: &[tandem_proto::model::Member], given: &str) -> R<String> {
+pub(crate) fn resolve_peer(members: &[tandem_proto::model::Member], given: &str) -> R<String> {
     if let Some(m) = members.iter().find(|m| m.peer == given) {
         return Ok(m.peer.clone());
     }

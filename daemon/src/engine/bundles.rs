@@ -67,28 +67,9 @@ impl Engine {
         })?;
         let target = match for_peer {
             None => None,
-            Some(prefix) => {
+            Some(given) => {
                 let members = self.loaded(&id)?.doc.view().members;
-                let found: Vec<&Member> = members
-                    .iter()
-                    .filter(|m| m.peer.starts_with(prefix))
-                    .collect();
-                match found.as_slice() {
-                    [m] => Some(m.peer.clone()),
-                    [] => {
-                        return Err(ApiError::new(
-                            ErrorCode::NotFound,
-                            format!(
-                                "no member device of this plan starts with '{prefix}' (see `tandem member list`)"
-                            ),
-                        ));
-                    }
-                    _ => {
-                        return Err(invalid(format!(
-                            "'{prefix}' names more than one member device"
-                        )));
-                    }
-                }
+                Some(crate::doc::resolve_member(&members, given)?)
             }
         };
         let mut since = Vec::new();
