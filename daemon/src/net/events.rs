@@ -225,8 +225,7 @@ pub(super) async fn on_event(
                 autonat::NatStatus::Public(_) => "public",
                 autonat::NatStatus::Private => "private",
                 autonat::NatStatus::Unknown => "unknown",
-            }
-            .into();
+            };
             tracing::info!(nat = %reach.nat, "NAT status changed");
             publish(handle, swarm, known, reach);
         }

@@ -115,14 +115,24 @@ impl Known {
 }
 
 /// Network state besides the peers: relays, NAT status, listen failures.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Reach {
     pub(super) relays: reach::Relays,
-    pub(super) nat: String,
+    /// AutoNAT's verdict: `public`, `private` or `unknown`.
+    pub(super) nat: &'static str,
     pub(super) listen_errors: Vec<String>,
 }
 
 impl Reach {
+    /// Nothing known yet; `listen_errors` from binding at start.
+    pub(super) fn new(listen_errors: Vec<String>) -> Reach {
+        Reach {
+            relays: reach::Relays::default(),
+            nat: "unknown",
+            listen_errors,
+        }
+    }
+
     /// Records a listener failure, keeping the last 20.
     pub(super) fn listen_error(&mut self, e: String) {
         if self.listen_errors.len() >= 20 {
@@ -168,7 +178,7 @@ pub(super) fn publish(
     if let Ok(mut s) = handle.status.lock() {
         s.listen = swarm.listeners().map(|a| a.to_string()).collect();
         s.peers = peers;
-        s.nat = reach.nat.clone();
+        s.nat = reach.nat.to_string();
         s.relays = reach.relays.info();
         s.listen_errors = reach.listen_errors.clone();
     }

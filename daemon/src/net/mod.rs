@@ -215,11 +215,7 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
             let _ = handle.cmds.try_send(NetCommand::Dial(peer, addr));
         }
     }
-    let mut reach = Reach {
-        nat: "unknown".into(),
-        listen_errors,
-        ..Reach::default()
-    };
+    let mut reach = Reach::new(listen_errors);
     for addr in cfg.relays {
         if let Some(Protocol::P2p(relay)) = addr.iter().last() {
             swarm
@@ -231,6 +227,9 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
             tracing::warn!(%addr, "ignoring a relay address without /p2p/<relay-id>, or given twice");
         }
     }
+    // The first snapshot is there before anyone can ask (listen failures at
+    // start, the relays), not only after the event loop's first event.
+    publish(&handle, &swarm, &HashMap::new(), &reach);
     Ok((
         Network {
             swarm,
