@@ -37,6 +37,11 @@ pub enum Fail {
     /// Not allowed.
     #[error("{0}")]
     Forbidden(String),
+    /// The daemon failed in a way the user cannot fix by retyping the
+    /// command (a corrupt plan, a storage or internal error); `--json`
+    /// keeps its code.
+    #[error("{1}")]
+    Daemon(ErrorCode, String),
     /// Anything else.
     #[error("{0}")]
     Other(String),
@@ -50,7 +55,7 @@ impl Fail {
             Fail::NotFound(_) => EXIT_NOT_FOUND,
             Fail::Unreachable(_) => EXIT_UNREACHABLE,
             Fail::Forbidden(_) => EXIT_FORBIDDEN,
-            Fail::Other(_) => EXIT_OTHER,
+            Fail::Daemon(..) | Fail::Other(_) => EXIT_OTHER,
         }
     }
 
@@ -61,6 +66,7 @@ impl Fail {
             Fail::NotFound(_) => "not_found",
             Fail::Unreachable(_) => "unreachable",
             Fail::Forbidden(_) => "forbidden",
+            Fail::Daemon(code, _) => code.as_str(),
             Fail::Other(_) => "error",
         }
     }
@@ -80,7 +86,7 @@ impl From<ApiError> for Fail {
             ErrorCode::CorruptPlan
             | ErrorCode::Storage
             | ErrorCode::Internal
-            | ErrorCode::Unreachable => Fail::Other(e.message),
+            | ErrorCode::Unreachable => Fail::Daemon(e.code, e.message),
         }
     }
 }

@@ -236,7 +236,7 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         started_at: jiff::Timestamp::now(),
     };
     let parse = parse_addrs;
-    let mut dial = parse("peer", &opts.peers)?;
+    let mut dial = parse_peer_addrs("peer", &opts.peers)?;
     // The address book: every peer dialed or identified before is dialed again.
     match store.peers() {
         Ok(book) => dial.extend(book.iter().filter_map(|(_, a)| a.parse().ok())),
@@ -244,7 +244,7 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     }
     // `--listen none`: no direct listener, reachable through relays only.
     let direct = opts.listen != ["none"];
-    let mut relays = parse("relay", &opts.relays)?;
+    let mut relays = parse_peer_addrs("relay", &opts.relays)?;
     match store.relays() {
         Ok(learned) => relays.extend(learned.iter().filter_map(|a| a.parse().ok())),
         Err(e) => tracing::warn!(error = %e, "cannot read the relays learned from tickets"),
@@ -307,6 +307,21 @@ fn parse_addrs(what: &str, list: &[String]) -> Result<Vec<libp2p::Multiaddr>, Ru
                 .map_err(|e| RunError::Config(format!("invalid {what} address '{a}': {e}")))
         })
         .collect()
+}
+
+/// Parses multiaddrs that must name the device they reach (`.../p2p/<id>`):
+/// one without cannot be dialed as that device, so it is an error naming
+/// it rather than an entry silently ignored.
+fn parse_peer_addrs(what: &str, list: &[String]) -> Result<Vec<libp2p::Multiaddr>, RunError> {
+    let addrs = parse_addrs(what, list)?;
+    for (a, text) in addrs.iter().zip(list) {
+        if !matches!(a.iter().last(), Some(libp2p::multiaddr::Protocol::P2p(_))) {
+            return Err(RunError::Config(format!(
+                "invalid {what} address '{text}': it must end in /p2p/<peer-id> (the device's PeerId, from `tandem device show` on it)"
+            )));
+        }
+    }
+    Ok(addrs)
 }
 
 /// Waits for SIGTERM or SIGINT, then cancels `shutdown`.

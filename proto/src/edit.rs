@@ -72,7 +72,23 @@ pub fn check_optional_line(
             "must be a single line without control characters",
         ));
     }
+    if let Some(c) = value.chars().find(|c| is_bidi_control(*c)) {
+        return Err(bad(
+            field,
+            format!(
+                "contains the bidirectional control character U+{:04X}, which could make it look like something else to other members",
+                u32::from(c)
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// Unicode bidirectional embedding, override and isolate controls
+/// (U+202A–U+202E, U+2066–U+2069): they reorder how the text around them
+/// is shown, so a title could read differently from what it says.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A collaborative text: may be empty or span lines; at most [`TEXT_MAX`] characters.
@@ -123,8 +139,12 @@ pub mod double_option {
     }
 }
 
+/// Most steps a new plan may be seeded with (a template's goals,
+/// milestones, actions, competencies and agreement).
+pub const SEED_MAX: usize = 1_000;
+
 /// A new plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NewPlan {
     /// Title.
     pub title: String,
@@ -134,6 +154,9 @@ pub struct NewPlan {
     /// The mentee's name (may be empty).
     #[serde(default)]
     pub mentee: String,
+    /// What to seed it with (a template), made in the same change as the plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seed: Vec<crate::template::Step>,
 }
 
 impl NewPlan {
@@ -141,7 +164,44 @@ impl NewPlan {
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_line("title", &self.title, TITLE_MAX)?;
         check_optional_line("mentor", &self.mentor, NAME_MAX)?;
-        check_optional_line("mentee", &self.mentee, NAME_MAX)
+        check_optional_line("mentee", &self.mentee, NAME_MAX)?;
+        if self.seed.len() > SEED_MAX {
+            return Err(bad(
+                "template",
+                format!("has {} steps; the limit is {SEED_MAX}", self.seed.len()),
+            ));
+        }
+        let mut goals = 0;
+        for step in &self.seed {
+            use crate::template::Step;
+            match step {
+                Step::Edit(e) => {
+                    if matches!(
+                        e,
+                        Edit::MemberAdd { .. }
+                            | Edit::MemberRemove { .. }
+                            | Edit::CompetencySignoff { .. }
+                    ) {
+                        return Err(bad(
+                            "template",
+                            "may not add or remove members or sign off competencies",
+                        ));
+                    }
+                    goals += usize::from(matches!(e, Edit::GoalAdd(_)));
+                    e.validate()?;
+                }
+                Step::Milestone { goal, title } => {
+                    if *goal >= goals {
+                        return Err(bad(
+                            "template",
+                            format!("a milestone names goal {} before it is added", goal + 1),
+                        ));
+                    }
+                    check_line("milestone", title, TITLE_MAX)?;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -824,6 +884,28 @@ mod tests {
         assert!(check_line("title", "a\nb", TITLE_MAX).is_err());
         assert!(check_text("notes", "a\nb").is_ok());
         assert!(check_text("notes", "a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn titles_and_names_refuse_bidirectional_controls() {
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}',
+        ] {
+            let title = format!("URGENT{c}evitcelfer");
+            let err = check_line("title", &title, TITLE_MAX).unwrap_err();
+            assert!(err.problem.contains("bidirectional"), "{err}");
+            let e = Edit::MemberAdd {
+                peer: "12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN".into(),
+                name: format!("Dana{c}"),
+                role: crate::model::Role::Mentee,
+                device: String::new(),
+            };
+            assert_eq!(e.validate().unwrap_err().field, "name");
+        }
+        // Right-to-left text itself is fine; only the invisible controls are refused.
+        assert!(check_line("title", "ניהול איכות QC", TITLE_MAX).is_ok());
+        assert!(check_line("title", "a\u{200F}b", TITLE_MAX).is_ok());
     }
 
     #[test]

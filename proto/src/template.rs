@@ -120,7 +120,12 @@ pub struct TemplateError {
 
 /// One step of applying a template: an edit, or a milestone for the goal
 /// added `goal` steps before (goal ids are only known once added).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// A new plan carries its steps ([`crate::edit::NewPlan::seed`]), and the
+/// daemon makes them in the same change and transaction as the plan, so a
+/// plan is never left half-built.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     /// An edit to make as it is.
     Edit(Edit),

@@ -107,4 +107,19 @@ fn the_config_file_sets_what_flags_and_env_leave_unset_and_a_bad_one_is_named() 
         err.contains("config.toml") && err.contains("lisen"),
         "{err}"
     );
+
+    // A peer without /p2p/ cannot be dialed as a device: an error naming it,
+    // not an entry silently ignored.
+    std::fs::write(&cfg, "[daemon]\npeers = [\"/ip4/127.0.0.1/tcp/4455\"]\n").unwrap();
+    let out = h
+        .daemon_cmd()
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/ip4/127.0.0.1/tcp/4455") && err.contains("/p2p/"),
+        "{err}"
+    );
 }

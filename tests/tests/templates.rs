@@ -60,6 +60,40 @@ fn built_in_and_user_templates_seed_a_plan_and_a_broken_one_makes_nothing() {
         "dates relative to today"
     );
 
+    // Plan and template are one change, made in one transaction: a daemon
+    // killed while making it leaves the whole plan or nothing.
+    let log = json(&h, &["log"]);
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+    assert!(
+        log[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("plan new: Ana's onboarding"),
+        "{log}"
+    );
+
+    // The daemon bounds what a seed may hold, whoever sends it.
+    let plans = json(&h, &["plan", "list"]).as_array().unwrap().len();
+    let step = serde_json::json!({"milestone": {"goal": 0, "title": "x"}});
+    let goal = serde_json::json!({"edit": {"op": "goal_add", "title": "g", "category": "skill", "status": "active"}});
+    let mut seed = vec![goal];
+    seed.extend(std::iter::repeat_n(step, tandem_proto::edit::SEED_MAX));
+    let mut raw = tandem_e2e::Raw::hello(&h.socket());
+    raw.send_json(&serde_json::json!({"plan_new": {"title": "Huge", "seed": seed}}));
+    let reply = raw.recv().unwrap();
+    assert_eq!(reply["error"]["code"], "invalid", "{reply}");
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1001 steps"),
+        "{reply}"
+    );
+    let early = serde_json::json!([{"milestone": {"goal": 0, "title": "before its goal"}}]);
+    raw.send_json(&serde_json::json!({"plan_new": {"title": "Early", "seed": early}}));
+    assert_eq!(raw.recv().unwrap()["error"]["code"], "invalid");
+    assert_eq!(json(&h, &["plan", "list"]).as_array().unwrap().len(), plans);
+
     let dir = h.path().join("config/tandem/templates");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(

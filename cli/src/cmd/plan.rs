@@ -10,31 +10,6 @@ use crate::args::PlanCmd;
 use crate::fail::Fail;
 use crate::render;
 
-/// Makes a template's edits on a new plan; milestones go to the goals just added.
-fn seed(ctx: &mut Ctx, plan: &str, t: &tandem_proto::template::Template) -> Result<(), Fail> {
-    use tandem_proto::template::Step;
-    let steps = t.steps(ctx.today()).map_err(Fail::Usage)?;
-    let mut goals: Vec<String> = Vec::new();
-    ctx.plan = Some(plan.to_string());
-    for step in steps {
-        let edit = match step {
-            Step::Edit(e) => e,
-            Step::Milestone { goal, title } => Edit::MilestoneAdd {
-                goal: goals
-                    .get(goal)
-                    .cloned()
-                    .ok_or_else(|| Fail::Other("a template milestone has no goal".into()))?,
-                title,
-            },
-        };
-        let adds_goal = matches!(edit, Edit::GoalAdd(_));
-        if let (true, Item::Goal(g)) = (adds_goal, ctx.edit(edit)?) {
-            goals.push(g.id);
-        }
-    }
-    Ok(())
-}
-
 fn update(ctx: &mut Ctx, patch: PlanPatch, what: &str) -> Result<(), Fail> {
     let item = ctx.edit(Edit::PlanUpdate(patch))?;
     let human = match &item {
@@ -48,17 +23,19 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
         PlanCmd::New { title, mentor, mentee, template } => {
-            let new = NewPlan { title, mentor, mentee };
-            new.validate()?;
-            // Read the template first: a bad one must not leave a half-made plan.
             let template = template.as_deref().map(crate::templates::load).transpose()?;
+            // The template's steps travel with the plan: the daemon makes both
+            // in one change, so a plan is never left half-built.
+            let seed = match &template {
+                Some(t) => t.steps(ctx.today()).map_err(Fail::Usage)?,
+                None => Vec::new(),
+            };
+            let new = NewPlan { title, mentor, mentee, seed };
+            new.validate()?;
             let Response::Plan(p) = ctx.call(&Request::PlanNew(new))? else {
                 return Err(Fail::Other("unexpected reply to plan new".into()));
             };
             if let Some(t) = template {
-                seed(ctx, &p.id, &t)?;
-                ctx.plan = Some(p.id.clone());
-                let p = ctx.fetch_plan()?;
                 return ctx.emit(&p, || {
                     format!(
                         "Created plan {} ({}) from the {} template: {} goals, {} actions, {} competencies.\n",

@@ -41,9 +41,14 @@ impl PlanDoc {
             title: plan.title.clone(),
             mentor: plan.mentor.clone(),
             mentee: plan.mentee.clone(),
+            ..Default::default()
         };
         let message = format!("plan import: {} (from plan {})", plan.title, plan.id);
-        PlanDoc::build(id, &new, device, now, message, |w| write_plan(w, plan))
+        // Imported items keep their ids: nothing asks for a fresh one.
+        let mut no_ids = String::new;
+        PlanDoc::build(id, &new, device, now, message, &mut no_ids, |w| {
+            write_plan(w, plan)
+        })
     }
 }
 

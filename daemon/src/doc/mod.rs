@@ -96,6 +96,42 @@ keyed!(
     tandem_proto::model::Certification
 );
 
+/// Makes a template's steps; a milestone goes to the goal added as the
+/// template's n-th.
+fn seed(w: &mut Writer, steps: &[tandem_proto::template::Step]) -> Result<(), ApiError> {
+    use tandem_proto::template::Step;
+    let mut goals: Vec<String> = Vec::new();
+    let start = w.now;
+    for (n, step) in steps.iter().enumerate() {
+        // Views list items by creation time: one millisecond apart, they keep
+        // the template's order (they would otherwise sort by random id).
+        w.now = start
+            .checked_add(jiff::SignedDuration::from_millis(n as i64))
+            .unwrap_or(start);
+        let edit = match step {
+            Step::Edit(e) => e.clone(),
+            Step::Milestone { goal, title } => Edit::MilestoneAdd {
+                goal: goals.get(*goal).cloned().ok_or_else(|| {
+                    ApiError::new(
+                        tandem_proto::ErrorCode::Invalid,
+                        format!(
+                            "template: a milestone names goal {} before it is added",
+                            goal + 1
+                        ),
+                    )
+                })?,
+                title: title.clone(),
+            },
+        };
+        let applied = w.apply(&edit)?;
+        if let (Edit::GoalAdd(_), write::Target::Item(_, id)) = (&edit, &applied.target) {
+            goals.push(id.clone());
+        }
+    }
+    w.now = start;
+    Ok(())
+}
+
 /// Replaces the item with the same id, or inserts it in order.
 fn upsert<T: Keyed>(items: &mut Vec<T>, item: T) {
     match items.iter().position(|x| x.key().1 == item.key().1) {
@@ -112,15 +148,21 @@ fn upsert<T: Keyed>(items: &mut Vec<T>, item: T) {
 
 impl PlanDoc {
     /// Creates a plan with all its collections, as one change made by `device`.
+    ///
+    /// A template's steps ([`NewPlan::seed`]) are made in that same change,
+    /// so a plan is stored whole or not at all.
     pub fn create(
         id: &str,
         new: &NewPlan,
         device: &Device,
         now: Timestamp,
+        new_id: &mut dyn FnMut() -> String,
     ) -> Result<(PlanDoc, Vec<u8>), ApiError> {
         new.validate()?;
         let message = format!("plan new: {}", new.title);
-        PlanDoc::build(id, new, device, now, message, |_| Ok(()))
+        PlanDoc::build(id, new, device, now, message, new_id, |w| {
+            seed(w, &new.seed)
+        })
     }
 
     /// Makes a new plan's document as one change: the plan's fields, every
@@ -131,6 +173,7 @@ impl PlanDoc {
         device: &Device,
         now: Timestamp,
         message: String,
+        new_id: &mut dyn FnMut() -> String,
         fill: impl FnOnce(&mut Writer) -> Result<(), ApiError>,
     ) -> Result<(PlanDoc, Vec<u8>), ApiError> {
         let mut doc = Automerge::new().with_actor(device.actor.clone());
@@ -178,12 +221,7 @@ impl PlanDoc {
                     .map_err(internal)?;
                 tx.put_object(&root, layout::MEMBERS, ObjType::Map)
                     .map_err(internal)?;
-                let mut no_ids = || String::new();
-                let mut w = Writer {
-                    tx,
-                    now,
-                    new_id: &mut no_ids,
-                };
+                let mut w = Writer { tx, now, new_id };
                 // The creator's device is the first member, as the plan's mentor.
                 let name = if new.mentor.trim().is_empty() {
                     device.user.clone()

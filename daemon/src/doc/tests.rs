@@ -38,8 +38,11 @@ pub(crate) fn new_plan() -> PlanDoc {
         title: "Onboarding".into(),
         mentor: "Dana".into(),
         mentee: "Ana".into(),
+        ..Default::default()
     };
-    PlanDoc::create("p1", &np, &device(1), now()).unwrap().0
+    PlanDoc::create("p1", &np, &device(1), now(), &mut String::new)
+        .unwrap()
+        .0
 }
 
 fn goal(title: &str) -> Edit {
@@ -264,8 +267,9 @@ fn stored_changes_reload_to_the_same_plan() {
         title: "T".into(),
         mentor: String::new(),
         mentee: String::new(),
+        ..Default::default()
     };
-    let (mut d, first) = PlanDoc::create("p", &np, &device(1), now()).unwrap();
+    let (mut d, first) = PlanDoc::create("p", &np, &device(1), now(), &mut String::new).unwrap();
     let mut chunks = vec![first];
     let mut next = ids();
     for i in 0..5 {
@@ -297,8 +301,9 @@ fn a_corrupt_change_after_good_ones_does_not_load() {
         title: "T".into(),
         mentor: String::new(),
         mentee: String::new(),
+        ..Default::default()
     };
-    let (mut d, first) = PlanDoc::create("p", &np, &device(1), now()).unwrap();
+    let (mut d, first) = PlanDoc::create("p", &np, &device(1), now(), &mut String::new).unwrap();
     let second = d
         .apply(&goal("g"), &device(1), now(), &mut ids())
         .unwrap()

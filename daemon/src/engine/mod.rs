@@ -327,7 +327,8 @@ impl Engine {
             Request::PlanNew(new) => {
                 let id = format!("{:016x}", rand::random::<u64>());
                 let now = Timestamp::now();
-                let made = PlanDoc::create(&id, new, &self.device, now)?;
+                let mut new_id = || format!("{:016x}", rand::random::<u64>());
+                let made = PlanDoc::create(&id, new, &self.device, now, &mut new_id)?;
                 self.start_plan(batch, touched, id, made, now)
             }
             Request::BundleImport { data } => self.bundle_import(data, batch, touched),

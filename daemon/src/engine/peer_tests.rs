@@ -207,6 +207,7 @@ fn a_non_member_engine_gets_nothing() {
             title: "Private".into(),
             mentor: String::new(),
             mentee: String::new(),
+            ..Default::default()
         }),
     ) else {
         panic!()
@@ -244,6 +245,7 @@ fn shared_plan(a: &mut Engine) -> String {
             title: "Shared".into(),
             mentor: "M".into(),
             mentee: "E".into(),
+            ..Default::default()
         }),
     ) else {
         panic!()

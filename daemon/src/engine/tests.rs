@@ -39,6 +39,7 @@ fn new_plan(e: &mut Engine, title: &str) -> String {
             title: title.into(),
             mentor: "M".into(),
             mentee: "E".into(),
+            ..Default::default()
         }),
     ) {
         Response::Plan(p) => p.id,

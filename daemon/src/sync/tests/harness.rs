@@ -172,9 +172,17 @@ impl Net {
             title: "Plan".into(),
             mentor: "M".into(),
             mentee: "E".into(),
+            ..Default::default()
         };
         let node = &mut self.nodes[at];
-        let (doc, bytes) = PlanDoc::create(PLAN, &np, &node.device, Timestamp::UNIX_EPOCH).unwrap();
+        let (doc, bytes) = PlanDoc::create(
+            PLAN,
+            &np,
+            &node.device,
+            Timestamp::UNIX_EPOCH,
+            &mut String::new,
+        )
+        .unwrap();
         node.host.plans.insert(PLAN.into(), doc);
         node.host.stored.insert(PLAN.into(), vec![bytes]);
         for &m in members {

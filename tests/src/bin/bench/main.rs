@@ -149,9 +149,11 @@ fn throughput() {
         title: "mem".into(),
         mentor: String::new(),
         mentee: String::new(),
+        ..Default::default()
     };
     let now = jiff::Timestamp::now();
-    let (mut doc, _) = tandem_daemon::doc::PlanDoc::create("mem", &np, &device, now).unwrap();
+    let (mut doc, _) =
+        tandem_daemon::doc::PlanDoc::create("mem", &np, &device, now, &mut String::new).unwrap();
     let mut n = 0u64;
     let mut next = || {
         n += 1;
