@@ -5,7 +5,9 @@
 //! with `tandem daemon stop`, SIGTERM or SIGINT.
 //!
 //! Exit codes: 0 after a clean stop, 3 when another daemon already serves
-//! the home, 1 on any other failure.
+//! the home, 4 when the database is missing, damaged, truncated or of a
+//! newer version (its path is named; nothing was changed), 1 on any other
+//! failure.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +18,8 @@ use tandem_daemon::run::{Flags, RunError, run};
 
 /// Exit code when another daemon already serves this home.
 const EXIT_ALREADY_RUNNING: u8 = 3;
+/// Exit code when the database cannot be used (missing, damaged, truncated, too new).
+const EXIT_DATABASE: u8 = 4;
 
 /// The Tandem daemon: keeps mentoring plans and serves them to the `tandem` CLI.
 #[derive(Debug, Parser)]
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
                 RunError::Home(HomeError::AlreadyRunning { .. }) => {
                     ExitCode::from(EXIT_ALREADY_RUNNING)
                 }
+                e if e.is_database() => ExitCode::from(EXIT_DATABASE),
                 _ => ExitCode::FAILURE,
             }
         }

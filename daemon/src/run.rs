@@ -142,12 +142,20 @@ pub enum RunError {
     #[error(transparent)]
     Home(#[from] HomeError),
     /// The database could not be opened.
-    #[error("cannot open database {path}: {source}")]
+    #[error("cannot open database {path}: {source}{}", advice(.source))]
     Store {
         /// The database file.
         path: PathBuf,
         /// The cause.
         source: StoreError,
+    },
+    /// The home has a device key but its database is gone.
+    #[error(
+        "the database {path} is missing, but this home has a device key, so it held plans before; restore tandem.redb from a backup, or move the home aside to start over as a new device"
+    )]
+    MissingDatabase {
+        /// Where it should be.
+        path: PathBuf,
     },
     /// The device key could not be loaded or created.
     #[error(transparent)]
@@ -166,6 +174,30 @@ pub enum RunError {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+/// What to do about a database that cannot be opened.
+fn advice(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::Damaged { .. }
+        | StoreError::Empty
+        | StoreError::Redb(_)
+        | StoreError::BadValue { .. } => {
+            "; nothing was changed. Restore tandem.redb from a backup (stop the daemon first), or move the home aside to start over as a new device"
+        }
+        StoreError::TooNew { .. } | StoreError::Unavailable => "",
+    }
+}
+
+impl RunError {
+    /// Whether the failure is the database's: missing, damaged, truncated,
+    /// or of another version (tandemd exits with its own code for these).
+    pub fn is_database(&self) -> bool {
+        matches!(
+            self,
+            RunError::Store { .. } | RunError::MissingDatabase { .. }
+        )
+    }
 }
 
 fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RunError {
@@ -203,6 +235,21 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     let home = Home::prepare(root)?;
     let _lock = home.lock()?;
     let _log_guard = init_logging(home.root(), opts.background)?;
+    // A panic is a bug (the store turns redb's into errors): it goes to the
+    // log as one line with where it happened, not as a trace on stderr.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(%at, "internal error (a panic): {what}");
+    }));
     if opts.relay_server {
         let key = crate::identity::load_or_create(home.root())?;
         let listen = parse_addrs("listen", &opts.listen)?;
@@ -215,7 +262,18 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         path: db_path.clone(),
         source,
     };
-    let store = Store::open(&db_path).map_err(store_err)?;
+    // A home that already has a device key held a database: it must still
+    // be there, whole. Only a first start creates one.
+    let existing = crate::identity::key_path(home.root()).exists();
+    let store = if existing {
+        if !db_path.exists() {
+            return Err(RunError::MissingDatabase { path: db_path });
+        }
+        Store::open_existing(&db_path)
+    } else {
+        Store::open(&db_path)
+    }
+    .map_err(store_err)?;
     let actor = store.device_actor().map_err(store_err)?;
     let key = crate::identity::load_or_create(home.root())?;
     let device = Device {

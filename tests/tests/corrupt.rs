@@ -64,3 +64,163 @@ fn a_corrupt_plan_is_reported_while_the_others_keep_working() {
     );
     assert!(table.get((bad.as_str(), 0)).unwrap().is_some());
 }
+
+#[test]
+fn json_names_a_corrupt_plan_by_its_code() {
+    let h = Home::new();
+    let bad = h.json(&["plan", "new", "Damaged"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(h.run(&["daemon", "stop"]).status.success());
+    {
+        let db = redb::Database::create(h.path().join("tandem.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(CHANGES)
+            .unwrap()
+            .insert((bad.as_str(), 0), b"garbage".as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let err = h.fails(&["plan", "show", &bad, "--json"], 1);
+    let v: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(v["error"]["code"], "corrupt_plan", "{v}");
+}
+
+/// Starts tandemd on `h` in the foreground and returns (exit code, stderr)
+/// if it stops by itself within 10 s; `None` if it is serving.
+fn start_or_refuse(h: &Home) -> Option<(Option<i32>, String)> {
+    let mut child = h
+        .daemon_cmd()
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            return Some((status.code(), err));
+        }
+        if std::os::unix::net::UnixStream::connect(h.socket()).is_ok() {
+            // Serving: hand it over to the CLI's stop.
+            std::mem::forget(child);
+            return None;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tandemd neither served nor stopped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_home_whose_database_is_gone_empty_or_cut_does_not_start_over_empty() {
+    let h = Home::new();
+    h.json(&["plan", "new", "Precious"]);
+    h.json(&["goal", "add", "keep me"]);
+    assert!(h.run(&["daemon", "stop"]).status.success());
+    let db = h.path().join("tandem.redb");
+    let good = std::fs::read(&db).unwrap();
+
+    std::fs::remove_file(&db).unwrap();
+    let (code, err) = start_or_refuse(&h).expect("started without its database");
+    assert_eq!(code, Some(4), "{err}");
+    assert!(
+        err.contains("tandem.redb") && err.contains("missing"),
+        "{err}"
+    );
+    assert!(!db.exists(), "no empty database was made in its place");
+    // The CLI's autostart reports the same instead of an empty plan list.
+    let cli = h.fails(&["plan", "list"], 4);
+    assert!(cli.contains("tandem.redb"), "{cli}");
+    assert!(!db.exists());
+
+    std::fs::write(&db, b"").unwrap();
+    let (code, err) = start_or_refuse(&h).expect("started on an empty file");
+    assert_eq!(code, Some(4), "{err}");
+    assert!(
+        err.contains("tandem.redb") && err.contains("backup"),
+        "{err}"
+    );
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0, "left as it was");
+
+    for cut in [good.len() / 2, 4096, 512] {
+        std::fs::write(&db, &good[..cut]).unwrap();
+        match start_or_refuse(&h) {
+            Some((code, err)) => {
+                assert_eq!(code, Some(4), "{err}");
+                assert!(!err.contains("panicked"), "{err}");
+            }
+            None => {
+                // It opened: then it must hold the plan whole, or say it cannot.
+                let out = h.run(&["goal", "list", "--json"]);
+                if out.status.success() {
+                    let goals: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                    assert_eq!(goals[0]["title"], "keep me");
+                }
+                h.run(&["daemon", "stop"]);
+            }
+        }
+    }
+
+    // A first start still creates everything.
+    let fresh = Home::new();
+    assert_eq!(fresh.json(&["plan", "list"]), serde_json::json!([]));
+}
+
+#[test]
+fn a_flipped_byte_in_a_stored_key_never_makes_a_plan_silently_shorter() {
+    let h = Home::new();
+    let plan = h.json(&["plan", "new", "Keyed"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for i in 0..6 {
+        h.json(&["goal", "add", &format!("goal {i}")]);
+    }
+    assert!(h.run(&["daemon", "stop"]).status.success());
+    let db = h.path().join("tandem.redb");
+    let good = std::fs::read(&db).unwrap();
+    // Every place the plan id is written: keys of every table, and values.
+    let id = plan.as_bytes();
+    let spots: Vec<usize> = (0..good.len() - id.len())
+        .filter(|&i| &good[i..i + id.len()] == id)
+        .collect();
+    assert!(spots.len() >= 4, "the plan id is stored in several tables");
+    let (mut whole, mut corrupt, mut refused) = (0, 0, 0);
+    for at in spots {
+        let mut bytes = good.clone();
+        bytes[at + id.len() - 1] ^= 0x01; // the last hex digit: still a valid-looking id
+        std::fs::write(&db, &bytes).unwrap();
+        if let Some((code, err)) = start_or_refuse(&h) {
+            assert_eq!(code, Some(4), "{err}");
+            assert!(!err.contains("panicked"), "{err}");
+            refused += 1;
+            continue;
+        }
+        let out = h.run(&["goal", "list", "--plan", &plan, "--json"]);
+        if out.status.success() {
+            let goals: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(
+                goals.as_array().unwrap().len(),
+                6,
+                "a flip at byte {at} left the plan shorter without a word"
+            );
+            whole += 1;
+        } else {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.code() == Some(1) || out.status.code() == Some(3),
+                "{err}"
+            );
+            corrupt += 1;
+        }
+        assert!(h.run(&["daemon", "stop"]).status.success());
+    }
+    eprintln!(
+        "flipped plan id bytes: {whole} read whole, {corrupt} reported, {refused} refused at start"
+    );
+    assert!(corrupt > 0, "some flips must hit the changes' keys");
+}

@@ -55,7 +55,14 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         DaemonCmd::Run { flags } => {
             let opts = flags.options(Some(ctx.home.clone()));
-            tandem_daemon::run::run(opts).map_err(|e| Fail::Other(e.to_string()))
+            tandem_daemon::run::run(opts).map_err(|e| {
+                if e.is_database() {
+                    // Like tandemd's own exit code 4: the daemon cannot serve this home.
+                    Fail::Unreachable(e.to_string())
+                } else {
+                    Fail::Other(e.to_string())
+                }
+            })
         }
         DaemonCmd::Status => {
             let status = match Client::try_connect(&socket) {

@@ -149,11 +149,7 @@ impl Engine {
             let title = loaded.doc.view().title;
             match got.change {
                 Some(bytes) => {
-                    let seq = loaded.next_seq;
-                    loaded.next_seq += 1;
-                    loaded.since_snapshot += 1;
-                    batch.append_change(&h.plan, seq, &bytes)?;
-                    batch.put_summary(&loaded.doc.summary(now))?;
+                    loaded.append(&h.plan, batch, &bytes, now)?;
                     (title, change_messages(&bytes), got.touched, true)
                 }
                 None => (title, Vec::new(), Vec::new(), false),

@@ -178,6 +178,7 @@ impl Engine {
 
     /// Answers a device that asks to join with a ticket's secret.
     pub fn join(&mut self, now_ms: u64, peer: &str, req: &JoinRequest) -> JoinReply {
+        self.heal();
         // Forget failures older than the window (and peers left with none).
         self.join_failures.retain(|_, times| {
             times.retain(|t| now_ms.saturating_sub(*t) < FAILURE_WINDOW_MS);
@@ -313,7 +314,13 @@ impl Engine {
     /// Adds the member and counts the invitation's use in one durable
     /// transaction, then pushes the plan to connected members (the joiner among them).
     fn admit(&mut self, plan: &str, edit: Edit, record: &InviteRecord) -> Result<String, ApiError> {
-        let batch = self.store.begin().map_err(|e| storage_error(&e))?;
+        let batch = match self.store.begin() {
+            Ok(b) => b,
+            Err(e) => {
+                self.recover();
+                return Err(storage_error(&e));
+            }
+        };
         let mut open = Open {
             batch,
             replies: Vec::new(),

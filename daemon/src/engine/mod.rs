@@ -19,6 +19,7 @@
 
 mod bundles;
 pub mod invites;
+mod loaded;
 mod peers;
 pub mod thread;
 
@@ -33,9 +34,10 @@ use tandem_proto::{ApiError, ErrorCode, ids};
 
 use crate::doc::{Device, PlanDoc};
 use crate::store::{Batch, Store, StoreError};
+use loaded::{Loaded, Slot};
 
 /// Changes stored after a snapshot before the plan is compacted.
-pub const COMPACT_AFTER: usize = 128;
+pub const COMPACT_AFTER: u64 = 128;
 /// Plans kept in memory at most.
 pub const MAX_LOADED: usize = 256;
 
@@ -48,18 +50,6 @@ pub struct Info {
     pub socket: String,
     /// When the daemon started.
     pub started_at: Timestamp,
-}
-
-struct Loaded {
-    doc: PlanDoc,
-    next_seq: u64,
-    since_snapshot: usize,
-    last_used: u64,
-}
-
-enum Slot {
-    Ready(Box<Loaded>),
-    Corrupt(String),
 }
 
 /// Why an edit was not staged.
@@ -114,6 +104,8 @@ pub struct Engine {
     signer: Option<libp2p_identity::Keypair>,
     /// Refused joins per peer (times in ms), for the rate limit.
     join_failures: HashMap<String, Vec<u64>>,
+    /// Plans still to check against their records when idle (`None`: not listed yet).
+    to_verify: Option<Vec<String>>,
 }
 
 /// Edits staged in the open batch, waiting for its commit.
@@ -178,14 +170,13 @@ impl Engine {
             unsaved_states: std::collections::BTreeMap::new(),
             join_failures: HashMap::new(),
             signer: None,
+            to_verify: None,
         }
     }
 
     /// Handles a batch of requests in order, calling `reply` once for each.
     pub fn process<T>(&mut self, batch: Vec<(T, Request)>, mut reply: impl FnMut(T, Response)) {
-        if self.needs_recovery {
-            self.recover();
-        }
+        self.heal();
         let mut open: Option<Open<T>> = None;
         for (token, req) in batch {
             match req {
@@ -206,7 +197,11 @@ impl Engine {
                                 })
                             }
                             Err(e) => {
+                                // A write transaction that cannot even begin
+                                // recovers like a failed commit.
+                                tracing::error!(error = %e, "cannot begin a write transaction");
                                 reply(token, Response::Error(storage_error(&e)));
+                                self.recover();
                                 continue;
                             }
                         }
@@ -256,7 +251,7 @@ impl Engine {
                 self.push_local(&touched);
                 for id in &touched {
                     if let Some(Slot::Ready(l)) = self.plans.get(id)
-                        && l.since_snapshot >= COMPACT_AFTER
+                        && l.since_snapshot() >= COMPACT_AFTER
                     {
                         self.to_compact.insert(id.clone());
                     }
@@ -285,6 +280,14 @@ impl Engine {
             reply(t, Response::Error(storage_error(e)));
         }
         self.recover();
+    }
+
+    /// Reopens the database if an earlier failure left it closed or suspect;
+    /// called before each batch, network event and join.
+    fn heal(&mut self) {
+        if self.needs_recovery || self.store.needs_reopen() {
+            self.recover();
+        }
     }
 
     /// Reopens the database after a failure, as redb requires; retried before each batch until it works.
@@ -375,11 +378,7 @@ impl Engine {
                 let loaded = self.loaded(&id)?;
                 if let Some(bytes) = edited.change {
                     touched.insert(id.clone());
-                    let seq = loaded.next_seq;
-                    loaded.next_seq += 1;
-                    loaded.since_snapshot += 1;
-                    batch.append_change(&id, seq, &bytes)?;
-                    batch.put_summary(&loaded.doc.summary(now))?;
+                    loaded.append(&id, batch, &bytes, now)?;
                 }
                 Ok(Response::Edited(edited.item))
             }
@@ -402,15 +401,10 @@ impl Engine {
         bytes: &[u8],
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        batch.append_change(id, 0, bytes)?;
-        batch.put_summary(&doc.summary(now))?;
         self.tick += 1;
-        let loaded = Loaded {
-            doc,
-            next_seq: 1,
-            since_snapshot: 1,
-            last_used: self.tick,
-        };
+        let loaded = Loaded::first(doc, self.tick);
+        batch.append_change(id, 0, bytes, &loaded.meta)?;
+        batch.put_summary(&loaded.doc.summary(now))?;
         self.plans
             .insert(id.to_string(), Slot::Ready(Box::new(loaded)));
         if let Some(ids) = self.ids.as_mut() {
@@ -539,27 +533,16 @@ impl Engine {
         let tick = self.tick;
         if !self.plans.contains_key(id) {
             let stored = self.store.load_plan(id).map_err(|e| storage_error(&e))?;
-            let next_seq = stored.next_seq();
-            let since_snapshot = stored.changes.len();
-            let slot = match PlanDoc::load(
-                stored.snapshot.as_deref(),
-                stored.changes.iter().map(|(_, b)| b.as_slice()),
-                self.device.actor.clone(),
-            ) {
-                Ok(doc) => {
-                    if since_snapshot >= COMPACT_AFTER {
+            let slot = match Loaded::load(id, &stored, self.device.actor.clone(), tick) {
+                Ok(l) => {
+                    if l.since_snapshot() >= COMPACT_AFTER {
                         self.to_compact.insert(id.to_string());
                     }
-                    Slot::Ready(Box::new(Loaded {
-                        doc,
-                        next_seq,
-                        since_snapshot,
-                        last_used: tick,
-                    }))
+                    Slot::Ready(Box::new(l))
                 }
-                Err(e) => {
-                    tracing::error!(plan = id, error = %e, "stored plan is corrupt; its bytes are kept untouched");
-                    Slot::Corrupt(e.to_string())
+                Err(why) => {
+                    tracing::error!(plan = id, error = %why, "stored plan is corrupt; its bytes are kept untouched");
+                    Slot::Corrupt(why)
                 }
             };
             self.plans.insert(id.to_string(), slot);
@@ -613,6 +596,46 @@ impl Engine {
         !self.to_compact.is_empty()
     }
 
+    /// Whether there is work for idle moments: a compaction, or plans whose
+    /// stored changes have not been checked against their records yet.
+    pub fn has_idle_work(&self) -> bool {
+        self.has_compaction() || self.to_verify.as_ref().is_none_or(|v| !v.is_empty())
+    }
+
+    /// Does one piece of idle work: one compaction, else one plan's check.
+    pub fn idle_step(&mut self) {
+        if self.has_compaction() {
+            self.compact_one();
+        } else {
+            self.verify_one();
+        }
+    }
+
+    /// Checks one plan that is not in memory against its record (keys
+    /// only, no document is read), so `plan list` can flag a damaged plan
+    /// before anything asks for it.
+    fn verify_one(&mut self) {
+        let queue = match &mut self.to_verify {
+            Some(q) => q,
+            None => {
+                let ids = self.store.plan_ids().unwrap_or_default();
+                self.to_verify.insert(ids)
+            }
+        };
+        let Some(id) = queue.pop() else { return };
+        if self.plans.contains_key(&id) {
+            return;
+        }
+        match self.store.check_plan(&id) {
+            Ok(Some(why)) => {
+                tracing::error!(plan = %id, error = %why, "stored plan is corrupt; its bytes are kept untouched");
+                self.plans.insert(id, Slot::Corrupt(why));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(plan = %id, error = %e, "cannot check a stored plan"),
+        }
+    }
+
     /// Compacts one plan: a fresh snapshot replaces its stored changes.
     pub fn compact_one(&mut self) {
         let Some(id) = self.to_compact.pop_first() else {
@@ -622,12 +645,19 @@ impl Engine {
             return;
         };
         let snapshot = l.doc.save();
-        match self.store.compact(&id, &snapshot, l.next_seq) {
+        let meta = l.compacted();
+        match self.store.compact(&id, &snapshot, &meta) {
             Ok(()) => {
-                tracing::debug!(plan = %id, changes = l.since_snapshot, bytes = snapshot.len(), "compacted");
-                l.since_snapshot = 0;
+                tracing::debug!(plan = %id, changes = l.since_snapshot(), bytes = snapshot.len(), "compacted");
+                l.meta = meta;
             }
-            Err(e) => tracing::warn!(plan = %id, error = %e, "compaction failed; will retry later"),
+            Err(e) => {
+                // Nothing of it is durable and memory still equals what is;
+                // the database is reopened as after any failed transaction.
+                // It is tried again once the plan has grown further.
+                tracing::warn!(plan = %id, error = %e, "compaction failed; will retry later");
+                self.recover();
+            }
         }
     }
 }
@@ -665,3 +695,6 @@ mod tests;
 
 #[cfg(test)]
 mod peer_tests;
+
+#[cfg(test)]
+mod fault_tests;

@@ -52,6 +52,7 @@ pub enum NetEvent {
 impl Engine {
     /// Handles a network event at time `now_ms`.
     pub fn net(&mut self, now_ms: u64, event: NetEvent) {
+        self.heal();
         let time = Timestamp::now();
         let watched = match &event {
             NetEvent::Connected(peer) => Some(WatchEvent::PeerConnected {
@@ -90,12 +91,14 @@ impl Engine {
             NetEvent::Address(peer, addr) => {
                 if let Err(e) = self.store.set_peer(&peer, addr.as_deref()) {
                     tracing::warn!(%peer, error = %e, "cannot update the address book");
+                    self.recover();
                 }
                 Vec::new()
             }
             NetEvent::Relay(addr) => {
                 if let Err(e) = self.store.add_relay(&addr) {
                     tracing::warn!(%addr, error = %e, "cannot remember the relay");
+                    self.recover();
                 }
                 Vec::new()
             }
@@ -296,6 +299,7 @@ impl Engine {
             .and_then(|()| batch.map_or(Ok(()), Batch::commit));
         if let Err(e) = result {
             tracing::warn!(error = %e, "cannot save sync states; the next reconnect will resend more");
+            self.recover();
         }
     }
 
@@ -328,12 +332,7 @@ impl Engine {
         let Some(Slot::Ready(l)) = self.plans.get_mut(plan) else {
             return Ok(());
         };
-        let seq = l.next_seq;
-        l.next_seq += 1;
-        l.since_snapshot += 1;
-        b.append_change(plan, seq, bytes)?;
-        b.put_summary(&l.doc.summary(now))?;
-        Ok(())
+        l.append(plan, b, bytes, now)
     }
 }
 

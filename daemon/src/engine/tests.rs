@@ -10,7 +10,7 @@ use tandem_proto::edit::Edit;
 use tandem_proto::edit::{NewGoal, NewPlan};
 use tandem_proto::model::{GoalCategory, GoalStatus};
 
-fn engine(store: Store) -> Engine {
+pub(super) fn engine(store: Store) -> Engine {
     let device = Device {
         peer: crate::doc::tests::peer(7),
         actor: ActorId::from(vec![7u8; 16]),
@@ -25,14 +25,14 @@ fn engine(store: Store) -> Engine {
     Engine::new(store, device, info)
 }
 
-fn call(e: &mut Engine, req: Request) -> Response {
+pub(super) fn call(e: &mut Engine, req: Request) -> Response {
     let mut out = Vec::new();
     e.process(vec![((), req)], |_, r| out.push(r));
     assert_eq!(out.len(), 1);
     out.remove(0)
 }
 
-fn new_plan(e: &mut Engine, title: &str) -> String {
+pub(super) fn new_plan(e: &mut Engine, title: &str) -> String {
     match call(
         e,
         Request::PlanNew(NewPlan {
@@ -47,7 +47,7 @@ fn new_plan(e: &mut Engine, title: &str) -> String {
     }
 }
 
-fn goal(title: &str) -> Edit {
+pub(super) fn goal(title: &str) -> Edit {
     Edit::GoalAdd(NewGoal {
         title: title.into(),
         description: String::new(),
@@ -59,7 +59,7 @@ fn goal(title: &str) -> Edit {
     })
 }
 
-fn goals(e: &mut Engine, plan: &str) -> Vec<String> {
+pub(super) fn goals(e: &mut Engine, plan: &str) -> Vec<String> {
     match call(
         e,
         Request::PlanGet {
@@ -198,7 +198,7 @@ fn compaction_keeps_every_edit() {
         "only the edit after compaction stays a change"
     );
     let mut e = engine(store);
-    assert_eq!(goals(&mut e, &plan).len(), COMPACT_AFTER + 6);
+    assert_eq!(goals(&mut e, &plan).len() as u64, COMPACT_AFTER + 6);
 }
 
 #[test]

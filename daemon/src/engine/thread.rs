@@ -5,9 +5,9 @@
 //! [`MAX_BATCH`]) as one batch, so concurrent clients share fsyncs; network
 //! events are handled one by one in arrival order between batches, and
 //! whatever the sync core then has to send goes to the network task's
-//! channel. When the queue is empty it compacts plans that need it, one per
-//! turn, so a compaction never delays a waiting request by more than one
-//! plan's worth of work.
+//! channel. When the queue is empty it compacts plans that need it, and
+//! checks stored plans against their records, one plan per turn, so idle
+//! work never delays a waiting request by more than one plan's worth.
 
 use std::thread::JoinHandle;
 
@@ -144,8 +144,8 @@ pub fn spawn(
                         let _ = out.send(msg);
                     }
                 }
-                while rx.is_empty() && engine.has_compaction() {
-                    engine.compact_one();
+                while rx.is_empty() && engine.has_idle_work() {
+                    engine.idle_step();
                 }
             }
             engine.flush_sync_states();

@@ -59,3 +59,17 @@ impl StorageBackend for FaultyBackend {
         self.inner.write(offset, data)
     }
 }
+
+thread_local! {
+    static BEGIN_FAILS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Makes every `Store::begin` on this thread fail (with ENOSPC) while `on`.
+pub fn fail_begin(on: bool) {
+    BEGIN_FAILS.with(|b| b.set(on));
+}
+
+/// Whether `Store::begin` on this thread is made to fail.
+pub(super) fn begin_fails() -> bool {
+    BEGIN_FAILS.with(std::cell::Cell::get)
+}

@@ -5,19 +5,36 @@
 //! one redb write transaction holding any number of edits, committed with
 //! `Durability::Immediate`, so an edit is durable once `commit` returns.
 //! Reads never fail silently: every error is returned, naming what failed.
+//!
+//! **A damaged file never panics the daemon.** Every call into redb runs
+//! under [`guard`]: a panic inside redb (a page it cannot make sense of) is
+//! caught there and becomes [`StoreError::Damaged`]; the database handle is
+//! then treated as unusable until [`Store::recover`] reopens it.
+//!
+//! **A home never starts over empty by accident.** [`Store::open_existing`]
+//! refuses a database that is missing its layout version (an empty or
+//! truncated file) instead of initializing it afresh; the daemon uses it
+//! whenever the home already holds a device key.
 
+pub mod batch;
 #[cfg(test)]
 pub mod faulty;
+pub mod migrate;
+pub mod rows;
 pub mod tables;
 
+use std::cell::Cell;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use tandem_proto::model::PlanSummary;
 
+pub use batch::Batch;
+use rows::PlanMeta;
 use tables::{
     CHANGES, INDEX, INVITES, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT,
-    META_RELAYS, PEER_HEADS, PEERS, SNAPSHOTS, SYNC_STATES,
+    META_RELAYS, PEER_HEADS, PEERS, PLAN_META, SNAPSHOTS, SYNC_STATES,
 };
 
 /// A storage operation failed.
@@ -47,6 +64,19 @@ pub enum StoreError {
         /// Why.
         why: String,
     },
+    /// The database file is damaged: reading it made redb fail inside
+    /// (a panic, caught here).
+    #[error("the database file is damaged ({why})")]
+    Damaged {
+        /// What redb said.
+        why: String,
+    },
+    /// The database holds no Tandem data although it should (it is empty
+    /// or was truncated), and was not initialized afresh.
+    #[error(
+        "the database holds no Tandem data (it is empty or truncated), but this home already has a device key, so it held plans before"
+    )]
+    Empty,
 }
 
 /// An invitation as stored: what `invite list` shows, and the hash of its secret.
@@ -77,19 +107,46 @@ from_redb!(
     redb::CommitError
 );
 
+/// Runs `f`, turning a panic inside it (redb on a page it cannot read) into
+/// [`StoreError::Damaged`]. The process's panic hook still records it in
+/// the log; nothing unwinds past the store.
+pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "redb failed on it".to_string());
+            Err(StoreError::Damaged { why })
+        }
+    }
+}
+
 /// What is stored for one plan.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct StoredPlan {
     /// The last compacted snapshot.
     pub snapshot: Option<Vec<u8>>,
     /// Changes after the snapshot, in order, with their sequence numbers.
     pub changes: Vec<(u64, Vec<u8>)>,
+    /// The plan's record of what should be there (`None`: none is stored, or it is unreadable).
+    pub meta: Result<Option<PlanMeta>, String>,
 }
 
 impl StoredPlan {
-    /// The sequence number for the next change.
-    pub fn next_seq(&self) -> u64 {
-        self.changes.last().map_or(0, |(s, _)| s + 1)
+    /// Why the stored bytes are not complete, if they are not: a change
+    /// missing from the range its record names, one too many, a missing
+    /// snapshot or a missing record.
+    pub fn incomplete(&self) -> Option<String> {
+        let meta = match &self.meta {
+            Ok(Some(m)) => m,
+            Ok(None) => return Some("its record of stored changes is missing".into()),
+            Err(why) => return Some(format!("its record of stored changes is unreadable: {why}")),
+        };
+        let seqs: Vec<u64> = self.changes.iter().map(|(s, _)| *s).collect();
+        meta.mismatch(&seqs, self.snapshot.is_some())
     }
 }
 
@@ -99,10 +156,15 @@ type Opener = Box<dyn Fn() -> Result<Database, redb::DatabaseError> + Send>;
 ///
 /// After a failed commit redb refuses further writes until the database is
 /// reopened; [`Store::recover`] does that, and until it succeeds every
-/// operation answers [`StoreError::Unavailable`].
+/// operation answers [`StoreError::Unavailable`]. The same holds after redb
+/// panicked on a damaged page.
 pub struct Store {
     db: Option<Database>,
     opener: Opener,
+    /// Whether a new database may be initialized (false: it must hold data already).
+    may_create: bool,
+    /// Set when redb panicked: the handle may be inconsistent and is not used again.
+    poisoned: Cell<bool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -120,61 +182,111 @@ impl Store {
         Store::with_opener(Box::new(move || Database::create(&path)))
     }
 
+    /// Opens the database at `path`, which must exist and hold Tandem data:
+    /// a missing file is an error, and so is an empty or truncated one
+    /// ([`StoreError::Empty`]) — it is never initialized afresh.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        let path = path.to_path_buf();
+        Store::build(Box::new(move || Database::open(&path)), false)
+    }
+
     /// An in-memory database, for tests and benchmarks.
     pub fn in_memory() -> Result<Store, StoreError> {
         let db = Store::init(
             Database::builder().create_with_backend(redb::backends::InMemoryBackend::new())?,
+            true,
         )?;
         Ok(Store {
             db: Some(db),
             opener: Box::new(|| Err(redb::DatabaseError::DatabaseAlreadyOpen)),
+            may_create: true,
+            poisoned: Cell::new(false),
         })
     }
 
     /// A database made (and remade, on recovery) by `opener`.
     pub fn with_opener(opener: Opener) -> Result<Store, StoreError> {
-        let db = Store::init(opener()?)?;
+        Store::build(opener, true)
+    }
+
+    fn build(opener: Opener, may_create: bool) -> Result<Store, StoreError> {
+        let db = guard(|| Store::init(opener()?, may_create))?;
         Ok(Store {
             db: Some(db),
             opener,
+            may_create,
+            poisoned: Cell::new(false),
         })
     }
 
     /// Closes and reopens the database, which redb requires after a failed commit.
     pub fn recover(&mut self) -> Result<(), StoreError> {
         // The old handle must be gone before the file can be opened again.
-        self.db = None;
-        self.db = Some(Store::init((self.opener)()?)?);
+        // Dropping a handle redb panicked in may panic again: contained.
+        let old = self.db.take();
+        let _ = guard(move || {
+            drop(old);
+            Ok(())
+        });
+        let may_create = self.may_create;
+        let opener = &self.opener;
+        self.db = Some(guard(|| Store::init(opener()?, may_create))?);
+        self.poisoned.set(false);
         Ok(())
     }
 
-    fn db(&self) -> Result<&Database, StoreError> {
-        self.db.as_ref().ok_or(StoreError::Unavailable)
+    /// Whether the database must be reopened before it is used again (redb
+    /// panicked on a damaged page, or an earlier reopening failed).
+    pub fn needs_reopen(&self) -> bool {
+        self.poisoned.get() || self.db.is_none()
     }
 
-    fn init(db: Database) -> Result<Database, StoreError> {
-        let txn = db.begin_write()?;
+    /// Runs a read or write against the open database, under [`guard`].
+    fn with<T>(&self, f: impl FnOnce(&Database) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        if self.poisoned.get() {
+            return Err(StoreError::Unavailable);
+        }
+        let db = self.db.as_ref().ok_or(StoreError::Unavailable)?;
+        let r = guard(|| f(db));
+        if matches!(r, Err(StoreError::Damaged { .. })) {
+            self.poisoned.set(true);
+        }
+        r
+    }
+
+    fn init(db: Database, may_create: bool) -> Result<Database, StoreError> {
         let found = {
-            let mut meta = txn.open_table(META)?;
-            let found = match meta.get(META_LAYOUT)? {
-                Some(v) => Some(decode_u32(v.value()).ok_or_else(|| StoreError::BadValue {
-                    what: "layout version".into(),
-                    why: "not 4 bytes".into(),
-                })?),
-                None => None,
-            };
-            if found.is_none() {
-                meta.insert(META_LAYOUT, LAYOUT_VERSION.to_be_bytes().as_slice())?;
+            let txn = db.begin_read()?;
+            match txn.open_table(META) {
+                Ok(meta) => match meta.get(META_LAYOUT)? {
+                    Some(v) => Some(decode_u32(v.value()).ok_or_else(|| StoreError::BadValue {
+                        what: "layout version".into(),
+                        why: "not 4 bytes".into(),
+                    })?),
+                    None => None,
+                },
+                Err(redb::TableError::TableDoesNotExist(_)) => None,
+                Err(e) => return Err(e.into()),
             }
-            found
         };
-        if let Some(v) = found.filter(|v| *v > LAYOUT_VERSION) {
-            return Err(StoreError::TooNew { found: v });
+        match found {
+            Some(v) if v > LAYOUT_VERSION => return Err(StoreError::TooNew { found: v }),
+            Some(v) if v < LAYOUT_VERSION => migrate::run(&db, v)?,
+            Some(_) => {}
+            None if !may_create => return Err(StoreError::Empty),
+            None => {}
+        }
+        let txn = db.begin_write()?;
+        if found.is_none() {
+            txn.open_table(META)?
+                .insert(META_LAYOUT, LAYOUT_VERSION.to_be_bytes().as_slice())?;
         }
         // Create every table so that read transactions find them.
+        txn.open_table(META)?;
         txn.open_table(SNAPSHOTS)?;
         txn.open_table(CHANGES)?;
         txn.open_table(INDEX)?;
+        txn.open_table(PLAN_META)?;
         txn.open_table(SYNC_STATES)?;
         txn.open_table(PEERS)?;
         txn.open_table(INVITES)?;
@@ -189,16 +301,20 @@ impl Store {
             return Ok(a);
         }
         let actor: [u8; 16] = rand::random();
-        let txn = self.db()?.begin_write()?;
-        txn.open_table(META)?.insert(META_ACTOR, actor.as_slice())?;
-        txn.commit()?;
-        Ok(actor.to_vec())
+        self.with(|db| {
+            let txn = db.begin_write()?;
+            txn.open_table(META)?.insert(META_ACTOR, actor.as_slice())?;
+            txn.commit()?;
+            Ok(actor.to_vec())
+        })
     }
 
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        let table = txn.open_table(META)?;
-        Ok(table.get(key)?.map(|v| v.value().to_vec()))
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(META)?;
+            Ok(table.get(key)?.map(|v| v.value().to_vec()))
+        })
     }
 
     /// The current plan's id, if one was chosen.
@@ -210,83 +326,141 @@ impl Store {
 
     /// Every plan id, sorted.
     pub fn plan_ids(&self) -> Result<Vec<String>, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        let table = txn.open_table(INDEX)?;
-        let mut ids = Vec::new();
-        for row in table.iter()? {
-            ids.push(row?.0.value().to_string());
-        }
-        Ok(ids)
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(INDEX)?;
+            let mut ids = Vec::new();
+            for row in table.iter()? {
+                ids.push(row?.0.value().to_string());
+            }
+            Ok(ids)
+        })
     }
 
     /// How many plans are stored.
     pub fn plan_count(&self) -> Result<usize, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        Ok(txn.open_table(INDEX)?.len()? as usize)
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            Ok(txn.open_table(INDEX)?.len()? as usize)
+        })
     }
 
-    /// Every plan's summary, sorted by id. An unreadable entry yields a summary with `error` set.
+    /// Every plan's summary, sorted by id. An unreadable entry yields a
+    /// summary with `error` set, and so does a plan whose record of stored
+    /// changes is missing or unreadable (known without loading it).
     pub fn summaries(&self) -> Result<Vec<PlanSummary>, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        let table = txn.open_table(INDEX)?;
-        let mut out = Vec::new();
-        for row in table.iter()? {
-            let (k, v) = row?;
-            let id = k.value().to_string();
-            out.push(
-                serde_json::from_slice(v.value())
-                    .unwrap_or_else(|e| unreadable_summary(&id, &e.to_string())),
-            );
-        }
-        Ok(out)
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(INDEX)?;
+            let metas = txn.open_table(PLAN_META)?;
+            let mut out = Vec::new();
+            for row in table.iter()? {
+                let (k, v) = row?;
+                let id = k.value().to_string();
+                let mut s: PlanSummary = serde_json::from_slice(v.value())
+                    .unwrap_or_else(|e| unreadable_summary(&id, &e.to_string()));
+                if s.error.is_none() {
+                    s.error = match metas.get(id.as_str())? {
+                        None => Some("its record of stored changes is missing".into()),
+                        Some(m) => PlanMeta::decode(m.value()).err().map(|why| {
+                            format!("its record of stored changes is unreadable: {why}")
+                        }),
+                    };
+                }
+                out.push(s);
+            }
+            Ok(out)
+        })
     }
 
     /// Everything stored for a plan.
     pub fn load_plan(&self, id: &str) -> Result<StoredPlan, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        let snapshot = txn
-            .open_table(SNAPSHOTS)?
-            .get(id)?
-            .map(|v| v.value().to_vec());
-        let changes_table = txn.open_table(CHANGES)?;
-        let mut changes = Vec::new();
-        for row in changes_table.range((id, 0)..=(id, u64::MAX))? {
-            let (k, v) = row?;
-            changes.push((k.value().1, v.value().to_vec()));
-        }
-        Ok(StoredPlan { snapshot, changes })
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let snapshot = txn
+                .open_table(SNAPSHOTS)?
+                .get(id)?
+                .map(|v| v.value().to_vec());
+            let changes_table = txn.open_table(CHANGES)?;
+            let mut changes = Vec::new();
+            for row in changes_table.range((id, 0)..=(id, u64::MAX))? {
+                let (k, v) = row?;
+                changes.push((k.value().1, v.value().to_vec()));
+            }
+            let meta = txn
+                .open_table(PLAN_META)?
+                .get(id)?
+                .map(|v| PlanMeta::decode(v.value()))
+                .transpose();
+            Ok(StoredPlan {
+                snapshot,
+                changes,
+                meta,
+            })
+        })
+    }
+
+    /// Checks a plan's stored changes against its record without reading
+    /// their bytes into memory: why it is incomplete, if it is.
+    pub fn check_plan(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let snapshot = txn.open_table(SNAPSHOTS)?.get(id)?.is_some();
+            let mut seqs = Vec::new();
+            for row in txn.open_table(CHANGES)?.range((id, 0)..=(id, u64::MAX))? {
+                seqs.push(row?.0.value().1);
+            }
+            let stored = StoredPlan {
+                snapshot: snapshot.then(Vec::new),
+                changes: seqs.into_iter().map(|s| (s, Vec::new())).collect(),
+                meta: txn
+                    .open_table(PLAN_META)?
+                    .get(id)?
+                    .map(|v| PlanMeta::decode(v.value()))
+                    .transpose(),
+            };
+            Ok(stored.incomplete())
+        })
     }
 
     /// The persisted sync state of (peer, plan).
     pub fn sync_state(&self, peer: &str, plan: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        let table = txn.open_table(SYNC_STATES)?;
-        Ok(table.get((peer, plan))?.map(|v| v.value().to_vec()))
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(SYNC_STATES)?;
+            Ok(table.get((peer, plan))?.map(|v| v.value().to_vec()))
+        })
     }
 
     /// The heads `peer` held when it signed the last bundle of `plan` imported here.
     pub fn peer_heads(&self, peer: &str, plan: &str) -> Result<Vec<String>, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        let table = txn.open_table(PEER_HEADS)?;
-        Ok(table
-            .get((peer, plan))?
-            .map(|v| v.value().lines().map(String::from).collect())
-            .unwrap_or_default())
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(PEER_HEADS)?;
+            Ok(table
+                .get((peer, plan))?
+                .map(|v| v.value().lines().map(String::from).collect())
+                .unwrap_or_default())
+        })
     }
 
     /// Every invitation kept here.
     pub fn invites(&self) -> Result<Vec<InviteRecord>, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        let table = txn.open_table(INVITES)?;
-        let mut out = Vec::new();
-        for row in table.iter()? {
-            let (_, v) = row?;
-            match serde_json::from_slice(v.value()) {
-                Ok(r) => out.push(r),
-                Err(e) => tracing::warn!(error = %e, "skipping an unreadable invitation record"),
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(INVITES)?;
+            let mut out = Vec::new();
+            for row in table.iter()? {
+                let (_, v) = row?;
+                match serde_json::from_slice(v.value()) {
+                    Ok(r) => out.push(r),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "skipping an unreadable invitation record")
+                    }
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// Relays learned from tickets, in the order they were learned.
@@ -305,60 +479,79 @@ impl Store {
             return Ok(());
         }
         relays.push(addr.to_string());
-        let txn = self.db()?.begin_write()?;
-        txn.open_table(META)?
-            .insert(META_RELAYS, relays.join("\n").as_bytes())?;
-        txn.commit()?;
-        Ok(())
+        self.with(|db| {
+            let txn = db.begin_write()?;
+            txn.open_table(META)?
+                .insert(META_RELAYS, relays.join("\n").as_bytes())?;
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// The address book: (peer id, multiaddr).
     pub fn peers(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let txn = self.db()?.begin_read()?;
-        let table = txn.open_table(PEERS)?;
-        let mut out = Vec::new();
-        for row in table.iter()? {
-            let (k, v) = row?;
-            out.push((k.value().to_string(), v.value().to_string()));
-        }
-        Ok(out)
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let table = txn.open_table(PEERS)?;
+            let mut out = Vec::new();
+            for row in table.iter()? {
+                let (k, v) = row?;
+                out.push((k.value().to_string(), v.value().to_string()));
+            }
+            Ok(out)
+        })
     }
 
     /// Records where a peer can be dialed (`None` forgets it).
     pub fn set_peer(&self, peer: &str, addr: Option<&str>) -> Result<(), StoreError> {
-        let txn = self.db()?.begin_write()?;
-        {
-            let mut table = txn.open_table(PEERS)?;
-            match addr {
-                Some(a) => {
-                    table.insert(peer, a)?;
-                }
-                None => {
-                    table.remove(peer)?;
+        self.with(|db| {
+            let txn = db.begin_write()?;
+            {
+                let mut table = txn.open_table(PEERS)?;
+                match addr {
+                    Some(a) => {
+                        table.insert(peer, a)?;
+                    }
+                    None => {
+                        table.remove(peer)?;
+                    }
                 }
             }
-        }
-        txn.commit()?;
-        Ok(())
+            txn.commit()?;
+            Ok(())
+        })
     }
 
     /// Starts a write transaction.
     pub fn begin(&self) -> Result<Batch, StoreError> {
-        Ok(Batch {
-            txn: self.db()?.begin_write()?,
+        #[cfg(test)]
+        if faulty::begin_fails() {
+            return Err(StoreError::Redb(redb::Error::Io(
+                std::io::Error::from_raw_os_error(28),
+            )));
+        }
+        self.with(|db| {
+            Ok(Batch {
+                txn: db.begin_write()?,
+            })
         })
     }
 
-    /// Replaces a plan's changes below `upto_seq` by `snapshot`, atomically.
-    pub fn compact(&self, id: &str, snapshot: &[u8], upto_seq: u64) -> Result<(), StoreError> {
-        let txn = self.db()?.begin_write()?;
-        txn.open_table(SNAPSHOTS)?.insert(id, snapshot)?;
-        {
-            let mut changes = txn.open_table(CHANGES)?;
-            changes.retain_in((id, 0)..(id, upto_seq), |_, _| false)?;
-        }
-        txn.commit()?;
-        Ok(())
+    /// Replaces a plan's changes below `meta.first_seq` by `snapshot`,
+    /// atomically, with the plan's new record.
+    pub fn compact(&self, id: &str, snapshot: &[u8], meta: &PlanMeta) -> Result<(), StoreError> {
+        self.with(|db| {
+            let txn = db.begin_write()?;
+            txn.open_table(SNAPSHOTS)?.insert(id, snapshot)?;
+            {
+                let mut changes = txn.open_table(CHANGES)?;
+                changes.retain_in((id, 0)..(id, meta.first_seq), |_, _| false)?;
+            }
+            txn.open_table(PLAN_META)?
+                .insert(id, meta.encode().as_slice())?;
+            txn.commit()?;
+            Ok(())
+        })
     }
 }
 
@@ -383,162 +576,5 @@ pub fn unreadable_summary(id: &str, why: &str) -> PlanSummary {
     }
 }
 
-/// One write transaction: any number of edits, durable together on [`Batch::commit`].
-pub struct Batch {
-    txn: WriteTransaction,
-}
-
-impl Batch {
-    /// Appends a plan's change with sequence number `seq`.
-    pub fn append_change(&mut self, id: &str, seq: u64, bytes: &[u8]) -> Result<(), StoreError> {
-        self.txn.open_table(CHANGES)?.insert((id, seq), bytes)?;
-        Ok(())
-    }
-
-    /// Writes a plan's index entry.
-    pub fn put_summary(&mut self, summary: &PlanSummary) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(summary).map_err(|e| StoreError::BadValue {
-            what: format!("summary of plan {}", summary.id),
-            why: e.to_string(),
-        })?;
-        self.txn
-            .open_table(INDEX)?
-            .insert(summary.id.as_str(), json.as_slice())?;
-        Ok(())
-    }
-
-    /// Persists the sync state of (peer, plan).
-    pub fn put_sync_state(
-        &mut self,
-        peer: &str,
-        plan: &str,
-        state: &[u8],
-    ) -> Result<(), StoreError> {
-        self.txn
-            .open_table(SYNC_STATES)?
-            .insert((peer, plan), state)?;
-        Ok(())
-    }
-
-    /// Records the heads `peer` held for `plan` (from a bundle it signed).
-    pub fn put_peer_heads(
-        &mut self,
-        peer: &str,
-        plan: &str,
-        heads: &[String],
-    ) -> Result<(), StoreError> {
-        self.txn
-            .open_table(PEER_HEADS)?
-            .insert((peer, plan), heads.join("\n").as_str())?;
-        Ok(())
-    }
-
-    /// Stores (or replaces) an invitation record.
-    pub fn put_invite(&mut self, record: &InviteRecord) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(record).map_err(|e| StoreError::BadValue {
-            what: format!("invitation {}", record.info.id),
-            why: e.to_string(),
-        })?;
-        self.txn
-            .open_table(INVITES)?
-            .insert(record.info.id.as_str(), json.as_slice())?;
-        Ok(())
-    }
-
-    /// Makes a plan the current one.
-    pub fn set_current(&mut self, id: &str) -> Result<(), StoreError> {
-        self.txn
-            .open_table(META)?
-            .insert(META_CURRENT, id.as_bytes())?;
-        Ok(())
-    }
-
-    /// Makes everything in the batch durable.
-    pub fn commit(self) -> Result<(), StoreError> {
-        self.txn.commit()?;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn summary(id: &str) -> PlanSummary {
-        let mut s = unreadable_summary(id, "");
-        s.error = None;
-        s.title = format!("plan {id}");
-        s
-    }
-
-    #[test]
-    fn changes_come_back_in_order_and_compaction_replaces_them() {
-        let store = Store::in_memory().unwrap();
-        let mut b = store.begin().unwrap();
-        for seq in 0..5u64 {
-            b.append_change("p1", seq, &[seq as u8]).unwrap();
-        }
-        b.append_change("p2", 0, b"other").unwrap();
-        b.put_summary(&summary("p1")).unwrap();
-        b.commit().unwrap();
-        let p = store.load_plan("p1").unwrap();
-        assert_eq!(
-            p.changes.iter().map(|c| c.0).collect::<Vec<_>>(),
-            vec![0, 1, 2, 3, 4]
-        );
-        assert_eq!(p.next_seq(), 5);
-        store.compact("p1", b"snap", 3).unwrap();
-        let p = store.load_plan("p1").unwrap();
-        assert_eq!(p.snapshot.as_deref(), Some(b"snap".as_slice()));
-        assert_eq!(
-            p.changes.iter().map(|c| c.0).collect::<Vec<_>>(),
-            vec![3, 4]
-        );
-        assert_eq!(store.load_plan("p2").unwrap().changes.len(), 1);
-    }
-
-    #[test]
-    fn uncommitted_batch_leaves_nothing() {
-        let store = Store::in_memory().unwrap();
-        let mut b = store.begin().unwrap();
-        b.append_change("p1", 0, b"x").unwrap();
-        drop(b);
-        assert!(store.load_plan("p1").unwrap().changes.is_empty());
-    }
-
-    #[test]
-    fn actor_is_stable_and_index_lists_plans() {
-        let store = Store::in_memory().unwrap();
-        let a = store.device_actor().unwrap();
-        assert_eq!(a.len(), 16);
-        assert_eq!(store.device_actor().unwrap(), a);
-        let mut b = store.begin().unwrap();
-        b.put_summary(&summary("b")).unwrap();
-        b.put_summary(&summary("a")).unwrap();
-        b.set_current("b").unwrap();
-        b.commit().unwrap();
-        assert_eq!(store.plan_ids().unwrap(), vec!["a", "b"]);
-        assert_eq!(store.plan_count().unwrap(), 2);
-        assert_eq!(store.current_plan().unwrap().as_deref(), Some("b"));
-        assert_eq!(store.summaries().unwrap()[1].title, "plan b");
-    }
-
-    #[test]
-    fn newer_layout_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        {
-            let db = Database::create(&path).unwrap();
-            let txn = db.begin_write().unwrap();
-            txn.open_table(META)
-                .unwrap()
-                .insert(META_LAYOUT, 99u32.to_be_bytes().as_slice())
-                .unwrap();
-            txn.commit().unwrap();
-        }
-        assert!(matches!(
-            Store::open(&path),
-            Err(StoreError::TooNew { found: 99 })
-        ));
-    }
-}
+mod tests;

@@ -6,6 +6,7 @@
 //! | `plan-snapshots-v1`  | plan id           | `Automerge::save()` of the plan at compaction  |
 //! | `plan-changes-v1`    | (plan id, seq)    | `save_after()` bytes of one edit, in order     |
 //! | `plan-index-v1`      | plan id           | JSON `PlanSummary` (for `plan list`)           |
+//! | `plan-meta-v1`       | plan id           | JSON `rows::PlanMeta`: which changes are stored, the heads they give |
 //! | `sync-states-v1`     | (peer id, plan id)| `automerge::sync::State::encode()`: the heads both sides have |
 //! | `peers-v1`           | peer id           | a multiaddr to dial it at (UTF-8)              |
 //! | `invites-v1`         | invite id         | JSON `InviteRecord`: the invitation, its secret only as SHA-256 |
@@ -14,7 +15,9 @@
 //!
 //! A plan's document is its snapshot (if any) followed by its changes in
 //! `seq` order. Compaction writes a new snapshot and deletes the changes it
-//! covers, in one transaction.
+//! covers, in one transaction. Its `plan-meta-v1` row is written in the
+//! same transaction as every change and compaction, so loading can tell a
+//! complete plan from one missing a change (a damaged key, a lost page).
 
 use redb::TableDefinition;
 
@@ -24,6 +27,8 @@ pub const SNAPSHOTS: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-s
 pub const CHANGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("plan-changes-v1");
 /// Plan id → JSON summary.
 pub const INDEX: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-index-v1");
+/// Plan id → JSON [`super::rows::PlanMeta`]: the range of stored changes and the heads.
+pub const PLAN_META: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-meta-v1");
 /// (peer id, plan id) → encoded sync state. Written in the same transaction
 /// as the changes it describes, never before them.
 pub const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> =
@@ -47,5 +52,5 @@ pub const META_RELAYS: &str = "relays";
 /// `meta-v1` key: the current plan's id (UTF-8).
 pub const META_CURRENT: &str = "current_plan";
 
-/// The layout this build reads and writes.
-pub const LAYOUT_VERSION: u32 = 1;
+/// The layout this build reads and writes (see `store::migrate` for each step).
+pub const LAYOUT_VERSION: u32 = 2;

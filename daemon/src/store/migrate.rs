@@ -1,0 +1,71 @@
+//! Named migrations of the database layout, each in its own write
+//! transaction together with the new `layout_version`, so a crash during
+//! one leaves the database at the version before it (and the migration is
+//! run again at the next start).
+//!
+//! A database with no layout version is new: it gets every table at the
+//! current version and no migration runs. One written by a newer tandemd
+//! is refused ([`super::StoreError::TooNew`]).
+
+use redb::{ReadableTable, WriteTransaction};
+
+use super::StoreError;
+use super::rows::PlanMeta;
+use super::tables::{CHANGES, INDEX, META, META_LAYOUT, PLAN_META, SNAPSHOTS};
+
+/// One step from layout `to - 1` to `to`.
+pub struct Migration {
+    /// The layout version it produces.
+    pub to: u32,
+    /// What it does, for the log.
+    pub name: &'static str,
+    /// The work, inside the migration's transaction.
+    pub run: fn(&WriteTransaction) -> Result<(), StoreError>,
+}
+
+/// Every migration, in order. The last one's `to` is [`super::tables::LAYOUT_VERSION`].
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    to: 2,
+    name: "plan-meta-v1: record the range of stored changes of every plan",
+    run: plan_meta,
+}];
+
+/// Brings a database at layout `found` up to date, one migration per transaction.
+pub fn run(db: &redb::Database, found: u32) -> Result<(), StoreError> {
+    for m in MIGRATIONS.iter().filter(|m| m.to > found) {
+        tracing::info!(to = m.to, name = m.name, "migrating the database");
+        let txn = db.begin_write()?;
+        (m.run)(&txn)?;
+        txn.open_table(META)?
+            .insert(META_LAYOUT, m.to.to_be_bytes().as_slice())?;
+        txn.commit()?;
+    }
+    Ok(())
+}
+
+/// Layout 2: a `plan-meta-v1` row for every plan, from what is stored now.
+/// The heads are left unknown (filled at the plan's next write).
+fn plan_meta(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let ids: Vec<String> = {
+        let index = txn.open_table(INDEX)?;
+        let mut ids = Vec::new();
+        for row in index.iter()? {
+            ids.push(row?.0.value().to_string());
+        }
+        ids
+    };
+    let snapshots = txn.open_table(SNAPSHOTS)?;
+    let changes = txn.open_table(CHANGES)?;
+    let mut meta = txn.open_table(PLAN_META)?;
+    for id in ids {
+        let mut seqs = changes.range((id.as_str(), 0)..=(id.as_str(), u64::MAX))?;
+        let first = seqs.next().transpose()?.map(|(k, _)| k.value().1);
+        let last = seqs.next_back().transpose()?.map(|(k, _)| k.value().1);
+        let first_seq = first.unwrap_or(0);
+        let next_seq = last.or(first).map_or(first_seq, |l| l + 1);
+        let snapshot = snapshots.get(id.as_str())?.is_some();
+        let row = PlanMeta::new(first_seq, next_seq, snapshot, Vec::new());
+        meta.insert(id.as_str(), row.encode().as_slice())?;
+    }
+    Ok(())
+}
