@@ -99,3 +99,73 @@ fn malformed_unknown_and_oversized_frames_leave_the_daemon_serving() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// The daemon's data segment (heap and anonymous mappings, touched or
+/// not), in KiB: what an allocation sized by a header would show in.
+fn data_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmData:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn idle_and_watching_clients_take_no_request_slot() {
+    let h = Home::new();
+    h.json(&["plan", "new", "Busy"]);
+    // More than the old limit of 128 connections: half say hello and then
+    // nothing, half watch.
+    let mut idle = Vec::new();
+    for i in 0..300 {
+        let mut r = Raw::hello(&h.socket());
+        if i % 2 == 0 {
+            r.send_json(&json!({ "watch": { "plan": null } }));
+            assert_eq!(r.recv().unwrap(), json!("watching"));
+        }
+        idle.push(r);
+    }
+    let started = std::time::Instant::now();
+    let out = h
+        .cmd(&["goal", "add", "still answered", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "a CLI call waited {:?} behind idle clients",
+        started.elapsed()
+    );
+    // The watchers saw the edit.
+    let ev = idle[0].recv().unwrap();
+    assert_eq!(ev["event"]["event"], "local_change", "{ev}");
+}
+
+#[test]
+fn frames_announced_big_and_sent_slowly_cost_only_what_arrived() {
+    let h = Home::new();
+    let _d = h.start_daemon();
+    let pid = h.daemon_pid_any();
+    let before = data_kib(pid);
+    let mut slow = Vec::new();
+    for _ in 0..40 {
+        let mut r = Raw::hello(&h.socket());
+        // 30 MiB announced, 10 bytes sent.
+        r.send_bytes(&(30u32 * 1024 * 1024).to_be_bytes());
+        r.send_bytes(b"{\"plan_lis");
+        slow.push(r);
+    }
+    // The daemon read what was sent (a request after them is answered).
+    assert_eq!(h.json(&["plan", "list"]), json!([]));
+    let after = data_kib(pid);
+    assert!(
+        after < before + 64 * 1024,
+        "40 announced frames of 30 MiB grew the daemon from {before} KiB to {after} KiB"
+    );
+}

@@ -6,6 +6,17 @@
 //! more); a malformed or unknown request gets an error reply and the
 //! connection stays usable. A client that vanishes mid-request harms
 //! nothing: its edit still completes, and the reply is dropped.
+//!
+//! **Slots.** Up to [`MAX_OPEN`] connections are served at once, but only
+//! [`MAX_ACTIVE`] requests are worked on at once: a connection takes a
+//! request slot from the moment a whole request frame has arrived until its
+//! reply is sent. A client that said hello and then sends nothing, and a
+//! `tandem watch` stream, hold no request slot, so hundreds of them never
+//! keep a CLI call waiting. Frames are read by [`reader`]: memory grows with
+//! the bytes that arrive, and a frame that has started must finish within
+//! [`reader::FRAME_TIME`].
+
+mod reader;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -13,20 +24,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use tandem_proto::api::{HandshakeReply, Hello, Request, Response, Welcome};
 use tandem_proto::{ApiError, ErrorCode, PROTOCOL_VERSION, frame};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::Semaphore;
-use tokio_util::codec::{FramedRead, FramedWrite, LengthDelimitedCodec};
+use tokio_util::codec::{FramedWrite, LengthDelimitedCodec};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::engine::thread::EngineHandle;
 use crate::net::NetHandle;
 
-/// Most connections served at once; more wait in the kernel's backlog.
-pub const MAX_CONNECTIONS: usize = 128;
+/// Most connections open at once; more wait in the kernel's backlog.
+pub const MAX_OPEN: usize = 4096;
+/// Most requests being worked on at once (idle and watching connections take none).
+pub const MAX_ACTIVE: usize = 128;
 /// How long a new connection may take to say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -57,10 +70,11 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) {
     let tracker = TaskTracker::new();
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let open = Arc::new(Semaphore::new(open_limit()));
+    let active = Arc::new(Semaphore::new(MAX_ACTIVE));
     loop {
         let permit = tokio::select! {
-            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            p = open.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
             () = shutdown.cancelled() => break,
         };
         let stream = tokio::select! {
@@ -77,8 +91,9 @@ pub async fn serve(
         let engine = engine.clone();
         let shutdown = shutdown.clone();
         let net = net.clone();
+        let active = active.clone();
         tracker.spawn(async move {
-            if let Err(e) = connection(stream, engine, net, shutdown).await {
+            if let Err(e) = connection(stream, engine, net, active, shutdown).await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
             drop(permit);
@@ -88,7 +103,28 @@ pub async fn serve(
     tracker.wait().await;
 }
 
-type Reader = FramedRead<tokio::net::unix::OwnedReadHalf, LengthDelimitedCodec>;
+/// How many connections may be open: [`MAX_OPEN`], or fewer when the
+/// process may not open that many files (keeping room for the database,
+/// the log and peer connections). The soft limit is raised to the hard one.
+fn open_limit() -> usize {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut lim = getrlimit(Resource::Nofile);
+    if let (Some(cur), Some(max)) = (lim.current, lim.maximum)
+        && cur < max
+    {
+        lim.current = Some(max);
+        if setrlimit(Resource::Nofile, lim.clone()).is_err() {
+            lim.current = Some(cur);
+        }
+    }
+    let files = lim
+        .current
+        .map_or(MAX_OPEN, |c| usize::try_from(c).unwrap_or(MAX_OPEN));
+    // Half the files for local clients, the rest for everything else.
+    (files / 2).clamp(64, MAX_OPEN)
+}
+
+type Reader = reader::FrameReader<tokio::net::unix::OwnedReadHalf>;
 type Writer = FramedWrite<tokio::net::unix::OwnedWriteHalf, LengthDelimitedCodec>;
 
 async fn send<T: serde::Serialize>(w: &mut Writer, msg: &T) -> std::io::Result<()> {
@@ -118,15 +154,11 @@ async fn connection(
     stream: UnixStream,
     engine: EngineHandle,
     net: Option<NetHandle>,
+    active: Arc<Semaphore>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let (r, w) = stream.into_split();
-    let mut reader: Reader = FramedRead::new(
-        r,
-        LengthDelimitedCodec::builder()
-            .max_frame_length(frame::MAX_REQUEST)
-            .new_codec(),
-    );
+    let mut reader: Reader = reader::FrameReader::new(r, frame::MAX_REQUEST);
     let mut writer: Writer = FramedWrite::new(
         w,
         LengthDelimitedCodec::builder()
@@ -135,8 +167,8 @@ async fn connection(
     );
 
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, reader.next()).await {
-        Ok(Some(Ok(body))) => frame::decode::<Hello>(&body),
-        Ok(Some(Err(e))) => {
+        Ok(Ok(Some(body))) => frame::decode::<Hello>(&body),
+        Ok(Err(e)) => {
             return refuse(
                 &mut writer,
                 ErrorCode::TooLarge,
@@ -144,7 +176,7 @@ async fn connection(
             )
             .await;
         }
-        Ok(None) | Err(_) => return Ok(()),
+        Ok(Ok(None)) | Err(_) => return Ok(()),
     };
     match hello {
         Ok(h) if h.protocol == PROTOCOL_VERSION => {
@@ -178,9 +210,9 @@ async fn connection(
             () = shutdown.cancelled() => return Ok(()),
         };
         let body = match next {
-            None => return Ok(()),
-            Some(Ok(body)) => body,
-            Some(Err(e)) => {
+            Ok(None) => return Ok(()),
+            Ok(Some(body)) => body,
+            Err(e) => {
                 // Oversized (or unreadable) frame: the stream position is lost, so reply and close.
                 let err = ApiError::new(
                     ErrorCode::TooLarge,
@@ -205,6 +237,10 @@ async fn connection(
             return watch(&mut reader, &mut writer, &engine, plan, &shutdown).await;
         }
         let is_shutdown = matches!(request, Request::Shutdown);
+        // A request slot, held until its reply is sent.
+        let Ok(_slot) = active.acquire().await else {
+            return Ok(());
+        };
         let response = answer(request, &engine, net.as_ref()).await;
         send(&mut writer, &response).await?;
         if is_shutdown {
