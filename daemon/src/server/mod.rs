@@ -113,7 +113,7 @@ fn open_limit() -> usize {
         && cur < max
     {
         lim.current = Some(max);
-        if setrlimit(Resource::Nofile, lim.clone()).is_err() {
+        if setrlimit(Resource::Nofile, lim).is_err() {
             lim.current = Some(cur);
         }
     }
