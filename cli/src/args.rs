@@ -518,6 +518,21 @@ pub enum PlanCmd {
         #[arg(long)]
         mentee: Option<String>,
     },
+    /// Plans offered by devices this one shares no plan with, waiting for
+    /// you to accept or decline them (a plan you join with a ticket needs no consent).
+    Pending,
+    /// Accept an offered plan: it is stored here and syncs from then on.
+    /// Given the whole id of a plan not offered yet (say a mentor added this
+    /// device and told you its id), it is stored as soon as it arrives.
+    Accept {
+        /// The offered plan's id or prefix (see `tandem plan pending`).
+        id: String,
+    },
+    /// Decline an offered plan: it is forgotten and refused from then on.
+    Decline {
+        /// The offered plan's id or prefix (see `tandem plan pending`).
+        id: String,
+    },
 }
 
 /// A long text: literal, `-` for stdin, or --editor.

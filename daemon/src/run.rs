@@ -294,12 +294,21 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         started_at: jiff::Timestamp::now(),
     };
     let parse = parse_addrs;
-    let mut dial = parse_peer_addrs("peer", &opts.peers)?;
-    // The address book: every peer dialed or identified before is dialed again.
-    match store.peers() {
-        Ok(book) => dial.extend(book.iter().filter_map(|(_, a)| a.parse().ok())),
-        Err(e) => tracing::warn!(error = %e, "cannot read the address book"),
-    }
+    let dial = parse_peer_addrs("peer", &opts.peers)?;
+    // The address book: member devices and peers added by hand are dialed
+    // again (the network dials only those the engine says are members).
+    let book = match store.peers() {
+        Ok(book) => book
+            .into_iter()
+            .filter_map(|(peer, row)| {
+                Some((peer.parse().ok()?, row.addr.parse().ok()?, row.manual))
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the address book");
+            Vec::new()
+        }
+    };
     // `--listen none`: no direct listener, reachable through relays only.
     let direct = opts.listen != ["none"];
     let mut relays = parse_peer_addrs("relay", &opts.relays)?;
@@ -315,12 +324,14 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         },
         mdns: !opts.no_mdns,
         dial,
+        book,
         direct,
         relays,
     };
     let (outbox_tx, outbox_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut engine = Engine::new(store, device, info);
     engine.set_signer(key.clone());
+    let trust = engine.trust();
     let (handle, engine_thread) = engine::thread::spawn(engine, Some(outbox_tx))
         .map_err(io("cannot start the engine thread"))?;
     let listener =
@@ -343,7 +354,8 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         let shutdown = CancellationToken::new();
         tokio::spawn(on_signals(shutdown.clone()));
         let (network, net) = crate::net::start(key, net_cfg)?;
-        let net_task = tokio::spawn(network.run(handle.clone(), outbox_rx, shutdown.clone()));
+        let net_task =
+            tokio::spawn(network.run(handle.clone(), outbox_rx, trust, shutdown.clone()));
         server::serve(listener, handle, Some(net), shutdown).await;
         let _ = net_task.await;
         Ok::<(), RunError>(())

@@ -133,6 +133,20 @@ pub enum Request {
         /// The bundle file, base64.
         data: String,
     },
+    /// Plans offered by devices this one shares no plan with, waiting for
+    /// consent (`tandem plan pending`).
+    PlanPending,
+    /// Store an offered plan as a plan here (`tandem plan accept`); given
+    /// the whole id of a plan not offered yet, accept it ahead of its arrival.
+    PlanAccept {
+        /// The offered plan's id (or a unique prefix).
+        plan: String,
+    },
+    /// Forget an offered plan and refuse it from then on (`tandem plan decline`).
+    PlanDecline {
+        /// The offered plan's id (or a unique prefix).
+        plan: String,
+    },
     /// Change a plan. Replied to only once the change is durable.
     Edit {
         /// Plan id or prefix; `None` for the current plan.
@@ -190,6 +204,25 @@ pub enum Response {
         name: String,
         /// The inviting device.
         inviter: String,
+        /// When this device's clock is more than five minutes off the
+        /// inviter's: by how much, in words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        clock: Option<String>,
+    },
+    /// Reply to [`Request::PlanPending`], oldest first.
+    Offers(Vec<PlanOffer>),
+    /// Reply to [`Request::PlanAccept`] for a plan that has not arrived yet:
+    /// it will be stored when one of its members sends it.
+    AcceptedAhead {
+        /// The plan.
+        plan: String,
+    },
+    /// Reply to [`Request::PlanDecline`].
+    Declined {
+        /// The plan.
+        plan: String,
+        /// Its title.
+        title: String,
     },
     /// Reply to [`Request::BundleExport`].
     Bundle(BundleOut),
@@ -197,6 +230,28 @@ pub enum Response {
     BundleImported(BundleIn),
     /// The request failed; nothing was changed.
     Error(ApiError),
+}
+
+/// A plan offered by a device this one shares no plan with: it waits for
+/// the user to accept or decline it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOffer {
+    /// The plan's id.
+    pub plan: String,
+    /// Its title.
+    pub title: String,
+    /// The offering device's PeerId.
+    pub from: String,
+    /// Its person's name in the plan.
+    pub from_name: String,
+    /// Its role in the plan.
+    pub from_role: crate::model::Role,
+    /// This device's role in the plan.
+    pub my_role: crate::model::Role,
+    /// When it was offered.
+    pub offered_at: Timestamp,
+    /// The size of the plan, in bytes.
+    pub bytes: u64,
 }
 
 /// A bundle made by [`Request::BundleExport`].
@@ -383,6 +438,18 @@ pub enum WatchEvent {
         /// When.
         time: Timestamp,
     },
+    /// A device this one shares no plan with offered a plan; it waits for
+    /// consent (`tandem plan pending`).
+    PlanOffered {
+        /// The plan.
+        plan: String,
+        /// Its title.
+        title: String,
+        /// The offering device.
+        from: String,
+        /// When.
+        time: Timestamp,
+    },
     /// A peer now has every change of a plan that we have.
     SyncComplete {
         /// The plan.
@@ -400,6 +467,7 @@ impl WatchEvent {
         match self {
             WatchEvent::LocalChange { plan, .. }
             | WatchEvent::RemoteChange { plan, .. }
+            | WatchEvent::PlanOffered { plan, .. }
             | WatchEvent::SyncComplete { plan, .. } => Some(plan),
             WatchEvent::PeerConnected { .. } | WatchEvent::PeerDisconnected { .. } => None,
         }
@@ -521,6 +589,13 @@ pub struct PeerInfo {
     /// When it happened.
     #[serde(default)]
     pub last_error_at: Option<Timestamp>,
+    /// Its clock minus this device's, in milliseconds, as measured from the
+    /// last sync message it sent (network delay included: a few ms).
+    #[serde(default)]
+    pub clock_skew_ms: Option<i64>,
+    /// Whether it was added by hand (`tandem peer add`, the config's `peers`).
+    #[serde(default)]
+    pub manual: bool,
 }
 
 #[cfg(test)]

@@ -39,6 +39,10 @@ pub struct JoinRequest {
     pub name: String,
     /// A label for the joining device.
     pub device: String,
+    /// The joiner's clock when it asked (ms since the epoch), so the
+    /// inviter can tell a wrong clock from an expired invitation.
+    #[serde(default)]
+    pub now_ms: Option<u64>,
 }
 
 /// Why a join was refused.
@@ -75,6 +79,9 @@ pub enum JoinReply {
         role: crate::model::Role,
         /// The name the member was added with.
         name: String,
+        /// The inviter's clock when it answered (ms since the epoch).
+        #[serde(default)]
+        now_ms: Option<u64>,
     },
     /// Refused; nothing was changed.
     Refused {
@@ -82,6 +89,9 @@ pub enum JoinReply {
         reason: JoinRefusal,
         /// Why, for people.
         message: String,
+        /// The inviter's clock when it answered (ms since the epoch).
+        #[serde(default)]
+        now_ms: Option<u64>,
     },
 }
 
@@ -94,6 +104,11 @@ pub const PACK_BYTES: usize = 1024 * 1024;
 pub struct Envelope {
     /// The messages.
     pub messages: Vec<PeerMessage>,
+    /// The sender's clock when it sent them (ms since the epoch), so each
+    /// side can measure how far apart their clocks are. Absent from
+    /// envelopes of older builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at_ms: Option<u64>,
 }
 
 impl Envelope {
@@ -111,7 +126,10 @@ impl Envelope {
                 }
                 _ => {
                     size = len;
-                    out.push(Envelope { messages: vec![m] });
+                    out.push(Envelope {
+                        messages: vec![m],
+                        sent_at_ms: None,
+                    });
                 }
             }
         }

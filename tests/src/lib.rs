@@ -219,22 +219,32 @@ impl Home {
         }
     }
 
-    /// Creates a plan here, shares it with `other` as its mentee, and returns the plan id.
+    /// Creates a plan here, shares it with `other` as its mentee (which
+    /// accepts it ahead, as its user would), and returns the plan id.
     pub fn share_new_plan(&self, title: &str, other: &Home) -> String {
         let id = self.json(&["plan", "new", title])["id"]
             .as_str()
             .expect("plan id")
             .to_string();
+        self.add_member(other, "Ana", "mentee", &id);
+        id
+    }
+
+    /// Adds `other` to plan `id` here with `name` and `role`; `other`
+    /// accepts the plan ahead of its arrival (consent, as a join would give).
+    pub fn add_member(&self, other: &Home, name: &str, role: &str, id: &str) {
         self.json(&[
             "member",
             "add",
             &other.peer_id(),
             "--name",
-            "Ana",
+            name,
             "--role",
-            "mentee",
+            role,
+            "--plan",
+            id,
         ]);
-        id
+        other.json(&["plan", "accept", id]);
     }
 
     /// The pid of the running daemon, from its lock file (works while it is busy).

@@ -145,7 +145,7 @@ fn every_bad_ticket_is_refused_with_its_own_reason_and_adds_no_member() {
     a.json(&["invite", "revoke", inv["id"].as_str().unwrap()]);
     fails(&revoked, 5, "revoked");
 
-    // Expired (by the inviter's clock; the joiner's own check allows for skew).
+    // Expired, by the inviter's clock (the joiner never judges expiry by its own).
     let short = invite(&a, &id, &["--expires", "1s"]);
     std::thread::sleep(Duration::from_millis(1500));
     fails(&short, 5, "expired");

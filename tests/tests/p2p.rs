@@ -41,6 +41,25 @@ fn a_member_device_receives_the_plan_and_edits_flow_both_ways() {
     a.json(&["agreement", "edit", "--cadence", "Every other Tuesday"]);
 
     b.json(&["peer", "add", &a.dial_addr()]);
+    // B shares no plan with A yet: the plan waits for B's consent, showing
+    // who offered it, and is not stored as a plan.
+    eventually("B is offered the plan", || {
+        b.json(&["plan", "pending"])
+            .as_array()
+            .is_some_and(|l| l.iter().any(|o| o["plan"] == id.as_str()))
+    });
+    assert!(b.plan(&id).is_none(), "an offer is not a plan");
+    let offers = b.json(&["plan", "pending"]);
+    assert_eq!(offers[0]["from"], a.peer_id().as_str());
+    assert_eq!(offers[0]["from_name"], "Dana");
+    assert_eq!(offers[0]["my_role"], "mentee");
+    let text = String::from_utf8(b.run(&["plan", "pending"]).stdout).unwrap();
+    assert!(
+        text.contains("Shared") && text.contains("offered by Dana (mentor"),
+        "{text}"
+    );
+    b.json(&["plan", "accept", &id[..6]]);
+    assert_eq!(b.json(&["plan", "pending"]), serde_json::json!([]));
     eventually("B receives the plan", || b.plan(&id).is_some());
     eventually("B's copy equals A's", || b.plan(&id) == a.plan(&id));
     let got = b.plan(&id).unwrap();
@@ -158,6 +177,9 @@ fn edits_spread_through_a_middle_device_to_one_never_met() {
         "--role",
         "mentee",
     ]);
+    // Both were told the plan's id and accept it ahead of its arrival.
+    l.json(&["plan", "accept", &id]);
+    m.json(&["plan", "accept", &id]);
     l.json(&["peer", "add", &w.dial_addr()]);
     eventually("the laptop has the plan", || l.plan(&id).is_some());
     l.json(&["goal", "add", "Written on the laptop", "--plan", &id]);
@@ -333,6 +355,7 @@ fn a_device_sharing_many_plans_delivers_them_all_without_dropped_messages() {
     };
     // More plans than libp2p request-response takes concurrent streams (100).
     let n = 150;
+    let mut ids = Vec::new();
     for i in 0..n {
         let p = call(
             json!({ "plan_new": { "title": format!("Plan {i}"), "mentor": "Dana", "mentee": "Ana" } }),
@@ -341,6 +364,14 @@ fn a_device_sharing_many_plans_delivers_them_all_without_dropped_messages() {
         call(
             json!({ "edit": { "plan": id, "edit": { "op": "member_add", "peer": b_peer, "name": "Ana", "role": "mentee" } } }),
         );
+        ids.push(id);
+    }
+    // B's user accepts them all ahead (A shares no plan with B yet).
+    let mut braw = tandem_e2e::Raw::hello(&b.socket());
+    for id in &ids {
+        braw.send_json(&json!({ "plan_accept": { "plan": id } }));
+        let reply = braw.recv().unwrap();
+        assert!(reply.get("accepted_ahead").is_some(), "{reply}");
     }
     b.json(&["peer", "add", &a.dial_addr()]);
     eventually("B has every plan", || {

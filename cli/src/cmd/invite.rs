@@ -199,7 +199,7 @@ pub(super) fn join(
             }
         );
     }
-    let (plan, title, role, name, inviter) = match ctx.call(&Request::Join {
+    let (plan, title, role, name, inviter, clock) = match ctx.call(&Request::Join {
         ticket,
         name,
         device,
@@ -210,9 +210,13 @@ pub(super) fn join(
             role,
             name,
             inviter,
-        } => (plan, title, role, name, inviter),
+            clock,
+        } => (plan, title, role, name, inviter, clock),
         other => return Err(unexpected(&other)),
     };
+    if let Some(clock) = &clock {
+        eprintln!("Warning: {clock}.");
+    }
     if progress {
         eprintln!(
             "Accepted as {} ({}). Receiving the plan...",
@@ -239,7 +243,7 @@ pub(super) fn join(
         std::thread::sleep(Duration::from_millis(100));
     }
     let v = serde_json::json!({
-        "plan": plan, "title": title, "role": role, "name": name, "inviter": inviter,
+        "plan": plan, "title": title, "role": role, "name": name, "inviter": inviter, "clock": clock,
     });
     ctx.emit(&v, || {
         format!(

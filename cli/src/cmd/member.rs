@@ -359,6 +359,16 @@ pub(super) fn watch(ctx: &mut Ctx) -> Result<(), Fail> {
                         tandem_proto::ids::short(plan)
                     )
                 }
+                WatchEvent::PlanOffered {
+                    plan,
+                    title,
+                    from,
+                    time,
+                } => format!(
+                    "{}  offer   {}  '{title}' offered by {from}; see `tandem plan pending`",
+                    when(time),
+                    tandem_proto::ids::short(plan)
+                ),
                 WatchEvent::RemoteChange {
                     plan,
                     messages,

@@ -113,6 +113,55 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let what = if undo { "Reactivated" } else { "Archived" };
             update(ctx, PlanPatch { status: Some(status), ..Default::default() }, what)
         }
+        PlanCmd::Pending => match ctx.call(&Request::PlanPending)? {
+            Response::Offers(list) => ctx.emit(&list, || {
+                if list.is_empty() {
+                    return "No plans are waiting for your consent.\n".into();
+                }
+                let mut out = format!(
+                    "{} plan(s) offered by devices this one shares no plan with:\n",
+                    list.len()
+                );
+                for o in &list {
+                    let who = if o.from_name.is_empty() { "someone".to_string() } else { o.from_name.clone() };
+                    out += &format!(
+                        "  {}  {}\n      offered by {who} ({}, device {}) on {}; you would be its {}\n",
+                        short(&o.plan),
+                        s.bold(&o.title),
+                        o.from_role.as_str(),
+                        o.from,
+                        o.offered_at.strftime("%Y-%m-%d %H:%M UTC"),
+                        o.my_role.as_str()
+                    );
+                }
+                out + "Accept one with `tandem plan accept ID`, or refuse it with `tandem plan decline ID`.\n"
+            }),
+            other => Err(unexpected(&other)),
+        },
+        PlanCmd::Accept { id } => match ctx.call(&Request::PlanAccept { plan: id })? {
+            Response::AcceptedAhead { plan } => {
+                let v = serde_json::json!({ "plan": plan, "accepted": true, "stored": false });
+                ctx.emit(&v, || {
+                    format!("Plan {} has not been offered yet; it will be stored as soon as one of its members sends it.\n", short(&plan))
+                })
+            }
+            Response::Plan(p) => ctx.emit(&p, || {
+                format!(
+                    "Accepted plan {} ({}); it is stored here and syncs with its members. See it with: tandem plan show {}\n",
+                    p.title,
+                    short(&p.id),
+                    short(&p.id)
+                )
+            }),
+            other => Err(unexpected(&other)),
+        },
+        PlanCmd::Decline { id } => match ctx.call(&Request::PlanDecline { plan: id })? {
+            Response::Declined { plan, title } => {
+                let v = serde_json::json!({ "plan": plan, "title": title, "declined": true });
+                ctx.emit(&v, || format!("Declined plan {title} ({}); it will be refused if offered again.\n", short(&plan)))
+            }
+            other => Err(unexpected(&other)),
+        },
         PlanCmd::Set { status, mentor, mentee } => {
             let status = status.as_deref().map(parse::<PlanStatus>).transpose()?;
             if status.is_none() && mentor.is_none() && mentee.is_none() {

@@ -30,6 +30,24 @@ impl PlanDoc {
             .find(|m| m.peer == peer)
     }
 
+    /// The point up to which a device that was removed from the plan may
+    /// still be told of it: the heads of its removal change. `None` when it
+    /// is a member, or was never one (or its removal predates the record).
+    pub fn removal_heads(&self, peer: &str) -> Option<Vec<automerge::ChangeHash>> {
+        use automerge::ReadDoc;
+        if self.is_member(peer) {
+            return None;
+        }
+        let removed = super::read::object(
+            &self.doc,
+            &automerge::ROOT,
+            super::layout::REMOVED,
+            automerge::ObjType::Map,
+        )?;
+        let (_, record) = self.doc.get(&removed, peer).ok()??;
+        Some(vec![self.doc.hash_for_opid(&record)?])
+    }
+
     /// Whether `peer` is a member that may write (a mentor or mentee device).
     pub fn is_writer(&self, peer: &str) -> bool {
         self.member(peer)

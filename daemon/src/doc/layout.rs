@@ -21,6 +21,9 @@
 //!   notes:    map id -> { author: str, body: text, tags: list of str, created_at }
 //!   contacts: map id -> { name, organization, how_met, introduced_by: str, notes: text, created_at }
 //!   members:  map peer-id -> { name, role, device: str, added_at }   who may hold the plan
+//!   removed:  map peer-id -> { name, role: str, removed_at }   devices removed, so that one
+//!             that was offline is told of its removal when it comes back (absent in plans
+//!             made before it existed: created with the first removal)
 //!   devices:  map actor-hex -> { user, host, peer: str }   who is behind each Automerge actor
 //! ```
 //!
@@ -40,6 +43,8 @@ pub(crate) const DEVICES: &str = "devices";
 pub(crate) const COMPETENCY_SCHEDULE: &str = "competency_schedule";
 /// The member devices, keyed by PeerId.
 pub(crate) const MEMBERS: &str = "members";
+/// Devices removed from the plan, keyed by PeerId.
+pub(crate) const REMOVED: &str = "removed";
 
 /// A top-level map of items keyed by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

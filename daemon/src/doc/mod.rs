@@ -221,6 +221,8 @@ impl PlanDoc {
                     .map_err(internal)?;
                 tx.put_object(&root, layout::MEMBERS, ObjType::Map)
                     .map_err(internal)?;
+                tx.put_object(&root, layout::REMOVED, ObjType::Map)
+                    .map_err(internal)?;
                 let mut w = Writer { tx, now, new_id };
                 // The creator's device is the first member, as the plan's mentor.
                 let name = if new.mentor.trim().is_empty() {
@@ -322,6 +324,11 @@ impl PlanDoc {
             change,
             message: applied.result.message,
         })
+    }
+
+    /// Wraps a document made elsewhere (a fork).
+    pub(crate) fn from_automerge(doc: Automerge) -> PlanDoc {
+        PlanDoc::wrap(doc)
     }
 
     fn wrap(doc: Automerge) -> PlanDoc {
@@ -496,6 +503,13 @@ impl PlanDoc {
     pub fn is_member(&self, peer: &str) -> bool {
         read::object(&self.doc, &automerge::ROOT, layout::MEMBERS, ObjType::Map)
             .is_some_and(|m| read::object(&self.doc, &m, peer, ObjType::Map).is_some())
+    }
+
+    /// The PeerIds of the plan's member devices.
+    pub fn member_peers(&self) -> Vec<String> {
+        read::object(&self.doc, &automerge::ROOT, layout::MEMBERS, ObjType::Map)
+            .map(|m| self.doc.keys(&m).collect())
+            .unwrap_or_default()
     }
 
     /// The underlying document (read-only).

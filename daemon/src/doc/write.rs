@@ -550,6 +550,13 @@ impl Writer<'_, '_> {
                 self.put_str(&m, "name", name)?;
                 self.put_str(&m, "role", role.as_str())?;
                 self.put_str(&m, "device", device)?;
+                // Added again after a removal: no longer a removed device.
+                if let Some(removed) =
+                    read::object(self.tx, &automerge::ROOT, layout::REMOVED, ObjType::Map)
+                    && read::object(self.tx, &removed, peer, ObjType::Map).is_some()
+                {
+                    self.tx.delete(&removed, peer.as_str()).map_err(internal)?;
+                }
                 let label = if device.is_empty() {
                     String::new()
                 } else {
@@ -582,6 +589,24 @@ impl Writer<'_, '_> {
                     gone.name, gone.role, gone.peer
                 );
                 self.tx.delete(&members, peer.as_str()).map_err(internal)?;
+                // Remembered, so a device removed while it was offline is
+                // told so when it next connects (its removal is this change).
+                let removed =
+                    match read::object(self.tx, &automerge::ROOT, layout::REMOVED, ObjType::Map) {
+                        Some(r) => r,
+                        None => self
+                            .tx
+                            .put_object(&automerge::ROOT, layout::REMOVED, ObjType::Map)
+                            .map_err(internal)?,
+                    };
+                let record = self
+                    .tx
+                    .put_object(&removed, peer.as_str(), ObjType::Map)
+                    .map_err(internal)?;
+                self.put_str(&record, "name", &gone.name)?;
+                self.put_str(&record, "role", gone.role.as_str())?;
+                let now = self.now;
+                self.put_ts(&record, "removed_at", now)?;
                 done(message, Target::MemberRemoved(peer))
             }
             Edit::ContactAdd {

@@ -63,7 +63,8 @@ fn a_write_transaction_that_cannot_begin_recovers_like_a_failed_commit() {
     // A write that failed where nothing reopened the database: redb then
     // refuses to begin any write transaction until it is reopened.
     failing.store(true, Ordering::SeqCst);
-    assert!(e.store.set_peer("x", Some("/ip4/1.2.3.4/tcp/1")).is_err());
+    let row = crate::store::rows::PeerRow::new("/ip4/1.2.3.4/tcp/1", true);
+    assert!(e.store.set_peer("x", Some(&row)).is_err());
     failing.store(false, Ordering::SeqCst);
     assert!(
         e.store.begin().is_err(),

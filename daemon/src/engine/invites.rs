@@ -3,14 +3,16 @@
 //!
 //! Rules, checked in this order when a device asks to join:
 //!
-//! 1. A device with [`MAX_FAILURES`] refused joins in the last
-//!    [`FAILURE_WINDOW_MS`] is refused without a look (rate limit).
+//! 1. A device, a connection or an IP address with too many refused joins
+//!    in the last ten minutes is refused without a look
+//!    ([`super::join_limit`]: 5 per device, 5 per connection, 20 per address).
 //! 2. The ticket must name this device as inviter, and a stored invitation
 //!    must have the SHA-256 of the secret presented; it must name the same
 //!    plan, not be revoked, not be used up, and not be expired. Expiry is
-//!    set and checked by this device's own clock, so it needs no tolerance;
-//!    the joining device, whose clock may disagree, refuses a ticket by
-//!    itself only once it is [`CLOCK_SKEW`] past its expiry ([`expired`]).
+//!    set and checked by this device's own clock only: the joining device
+//!    never refuses a ticket by its own clock. Both clocks travel with the
+//!    exchange, so a joiner whose clock is more than [`CLOCK_SKEW`] off is
+//!    told so, and by how much, rather than only that the invitation expired.
 //! 3. This device must still be allowed to add that member (its role).
 //!
 //! Only then is the member added, in the same transaction that counts the
@@ -25,15 +27,12 @@ use tandem_proto::peer::{JoinRefusal, JoinReply, JoinRequest};
 use tandem_proto::ticket::{SECRET_LEN, TicketBody, TicketKind, secret_hash};
 use tandem_proto::{ApiError, ErrorCode, ids};
 
+use super::join_limit::JoinFrom;
 use super::{Engine, Open, StageError, storage_error};
 use crate::store::{Batch, InviteRecord};
 
-/// How far apart two devices' clocks may be before an expiry is enforced.
+/// How far apart two devices' clocks may be before one is told its clock is off.
 pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
-/// Refused joins from one device before it is turned away unheard.
-pub const MAX_FAILURES: usize = 5;
-/// The window those failures are counted in.
-pub const FAILURE_WINDOW_MS: u64 = 10 * 60 * 1000;
 /// Longest an invitation may live.
 pub const MAX_LIFETIME_SECS: u64 = 30 * 24 * 3600;
 /// Most joins one invitation may allow.
@@ -47,13 +46,27 @@ fn refused(reason: JoinRefusal, message: impl Into<String>) -> JoinReply {
     JoinReply::Refused {
         reason,
         message: message.into(),
+        now_ms: None,
     }
 }
 
-/// Whether a ticket valid until `expires` is surely expired at `now` by
-/// another device's clock: past it by more than the skew tolerance.
-pub fn expired(expires: Timestamp, now: Timestamp) -> bool {
-    now.duration_since(expires) > CLOCK_SKEW
+/// How far `theirs` is from `ours` (ms since the epoch), in words, when it
+/// is more than [`CLOCK_SKEW`]: "2 days ahead of", "7 minutes behind".
+pub fn skew_words(theirs: u64, ours: u64) -> Option<String> {
+    let diff = i64::try_from(theirs).ok()? - i64::try_from(ours).ok()?;
+    if diff.unsigned_abs() <= CLOCK_SKEW.as_millis() as u64 {
+        return None;
+    }
+    let d = diff.unsigned_abs() / 1000;
+    let amount = match d {
+        0..=5_399 => format!("{} minutes", d / 60),
+        5_400..=172_799 => format!("{} hours", d / 3600),
+        _ => format!("{} days", d / 86_400),
+    };
+    Some(format!(
+        "{amount} {}",
+        if diff > 0 { "ahead of" } else { "behind" }
+    ))
 }
 
 impl Engine {
@@ -176,34 +189,49 @@ impl Engine {
         Ok(Response::Invite(record.info))
     }
 
-    /// Answers a device that asks to join with a ticket's secret.
-    pub fn join(&mut self, now_ms: u64, peer: &str, req: &JoinRequest) -> JoinReply {
+    /// Answers a device that asks to join with a ticket's secret; `from`
+    /// names the device, the connection and the address it came from.
+    pub fn join(&mut self, now_ms: u64, from: &JoinFrom, req: &JoinRequest) -> JoinReply {
         self.heal();
-        // Forget failures older than the window (and peers left with none).
-        self.join_failures.retain(|_, times| {
-            times.retain(|t| now_ms.saturating_sub(*t) < FAILURE_WINDOW_MS);
-            !times.is_empty()
-        });
-        let failures = self.join_failures.get(peer).map_or(0, Vec::len);
-        if failures >= MAX_FAILURES {
-            tracing::warn!(%peer, "join refused: too many failed attempts");
-            return refused(
-                JoinRefusal::RateLimited,
-                "too many failed attempts from this device; try again in a few minutes",
-            );
-        }
-        let reply = self.try_join(peer, req);
-        if let JoinReply::Refused { reason, message } = &reply {
-            tracing::warn!(%peer, plan = %req.plan, ?reason, %message, "join refused");
-            self.join_failures
-                .entry(peer.to_string())
-                .or_default()
-                .push(now_ms);
+        let peer = from.peer.as_str();
+        let mut reply = match self.join_limiter.refused(now_ms, from) {
+            Some(who) => {
+                self.log_refusal(
+                    peer,
+                    &req.plan,
+                    &format!("join refused: too many failed attempts from {who}"),
+                );
+                refused(
+                    JoinRefusal::RateLimited,
+                    format!("too many failed attempts from {who}; try again in a few minutes"),
+                )
+            }
+            None => {
+                let reply = self.try_join(peer, req, now_ms);
+                if let JoinReply::Refused {
+                    reason, message, ..
+                } = &reply
+                {
+                    self.log_refusal(
+                        peer,
+                        &req.plan,
+                        &format!("join refused ({reason:?}): {message}"),
+                    );
+                    self.join_limiter.failed(now_ms, from);
+                }
+                reply
+            }
+        };
+        // The inviter's clock goes back with every answer.
+        match &mut reply {
+            JoinReply::Joined { now_ms: t, .. } | JoinReply::Refused { now_ms: t, .. } => {
+                *t = Some(now_ms);
+            }
         }
         reply
     }
 
-    fn try_join(&mut self, peer: &str, req: &JoinRequest) -> JoinReply {
+    fn try_join(&mut self, peer: &str, req: &JoinRequest, now_ms: u64) -> JoinReply {
         let me = self.device.peer.clone();
         if req.inviter != me {
             return refused(
@@ -252,6 +280,7 @@ impl Engine {
                         title: view.title,
                         role: m.role,
                         name: m.name.clone(),
+                        now_ms: None,
                     };
                 }
             }
@@ -272,11 +301,24 @@ impl Engine {
                 ),
             );
         }
-        let now = Timestamp::now();
+        let now = Timestamp::from_millisecond(i64::try_from(now_ms).unwrap_or(i64::MAX))
+            .unwrap_or_else(|_| Timestamp::now());
         if now > info.expires_at {
+            let clock = req
+                .now_ms
+                .and_then(|theirs| skew_words(theirs, now_ms))
+                .map(|w| {
+                    format!(
+                        "; note that the joining device's clock is {w} the inviter's, so fix it too"
+                    )
+                })
+                .unwrap_or_default();
             return refused(
                 JoinRefusal::Expired,
-                format!("invitation {} expired at {}", info.id, info.expires_at),
+                format!(
+                    "invitation {} expired at {} by the inviter's clock{clock}",
+                    info.id, info.expires_at
+                ),
             );
         }
         let name = match info.kind {
@@ -301,7 +343,12 @@ impl Engine {
         match self.admit(&plan, edit, &record) {
             Ok(title) => {
                 tracing::info!(%peer, %plan, ?role, "a device joined with an invitation");
-                JoinReply::Joined { title, role, name }
+                JoinReply::Joined {
+                    title,
+                    role,
+                    name,
+                    now_ms: None,
+                }
             }
             Err(e) if e.code == ErrorCode::Forbidden => refused(JoinRefusal::NotAllowed, e.message),
             Err(e) => refused(

@@ -18,11 +18,15 @@
 //! dedicated thread fed by a channel.
 
 mod bundles;
+pub mod inbox;
 pub mod invites;
+pub mod join_limit;
 mod loaded;
+mod membership;
 mod peers;
 pub mod thread;
 
+pub use membership::Trust;
 pub use peers::NetEvent;
 
 use std::collections::{BTreeSet, HashMap};
@@ -35,6 +39,7 @@ use tandem_proto::{ApiError, ErrorCode, ids};
 use crate::doc::{Device, PlanDoc};
 use crate::store::{Batch, Store, StoreError};
 use loaded::{Loaded, Slot};
+use membership::Membership;
 
 /// Changes stored after a snapshot before the plan is compacted.
 pub const COMPACT_AFTER: u64 = 128;
@@ -102,10 +107,22 @@ pub struct Engine {
     unsaved_states: std::collections::BTreeMap<(String, String), Vec<u8>>,
     /// This device's key, for competency sign-offs.
     signer: Option<libp2p_identity::Keypair>,
-    /// Refused joins per peer (times in ms), for the rate limit.
-    join_failures: HashMap<String, Vec<u64>>,
+    /// Failed joins per device, connection and address, for the rate limit.
+    join_limiter: join_limit::JoinLimiter,
     /// Plans still to check against their records when idle (`None`: not listed yet).
     to_verify: Option<Vec<String>>,
+    /// Who shares which plan with this device (`None`: not built yet).
+    members: Option<Membership>,
+    /// Where the network learns who to trust.
+    trust: tokio::sync::watch::Sender<Trust>,
+    /// The inbox of offered plans as (plan, from), cached (`None`: re-read).
+    inbox: Option<Vec<(String, String)>>,
+    /// Plans asked for (joined, accepted ahead) and when, cached (`None`: re-read).
+    joins: Option<std::collections::BTreeMap<String, i64>>,
+    /// Refusals of peers' messages, logged at most once a minute per peer.
+    refusals: crate::ratelog::RateLog,
+    /// Ticks seen, for work done now and then.
+    ticks: u64,
 }
 
 /// Edits staged in the open batch, waiting for its commit.
@@ -168,9 +185,15 @@ impl Engine {
             staged_events: Vec::new(),
             in_sync: BTreeSet::new(),
             unsaved_states: std::collections::BTreeMap::new(),
-            join_failures: HashMap::new(),
+            join_limiter: join_limit::JoinLimiter::default(),
             signer: None,
             to_verify: None,
+            members: None,
+            trust: tokio::sync::watch::channel(Trust::default()).0,
+            inbox: None,
+            joins: None,
+            refusals: crate::ratelog::RateLog::default(),
+            ticks: 0,
         }
     }
 
@@ -184,6 +207,8 @@ impl Engine {
                 | Request::PlanImport(_)
                 | Request::BundleImport { .. }
                 | Request::PlanUse { .. }
+                | Request::PlanAccept { .. }
+                | Request::PlanDecline { .. }
                 | Request::Edit { .. }
                 | Request::InviteNew(_)
                 | Request::InviteRevoke { .. } => {
@@ -248,6 +273,7 @@ impl Engine {
                 for e in std::mem::take(&mut self.staged_events) {
                     let _ = self.events.send(e);
                 }
+                self.members_changed(&touched);
                 self.push_local(&touched);
                 for id in &touched {
                     if let Some(Slot::Ready(l)) = self.plans.get(id)
@@ -384,6 +410,8 @@ impl Engine {
             }
             Request::InviteNew(new) => self.invite_new(new, batch),
             Request::InviteRevoke { id } => self.invite_revoke(id, batch),
+            Request::PlanAccept { plan } => self.plan_accept(plan, batch, touched),
+            Request::PlanDecline { plan } => self.plan_decline(plan, batch),
             _ => Err(StageError::Refused(ApiError::new(
                 ErrorCode::Internal,
                 "not an edit",
@@ -433,6 +461,7 @@ impl Engine {
                 ApiError::new(ErrorCode::Internal, "peer requests are the network's"),
             ),
             Request::InviteList { plan } => self.invite_list(plan.as_deref()),
+            Request::PlanPending => self.plan_pending(),
             Request::BundleExport { plan, for_peer } => {
                 self.bundle_export(plan.as_deref(), for_peer.as_deref())
             }
@@ -444,6 +473,8 @@ impl Engine {
             | Request::PlanImport(_)
             | Request::BundleImport { .. }
             | Request::PlanUse { .. }
+            | Request::PlanAccept { .. }
+            | Request::PlanDecline { .. }
             | Request::Edit { .. }
             | Request::InviteNew(_)
             | Request::InviteRevoke { .. } => {
@@ -465,7 +496,7 @@ impl Engine {
             peer_id: self.device.peer.clone(),
             listen: Vec::new(),
             peers: Vec::new(),
-            member_devices: self.member_devices(),
+            member_devices: self.membership().devices().into_iter().collect(),
             nat: "unknown".into(),
             relays: Vec::new(),
             listen_errors: Vec::new(),
@@ -680,6 +711,107 @@ fn item_id(item: &tandem_proto::api::Item) -> Option<String> {
         Item::Member(m) => m.peer.clone(),
         Item::Removed { id, .. } => id.clone(),
     })
+}
+
+impl Engine {
+    /// Who shares which plan with this device, built from the stored
+    /// summaries on first use.
+    fn membership(&mut self) -> &Membership {
+        if self.members.is_none() {
+            let me = self.device.peer.clone();
+            let plans = match self.store.summaries() {
+                Ok(list) => list
+                    .into_iter()
+                    .filter(|s| s.error.is_none())
+                    .map(|s| (s.id, s.members))
+                    .collect(),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read who shares which plan");
+                    Vec::new()
+                }
+            };
+            self.members = Some(Membership::new(&me, plans));
+        }
+        self.members.get_or_insert_with(Membership::default)
+    }
+
+    /// After `plans` changed durably: brings the membership index up to
+    /// date and tells the network whom to trust.
+    fn members_changed(&mut self, plans: &BTreeSet<String>) {
+        self.membership();
+        for id in plans {
+            if let Some(Slot::Ready(l)) = self.plans.get(id) {
+                let peers = l.doc.member_peers();
+                if let Some(m) = self.members.as_mut() {
+                    m.set(id, peers);
+                }
+            }
+        }
+        self.publish_trust();
+    }
+
+    /// Tells the network who the member devices are, and which strangers
+    /// are sending a plan now. A device that stopped being a member is
+    /// dropped from the address book, unless it was added by hand.
+    pub(crate) fn publish_trust(&mut self) {
+        let members = self.membership().devices();
+        let offering = self.sync.offering().map(str::to_string).collect();
+        let trust = Trust { members, offering };
+        let gone: Vec<String> = self
+            .trust
+            .borrow()
+            .members
+            .difference(&trust.members)
+            .cloned()
+            .collect();
+        if !gone.is_empty()
+            && let Ok(book) = self.store.peers()
+        {
+            for (peer, row) in book.iter().filter(|(p, r)| gone.contains(p) && !r.manual) {
+                tracing::info!(%peer, addr = %row.addr, "no longer a member of any plan here: not dialed any more");
+                if let Err(e) = self.store.set_peer(peer, None) {
+                    tracing::warn!(%peer, error = %e, "cannot update the address book");
+                    self.recover();
+                }
+            }
+        }
+        self.trust.send_if_modified(|t| {
+            let changed = *t != trust;
+            if changed {
+                *t = trust;
+            }
+            changed
+        });
+    }
+
+    /// Where the network learns whom to trust (the engine thread publishes
+    /// the first value as soon as it starts).
+    pub fn trust(&self) -> tokio::sync::watch::Receiver<Trust> {
+        self.trust.subscribe()
+    }
+
+    /// Logs a refusal of a peer's message, at most once a minute per peer
+    /// (the rest are counted and summed up on the tick).
+    fn log_refusal(&mut self, peer: &str, plan: &str, reason: &str) {
+        let now = Timestamp::now().as_millisecond().max(0) as u64;
+        if self.refusals.allow(now, peer, reason) {
+            tracing::warn!(%peer, %plan, %reason, "refused a peer's message (further ones this minute are counted)");
+        }
+    }
+
+    /// Sums up the refusals that were counted but not logged.
+    fn flush_refusals(&mut self, now_ms: u64) {
+        for s in self.refusals.flush(now_ms) {
+            tracing::warn!(
+                peer = %s.key,
+                count = s.count,
+                last = %s.last,
+                "{} more refusals from this peer in the last {} s",
+                s.count,
+                s.window_ms / 1000
+            );
+        }
+    }
 }
 
 /// A receiver of the engine's events.

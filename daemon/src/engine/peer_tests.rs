@@ -119,6 +119,8 @@ fn a_member_engine_receives_stores_and_keeps_syncing_a_plan() {
     let mut a = engine(&pa, 1);
     let mut b = engine(&pb, 2);
     let plan = shared_plan(&mut a);
+    // B consents as a join does: the plan is stored when it arrives.
+    b.expect_plan(&plan, Some(&peer(1))).unwrap();
     edit(&mut a, &plan, goal("Pass the MLS exam"));
     for i in 0..100 {
         edit(&mut a, &plan, goal(&format!("goal {i}")));
@@ -270,6 +272,7 @@ fn sync_states_wait_for_a_transaction_a_tick_or_a_disconnect() {
     let mut a = engine(&pa, 1);
     let mut b = engine(&dir.path().join("b"), 2);
     let plan = shared_plan(&mut a);
+    b.expect_plan(&plan, Some(&peer(1))).unwrap();
     connect(&mut a, &mut b);
     pump(&mut a, &mut b);
 
@@ -338,6 +341,12 @@ fn joins_are_checked_counted_and_rate_limited() {
         secret,
         name: "ignored: the invitation names Sam".into(),
         device: "desk".into(),
+        now_ms: None,
+    };
+    let from = |n: u8| crate::engine::join_limit::JoinFrom {
+        peer: peer(n),
+        connection: None,
+        ip: None,
     };
     let good = ticket.secret_bytes().unwrap();
     let members = |a: &mut Engine| {
@@ -355,7 +364,7 @@ fn joins_are_checked_counted_and_rate_limited() {
 
     // Five wrong secrets from device 3, then even the right one is turned away.
     for _ in 0..5 {
-        let r = a.join(10, &peer(3), &request(vec![0; 16]));
+        let r = a.join(10, &from(3), &request(vec![0; 16]));
         assert!(
             matches!(
                 r,
@@ -367,7 +376,7 @@ fn joins_are_checked_counted_and_rate_limited() {
             "{r:?}"
         );
     }
-    let r = a.join(20, &peer(3), &request(good.clone()));
+    let r = a.join(20, &from(3), &request(good.clone()));
     assert!(
         matches!(
             r,
@@ -381,7 +390,7 @@ fn joins_are_checked_counted_and_rate_limited() {
     assert_eq!(members(&mut a).len(), before, "no partial member");
     // Ten minutes later it may try again.
     let later = 20 + 10 * 60 * 1000;
-    let r = a.join(later, &peer(3), &request(good.clone()));
+    let r = a.join(later, &from(3), &request(good.clone()));
     assert!(
         matches!(&r, JoinReply::Joined { name, role: Role::Observer, .. } if name == "Sam"),
         "{r:?}"
@@ -391,14 +400,14 @@ fn joins_are_checked_counted_and_rate_limited() {
     assert!(now.iter().any(|m| m.peer == peer(3) && m.device == "desk"));
     // Its answer lost, device 3 asks again with the same ticket: it is told
     // it is in, and nothing is counted twice.
-    let again = a.join(later, &peer(3), &request(good.clone()));
+    let again = a.join(later, &from(3), &request(good.clone()));
     assert!(
         matches!(&again, JoinReply::Joined { name, role: Role::Observer, .. } if name == "Sam"),
         "{again:?}"
     );
     assert_eq!(members(&mut a).len(), before + 1);
     // Used up for the next device; the store says so too.
-    let r = a.join(later, &peer(4), &request(good));
+    let r = a.join(later, &from(4), &request(good));
     assert!(
         matches!(
             r,
@@ -423,5 +432,179 @@ fn joins_are_checked_counted_and_rate_limited() {
         !serde_json::to_string(&stored)
             .unwrap()
             .contains(&ticket.secret)
+    );
+}
+
+fn pending(e: &mut Engine) -> Vec<tandem_proto::api::PlanOffer> {
+    match call(e, Request::PlanPending) {
+        Response::Offers(list) => list,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_plan_from_a_stranger_waits_for_consent_and_can_be_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = engine(&dir.path().join("a"), 1);
+    let mut b = engine(&dir.path().join("b"), 2);
+    let plan = shared_plan(&mut a);
+    edit(&mut a, &plan, goal("URGENT: re-verify your competency"));
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+    assert_eq!(plan_json(&mut b, &plan), None, "not stored as a plan");
+    let list = pending(&mut b);
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (
+            list[0].plan.as_str(),
+            list[0].from.as_str(),
+            list[0].from_name.as_str()
+        ),
+        (plan.as_str(), peer(1).as_str(), "M")
+    );
+    assert_eq!(
+        (list[0].from_role, list[0].my_role),
+        (Role::Mentor, Role::Mentee)
+    );
+    // Offered again while it waits: not received twice.
+    disconnect(&mut a, &mut b);
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+    assert_eq!(pending(&mut b).len(), 1);
+
+    let r = call(
+        &mut b,
+        Request::PlanAccept {
+            plan: plan[..6].into(),
+        },
+    );
+    assert!(matches!(r, Response::Plan(_)), "{r:?}");
+    assert!(pending(&mut b).is_empty());
+    // Accepted: it syncs like any shared plan, both ways.
+    pump(&mut a, &mut b);
+    edit(&mut a, &plan, goal("after consent"));
+    pump(&mut a, &mut b);
+    edit(&mut b, &plan, goal("from the mentee"));
+    pump(&mut a, &mut b);
+    assert_eq!(plan_json(&mut a, &plan), plan_json(&mut b, &plan));
+    assert!(plan_json(&mut b, &plan).unwrap().contains("after consent"));
+}
+
+#[test]
+fn a_declined_plan_is_forgotten_and_refused_from_then_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = engine(&dir.path().join("a"), 1);
+    let mut b = engine(&dir.path().join("b"), 2);
+    let plan = shared_plan(&mut a);
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+    assert_eq!(pending(&mut b).len(), 1);
+    let r = call(&mut b, Request::PlanDecline { plan: plan.clone() });
+    assert!(
+        matches!(&r, Response::Declined { plan: p, .. } if *p == plan),
+        "{r:?}"
+    );
+    assert!(pending(&mut b).is_empty());
+    assert!(
+        b.store.offer_bytes(&plan).unwrap().is_none(),
+        "its bytes are gone"
+    );
+    // Offered again: refused at once, nothing received or kept.
+    disconnect(&mut a, &mut b);
+    edit(&mut a, &plan, goal("more"));
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+    assert!(pending(&mut b).is_empty());
+    assert_eq!(plan_json(&mut b, &plan), None);
+    // Declined by mistake: accepting it by its whole id takes that back,
+    // and the next offer is stored.
+    let r = call(
+        &mut b,
+        Request::PlanAccept {
+            plan: plan[..4].into(),
+        },
+    );
+    assert!(
+        matches!(&r, Response::Error(e) if e.code == tandem_proto::ErrorCode::NotFound),
+        "{r:?}"
+    );
+    let r = call(&mut b, Request::PlanAccept { plan: plan.clone() });
+    assert!(matches!(&r, Response::AcceptedAhead { .. }), "{r:?}");
+    disconnect(&mut a, &mut b);
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+    assert_eq!(plan_json(&mut a, &plan), plan_json(&mut b, &plan));
+}
+
+#[test]
+fn a_joiner_with_a_wrong_clock_is_told_so_and_expiry_is_the_inviters_to_judge() {
+    use tandem_proto::api::NewInvite;
+    use tandem_proto::peer::{JoinRefusal, JoinReply, JoinRequest};
+    use tandem_proto::ticket::TicketBody;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = engine(&dir.path().join("a"), 1);
+    let plan = shared_plan(&mut a);
+    let Response::Invite(info) = call(
+        &mut a,
+        Request::InviteNew(NewInvite {
+            plan: Some(plan.clone()),
+            role: Role::Mentee,
+            name: "Ana".into(),
+            expires_in: 3600,
+            uses: 2,
+            link: false,
+            addrs: vec!["/ip4/127.0.0.1/tcp/1".into()],
+        }),
+    ) else {
+        panic!()
+    };
+    let secret = TicketBody::decode(info.ticket.as_deref().unwrap())
+        .unwrap()
+        .secret_bytes()
+        .unwrap();
+    let now = jiff::Timestamp::now().as_millisecond() as u64;
+    let day = 24 * 3600 * 1000;
+    let request = |joiner_now: u64| JoinRequest {
+        plan: plan.clone(),
+        inviter: peer(1),
+        secret: secret.clone(),
+        name: "Ana".into(),
+        device: "laptop".into(),
+        now_ms: Some(joiner_now),
+    };
+    let from = |n: u8| crate::engine::join_limit::JoinFrom {
+        peer: peer(n),
+        ..Default::default()
+    };
+    // The joiner's clock is 3 days ahead; the invitation is valid by the
+    // inviter's clock, so it is honoured, and the inviter's clock comes back.
+    let r = a.join(now, &from(2), &request(now + 3 * day));
+    let JoinReply::Joined { now_ms, .. } = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(now_ms, Some(now));
+    assert_eq!(
+        crate::engine::invites::skew_words(now + 3 * day, now).as_deref(),
+        Some("3 days ahead of")
+    );
+    // Really expired (by the inviter's clock), asked by a device whose clock
+    // is off: the refusal says both.
+    let later = now + 2 * 3600 * 1000;
+    let r = a.join(later, &from(3), &request(later - 7 * 60 * 1000));
+    let JoinReply::Refused {
+        reason: JoinRefusal::Expired,
+        message,
+        now_ms,
+    } = r
+    else {
+        panic!("{r:?}")
+    };
+    assert!(message.contains("by the inviter's clock"), "{message}");
+    assert!(message.contains("7 minutes behind"), "{message}");
+    assert_eq!(now_ms, Some(later));
+    assert_eq!(
+        crate::engine::invites::skew_words(later + 60_000, later),
+        None,
+        "a minute is fine"
     );
 }

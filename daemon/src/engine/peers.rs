@@ -43,8 +43,9 @@ pub enum NetEvent {
     Message(String, PeerMessage),
     /// Time passed (sent about once a second).
     Tick,
-    /// Where a peer can be dialed (`None`: forget it), for the address book.
-    Address(String, Option<String>),
+    /// Where a peer can be dialed (`None`: forget it), for the address
+    /// book, and whether it was added by hand.
+    Address(String, Option<String>, bool),
     /// A relay learned from a ticket, to use again after a restart.
     Relay(String),
 }
@@ -86,10 +87,16 @@ impl Engine {
             NetEvent::Message(peer, msg) => core.message(now_ms, &peer, msg, self),
             NetEvent::Tick => {
                 self.flush_sync_states();
+                self.flush_refusals(now_ms);
+                self.ticks += 1;
+                if self.ticks.is_multiple_of(600) {
+                    self.prune_inbox();
+                }
                 core.tick(now_ms, self)
             }
-            NetEvent::Address(peer, addr) => {
-                if let Err(e) = self.store.set_peer(&peer, addr.as_deref()) {
+            NetEvent::Address(peer, addr, manual) => {
+                let row = addr.map(|a| crate::store::rows::PeerRow::new(&a, manual));
+                if let Err(e) = self.store.set_peer(&peer, row.as_ref()) {
                     tracing::warn!(%peer, error = %e, "cannot update the address book");
                     self.recover();
                 }
@@ -108,6 +115,8 @@ impl Engine {
         if let Some((peer, plan)) = about {
             self.check_in_sync(&peer, &plan);
         }
+        // Who is sending a pending plan may have changed.
+        self.publish_trust();
     }
 
     /// Emits `sync_complete` when `peer` has just come to hold all of `plan`.
@@ -210,8 +219,20 @@ impl Engine {
             match o {
                 Output::Send { peer, msg } => sends.push((peer, msg)),
                 Output::Refused { peer, plan, reason } => {
-                    tracing::warn!(%peer, %plan, %reason, "refused a peer's message");
+                    self.log_refusal(&peer, &plan, &reason);
                 }
+                Output::Offer { plan, from, bytes } if result.is_ok() => {
+                    result = self.open_batch(&mut batch).map(drop);
+                    if let (Ok(()), Some(b)) = (&result, batch.as_mut()) {
+                        match self.keep_offer(b, &plan, &from, &bytes, now) {
+                            Ok(Some(e)) => received.push(e),
+                            Ok(None) => {}
+                            Err(e) => result = Err(e),
+                        }
+                        touched.insert(plan.clone());
+                    }
+                }
+                Output::Offer { .. } => {}
                 Output::StoreChanges {
                     plan,
                     bytes,
@@ -259,6 +280,7 @@ impl Engine {
                 for e in received {
                     let _ = self.events.send(e);
                 }
+                self.members_changed(&touched);
             }
             Err(e) => {
                 // Nothing received is acknowledged: memory goes back to what is durable,
@@ -327,6 +349,9 @@ impl Engine {
             let Some(doc) = self.pending.remove(plan) else {
                 return Ok(());
             };
+            // A join this device asked for is complete.
+            b.set_joined(plan, None)?;
+            self.joins = None;
             return self.add_plan(b, plan, doc, bytes, now);
         }
         let Some(Slot::Ready(l)) = self.plans.get_mut(plan) else {
@@ -342,22 +367,7 @@ impl Host for Engine {
     }
 
     fn shared_with(&mut self, peer: &str) -> Vec<String> {
-        let me = self.device.peer.clone();
-        match self.store.summaries() {
-            Ok(list) => list
-                .into_iter()
-                .filter(|s| {
-                    s.error.is_none()
-                        && s.members.iter().any(|m| m == peer)
-                        && s.members.contains(&me)
-                })
-                .map(|s| s.id)
-                .collect(),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot list plans to sync");
-                Vec::new()
-            }
-        }
+        self.membership().shared_with(peer)
     }
 
     fn plan(&mut self, plan: &str) -> Option<&mut PlanDoc> {
@@ -393,18 +403,16 @@ impl Host for Engine {
         }
         self.store.sync_state(peer, plan).ok().flatten()
     }
-}
 
-impl Engine {
-    /// Every other device that is a member of a plan stored here.
-    pub(super) fn member_devices(&self) -> Vec<String> {
-        let me = &self.device.peer;
-        let mut all: BTreeSet<String> = BTreeSet::new();
-        if let Ok(list) = self.store.summaries() {
-            for s in list {
-                all.extend(s.members.into_iter().filter(|m| m != me));
-            }
-        }
-        all.into_iter().collect()
+    fn knows(&mut self, peer: &str) -> bool {
+        self.membership().knows(peer)
+    }
+
+    fn offer_policy(&mut self, plan: &str, peer: &str) -> crate::sync::OfferPolicy {
+        Engine::offer_policy(self, plan, peer)
+    }
+
+    fn consents(&mut self, plan: &str, peer: &str) -> bool {
+        Engine::consents(self, plan, peer)
     }
 }

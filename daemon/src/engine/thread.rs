@@ -31,13 +31,20 @@ enum Input {
     Client(oneshot::Sender<Response>, Request),
     /// Something the network saw, with the time in milliseconds.
     Net(u64, NetEvent),
-    /// A device asks to join a plan with a ticket: (time in ms, its PeerId,
-    /// the request, where to answer).
+    /// A device asks to join a plan with a ticket: (time in ms, where it
+    /// came from, the request, where to answer).
     Join(
         u64,
-        String,
+        super::join_limit::JoinFrom,
         tandem_proto::peer::JoinRequest,
         oneshot::Sender<tandem_proto::peer::JoinReply>,
+    ),
+    /// This device is about to ask to join (plan, inviter): consent for the
+    /// plan; `None` takes it back (the join was refused).
+    Expect(
+        String,
+        Option<String>,
+        oneshot::Sender<Result<(), ApiError>>,
     ),
 }
 
@@ -79,7 +86,7 @@ impl EngineHandle {
     /// Answers a device's join request (the network task calls this).
     pub async fn join(
         &self,
-        peer: String,
+        from: super::join_limit::JoinFrom,
         req: tandem_proto::peer::JoinRequest,
     ) -> tandem_proto::peer::JoinReply {
         let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
@@ -87,16 +94,29 @@ impl EngineHandle {
         let gone = || tandem_proto::peer::JoinReply::Refused {
             reason: tandem_proto::peer::JoinRefusal::NotAllowed,
             message: "the inviting daemon is shutting down".into(),
+            now_ms: None,
         };
         if self
             .tx
-            .send(Input::Join(now_ms, peer, req, reply))
+            .send(Input::Join(now_ms, from, req, reply))
             .await
             .is_err()
         {
             return gone();
         }
         rx.await.unwrap_or_else(|_| gone())
+    }
+
+    /// Records that this device is about to join `plan` through `inviter`,
+    /// so the plan is stored when it arrives (joining is consent).
+    pub async fn expect_plan(&self, plan: String, inviter: Option<String>) -> Result<(), ApiError> {
+        let (reply, rx) = oneshot::channel();
+        let gone = || ApiError::new(ErrorCode::ShuttingDown, "the daemon is shutting down");
+        self.tx
+            .send(Input::Expect(plan, inviter, reply))
+            .await
+            .map_err(|_| gone())?;
+        rx.await.unwrap_or_else(|_| Err(gone()))
     }
 
     /// Reports a network event (the network task calls this).
@@ -117,6 +137,8 @@ pub fn spawn(
     let join = std::thread::Builder::new()
         .name("tandem-engine".into())
         .spawn(move || {
+            // The network learns whom to trust before anything else happens.
+            engine.publish_trust();
             while let Some(first) = rx.blocking_recv() {
                 // Client requests queued together form one batch (one fsync);
                 // a network event ends the batch and is handled on its own.
@@ -129,9 +151,13 @@ pub fn spawn(
                             run_batch(&mut engine, std::mem::take(&mut batch));
                             engine.net(now_ms, event);
                         }
-                        Input::Join(now_ms, peer, req, reply) => {
+                        Input::Join(now_ms, from, req, reply) => {
                             run_batch(&mut engine, std::mem::take(&mut batch));
-                            let _ = reply.send(engine.join(now_ms, &peer, &req));
+                            let _ = reply.send(engine.join(now_ms, &from, &req));
+                        }
+                        Input::Expect(plan, inviter, reply) => {
+                            run_batch(&mut engine, std::mem::take(&mut batch));
+                            let _ = reply.send(engine.expect_plan(&plan, inviter.as_deref()));
                         }
                     }
                     if batch.len() < MAX_BATCH {

@@ -1,6 +1,10 @@
 //! Handling one swarm event: connections opening and closing (and how they
 //! run), listeners and relay reservations, sync messages in, identify,
 //! AutoNAT, DCUtR and mDNS. Join protocol events go to [`super::join`].
+//!
+//! Only trusted peers (member devices, peers added by hand) get their
+//! advertised address written to the address book, and only they are
+//! dialed when mDNS finds them: a stranger's identify never leads to a dial.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -10,13 +14,18 @@ use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId, Swarm, autonat, dcutr, identify, mdns, relay, request_response};
 
 use super::known::{Known, Reach, publish};
-use super::{Ack, Behaviour, BehaviourEvent, NetHandle, jitter, reach};
+use super::{Ack, Behaviour, BehaviourEvent, NetHandle, Trusted, jitter, reach};
 use crate::engine::NetEvent;
 use crate::engine::thread::EngineHandle;
 
 /// How long a relayed connection stays open once a direct one is up: long
 /// enough for requests already on it (a join, a sync round) to finish.
 const RELAYED_GRACE: Duration = Duration::from_secs(10);
+
+/// The wall clock in milliseconds, for rate-limited log lines.
+pub(super) fn now_ms() -> u64 {
+    jiff::Timestamp::now().as_millisecond().max(0) as u64
+}
 
 /// Handles one swarm event (other than the join protocol's).
 pub(super) async fn on_event(
@@ -26,6 +35,7 @@ pub(super) async fn on_event(
     known: &mut HashMap<PeerId, Known>,
     reach: &mut Reach,
     handle: &NetHandle,
+    trusted: &mut Trusted,
 ) {
     match ev {
         SwarmEvent::NewListenAddr {
@@ -74,7 +84,11 @@ pub(super) async fn on_event(
                 Known::new(endpoint.get_remote_address().clone(), endpoint.is_dialer())
             });
             let link = reach::link_of(&endpoint);
-            k.conns.insert(connection_id, link);
+            let ip = super::gate::ip_of(endpoint.get_remote_address());
+            k.conns.insert(connection_id, (link, ip));
+            if !k.connected {
+                k.connected_at = Some(Instant::now());
+            }
             k.connected = true;
             k.backoff = Duration::from_secs(1);
             k.last_seen = Some(jiff::Timestamp::now());
@@ -102,11 +116,16 @@ pub(super) async fn on_event(
                 publish(handle, swarm, known, reach);
                 return;
             }
-            tracing::info!(peer = %peer_id, ?cause, "peer disconnected");
+            tracing::debug!(peer = %peer_id, ?cause, "peer disconnected");
             if let Some(k) = known.get_mut(&peer_id) {
                 k.connected = false;
+                k.connected_at = None;
                 k.last_seen = Some(jiff::Timestamp::now());
                 k.next_dial = Instant::now() + jitter(Duration::from_secs(1));
+            }
+            // A stranger is known only while connected.
+            if !trusted.is(&peer_id, known) {
+                known.remove(&peer_id);
             }
             engine
                 .net(NetEvent::Disconnected(peer_id.to_string()))
@@ -128,6 +147,10 @@ pub(super) async fn on_event(
                     .iter()
                     .map(|m| m.payload_len() as u64)
                     .sum::<u64>();
+                // Its clock, as it sent this, against ours as it arrives.
+                if let Some(theirs) = request.sent_at_ms.and_then(|t| i64::try_from(t).ok()) {
+                    k.skew_ms = Some(theirs - jiff::Timestamp::now().as_millisecond());
+                }
             }
             publish(handle, swarm, known, reach);
             for msg in request.messages {
@@ -139,14 +162,20 @@ pub(super) async fn on_event(
             error,
             ..
         })) => {
-            tracing::warn!(%peer, %error, "a sync message was not delivered");
+            let why = error.to_string();
+            if reach.log.allow(now_ms(), &peer.to_string(), &why) {
+                tracing::warn!(%peer, error = %why, "a sync message was not delivered (further ones this minute are counted)");
+            }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::InboundFailure {
             peer,
             error,
             ..
         })) => {
-            tracing::warn!(%peer, %error, "a sync message from a peer was refused");
+            let why = error.to_string();
+            if reach.log.allow(now_ms(), &peer.to_string(), &why) {
+                tracing::warn!(%peer, error = %why, "a sync message from a peer was refused (further ones this minute are counted)");
+            }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
             peer_id,
@@ -175,10 +204,14 @@ pub(super) async fn on_event(
                 .find(|a| !reach::is_circuit(a))
                 .map(|a| a.clone().with(Protocol::P2p(peer_id)))
                 .or_else(|| circuits.first().cloned());
-            if let Some(k) = known.get_mut(&peer_id) {
-                k.circuits = circuits;
-            }
-            if let (Some(addr), Some(k)) = (dialable, known.get_mut(&peer_id))
+            let is_trusted = trusted.is(&peer_id, known);
+            let Some(k) = known.get_mut(&peer_id) else {
+                return;
+            };
+            k.circuits = circuits;
+            k.advertised = dialable.clone();
+            // A stranger's addresses are never stored, and never dialed.
+            if let Some(addr) = dialable.filter(|_| is_trusted)
                 && (!k.redial || k.addr != addr)
             {
                 k.addr = addr.clone();
@@ -187,20 +220,31 @@ pub(super) async fn on_event(
                     .net(NetEvent::Address(
                         peer_id.to_string(),
                         Some(addr.to_string()),
+                        k.manual,
                     ))
                     .await;
             }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
             for (peer, addr) in found {
-                if !swarm.is_connected(&peer) {
+                // Only member devices (and peers added by hand) are dialed.
+                if !swarm.is_connected(&peer) && trusted.is(&peer, known) {
                     tracing::info!(%peer, %addr, "found on the LAN");
                     let _ = swarm.dial(addr);
                 }
             }
         }
-        SwarmEvent::IncomingConnectionError { error, .. } => {
-            tracing::debug!(%error, "incoming connection failed")
+        SwarmEvent::IncomingConnectionError {
+            error,
+            send_back_addr,
+            ..
+        } => {
+            let why = error.to_string();
+            let from = super::gate::ip_of(&send_back_addr)
+                .map_or_else(|| send_back_addr.to_string(), |ip| ip.to_string());
+            if reach.log.allow(now_ms(), &from, &why) {
+                tracing::info!(%from, error = %why, "an incoming connection was refused or failed (further ones this minute are counted)");
+            }
         }
         SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
             tracing::debug!(?peer_id, %error, "outgoing connection failed");

@@ -39,6 +39,15 @@ pub(super) struct PendingJoin {
 /// Join requests on their way, by request id.
 pub(super) type Joins = HashMap<OutboundRequestId, PendingJoin>;
 
+/// A number naming a connection for the join rate limit (stable while the
+/// daemon runs).
+fn connection_key(id: libp2p::swarm::ConnectionId) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
 /// The join behaviour: small messages, a short timeout.
 pub(super) fn behaviour() -> request_response::cbor::Behaviour<JoinRequest, JoinReply> {
     let codec = request_response::cbor::codec::Codec::<JoinRequest, JoinReply>::default()
@@ -97,13 +106,23 @@ pub(super) async fn on_event(
     match ev {
         request_response::Event::Message {
             peer,
+            connection_id,
             message:
                 request_response::Message::Request {
                     request, channel, ..
                 },
-            ..
         } => {
-            let reply = engine.join(peer.to_string(), request).await;
+            // A join is something a stranger may ask for: its connection is not idle.
+            let ip = known.get_mut(&peer).and_then(|k| {
+                k.useful_at = Some(std::time::Instant::now());
+                k.conns.get(&connection_id).and_then(|(_, ip)| *ip)
+            });
+            let from = crate::engine::join_limit::JoinFrom {
+                peer: peer.to_string(),
+                connection: Some(connection_key(connection_id)),
+                ip: ip.map(|ip| ip.to_string()),
+            };
+            let reply = engine.join(from, request).await;
             if swarm
                 .behaviour_mut()
                 .join
@@ -136,6 +155,7 @@ pub(super) async fn on_event(
                         .net(NetEvent::Address(
                             p.peer.to_string(),
                             Some(addr.to_string()),
+                            false,
                         ))
                         .await;
                 }

@@ -1,10 +1,16 @@
 //! What the network task knows of each peer ([`Known`]: address, links,
-//! counters, last error) and of its own reachability ([`Reach`]), and the
-//! status snapshot it publishes from them for `tandem status` and
+//! counters, last error, clock) and of its own reachability ([`Reach`]),
+//! and the status snapshot it publishes from them for `tandem status` and
 //! `tandem doctor`.
+//!
+//! Strangers (peers that are neither member devices nor added by hand) are
+//! known only while connected: their entry goes when their last connection
+//! does, so a stream of fresh identities costs nothing lasting.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+
+use std::net::IpAddr;
 
 use libp2p::swarm::ConnectionId;
 use libp2p::swarm::dial_opts::{DialOpts, PeerCondition};
@@ -16,8 +22,21 @@ use super::{Behaviour, NetHandle, reach};
 /// A peer this device has dialed or heard from.
 pub(super) struct Known {
     pub(super) addr: Multiaddr,
-    /// Whether `addr` is worth dialing (false for the source port of an inbound connection).
+    /// Whether `addr` is worth dialing (false for the source port of an
+    /// inbound connection). Only trusted peers are ever redialed.
     pub(super) redial: bool,
+    /// Added by hand (`tandem peer add`, the config's `peers`): dialed even
+    /// while it is a member of no plan here.
+    pub(super) manual: bool,
+    /// Where it says it listens (identify), kept in memory only: stored in
+    /// the address book once the peer is trusted, never dialed before.
+    pub(super) advertised: Option<Multiaddr>,
+    /// When its first current connection came up.
+    pub(super) connected_at: Option<Instant>,
+    /// When it last asked for something it may have (a join).
+    pub(super) useful_at: Option<Instant>,
+    /// Its clock minus ours (ms), from the last envelope it sent.
+    pub(super) skew_ms: Option<i64>,
     pub(super) connected: bool,
     pub(super) last_seen: Option<jiff::Timestamp>,
     pub(super) next_dial: Instant,
@@ -25,8 +44,8 @@ pub(super) struct Known {
     /// Sync payload bytes sent and received since start.
     pub(super) sent: u64,
     pub(super) received: u64,
-    /// The open connections and how each runs.
-    pub(super) conns: HashMap<ConnectionId, reach::Link>,
+    /// The open connections: how each runs, and the remote IP address.
+    pub(super) conns: HashMap<ConnectionId, (reach::Link, Option<IpAddr>)>,
     /// Relayed addresses the peer advertised.
     pub(super) circuits: Vec<Multiaddr>,
     /// The last failure to connect, and when.
@@ -40,6 +59,11 @@ impl Known {
         Known {
             addr,
             redial,
+            manual: false,
+            advertised: None,
+            connected_at: None,
+            useful_at: None,
+            skew_ms: None,
             connected: false,
             last_seen: None,
             next_dial: Instant::now(),
@@ -57,7 +81,7 @@ impl Known {
     /// the direct connection (request-response spreads requests over every
     /// open connection), and requests already under way finish first.
     pub(super) fn retire_relayed(&mut self, at: Instant) {
-        for (id, link) in &self.conns {
+        for (id, (link, _)) in &self.conns {
             if *link != reach::Link::Direct && !self.retiring.iter().any(|(r, _)| r == id) {
                 self.retiring.push((*id, at));
             }
@@ -87,10 +111,10 @@ impl Known {
 
     /// The link to show: direct if any connection is, else the first relayed one.
     pub(super) fn link(&self) -> Option<reach::Link> {
-        if self.conns.values().any(|l| *l == reach::Link::Direct) {
+        if self.conns.values().any(|(l, _)| *l == reach::Link::Direct) {
             return Some(reach::Link::Direct);
         }
-        self.conns.values().next().copied()
+        self.conns.values().next().map(|(l, _)| *l)
     }
 
     /// Every address worth dialing: the known one, advertised relayed ones,
@@ -121,6 +145,8 @@ pub(super) struct Reach {
     /// AutoNAT's verdict: `public`, `private` or `unknown`.
     pub(super) nat: &'static str,
     pub(super) listen_errors: Vec<String>,
+    /// Failures peers can cause, logged at most once a minute per peer or address.
+    pub(super) log: crate::ratelog::RateLog,
 }
 
 impl Reach {
@@ -130,6 +156,7 @@ impl Reach {
             relays: reach::Relays::default(),
             nat: "unknown",
             listen_errors,
+            log: crate::ratelog::RateLog::default(),
         }
     }
 
@@ -171,6 +198,8 @@ pub(super) fn publish(
                 },
                 last_error: k.last_error.as_ref().map(|(e, _)| e.clone()),
                 last_error_at: k.last_error.as_ref().map(|(_, t)| *t),
+                clock_skew_ms: k.skew_ms,
+                manual: k.manual,
             }
         })
         .collect();
@@ -196,9 +225,9 @@ mod tests {
             ConnectionId::new_unchecked(1),
             ConnectionId::new_unchecked(2),
         );
-        k.conns.insert(relayed, reach::Link::Relayed(None));
+        k.conns.insert(relayed, (reach::Link::Relayed(None), None));
         assert_eq!(k.link(), Some(reach::Link::Relayed(None)));
-        k.conns.insert(direct, reach::Link::Direct);
+        k.conns.insert(direct, (reach::Link::Direct, None));
         assert_eq!(k.link(), Some(reach::Link::Direct), "direct wins");
         let at = Instant::now() + Duration::from_secs(10);
         k.retire_relayed(at);

@@ -12,7 +12,16 @@
 //! Files: [`events`] handles swarm events, [`known`] keeps what is known of
 //! each peer and publishes the status, [`reach`] holds relay reservations
 //! and tells direct links from relayed ones, [`join`] the join protocol,
-//! [`handle`] the client side.
+//! [`handle`] the client side, [`gate`] the connection slots, [`codec`] the
+//! sync protocol's codec with its shared inbound budget.
+//!
+//! **Whom to trust** comes from the engine ([`crate::engine::Trust`]: the
+//! member devices of plans here, and strangers sending a plan offer now),
+//! plus peers added by hand and our relays. Only trusted peers are stored
+//! in the address book, dialed and redialed; strangers get a small
+//! connection budget of their own ([`gate`]), and a stranger's connection
+//! that asks for nothing it may have (a join, a plan offer being received)
+//! is closed after [`STRANGER_IDLE`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,19 +32,21 @@ use libp2p::multiaddr::Protocol;
 use libp2p::swarm::behaviour::toggle::Toggle;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{
-    Multiaddr, PeerId, StreamProtocol, Swarm, autonat, connection_limits, dcutr, identify, mdns,
-    noise, ping, relay, request_response, tcp, yamux,
+    Multiaddr, PeerId, StreamProtocol, Swarm, autonat, dcutr, identify, mdns, noise, ping, relay,
+    request_response, tcp, yamux,
 };
 use libp2p_identity::Keypair;
 use serde::{Deserialize, Serialize};
-use tandem_proto::peer::{Envelope, MAX_MESSAGE, PeerMessage, SYNC_PROTOCOL};
+use tandem_proto::peer::{Envelope, PeerMessage, SYNC_PROTOCOL};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::NetEvent;
 use crate::engine::thread::EngineHandle;
+use crate::engine::{NetEvent, Trust};
 
+pub mod codec;
 mod events;
+pub mod gate;
 mod handle;
 mod join;
 mod known;
@@ -47,14 +58,12 @@ use known::{Known, Reach, publish};
 
 /// The default port for peers, tried first on every interface.
 pub const DEFAULT_PORT: u16 = 4455;
-/// Most established connections in total.
-pub const MAX_CONNECTIONS: u32 = 256;
-/// Most connections per peer.
-pub const MAX_PER_PEER: u32 = 2;
-/// Most connections being set up at once.
-pub const MAX_PENDING: u32 = 64;
 /// Longest wait between two dials of a known peer.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How long a stranger's connection may stay open asking for nothing it may have.
+pub const STRANGER_IDLE: Duration = Duration::from_secs(10);
+/// Inbound sync streams open at once on one connection.
+pub const MAX_STREAMS: usize = 32;
 
 /// Network settings.
 #[derive(Debug, Clone)]
@@ -63,8 +72,12 @@ pub struct NetConfig {
     pub listen: Vec<Multiaddr>,
     /// Discover peers on the LAN with mDNS.
     pub mdns: bool,
-    /// Peers to dial at start (multiaddrs ending in `/p2p/<id>`).
+    /// Peers added by hand (flags, config), dialed at start and kept dialed
+    /// (multiaddrs ending in `/p2p/<id>`).
     pub dial: Vec<Multiaddr>,
+    /// The address book: (peer, address, added by hand). Entries of peers
+    /// that are not trusted are not dialed.
+    pub book: Vec<(PeerId, Multiaddr, bool)>,
     /// Listen directly at all (false: reachable only through relays).
     pub direct: bool,
     /// Relays to keep a reservation on (multiaddrs ending in `/p2p/<relay-id>`).
@@ -77,14 +90,14 @@ pub struct Ack;
 
 #[derive(NetworkBehaviour)]
 struct Behaviour {
-    limits: connection_limits::Behaviour,
+    gate: gate::Gate,
     identify: identify::Behaviour,
     ping: ping::Behaviour,
     mdns: Toggle<mdns::tokio::Behaviour>,
     relay_client: relay::client::Behaviour,
     dcutr: dcutr::Behaviour,
     autonat: autonat::Behaviour,
-    sync: request_response::cbor::Behaviour<Envelope, Ack>,
+    sync: request_response::Behaviour<codec::SyncCodec>,
     join: request_response::cbor::Behaviour<
         tandem_proto::peer::JoinRequest,
         tandem_proto::peer::JoinReply,
@@ -113,6 +126,45 @@ pub struct Network {
     cmds: mpsc::Receiver<NetCommand>,
     handle: NetHandle,
     reach: Reach,
+    known: HashMap<PeerId, Known>,
+}
+
+/// Whom the network trusts: member devices and strangers offering a plan
+/// now (from the engine), and our relays. Peers added by hand are trusted
+/// through their [`Known::manual`].
+#[derive(Debug, Default)]
+struct Trusted {
+    members: std::collections::HashSet<PeerId>,
+    offering: std::collections::HashSet<PeerId>,
+    relays: std::collections::HashSet<PeerId>,
+}
+
+impl Trusted {
+    fn from_engine(t: &Trust, relays: &reach::Relays) -> Trusted {
+        let ids = |set: &std::collections::BTreeSet<String>| {
+            set.iter().filter_map(|p| p.parse().ok()).collect()
+        };
+        Trusted {
+            members: ids(&t.members),
+            offering: ids(&t.offering),
+            relays: relays.addrs().map(|(p, _)| p).collect(),
+        }
+    }
+
+    /// Whether `peer` is a member device, one of our relays, or added by hand.
+    fn is(&self, peer: &PeerId, known: &HashMap<PeerId, Known>) -> bool {
+        self.members.contains(peer)
+            || self.relays.contains(peer)
+            || known.get(peer).is_some_and(|k| k.manual)
+    }
+
+    /// Every trusted peer, for the gate.
+    fn all(&self, known: &HashMap<PeerId, Known>) -> std::collections::HashSet<PeerId> {
+        let mut all = self.members.clone();
+        all.extend(self.relays.iter().copied());
+        all.extend(known.iter().filter(|(_, k)| k.manual).map(|(p, _)| *p));
+        all
+    }
 }
 
 /// Builds the swarm and starts listening. Must be called inside the tokio runtime.
@@ -130,11 +182,6 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
         .with_relay_client(noise::Config::new, yamux::Config::default)
         .map_err(net_err)?
         .with_behaviour(|key, relay_client| {
-            let limits = connection_limits::ConnectionLimits::default()
-                .with_max_established(Some(MAX_CONNECTIONS))
-                .with_max_established_per_peer(Some(MAX_PER_PEER))
-                .with_max_pending_incoming(Some(MAX_PENDING))
-                .with_max_pending_outgoing(Some(MAX_PENDING));
             let mdns = if mdns_on {
                 Some(mdns::tokio::Behaviour::new(
                     mdns::Config::default(),
@@ -143,19 +190,18 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
             } else {
                 None
             };
-            let codec = request_response::cbor::codec::Codec::<Envelope, Ack>::default()
-                .set_request_size_maximum(MAX_MESSAGE as u64)
-                .set_response_size_maximum(1024);
             let sync = request_response::Behaviour::with_codec(
-                codec,
+                codec::SyncCodec::new(codec::INBOUND_BUDGET),
                 [(
                     StreamProtocol::new(SYNC_PROTOCOL),
                     request_response::ProtocolSupport::Full,
                 )],
-                request_response::Config::default().with_request_timeout(Duration::from_secs(60)),
+                request_response::Config::default()
+                    .with_request_timeout(Duration::from_secs(60))
+                    .with_max_concurrent_streams(MAX_STREAMS),
             );
             Ok(Behaviour {
-                limits: connection_limits::Behaviour::new(limits),
+                gate: gate::Gate::new(gate::SlotLimits::default()),
                 identify: identify::Behaviour::new(identify::Config::new(
                     "/tandem/id/1".into(),
                     key.public(),
@@ -210,9 +256,18 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
         cmds: tx,
         status: Arc::new(Mutex::new(NetStatus::default())),
     };
+    let mut known: HashMap<PeerId, Known> = HashMap::new();
+    for (peer, addr, manual) in cfg.book {
+        let k = known.entry(peer).or_insert_with(|| Known::new(addr, true));
+        k.manual |= manual;
+    }
     for addr in cfg.dial {
-        if let Some(libp2p::multiaddr::Protocol::P2p(peer)) = addr.iter().last() {
-            let _ = handle.cmds.try_send(NetCommand::Dial(peer, addr));
+        if let Some(Protocol::P2p(peer)) = addr.iter().last() {
+            let k = known
+                .entry(peer)
+                .or_insert_with(|| Known::new(addr.clone(), true));
+            k.addr = addr;
+            k.manual = true;
         }
     }
     let mut reach = Reach::new(listen_errors);
@@ -229,13 +284,14 @@ pub fn start(key: Keypair, cfg: NetConfig) -> Result<(Network, NetHandle), NetEr
     }
     // The first snapshot is there before anyone can ask (listen failures at
     // start, the relays), not only after the event loop's first event.
-    publish(&handle, &swarm, &HashMap::new(), &reach);
+    publish(&handle, &swarm, &known, &reach);
     Ok((
         Network {
             swarm,
             cmds: rx,
             handle: handle.clone(),
             reach,
+            known,
         },
         handle,
     ))
@@ -266,14 +322,78 @@ pub(super) fn jitter(d: Duration) -> Duration {
 }
 
 impl Network {
-    /// Runs the network until `shutdown`: feeds the engine, sends its outbox.
+    /// Runs the network until `shutdown`: feeds the engine, sends its
+    /// outbox, and follows whom the engine says to trust.
     pub async fn run(
         self,
         engine: EngineHandle,
         outbox: mpsc::UnboundedReceiver<(String, PeerMessage)>,
+        trust: tokio::sync::watch::Receiver<Trust>,
         shutdown: CancellationToken,
     ) {
-        event_loop(self, engine, outbox, shutdown).await;
+        event_loop(self, engine, outbox, trust, shutdown).await;
+    }
+}
+
+/// Takes in what the engine says about whom to trust: the gate learns it,
+/// peers that just became members have their advertised address stored,
+/// and peers that stopped being members (and were not added by hand) are
+/// not redialed.
+async fn retrust(
+    swarm: &mut Swarm<Behaviour>,
+    trust: &Trust,
+    trusted: &mut Trusted,
+    known: &mut HashMap<PeerId, Known>,
+    reach: &Reach,
+    engine: &EngineHandle,
+) {
+    let before = std::mem::take(trusted);
+    *trusted = Trusted::from_engine(trust, &reach.relays);
+    swarm.behaviour_mut().gate.set_trusted(trusted.all(known));
+    let mut save = Vec::new();
+    for (peer, k) in known.iter_mut() {
+        let now = trusted.is(peer, &HashMap::new()) || k.manual;
+        let was = before.members.contains(peer) || k.manual;
+        if now
+            && !was
+            && let Some(addr) = &k.advertised
+        {
+            k.addr = addr.clone();
+            k.redial = true;
+            save.push((*peer, addr.clone(), k.manual));
+        }
+    }
+    for (peer, addr, manual) in save {
+        engine
+            .net(NetEvent::Address(
+                peer.to_string(),
+                Some(addr.to_string()),
+                manual,
+            ))
+            .await;
+    }
+}
+
+/// Closes strangers' connections that asked for nothing they may have for
+/// [`STRANGER_IDLE`] (a join request counts; so does a plan offer the
+/// engine is receiving).
+fn close_idle_strangers(
+    swarm: &mut Swarm<Behaviour>,
+    known: &HashMap<PeerId, Known>,
+    trusted: &Trusted,
+    now: Instant,
+) {
+    for (peer, k) in known {
+        let busy = trusted.offering.contains(peer)
+            || k.useful_at
+                .is_some_and(|t| now.duration_since(t) < STRANGER_IDLE);
+        let idle = k
+            .connected_at
+            .is_some_and(|t| now.duration_since(t) >= STRANGER_IDLE);
+        if k.connected && idle && !busy && !trusted.is(peer, known) {
+            tracing::debug!(%peer, "closing an idle connection of a device that shares no plan here");
+            let _ = swarm.disconnect_peer_id(*peer);
+        }
     }
 }
 
@@ -281,6 +401,7 @@ async fn event_loop(
     net: Network,
     engine: EngineHandle,
     mut outbox: mpsc::UnboundedReceiver<(String, PeerMessage)>,
+    mut trust: tokio::sync::watch::Receiver<Trust>,
     shutdown: CancellationToken,
 ) {
     let Network {
@@ -288,9 +409,20 @@ async fn event_loop(
         mut cmds,
         handle,
         mut reach,
+        mut known,
     } = net;
     reach.relays.tick(&mut swarm);
-    let mut known: HashMap<PeerId, Known> = HashMap::new();
+    let mut trusted = Trusted::default();
+    let first = trust.borrow_and_update().clone();
+    retrust(
+        &mut swarm,
+        &first,
+        &mut trusted,
+        &mut known,
+        &reach,
+        &engine,
+    )
+    .await;
     let mut joins = join::Joins::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -299,8 +431,13 @@ async fn event_loop(
                 SwarmEvent::Behaviour(BehaviourEvent::Join(e)) => {
                     join::on_event(&mut swarm, e, &engine, &mut joins, &mut known).await;
                 }
-                ev => on_event(&mut swarm, ev, &engine, &mut known, &mut reach, &handle).await,
+                ev => on_event(&mut swarm, ev, &engine, &mut known, &mut reach, &handle, &mut trusted).await,
             },
+            Ok(()) = trust.changed() => {
+                let t = trust.borrow_and_update().clone();
+                retrust(&mut swarm, &t, &mut trusted, &mut known, &reach, &engine).await;
+                publish(&handle, &swarm, &known, &reach);
+            }
             Some(first) = outbox.recv() => {
                 // Everything the engine has queued goes out now, packed per peer.
                 let mut ready = vec![first];
@@ -314,12 +451,23 @@ async fn event_loop(
                 NetCommand::Join { peer, addrs, req, reply } => {
                     join::start(&mut swarm, &mut joins, peer, addrs, req, reply);
                 }
-                cmd => on_command(&mut swarm, cmd, &engine, &mut known, &mut reach, &handle).await,
+                cmd => {
+                    on_command(&mut swarm, cmd, &engine, &mut known, &mut reach, &handle).await;
+                    swarm.behaviour_mut().gate.set_trusted(trusted.all(&known));
+                }
             },
             _ = tick.tick() => {
                 engine.net(NetEvent::Tick).await;
                 let now = Instant::now();
-                for (peer, k) in known.iter_mut().filter(|(_, k)| k.redial && !k.connected && k.next_dial <= now) {
+                close_idle_strangers(&mut swarm, &known, &trusted, now);
+                let dialable: Vec<PeerId> = known
+                    .keys()
+                    .filter(|p| trusted.is(p, &known))
+                    .copied()
+                    .collect();
+                for (peer, k) in known.iter_mut().filter(|(p, k)| {
+                    k.redial && !k.connected && k.next_dial <= now && dialable.contains(p)
+                }) {
                     k.next_dial = now + jitter(k.backoff);
                     k.backoff = (k.backoff * 2).min(MAX_BACKOFF);
                     if let Err(e) = swarm.dial(k.dial_opts(*peer, &reach.relays)) {
@@ -353,8 +501,13 @@ async fn on_command(
                 .or_insert_with(|| Known::new(addr.clone(), true));
             k.addr = addr.clone();
             k.redial = true;
+            k.manual = true;
             engine
-                .net(NetEvent::Address(peer.to_string(), Some(addr.to_string())))
+                .net(NetEvent::Address(
+                    peer.to_string(),
+                    Some(addr.to_string()),
+                    true,
+                ))
                 .await;
             if let Err(e) = swarm.dial(k.dial_opts(peer, &reach.relays)) {
                 tracing::warn!(%peer, error = %e, "dial failed");
@@ -377,7 +530,9 @@ async fn on_command(
             tracing::info!(%peer, "forgetting peer");
             known.remove(&peer);
             let _ = swarm.disconnect_peer_id(peer);
-            engine.net(NetEvent::Address(peer.to_string(), None)).await;
+            engine
+                .net(NetEvent::Address(peer.to_string(), None, false))
+                .await;
         }
         NetCommand::Join { reply, .. } => {
             // The event loop starts joins itself; nothing else routes them here.
@@ -411,7 +566,9 @@ fn send_all(
         if let Some(k) = known.get_mut(&p) {
             k.sent += msgs.iter().map(|m| m.payload_len() as u64).sum::<u64>();
         }
-        for env in Envelope::pack(msgs) {
+        let now = events::now_ms();
+        for mut env in Envelope::pack(msgs) {
+            env.sent_at_ms = Some(now);
             swarm.behaviour_mut().sync.send_request(&p, env);
         }
     }

@@ -11,13 +11,10 @@ use tandem_proto::peer::{
     SYNC_PROTOCOL,
 };
 
-use super::Ack;
 use crate::doc::PlanDoc;
 
-fn sync_codec() -> libp2p::request_response::cbor::codec::Codec<Envelope, Ack> {
-    libp2p::request_response::cbor::codec::Codec::default()
-        .set_request_size_maximum(MAX_MESSAGE as u64)
-        .set_response_size_maximum(1024)
+fn sync_codec() -> super::codec::SyncCodec {
+    super::codec::SyncCodec::new(super::codec::INBOUND_BUDGET)
 }
 
 fn join_codec() -> libp2p::request_response::cbor::codec::Codec<JoinRequest, JoinReply> {
@@ -52,7 +49,7 @@ proptest! {
         let env = Envelope { messages: vec![
             PeerMessage::Sync { plan: "00000000000000a1".into(), data: vec![0x42, 1, 2, 3] },
             PeerMessage::Reset { plan: "00000000000000a1".into() },
-        ]};
+        ], sent_at_ms: Some(1)};
         let mut bytes = Vec::new();
         block_on(sync_codec().write_request(&StreamProtocol::new(SYNC_PROTOCOL), &mut bytes, env)).unwrap();
         if flip < bytes.len() { bytes[flip] = byte; }

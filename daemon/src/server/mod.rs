@@ -331,7 +331,7 @@ async fn answer(request: Request, engine: &EngineHandle, net: Option<&NetHandle>
                 device,
             },
             Some(net),
-        ) => join(&ticket, name, device, net).await,
+        ) => join(&ticket, name, device, net, engine).await,
         (Request::Join { .. }, None) => Response::Error(ApiError::new(
             ErrorCode::Internal,
             "this daemon runs without a network",
@@ -353,35 +353,61 @@ fn ticket_addrs(net: &NetHandle) -> Vec<String> {
     addrs
 }
 
-/// Joins a plan with a ticket: checks it here first (format, expiry), then
-/// asks the inviter over the join protocol.
-async fn join(ticket: &str, name: String, device: String, net: &NetHandle) -> Response {
+/// Joins a plan with a ticket: checks its form here, records that this
+/// device consents to receiving the plan, then asks the inviter over the
+/// join protocol. Expiry is the inviter's to judge, by its own clock; both
+/// clocks travel with the exchange, and a difference of more than five
+/// minutes is reported, in words.
+async fn join(
+    ticket: &str,
+    name: String,
+    device: String,
+    net: &NetHandle,
+    engine: &EngineHandle,
+) -> Response {
+    use crate::engine::invites::skew_words;
     use tandem_proto::peer::{JoinReply, JoinRequest};
     use tandem_proto::ticket::TicketBody;
     let body = match TicketBody::decode(ticket) {
         Ok(b) => b,
         Err(e) => return Response::Error(ApiError::new(ErrorCode::Invalid, e.to_string())),
     };
-    let expires = jiff::Timestamp::from_second(body.expires).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    if crate::engine::invites::expired(expires, jiff::Timestamp::now()) {
-        return Response::Error(ApiError::new(
-            ErrorCode::Forbidden,
-            format!("the invitation expired at {expires}; ask for a new one"),
-        ));
-    }
     let secret = match body.secret_bytes() {
         Ok(s) => s,
         Err(e) => return Response::Error(ApiError::new(ErrorCode::Invalid, e.to_string())),
     };
+    if let Err(e) = engine
+        .expect_plan(body.plan.clone(), Some(body.inviter.clone()))
+        .await
+    {
+        return Response::Error(e);
+    }
+    let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
     let req = JoinRequest {
         plan: body.plan.clone(),
         inviter: body.inviter.clone(),
         secret,
         name,
         device,
+        now_ms: Some(now_ms),
     };
-    match net.join(&body.inviter, &body.addrs, req).await {
-        Ok(JoinReply::Joined { title, role, name }) => {
+    // "this device's clock is 2 days ahead of the inviter's"
+    let clock = |theirs: Option<u64>| {
+        theirs
+            .and_then(|t| skew_words(now_ms, t))
+            .map(|w| format!("this device's clock is {w} the inviter's; set it right"))
+    };
+    let reply = net.join(&body.inviter, &body.addrs, req).await;
+    if !matches!(reply, Ok(JoinReply::Joined { .. })) {
+        let _ = engine.expect_plan(body.plan.clone(), None).await;
+    }
+    match reply {
+        Ok(JoinReply::Joined {
+            title,
+            role,
+            name,
+            now_ms: theirs,
+        }) => {
             // The inviter's relays reach it (and now us) when direct dials cannot.
             net.adopt_relays(&body.addrs).await;
             Response::Joined {
@@ -390,17 +416,25 @@ async fn join(ticket: &str, name: String, device: String, net: &NetHandle) -> Re
                 role,
                 name,
                 inviter: body.inviter,
+                clock: clock(theirs),
             }
         }
-        Ok(JoinReply::Refused { reason, message }) => Response::Error(ApiError::new(
-            ErrorCode::Forbidden,
-            format!(
-                "the inviter refused: {message} ({})",
-                serde_json::to_string(&reason)
-                    .unwrap_or_default()
-                    .trim_matches('"')
-            ),
-        )),
+        Ok(JoinReply::Refused {
+            reason,
+            message,
+            now_ms: theirs,
+        }) => {
+            let note = clock(theirs).map(|c| format!(" ({c})")).unwrap_or_default();
+            Response::Error(ApiError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "the inviter refused: {message} ({}){note}",
+                    serde_json::to_string(&reason)
+                        .unwrap_or_default()
+                        .trim_matches('"')
+                ),
+            ))
+        }
         Err(e) => Response::Error(ApiError::new(ErrorCode::Unreachable, e)),
     }
 }

@@ -8,9 +8,10 @@
 use redb::WriteTransaction;
 use tandem_proto::model::PlanSummary;
 
-use super::rows::PlanMeta;
+use super::rows::{DeclinedRow, JoinRow, OfferRow, PlanMeta};
 use super::tables::{
-    CHANGES, INDEX, INVITES, META, META_CURRENT, PEER_HEADS, PLAN_META, SYNC_STATES,
+    CHANGES, DECLINED, INDEX, INVITES, JOINS, META, META_CURRENT, OFFER_BYTES, OFFERS, PEER_HEADS,
+    PLAN_META, SYNC_STATES,
 };
 use super::{InviteRecord, StoreError, guard};
 
@@ -102,6 +103,67 @@ impl Batch {
             self.txn
                 .open_table(META)?
                 .insert(META_CURRENT, id.as_bytes())?;
+            Ok(())
+        })
+    }
+
+    /// Keeps a plan offered without consent, with its document.
+    pub fn put_offer(
+        &mut self,
+        plan: &str,
+        row: &OfferRow,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        guard(|| {
+            self.txn
+                .open_table(OFFERS)?
+                .insert(plan, row.encode().as_slice())?;
+            self.txn.open_table(OFFER_BYTES)?.insert(plan, bytes)?;
+            Ok(())
+        })
+    }
+
+    /// Forgets an offered plan and its document.
+    pub fn remove_offer(&mut self, plan: &str) -> Result<(), StoreError> {
+        guard(|| {
+            self.txn.open_table(OFFERS)?.remove(plan)?;
+            self.txn.open_table(OFFER_BYTES)?.remove(plan)?;
+            Ok(())
+        })
+    }
+
+    /// Records that a plan was declined (`None`: forgets that it was).
+    pub fn set_declined(
+        &mut self,
+        plan: &str,
+        row: Option<&DeclinedRow>,
+    ) -> Result<(), StoreError> {
+        guard(|| {
+            let mut t = self.txn.open_table(DECLINED)?;
+            match row {
+                Some(r) => {
+                    t.insert(plan, r.encode().as_slice())?;
+                }
+                None => {
+                    t.remove(plan)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Records a join asked for (`None`: the plan arrived, or the join failed).
+    pub fn set_joined(&mut self, plan: &str, row: Option<&JoinRow>) -> Result<(), StoreError> {
+        guard(|| {
+            let mut t = self.txn.open_table(JOINS)?;
+            match row {
+                Some(r) => {
+                    t.insert(plan, r.encode().as_slice())?;
+                }
+                None => {
+                    t.remove(plan)?;
+                }
+            }
             Ok(())
         })
     }

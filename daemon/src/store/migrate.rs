@@ -10,8 +10,8 @@
 use redb::{ReadableTable, WriteTransaction};
 
 use super::StoreError;
-use super::rows::PlanMeta;
-use super::tables::{CHANGES, INDEX, META, META_LAYOUT, PLAN_META, SNAPSHOTS};
+use super::rows::{PeerRow, PlanMeta};
+use super::tables::{CHANGES, INDEX, META, META_LAYOUT, PEERS, PEERS_V1, PLAN_META, SNAPSHOTS};
 
 /// One step from layout `to - 1` to `to`.
 pub struct Migration {
@@ -24,11 +24,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. The last one's `to` is [`super::tables::LAYOUT_VERSION`].
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    to: 2,
-    name: "plan-meta-v1: record the range of stored changes of every plan",
-    run: plan_meta,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        to: 2,
+        name: "plan-meta-v1: record the range of stored changes of every plan",
+        run: plan_meta,
+    },
+    Migration {
+        to: 3,
+        name: "peers-v2: address-book rows that say whether a peer was added by hand",
+        run: peers_v2,
+    },
+];
 
 /// Brings a database at layout `found` up to date, one migration per transaction.
 pub fn run(db: &redb::Database, found: u32) -> Result<(), StoreError> {
@@ -67,5 +74,30 @@ fn plan_meta(txn: &WriteTransaction) -> Result<(), StoreError> {
         let row = PlanMeta::new(first_seq, next_seq, snapshot, Vec::new());
         meta.insert(id.as_str(), row.encode().as_slice())?;
     }
+    Ok(())
+}
+
+/// Layout 3: `peers-v1` (peer → multiaddr) becomes `peers-v2` rows. Which
+/// entries were added by hand was not recorded, so none is marked manual:
+/// members are dialed as before, and a non-member is dialed again once it
+/// is added by hand again.
+fn peers_v2(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let old: Vec<(String, String)> = match txn.open_table(PEERS_V1) {
+        Ok(t) => {
+            let mut rows = Vec::new();
+            for row in t.iter()? {
+                let (k, v) = row?;
+                rows.push((k.value().to_string(), v.value().to_string()));
+            }
+            rows
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut new = txn.open_table(PEERS)?;
+    for (peer, addr) in &old {
+        new.insert(peer.as_str(), PeerRow::new(addr, false).encode().as_slice())?;
+    }
+    drop(new);
+    txn.delete_table(PEERS_V1)?;
     Ok(())
 }

@@ -31,10 +31,11 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use tandem_proto::model::PlanSummary;
 
 pub use batch::Batch;
-use rows::PlanMeta;
+use rows::{DeclinedRow, JoinRow, OfferRow, PeerRow, PlanMeta};
 use tables::{
-    CHANGES, INDEX, INVITES, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT, META_LAYOUT,
-    META_RELAYS, PEER_HEADS, PEERS, PLAN_META, SNAPSHOTS, SYNC_STATES,
+    CHANGES, DECLINED, INDEX, INVITES, JOINS, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT,
+    META_LAYOUT, META_RELAYS, OFFER_BYTES, OFFERS, PEER_HEADS, PEERS, PLAN_META, SNAPSHOTS,
+    SYNC_STATES,
 };
 
 /// A storage operation failed.
@@ -291,6 +292,10 @@ impl Store {
         txn.open_table(PEERS)?;
         txn.open_table(INVITES)?;
         txn.open_table(PEER_HEADS)?;
+        txn.open_table(OFFERS)?;
+        txn.open_table(OFFER_BYTES)?;
+        txn.open_table(DECLINED)?;
+        txn.open_table(JOINS)?;
         txn.commit()?;
         Ok(db)
     }
@@ -488,29 +493,32 @@ impl Store {
         })
     }
 
-    /// The address book: (peer id, multiaddr).
-    pub fn peers(&self) -> Result<Vec<(String, String)>, StoreError> {
+    /// The address book: (peer id, its row). Unreadable rows are skipped (and logged).
+    pub fn peers(&self) -> Result<Vec<(String, PeerRow)>, StoreError> {
         self.with(|db| {
             let txn = db.begin_read()?;
             let table = txn.open_table(PEERS)?;
             let mut out = Vec::new();
             for row in table.iter()? {
                 let (k, v) = row?;
-                out.push((k.value().to_string(), v.value().to_string()));
+                match PeerRow::decode(v.value()) {
+                    Ok(r) => out.push((k.value().to_string(), r)),
+                    Err(e) => tracing::warn!(peer = k.value(), error = %e, "skipping an unreadable address-book entry"),
+                }
             }
             Ok(out)
         })
     }
 
     /// Records where a peer can be dialed (`None` forgets it).
-    pub fn set_peer(&self, peer: &str, addr: Option<&str>) -> Result<(), StoreError> {
+    pub fn set_peer(&self, peer: &str, row: Option<&PeerRow>) -> Result<(), StoreError> {
         self.with(|db| {
             let txn = db.begin_write()?;
             {
                 let mut table = txn.open_table(PEERS)?;
-                match addr {
-                    Some(a) => {
-                        table.insert(peer, a)?;
+                match row {
+                    Some(r) => {
+                        table.insert(peer, r.encode().as_slice())?;
                     }
                     None => {
                         table.remove(peer)?;
@@ -519,6 +527,83 @@ impl Store {
             }
             txn.commit()?;
             Ok(())
+        })
+    }
+
+    /// Plans waiting for consent, oldest first. Unreadable rows are skipped.
+    pub fn offers(&self) -> Result<Vec<(String, OfferRow)>, StoreError> {
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let mut out = Vec::new();
+            for row in txn.open_table(OFFERS)?.iter()? {
+                let (k, v) = row?;
+                match OfferRow::decode(v.value()) {
+                    Ok(r) => out.push((k.value().to_string(), r)),
+                    Err(e) => tracing::warn!(plan = k.value(), error = %e, "skipping an unreadable plan offer"),
+                }
+            }
+            out.sort_by_key(|(_, r)| r.offered_at_ms);
+            Ok(out)
+        })
+    }
+
+    /// The document of an offered plan.
+    pub fn offer_bytes(&self, plan: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            Ok(txn
+                .open_table(OFFER_BYTES)?
+                .get(plan)?
+                .map(|v| v.value().to_vec()))
+        })
+    }
+
+    /// Every declined plan, with its row.
+    pub fn declined(&self) -> Result<Vec<(String, DeclinedRow)>, StoreError> {
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let mut out = Vec::new();
+            for row in txn.open_table(DECLINED)?.iter()? {
+                let (k, v) = row?;
+                if let Ok(r) = DeclinedRow::decode(v.value()) {
+                    out.push((k.value().to_string(), r));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Whether `plan` was declined here (an unreadable row counts as declined).
+    pub fn is_declined(&self, plan: &str) -> Result<bool, StoreError> {
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            Ok(txn.open_table(DECLINED)?.get(plan)?.is_some())
+        })
+    }
+
+    /// Every plan asked for (joined with a ticket, or accepted ahead).
+    pub fn joins(&self) -> Result<Vec<(String, JoinRow)>, StoreError> {
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let mut out = Vec::new();
+            for row in txn.open_table(JOINS)?.iter()? {
+                let (k, v) = row?;
+                if let Ok(r) = JoinRow::decode(v.value()) {
+                    out.push((k.value().to_string(), r));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// The join this device asked for of `plan`, if any.
+    pub fn joined(&self, plan: &str) -> Result<Option<JoinRow>, StoreError> {
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            Ok(txn
+                .open_table(JOINS)?
+                .get(plan)?
+                .and_then(|v| JoinRow::decode(v.value()).ok()))
         })
     }
 

@@ -154,3 +154,136 @@ mod tests {
         assert!(PlanMeta::decode(b"garbage").is_err());
     }
 }
+
+/// The version of the address-book, offer, declined and join rows this build writes.
+pub const ROW_V: u32 = 1;
+
+fn decode_row<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    v: impl Fn(&T) -> u32,
+) -> Result<T, String> {
+    let row: T = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    match v(&row) {
+        ROW_V => Ok(row),
+        other => Err(format!(
+            "row version {other} is not {ROW_V} (written by another tandemd?)"
+        )),
+    }
+}
+
+/// An address-book entry (`peers-v2`): where a peer can be dialed, and
+/// whether it was added by hand (`tandem peer add`, the config's `peers`),
+/// which keeps it dialed even while it is a member of no plan here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerRow {
+    /// Row version ([`ROW_V`]).
+    pub v: u32,
+    /// A multiaddr ending in `/p2p/<peer-id>`.
+    pub addr: String,
+    /// Added by hand.
+    pub manual: bool,
+}
+
+impl PeerRow {
+    /// A row for `addr`.
+    pub fn new(addr: &str, manual: bool) -> PeerRow {
+        PeerRow {
+            v: ROW_V,
+            addr: addr.to_string(),
+            manual,
+        }
+    }
+
+    /// Encodes the row.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Decodes a row.
+    pub fn decode(bytes: &[u8]) -> Result<PeerRow, String> {
+        decode_row(bytes, |r: &PeerRow| r.v)
+    }
+}
+
+/// A plan offered by a device this one shares nothing with, waiting for
+/// the user to accept or decline it (`plan-offers-v1`; its bytes are in
+/// `plan-offer-bytes-v1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferRow {
+    /// Row version ([`ROW_V`]).
+    pub v: u32,
+    /// The offering device.
+    pub from: String,
+    /// Its person's name and role in the plan, as the plan says.
+    pub from_name: String,
+    /// Its role.
+    pub from_role: String,
+    /// This device's role in the plan, as the plan says.
+    pub my_role: String,
+    /// The plan's title.
+    pub title: String,
+    /// When it was offered (ms since the epoch).
+    pub offered_at_ms: i64,
+    /// The size of the document, in bytes.
+    pub bytes: u64,
+}
+
+impl OfferRow {
+    /// Encodes the row.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Decodes a row.
+    pub fn decode(bytes: &[u8]) -> Result<OfferRow, String> {
+        decode_row(bytes, |r: &OfferRow| r.v)
+    }
+}
+
+/// A plan declined here (`plans-declined-v1`): refused from then on,
+/// whoever offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclinedRow {
+    /// Row version ([`ROW_V`]).
+    pub v: u32,
+    /// Who had offered it.
+    pub from: String,
+    /// When it was declined (ms since the epoch).
+    pub at_ms: i64,
+}
+
+impl DeclinedRow {
+    /// Encodes the row.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Decodes a row.
+    pub fn decode(bytes: &[u8]) -> Result<DeclinedRow, String> {
+        decode_row(bytes, |r: &DeclinedRow| r.v)
+    }
+}
+
+/// A plan this device asked to join with a ticket (`plans-joined-v1`):
+/// joining is consent, so when the plan arrives it is stored at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRow {
+    /// Row version ([`ROW_V`]).
+    pub v: u32,
+    /// The inviting device.
+    pub inviter: String,
+    /// When the join was asked for (ms since the epoch).
+    pub at_ms: i64,
+}
+
+impl JoinRow {
+    /// Encodes the row.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Decodes a row.
+    pub fn decode(bytes: &[u8]) -> Result<JoinRow, String> {
+        decode_row(bytes, |r: &JoinRow| r.v)
+    }
+}

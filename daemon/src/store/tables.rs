@@ -8,7 +8,11 @@
 //! | `plan-index-v1`      | plan id           | JSON `PlanSummary` (for `plan list`)           |
 //! | `plan-meta-v1`       | plan id           | JSON `rows::PlanMeta`: which changes are stored, the heads they give |
 //! | `sync-states-v1`     | (peer id, plan id)| `automerge::sync::State::encode()`: the heads both sides have |
-//! | `peers-v1`           | peer id           | a multiaddr to dial it at (UTF-8)              |
+//! | `peers-v2`           | peer id           | JSON `rows::PeerRow`: a multiaddr to dial it at, and whether it was added by hand |
+//! | `plan-offers-v1`     | plan id           | JSON `rows::OfferRow`: a plan offered without consent, waiting for the user |
+//! | `plan-offer-bytes-v1`| plan id           | that offer's whole document (`save()`)         |
+//! | `plans-declined-v1`  | plan id           | JSON `rows::DeclinedRow`: refused from then on |
+//! | `plans-joined-v1`    | plan id           | JSON `rows::JoinRow`: asked to join with a ticket, so stored when it arrives |
 //! | `invites-v1`         | invite id         | JSON `InviteRecord`: the invitation, its secret only as SHA-256 |
 //! | `peer-heads-v1`      | (peer id, plan id)| heads (hex, one per line) a device had when it signed a bundle we imported |
 //! | `meta-v1`            | name              | see the `META_*` keys                          |
@@ -33,8 +37,19 @@ pub const PLAN_META: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-m
 /// as the changes it describes, never before them.
 pub const SYNC_STATES: TableDefinition<(&str, &str), &[u8]> =
     TableDefinition::new("sync-states-v1");
-/// Peer id → last known dialable multiaddr: the address book, redialed at start.
-pub const PEERS: TableDefinition<&str, &str> = TableDefinition::new("peers-v1");
+/// Peer id → last known dialable multiaddr (layout 1; migrated to [`PEERS`] in layout 3).
+pub const PEERS_V1: TableDefinition<&str, &str> = TableDefinition::new("peers-v1");
+/// Peer id → JSON [`super::rows::PeerRow`]: the address book. Only member
+/// devices and peers added by hand are kept and redialed.
+pub const PEERS: TableDefinition<&str, &[u8]> = TableDefinition::new("peers-v2");
+/// Plan id → JSON [`super::rows::OfferRow`] (at most `engine::inbox::MAX_OFFERS`).
+pub const OFFERS: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-offers-v1");
+/// Plan id → the offered document's bytes.
+pub const OFFER_BYTES: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-offer-bytes-v1");
+/// Plan id → JSON [`super::rows::DeclinedRow`] (at most `engine::inbox::MAX_DECLINED`).
+pub const DECLINED: TableDefinition<&str, &[u8]> = TableDefinition::new("plans-declined-v1");
+/// Plan id → JSON [`super::rows::JoinRow`].
+pub const JOINS: TableDefinition<&str, &[u8]> = TableDefinition::new("plans-joined-v1");
 /// Invite id → JSON invite record (never the secret itself).
 pub const INVITES: TableDefinition<&str, &[u8]> = TableDefinition::new("invites-v1");
 /// (peer id, plan id) → the heads it held when it signed a bundle imported
@@ -53,4 +68,4 @@ pub const META_RELAYS: &str = "relays";
 pub const META_CURRENT: &str = "current_plan";
 
 /// The layout this build reads and writes (see `store::migrate` for each step).
-pub const LAYOUT_VERSION: u32 = 2;
+pub const LAYOUT_VERSION: u32 = 3;

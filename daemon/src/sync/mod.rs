@@ -17,8 +17,16 @@
 //!   for a plan the peer is not a member of is answered `Unavailable`.
 //! - A plan offered by a peer that we do not hold is received into a pending
 //!   document, kept in memory until it shows that both we and the sender are
-//!   members; then it is stored whole, else forgotten and answered
-//!   `Unavailable`.
+//!   members, else forgotten and answered `Unavailable`. Pending plans are
+//!   bounded per peer and in total, in count and bytes, and expire
+//!   ([`pending::Limits`]); an offer over the bounds is dropped unanswered.
+//!   The host may refuse an offer outright (a plan declined here, or one
+//!   already waiting for consent).
+//! - **Consent.** A complete offer is stored as a plan only when the host
+//!   consents ([`Host::consents`]: the sender shares a plan with us, or we
+//!   joined this plan with a ticket); otherwise it goes out as
+//!   [`Output::Offer`], for the user to accept or decline, and the sender is
+//!   told `Unavailable`.
 //! - A message that is lost leaves a session waiting: after
 //!   [`RESEND_AFTER_MS`] the session drops its in-flight state, tells the peer
 //!   with `Reset`, and starts over from the shared heads, so no pair stays
@@ -38,9 +46,17 @@
 //! - **Removal takes effect at once.** When a device stops being a member
 //!   (removed here, or a removal arrives), its sessions for the plan are
 //!   closed, it is sent nothing more about the plan, and whatever it sends is
-//!   answered `Unavailable`.
+//!   answered `Unavailable`. A device removed while it was away gets, the
+//!   next time it asks, one last message: what it lacks of the plan up to
+//!   and including its removal (a fork at the removal's heads, never a
+//!   change made after it), so its copy says it was removed.
+//!
+//! The core logs nothing itself: refusals come out as [`Output::Refused`],
+//! which the driver logs (rate-limited, since peers choose how often).
 
-use std::collections::{BTreeMap, BTreeSet};
+mod pending;
+
+use std::collections::BTreeMap;
 
 use automerge::ReadDoc;
 use automerge::sync::State;
@@ -48,9 +64,25 @@ use tandem_proto::api::Touched;
 use tandem_proto::peer::PeerMessage;
 
 use crate::doc::PlanDoc;
+pub use pending::Limits;
+use pending::PendingPlans;
 
 /// How long a session waits for an answer before it starts over.
 pub const RESEND_AFTER_MS: u64 = 5_000;
+
+/// What the host says of a plan a peer offers that is not stored here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfferPolicy {
+    /// Receive it (within the core's bounds). `expected`: this device asked
+    /// for it (joined with a ticket, accepted ahead), so it is received
+    /// within a member's bounds whoever sends it.
+    Receive {
+        /// Asked for here.
+        expected: bool,
+    },
+    /// Refuse it, and why (declined here, waiting for consent, no room).
+    Refuse(String),
+}
 
 /// What the core needs from its driver: the plans, and persisted sync states.
 pub trait Host {
@@ -67,6 +99,13 @@ pub trait Host {
     fn forget(&mut self, plan: &str);
     /// The persisted sync state of (peer, plan), if any.
     fn saved_state(&mut self, peer: &str, plan: &str) -> Option<Vec<u8>>;
+    /// Whether `peer` is a member device of a plan stored here (not a stranger).
+    fn knows(&mut self, peer: &str) -> bool;
+    /// Whether an offer of `plan` (not stored here) from `peer` may be received.
+    fn offer_policy(&mut self, plan: &str, peer: &str) -> OfferPolicy;
+    /// Whether a complete offer of `plan` from `peer` may be stored as a
+    /// plan at once; if not it goes out as [`Output::Offer`].
+    fn consents(&mut self, plan: &str, peer: &str) -> bool;
 }
 
 /// What the driver must do, in order.
@@ -101,6 +140,16 @@ pub enum Output {
         plan: String,
         /// `State::encode()` bytes (the shared heads).
         state: Vec<u8>,
+    },
+    /// A plan was offered whole, but without consent: keep its bytes for
+    /// the user to accept or decline (`tandem plan pending`).
+    Offer {
+        /// The plan.
+        plan: String,
+        /// Who offered it.
+        from: String,
+        /// The whole document (`save()`).
+        bytes: Vec<u8>,
     },
     /// A peer's message was refused; for the log and `peer list`.
     Refused {
@@ -149,7 +198,8 @@ pub struct SyncCore {
     /// Connected peers and their sessions by plan.
     peers: BTreeMap<String, BTreeMap<String, Session>>,
     /// Plans being received that are not stored yet.
-    pending: BTreeSet<String>,
+    pending: PendingPlans,
+    limits: Limits,
 }
 
 impl Default for SyncCore {
@@ -159,12 +209,28 @@ impl Default for SyncCore {
 }
 
 impl SyncCore {
-    /// A core with no peers.
+    /// A core with no peers and the default bounds.
     pub fn new() -> SyncCore {
+        SyncCore::with_limits(Limits::default())
+    }
+
+    /// A core with these bounds on pending plans.
+    pub fn with_limits(limits: Limits) -> SyncCore {
         SyncCore {
             peers: BTreeMap::new(),
-            pending: BTreeSet::new(),
+            pending: PendingPlans::default(),
+            limits,
         }
+    }
+
+    /// Plans being received now (not stored yet).
+    pub fn pending_plans(&self) -> usize {
+        self.pending.ids().len()
+    }
+
+    /// Peers a pending plan is being received from now.
+    pub fn offering(&self) -> impl Iterator<Item = &str> {
+        self.pending.senders()
     }
 
     /// Connected peers.
@@ -172,7 +238,7 @@ impl SyncCore {
         self.peers.keys().map(String::as_str)
     }
 
-    /// Whether any session waits for an answer (for tests and `sync --wait`).
+    /// Whether no session waits for an answer (for tests and `sync --wait`).
     pub fn is_idle(&self) -> bool {
         self.peers
             .values()
@@ -193,8 +259,7 @@ impl SyncCore {
     /// The connection to `peer` is gone; its persisted states remain.
     pub fn disconnected(&mut self, peer: &str, host: &mut dyn Host) {
         self.peers.remove(peer);
-        let pending: Vec<String> = self.pending.iter().cloned().collect();
-        for plan in pending {
+        for plan in self.pending.ids() {
             self.drop_orphan(&plan, host);
         }
     }
@@ -218,9 +283,23 @@ impl SyncCore {
         out
     }
 
-    /// Time passed: restart sessions whose message got no answer.
+    /// Time passed: restart sessions whose message got no answer, and drop
+    /// pending plans that took too long.
     pub fn tick(&mut self, now: u64, host: &mut dyn Host) -> Vec<Output> {
         let mut out = Vec::new();
+        for plan in self.pending.expired(now, &self.limits) {
+            if let Some(p) = self.pending.remove(&plan) {
+                host.forget(&plan);
+                for sessions in self.peers.values_mut() {
+                    sessions.remove(&plan);
+                }
+                out.push(Output::Refused {
+                    peer: p.from,
+                    plan,
+                    reason: "the plan it offered did not arrive in time; it was dropped".into(),
+                });
+            }
+        }
         let mut stale = Vec::new();
         for (peer, sessions) in &mut self.peers {
             for (plan, s) in sessions.iter_mut() {
@@ -255,7 +334,6 @@ impl SyncCore {
         if !tandem_proto::ids::is_id(plan) {
             // Not a plan id this software makes: nothing to look up, nothing to answer.
             let reason = format!("malformed plan id ({} bytes)", plan.len());
-            tracing::warn!(peer, %reason, "refused a peer message");
             out.push(Output::Refused {
                 peer: peer.into(),
                 plan: String::new(),
@@ -315,7 +393,6 @@ impl SyncCore {
     }
 
     fn refuse(&mut self, peer: &str, plan: &str, reason: String, out: &mut Vec<Output>) {
-        tracing::warn!(peer, plan, %reason, "refused a sync message");
         self.close(peer, plan);
         out.push(Output::Refused {
             peer: peer.into(),
@@ -341,6 +418,9 @@ impl SyncCore {
         let pending = self.pending.contains(plan);
         match host.plan(plan) {
             Some(doc) if !pending && !doc.is_member(peer) => {
+                if let Some(heads) = doc.removal_heads(peer).filter(|_| doc.is_member(&me)) {
+                    return self.tell_removed(peer, plan, &heads, data, host, out);
+                }
                 return self.refuse(
                     peer,
                     plan,
@@ -350,6 +430,21 @@ impl SyncCore {
             }
             Some(_) => {}
             None => {
+                let expected = match host.offer_policy(plan, peer) {
+                    OfferPolicy::Refuse(reason) => return self.refuse(peer, plan, reason, out),
+                    OfferPolicy::Receive { expected } => expected,
+                };
+                let stranger = !expected && !host.knows(peer);
+                if let Some(reason) = self.pending.refuse_new(peer, stranger, &self.limits) {
+                    // Unanswered: a flood gets no traffic back, and a member
+                    // that was turned away retries after its reset.
+                    out.push(Output::Refused {
+                        peer: peer.into(),
+                        plan: plan.into(),
+                        reason: format!("offer not taken: {reason}"),
+                    });
+                    return;
+                }
                 if host.adopt(plan).is_none() {
                     return self.refuse(
                         peer,
@@ -358,8 +453,20 @@ impl SyncCore {
                         out,
                     );
                 }
-                self.pending.insert(plan.to_string());
+                self.pending.insert(plan, peer, stranger, now);
             }
+        }
+        if !self.pending.grow(plan, data.len(), &self.limits) {
+            self.pending.remove(plan);
+            host.forget(plan);
+            for sessions in self.peers.values_mut() {
+                sessions.remove(plan);
+            }
+            let reason = format!(
+                "the plan it offers is over {} MiB; it was dropped",
+                self.limits.bytes_per_plan / (1024 * 1024)
+            );
+            return self.refuse(peer, plan, reason, out);
         }
         let saved = host.saved_state(peer, plan);
         let session = self
@@ -393,15 +500,34 @@ impl SyncCore {
 
         if self.pending.contains(plan) {
             if doc.is_member(&me) && doc.is_writer(peer) {
-                // A plan shared with us: store it whole, from now on like any other.
+                let bytes = doc.save();
                 self.pending.remove(plan);
-                out.push(Output::StoreChanges {
-                    plan: plan.into(),
-                    bytes: doc.save(),
-                    whole: true,
-                    from: peer.into(),
-                    items: Vec::new(),
-                });
+                if host.consents(plan, peer) {
+                    // A plan shared with us: store it whole, from now on like any other.
+                    out.push(Output::StoreChanges {
+                        plan: plan.into(),
+                        bytes,
+                        whole: true,
+                        from: peer.into(),
+                        items: Vec::new(),
+                    });
+                } else {
+                    // Offered by a device we share nothing with: the user decides.
+                    host.forget(plan);
+                    for sessions in self.peers.values_mut() {
+                        sessions.remove(plan);
+                    }
+                    out.push(Output::Offer {
+                        plan: plan.into(),
+                        from: peer.into(),
+                        bytes,
+                    });
+                    out.push(Output::Send {
+                        peer: peer.into(),
+                        msg: PeerMessage::Unavailable { plan: plan.into() },
+                    });
+                    return;
+                }
             } else if !doc.is_empty()
                 && session
                     .state
@@ -470,6 +596,53 @@ impl SyncCore {
                 self.push(now, &other, plan, host, out);
             }
         }
+    }
+
+    /// A device removed from `plan` while it was away asks about it: it is
+    /// sent what it lacks up to and including its removal (never a change
+    /// made after it), so its copy says it was removed; then the session
+    /// closes and it is told the plan is unavailable. Its own changes are
+    /// not taken (the session is read-only on our side).
+    fn tell_removed(
+        &mut self,
+        peer: &str,
+        plan: &str,
+        heads: &[automerge::ChangeHash],
+        data: &[u8],
+        host: &mut dyn Host,
+        out: &mut Vec<Output>,
+    ) {
+        let saved = host.saved_state(peer, plan);
+        let Some(doc) = host.plan(plan) else { return };
+        let Ok(fork) = doc.automerge().fork_at(heads) else {
+            return self.refuse(
+                peer,
+                plan,
+                format!("{peer} was removed from plan {plan}"),
+                out,
+            );
+        };
+        let mut fork = PlanDoc::from_automerge(fork);
+        let mut session = Session::open(saved);
+        session.state.set_read_only(true);
+        // Learn what it has; nothing of its own is applied.
+        let _ = fork.receive_sync(&mut session.state, data);
+        session.state.in_flight = false;
+        if let Some(data) = fork.generate_sync(&mut session.state) {
+            out.push(Output::Send {
+                peer: peer.into(),
+                msg: PeerMessage::Sync {
+                    plan: plan.into(),
+                    data,
+                },
+            });
+        }
+        self.refuse(
+            peer,
+            plan,
+            format!("{peer} was removed from plan {plan}; it was sent its removal"),
+            out,
+        );
     }
 
     /// Sends the next message of (peer, plan) if there is one, opening the session if needed.

@@ -25,6 +25,13 @@ pub(super) struct TestHost {
     pub(super) states: BTreeMap<(String, String), Vec<u8>>,
     /// What a real driver would have made durable, per plan.
     pub(super) stored: BTreeMap<String, Vec<Vec<u8>>>,
+    /// Whether complete offers are stored at once (as after a join); when
+    /// not, they go to `offers`.
+    pub(super) consent: bool,
+    /// Plans offered without consent: (plan, from, bytes).
+    pub(super) offers: Vec<(String, String, Vec<u8>)>,
+    /// Plans declined here.
+    pub(super) declined: BTreeSet<String>,
 }
 
 impl Host for TestHost {
@@ -62,6 +69,19 @@ impl Host for TestHost {
         self.states
             .get(&(peer.to_string(), plan.to_string()))
             .cloned()
+    }
+    fn knows(&mut self, peer: &str) -> bool {
+        self.shared_with(peer).into_iter().next().is_some()
+    }
+    fn offer_policy(&mut self, plan: &str, _peer: &str) -> OfferPolicy {
+        if self.declined.contains(plan) || self.offers.iter().any(|(p, _, _)| p == plan) {
+            OfferPolicy::Refuse(format!("plan {plan} is declined or waits for consent"))
+        } else {
+            OfferPolicy::Receive { expected: false }
+        }
+    }
+    fn consents(&mut self, _plan: &str, peer: &str) -> bool {
+        self.consent || self.knows(peer)
     }
 }
 
@@ -103,6 +123,9 @@ impl Net {
                         pending: BTreeSet::new(),
                         states: BTreeMap::new(),
                         stored: BTreeMap::new(),
+                        consent: true,
+                        offers: Vec::new(),
+                        declined: BTreeSet::new(),
                     },
                     core: SyncCore::new(),
                     device: Device {
@@ -161,6 +184,9 @@ impl Net {
                 Output::Refused { plan, reason, .. } => {
                     self.reasons.push(reason);
                     self.refused.push((at, plan))
+                }
+                Output::Offer { plan, from, bytes } => {
+                    self.nodes[at].host.offers.push((plan, from, bytes));
                 }
             }
         }

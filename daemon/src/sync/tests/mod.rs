@@ -2,6 +2,7 @@
 //! member converges and nothing is lost.
 
 mod harness;
+mod hostile;
 
 use std::collections::BTreeSet;
 
