@@ -12,6 +12,7 @@
 //! - [`relay`]: relay mode (`tandemd --relay`), a circuit-relay server holding no plans.
 //! - [`run`]: the life of a daemon process, shared by `tandemd` and `tandem daemon run`.
 //! - [`ratelog`]: log lines rate-limited per peer, so no peer can fill the log.
+//! - [`logfile`]: the log file, rotated by size (at most 40 MiB in all).
 //!
 //! Data flow of an edit: CLI → socket frame → [`server`] decodes it → the
 //! [`engine`] thread validates and applies it to the [`doc::PlanDoc`] → the
@@ -23,6 +24,7 @@ pub mod doc;
 pub mod engine;
 pub mod home;
 pub mod identity;
+pub mod logfile;
 pub mod net;
 pub mod ratelog;
 pub mod relay;

@@ -416,11 +416,14 @@ fn init_logging(
     background: bool,
 ) -> Result<tracing_appender::non_blocking::WorkerGuard, RunError> {
     let path = paths::log_path(home);
-    let file = std::fs::OpenOptions::new()
+    // Opened here first, so a home where the log cannot be written is an
+    // error naming it; the rotating writer then owns it.
+    std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
         .map_err(io(format!("cannot open the log file {}", path.display())))?;
+    let file = crate::logfile::writer(&path, crate::logfile::MAX_BYTES);
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let file_layer = tracing_subscriber::fmt::layer()

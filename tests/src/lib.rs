@@ -11,12 +11,12 @@
 //! build their binaries). Set `TANDEM_BIN_DIR` to test other builds.
 //!
 //! The `bench` binary (src/bin/bench.rs) uses the same helpers against
-//! release builds; see BENCHMARKS.md.
-//!
-//! The `bench` binary (src/bin/bench.rs) uses the same helpers against
-//! release builds; see BENCHMARKS.md.
+//! release builds; see BENCHMARKS.md. [`hostile`] is a stranger's libp2p
+//! client, for the hardening tests and the flood benchmark.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failed step should fail the test loudly
+
+pub mod hostile;
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
