@@ -51,11 +51,22 @@ mod tests {
             .collect();
         files.sort();
         assert_eq!(files.len(), KEEP + 1, "{files:?}");
-        let total: u64 = files.iter().map(|f| std::fs::metadata(f).unwrap().len()).sum();
-        assert!(total <= ((KEEP + 1) * (1000 + line.len())) as u64, "{total} bytes");
+        let total: u64 = files
+            .iter()
+            .map(|f| std::fs::metadata(f).unwrap().len())
+            .sum();
+        assert!(
+            total <= ((KEEP + 1) * (1000 + line.len())) as u64,
+            "{total} bytes"
+        );
         // Whole lines only.
         for f in &files {
-            assert!(std::fs::read_to_string(f).unwrap().lines().all(|l| l.len() == 99));
+            assert!(
+                std::fs::read_to_string(f)
+                    .unwrap()
+                    .lines()
+                    .all(|l| l.len() == 99)
+            );
         }
     }
 }

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
-use libp2p::{Multiaddr, PeerId, StreamProtocol, Swarm, identify, noise, request_response, tcp, yamux};
+use libp2p::{
+    Multiaddr, PeerId, StreamProtocol, Swarm, identify, noise, request_response, tcp, yamux,
+};
 use serde::{Deserialize, Serialize};
 use tandem_proto::peer::{
     Envelope, JOIN_PROTOCOL, JoinReply, JoinRequest, MAX_JOIN_MESSAGE, MAX_MESSAGE, PeerMessage,
@@ -50,30 +52,39 @@ impl Stranger {
     pub fn new(advertise: Option<Multiaddr>) -> Stranger {
         let mut swarm = libp2p::SwarmBuilder::with_new_identity()
             .with_tokio()
-            .with_tcp(tcp::Config::default(), noise::Config::new, yamux::Config::default)
+            .with_tcp(
+                tcp::Config::default(),
+                noise::Config::new,
+                yamux::Config::default,
+            )
             .expect("tcp")
-            .with_behaviour(|key| {
-                Behaviour {
-                    identify: identify::Behaviour::new(identify::Config::new(
-                        "/tandem/id/1".into(),
-                        key.public(),
-                    )),
-                    sync: request_response::Behaviour::with_codec(
-                        request_response::cbor::codec::Codec::default()
-                            .set_request_size_maximum(MAX_MESSAGE as u64),
-                        [(StreamProtocol::new(SYNC_PROTOCOL), request_response::ProtocolSupport::Full)],
-                        request_response::Config::default()
-                            .with_request_timeout(Duration::from_secs(30))
-                            .with_max_concurrent_streams(10_000),
-                    ),
-                    join: request_response::Behaviour::with_codec(
-                        request_response::cbor::codec::Codec::default()
-                            .set_request_size_maximum(MAX_JOIN_MESSAGE as u64)
-                            .set_response_size_maximum(MAX_JOIN_MESSAGE as u64),
-                        [(StreamProtocol::new(JOIN_PROTOCOL), request_response::ProtocolSupport::Full)],
-                        request_response::Config::default().with_request_timeout(Duration::from_secs(20)),
-                    ),
-                }
+            .with_behaviour(|key| Behaviour {
+                identify: identify::Behaviour::new(identify::Config::new(
+                    "/tandem/id/1".into(),
+                    key.public(),
+                )),
+                sync: request_response::Behaviour::with_codec(
+                    request_response::cbor::codec::Codec::default()
+                        .set_request_size_maximum(MAX_MESSAGE as u64),
+                    [(
+                        StreamProtocol::new(SYNC_PROTOCOL),
+                        request_response::ProtocolSupport::Full,
+                    )],
+                    request_response::Config::default()
+                        .with_request_timeout(Duration::from_secs(30))
+                        .with_max_concurrent_streams(10_000),
+                ),
+                join: request_response::Behaviour::with_codec(
+                    request_response::cbor::codec::Codec::default()
+                        .set_request_size_maximum(MAX_JOIN_MESSAGE as u64)
+                        .set_response_size_maximum(MAX_JOIN_MESSAGE as u64),
+                    [(
+                        StreamProtocol::new(JOIN_PROTOCOL),
+                        request_response::ProtocolSupport::Full,
+                    )],
+                    request_response::Config::default()
+                        .with_request_timeout(Duration::from_secs(20)),
+                ),
             })
             .expect("behaviour")
             .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
@@ -111,13 +122,17 @@ impl Stranger {
         loop {
             match tokio::time::timeout_at(deadline, self.swarm.select_next_some()).await {
                 Err(_) => return Outcome::Open,
-                Ok(SwarmEvent::ConnectionClosed { num_established: 0, .. }) => {
+                Ok(SwarmEvent::ConnectionClosed {
+                    num_established: 0, ..
+                }) => {
                     return Outcome::ClosedAfter(start.elapsed());
                 }
-                Ok(SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
-                    message: request_response::Message::Request { channel, .. },
-                    ..
-                }))) => {
+                Ok(SwarmEvent::Behaviour(BehaviourEvent::Sync(
+                    request_response::Event::Message {
+                        message: request_response::Message::Request { channel, .. },
+                        ..
+                    },
+                ))) => {
                     let _ = self.swarm.behaviour_mut().sync.send_response(channel, Ack);
                 }
                 Ok(_) => {}
@@ -168,7 +183,9 @@ impl Stranger {
                     request_response::Event::OutboundFailure { .. } => done += 1,
                     _ => {}
                 },
-                Ok(SwarmEvent::ConnectionClosed { num_established: 0, .. }) => break,
+                Ok(SwarmEvent::ConnectionClosed {
+                    num_established: 0, ..
+                }) => break,
                 Ok(_) => {}
             }
         }
@@ -191,10 +208,12 @@ impl Stranger {
         loop {
             match tokio::time::timeout_at(deadline, self.swarm.select_next_some()).await {
                 Err(_) => return None,
-                Ok(SwarmEvent::Behaviour(BehaviourEvent::Join(request_response::Event::Message {
-                    message: request_response::Message::Response { response, .. },
-                    ..
-                }))) => return Some(response),
+                Ok(SwarmEvent::Behaviour(BehaviourEvent::Join(
+                    request_response::Event::Message {
+                        message: request_response::Message::Response { response, .. },
+                        ..
+                    },
+                ))) => return Some(response),
                 Ok(SwarmEvent::Behaviour(BehaviourEvent::Join(
                     request_response::Event::OutboundFailure { .. },
                 ))) => return None,

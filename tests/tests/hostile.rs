@@ -73,20 +73,37 @@ fn hundreds_of_strangers_cannot_crowd_out_a_member_device() {
         most = most.max(strangers_connected(&a));
         b.plan(&id).is_some()
     });
-    b.json(&["goal", "add", "from the member, in the crowd", "--plan", &id]);
+    b.json(&[
+        "goal",
+        "add",
+        "from the member, in the crowd",
+        "--plan",
+        &id,
+    ]);
     eventually("the member's edit reaches the daemon", || {
         most = most.max(strangers_connected(&a));
         a.plan(&id).unwrap()["goals"].as_array().unwrap().len() == 2
     });
-    assert!(most <= 4, "{most} strangers from one address were connected at once");
+    assert!(
+        most <= 4,
+        "{most} strangers from one address were connected at once"
+    );
     let outcomes = rt.block_on(crowd).unwrap();
     let refused = outcomes
         .iter()
-        .filter(|o| matches!(o, Outcome::Refused) || matches!(o, Outcome::ClosedAfter(d) if *d < Duration::from_secs(1)))
+        .filter(|o| {
+            matches!(o, Outcome::Refused)
+                || matches!(o, Outcome::ClosedAfter(d) if *d < Duration::from_secs(1))
+        })
         .count();
     let stayed = outcomes.iter().filter(|o| **o == Outcome::Open).count();
-    eprintln!("crowd of 300: {refused} refused at once, at most {most} in at a time, {stayed} still open after 25 s");
-    assert!(refused > 100, "only {refused} of 300 strangers were turned away");
+    eprintln!(
+        "crowd of 300: {refused} refused at once, at most {most} in at a time, {stayed} still open after 25 s"
+    );
+    assert!(
+        refused > 100,
+        "only {refused} of 300 strangers were turned away"
+    );
     assert_eq!(stayed, 0, "idle strangers' connections are closed");
 }
 
@@ -134,7 +151,9 @@ fn a_strangers_advertised_address_is_never_stored_or_dialed() {
         let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
         let book = txn.open_table(tandem_daemon::store::tables::PEERS).unwrap();
         assert!(
-            redb::ReadableTable::get(&book, stranger.to_string().as_str()).unwrap().is_none(),
+            redb::ReadableTable::get(&book, stranger.to_string().as_str())
+                .unwrap()
+                .is_none(),
             "the stranger's address went into the address book"
         );
     }
@@ -175,13 +194,19 @@ fn a_flood_of_plan_offers_and_garbage_is_held_bounded_and_logged_briefly() {
     assert_eq!(a.json(&["plan", "list"]).as_array().unwrap().len(), 1);
     assert_eq!(a.json(&["plan", "pending"]), serde_json::json!([]));
     let lines = log_lines(&a, &eve.to_string());
-    assert!(lines <= 10, "{lines} log lines about one stranger's 21,000 messages");
+    assert!(
+        lines <= 10,
+        "{lines} log lines about one stranger's 21,000 messages"
+    );
 }
 
 #[test]
 fn failed_joins_are_limited_per_address_not_only_per_identity() {
     let a = Home::new();
-    let plan = a.json(&["plan", "new", "Guarded"])["id"].as_str().unwrap().to_string();
+    let plan = a.json(&["plan", "new", "Guarded"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let addr = addr_of(&a);
     let daemon = peer_of(&addr);
     let rt = runtime();
@@ -203,7 +228,11 @@ fn failed_joins_are_limited_per_address_not_only_per_identity() {
         assert!(message(r).contains("no invitation here"), "{}", message(r));
     }
     for r in &replies[20..] {
-        assert!(message(r).contains("too many failed attempts from this network address"), "{}", message(r));
+        assert!(
+            message(r).contains("too many failed attempts from this network address"),
+            "{}",
+            message(r)
+        );
     }
 }
 
@@ -234,7 +263,9 @@ fn a_device_removed_while_offline_learns_it_on_its_next_connection() {
     assert!(err.contains("not a member"), "{err}");
     let goals = b.plan(&id).unwrap()["goals"].as_array().unwrap().clone();
     assert!(
-        goals.iter().all(|g| g["title"] != "made after B was removed"),
+        goals
+            .iter()
+            .all(|g| g["title"] != "made after B was removed"),
         "B got a change made after its removal"
     );
 }
@@ -246,7 +277,8 @@ fn a_device_that_is_a_member_of_no_plan_here_is_not_redialed() {
     b.json(&["peer", "add", &a.dial_addr()]);
     eventually("B has the plan", || b.plan(&id).is_some());
     eventually("A has B in its address book", || {
-        a.peer_info(&b.peer_id()).is_some_and(|p| p["connected"] == true)
+        a.peer_info(&b.peer_id())
+            .is_some_and(|p| p["connected"] == true)
     });
     a.json(&["member", "remove", &b.peer_id(), "--plan", &id]);
     assert!(a.run(&["daemon", "stop"]).status.success());
@@ -255,7 +287,9 @@ fn a_device_that_is_a_member_of_no_plan_here_is_not_redialed() {
         let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
         let book = txn.open_table(tandem_daemon::store::tables::PEERS).unwrap();
         assert!(
-            redb::ReadableTable::get(&book, b.peer_id().as_str()).unwrap().is_none(),
+            redb::ReadableTable::get(&book, b.peer_id().as_str())
+                .unwrap()
+                .is_none(),
             "a device that is a member of no plan here stayed in the address book"
         );
     }

@@ -95,6 +95,14 @@ fn two_daemons_sync_through_a_relay_and_recover_from_its_restart() {
     };
     assert!(found("relay", "reservation held"), "{doc}");
     assert!(found("member", "connected through relay"), "{doc}");
+    // Clocks are measured from what the member sent, not guessed.
+    assert!(found("clock", "clocks agree"), "{doc}");
+    assert!(
+        info["clock_skew_ms"]
+            .as_i64()
+            .is_some_and(|ms| ms.abs() < 5_000),
+        "{info}"
+    );
 }
 
 #[test]

@@ -180,6 +180,61 @@ fn members(st: &DaemonStatus, out: &mut Vec<Check>) {
     }
 }
 
+/// How far each connected member device's clock is from this one's, as
+/// measured from the sync messages it sent (each carries its sender's
+/// clock). Over five minutes is a warning: schedules, due dates and
+/// invitations are judged by clocks.
+fn clocks(st: &DaemonStatus, out: &mut Vec<Check>) {
+    let measured: Vec<(&String, i64)> = st
+        .member_devices
+        .iter()
+        .filter_map(|m| {
+            let p = st.peers.iter().find(|p| &p.peer == m && p.connected)?;
+            Some((m, p.clock_skew_ms?))
+        })
+        .collect();
+    if measured.is_empty() {
+        out.push(check(
+            "clock",
+            Level::Info,
+            "no member device is connected, so no clock was compared",
+            None,
+        ));
+    }
+    for (m, skew) in measured {
+        let name = format!("device {}", short_peer(m));
+        let words = skew_words(skew);
+        if skew.unsigned_abs() > 5 * 60 * 1000 {
+            out.push(check(
+                "clock",
+                Level::Warn,
+                format!("{name}: its clock is {words} this device's"),
+                Some("set the clock right on whichever device is wrong (automatic time, NTP); invitations expire and competencies fall due by the clock"),
+            ));
+        } else {
+            out.push(check(
+                "clock",
+                Level::Ok,
+                format!("{name}: clocks agree ({words})"),
+                None,
+            ));
+        }
+    }
+}
+
+/// A clock difference in words: "3 s ahead of", "2 hours behind".
+fn skew_words(ms: i64) -> String {
+    let s = ms.unsigned_abs() / 1000;
+    let amount = match s {
+        0 => return "within a second of".to_string(),
+        1..=119 => format!("{s} s"),
+        120..=7_199 => format!("{} minutes", s / 60),
+        7_200..=172_799 => format!("{} hours", s / 3600),
+        _ => format!("{} days", s / 86_400),
+    };
+    format!("{amount} {}", if ms > 0 { "ahead of" } else { "behind" })
+}
+
 /// Permissions of the home, the socket and the device key.
 fn permissions(home: &Path, out: &mut Vec<Check>) {
     let items = [
@@ -238,12 +293,7 @@ pub(super) fn run(ctx: &mut Ctx) -> Result<(), Fail> {
     listening(&st, &mut checks);
     reachability(&st, &mut checks);
     members(&st, &mut checks);
-    checks.push(check(
-        "clock",
-        Level::Info,
-        "clock skew against peers is not measured (nothing Tandem exchanges carries a trustworthy time); invitations allow 5 minutes of skew",
-        None,
-    ));
+    clocks(&st, &mut checks);
     permissions(Path::new(&st.home), &mut checks);
     let failed = checks.iter().filter(|c| c.status == Level::Fail).count();
     let s = ctx.style;

@@ -17,6 +17,10 @@
 //!    with nothing changed, and a 200-plan fan-out, each against raw
 //!    in-memory Automerge sync; change propagation latency against bare
 //!    durable commits.
+//! 8. RSS under a flood of 100,000 plan offers from strangers, against the
+//!    same daemon's idle RSS (`bench flood`).
+//! 9. A CLI call with 500 idle and watching socket clients, against the
+//!    same call with none (`bench clients`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark tool: any failure should abort loudly
 
@@ -26,19 +30,20 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tandem_e2e::{Home, Raw};
 
+mod hostile;
 mod sync;
 
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+pub(crate) fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort_unstable();
     let idx = ((samples.len() as f64 - 1.0) * p).round() as usize;
     samples[idx]
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn time_n(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
+pub(crate) fn time_n(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
     (0..n)
         .map(|_| {
             let t = Instant::now();
@@ -200,7 +205,7 @@ fn throughput() {
     println!();
 }
 
-fn rss_kib(pid: u32) -> u64 {
+pub(crate) fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
@@ -297,6 +302,12 @@ fn main() {
     }
     if want("sync") {
         sync::run();
+    }
+    if want("flood") {
+        hostile::flood();
+    }
+    if want("clients") {
+        hostile::idle_clients();
     }
     if only.as_deref() == Some("propagation") {
         sync::propagation();
