@@ -123,6 +123,10 @@ pub struct Engine {
     refusals: crate::ratelog::RateLog,
     /// Ticks seen, for work done now and then.
     ticks: u64,
+    /// Whether the address book was cleared of non-members since start.
+    book_pruned: bool,
+    /// The membership answered while it cannot be read.
+    no_members: Membership,
 }
 
 /// Edits staged in the open batch, waiting for its commit.
@@ -194,6 +198,8 @@ impl Engine {
             joins: None,
             refusals: crate::ratelog::RateLog::default(),
             ticks: 0,
+            book_pruned: false,
+            no_members: Membership::default(),
         }
     }
 
@@ -719,18 +725,21 @@ impl Engine {
     fn membership(&mut self) -> &Membership {
         if self.members.is_none() {
             let me = self.device.peer.clone();
-            let plans = match self.store.summaries() {
-                Ok(list) => list
-                    .into_iter()
-                    .filter(|s| s.error.is_none())
-                    .map(|s| (s.id, s.members))
-                    .collect(),
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot read who shares which plan");
-                    Vec::new()
+            match self.store.summaries() {
+                Ok(list) => {
+                    let plans = list
+                        .into_iter()
+                        .filter(|s| s.error.is_none())
+                        .map(|s| (s.id, s.members));
+                    self.members = Some(Membership::new(&me, plans));
                 }
-            };
-            self.members = Some(Membership::new(&me, plans));
+                Err(e) => {
+                    // Not cached: asked again next time. Meanwhile nobody
+                    // is a member, which only makes the daemon stricter.
+                    tracing::error!(error = %e, "cannot read who shares which plan");
+                    return &self.no_members;
+                }
+            }
         }
         self.members.get_or_insert_with(Membership::default)
     }
@@ -757,23 +766,9 @@ impl Engine {
         let members = self.membership().devices();
         let offering = self.sync.offering().map(str::to_string).collect();
         let trust = Trust { members, offering };
-        let gone: Vec<String> = self
-            .trust
-            .borrow()
-            .members
-            .difference(&trust.members)
-            .cloned()
-            .collect();
-        if !gone.is_empty()
-            && let Ok(book) = self.store.peers()
-        {
-            for (peer, row) in book.iter().filter(|(p, r)| gone.contains(p) && !r.manual) {
-                tracing::info!(%peer, addr = %row.addr, "no longer a member of any plan here: not dialed any more");
-                if let Err(e) = self.store.set_peer(peer, None) {
-                    tracing::warn!(%peer, error = %e, "cannot update the address book");
-                    self.recover();
-                }
-            }
+        // Only from a membership read from the store, never from a failure to read it.
+        if self.members.is_some() {
+            self.prune_address_book(&trust.members);
         }
         self.trust.send_if_modified(|t| {
             let changed = *t != trust;
@@ -782,6 +777,40 @@ impl Engine {
             }
             changed
         });
+    }
+
+    /// Drops from the address book the devices that are members of no plan
+    /// here (unless added by hand): the first time, every such entry; later,
+    /// those that just stopped being members.
+    fn prune_address_book(&mut self, members: &BTreeSet<String>) {
+        let first = !self.book_pruned;
+        self.book_pruned = true;
+        let gone: BTreeSet<String> = self
+            .trust
+            .borrow()
+            .members
+            .difference(members)
+            .cloned()
+            .collect();
+        if !first && gone.is_empty() {
+            return;
+        }
+        let Ok(book) = self.store.peers() else { return };
+        let drop = |p: &String| {
+            if first {
+                !members.contains(p)
+            } else {
+                gone.contains(p)
+            }
+        };
+        for (peer, row) in book.iter().filter(|(p, r)| drop(p) && !r.manual) {
+            tracing::info!(%peer, addr = %row.addr, "a member of no plan here: not dialed any more");
+            if let Err(e) = self.store.set_peer(peer, None) {
+                tracing::warn!(%peer, error = %e, "cannot update the address book");
+                self.recover();
+                return;
+            }
+        }
     }
 
     /// Where the network learns whom to trust (the engine thread publishes

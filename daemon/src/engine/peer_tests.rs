@@ -608,3 +608,52 @@ fn a_joiner_with_a_wrong_clock_is_told_so_and_expiry_is_the_inviters_to_judge() 
         "a minute is fine"
     );
 }
+
+#[test]
+fn the_address_book_keeps_member_devices_and_peers_added_by_hand_only() {
+    use crate::store::rows::PeerRow;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a");
+    let mut a = engine(&path, 1);
+    let plan = shared_plan(&mut a); // peer(2) is a member
+    let row = |manual| PeerRow::new("/ip4/127.0.0.1/tcp/9", manual);
+    a.store.set_peer(&peer(2), Some(&row(false))).unwrap();
+    a.store.set_peer(&peer(3), Some(&row(false))).unwrap(); // a stranger, from an older build
+    a.store.set_peer(&peer(4), Some(&row(true))).unwrap(); // added by hand
+    // A restart: the engine thread publishes whom to trust first.
+    drop(a);
+    let mut a = engine(&path, 1);
+    let trust = a.trust();
+    a.publish_trust();
+    let kept: Vec<String> = a
+        .store
+        .peers()
+        .unwrap()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        kept.contains(&peer(2)) && kept.contains(&peer(4)),
+        "{kept:?}"
+    );
+    assert!(!kept.contains(&peer(3)), "a stranger's entry stayed");
+    assert!(trust.borrow().members.contains(&peer(2)));
+    // Removed from its only plan: dropped, and no longer trusted.
+    let r = call(
+        &mut a,
+        Request::Edit {
+            plan: Some(plan),
+            edit: Edit::MemberRemove { peer: peer(2) },
+        },
+    );
+    assert!(matches!(r, Response::Edited(_)), "{r:?}");
+    let kept: Vec<String> = a
+        .store
+        .peers()
+        .unwrap()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(kept, vec![peer(4)]);
+    assert!(!trust.borrow().members.contains(&peer(2)));
+}

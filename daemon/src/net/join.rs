@@ -36,6 +36,13 @@ pub(super) struct PendingJoin {
     retried: bool,
 }
 
+impl PendingJoin {
+    /// The inviter asked.
+    pub(super) fn peer(&self) -> PeerId {
+        self.peer
+    }
+}
+
 /// Join requests on their way, by request id.
 pub(super) type Joins = HashMap<OutboundRequestId, PendingJoin>;
 

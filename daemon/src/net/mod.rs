@@ -381,10 +381,15 @@ fn close_idle_strangers(
     swarm: &mut Swarm<Behaviour>,
     known: &HashMap<PeerId, Known>,
     trusted: &Trusted,
+    joins: &join::Joins,
     now: Instant,
 ) {
     for (peer, k) in known {
-        let busy = trusted.offering.contains(peer)
+        // Our own join request to an inviter (a stranger until the plan
+        // arrives) keeps that connection busy too.
+        let joining = joins.values().any(|j| j.peer() == *peer);
+        let busy = joining
+            || trusted.offering.contains(peer)
             || k.useful_at
                 .is_some_and(|t| now.duration_since(t) < STRANGER_IDLE);
         let idle = k
@@ -459,7 +464,7 @@ async fn event_loop(
             _ = tick.tick() => {
                 engine.net(NetEvent::Tick).await;
                 let now = Instant::now();
-                close_idle_strangers(&mut swarm, &known, &trusted, now);
+                close_idle_strangers(&mut swarm, &known, &trusted, &joins, now);
                 let dialable: Vec<PeerId> = known
                     .keys()
                     .filter(|p| trusted.is(p, &known))
