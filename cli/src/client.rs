@@ -172,7 +172,12 @@ pub fn start_daemon(home: &Path) -> Result<(), Fail> {
                 return Ok(());
             }
             let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-            let last = log.lines().last().unwrap_or("").trim().to_string();
+            let last = log.lines().last().unwrap_or("").trim();
+            let last = last
+                .strip_prefix("tandem: ")
+                .or_else(|| last.strip_prefix("tandemd: "))
+                .unwrap_or(last)
+                .to_string();
             return Err(Fail::Unreachable(format!(
                 "tandemd exited ({status}): {last}"
             )));

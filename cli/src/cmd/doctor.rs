@@ -203,36 +203,42 @@ fn clocks(st: &DaemonStatus, out: &mut Vec<Check>) {
     }
     for (m, skew) in measured {
         let name = format!("device {}", short_peer(m));
-        let words = skew_words(skew);
+        let (amount, direction) = skew_words(skew);
         if skew.unsigned_abs() > 5 * 60 * 1000 {
             out.push(check(
                 "clock",
                 Level::Warn,
-                format!("{name}: its clock is {words} this device's"),
+                format!("{name}: its clock is {amount} {direction} this device's"),
                 Some("set the clock right on whichever device is wrong (automatic time, NTP); invitations expire and competencies fall due by the clock"),
             ));
         } else {
+            let how = if amount.is_empty() {
+                "within a second".to_string()
+            } else {
+                format!("{amount} {}", direction.trim_end_matches(" of"))
+            };
             out.push(check(
                 "clock",
                 Level::Ok,
-                format!("{name}: clocks agree ({words})"),
+                format!("{name}: clocks agree ({how})"),
                 None,
             ));
         }
     }
 }
 
-/// A clock difference in words: "3 s ahead of", "2 hours behind".
-fn skew_words(ms: i64) -> String {
+/// A clock difference as (amount, direction): ("3 s", "ahead of"),
+/// ("2 hours", "behind"); the amount is empty within a second.
+fn skew_words(ms: i64) -> (String, &'static str) {
     let s = ms.unsigned_abs() / 1000;
     let amount = match s {
-        0 => return "within a second of".to_string(),
+        0 => String::new(),
         1..=119 => format!("{s} s"),
         120..=7_199 => format!("{} minutes", s / 60),
         7_200..=172_799 => format!("{} hours", s / 3600),
         _ => format!("{} days", s / 86_400),
     };
-    format!("{amount} {}", if ms > 0 { "ahead of" } else { "behind" })
+    (amount, if ms > 0 { "ahead of" } else { "behind" })
 }
 
 /// Permissions of the home, the socket and the device key.
