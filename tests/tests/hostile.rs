@@ -113,10 +113,14 @@ fn a_strangers_connection_that_asks_for_nothing_is_closed_soon() {
     a.json(&["plan", "new", "Quiet"]);
     let addr = addr_of(&a);
     let rt = runtime();
-    let outcome = rt.block_on(async {
+    let (outcome, stranger) = rt.block_on(async {
         let mut s = Stranger::new(None);
         assert!(s.connect(&addr, Duration::from_secs(10)).await);
-        s.hold(Duration::from_secs(25)).await
+        (s.hold(Duration::from_secs(25)).await, s.peer)
+    });
+    // Nothing of it is kept once it is gone.
+    eventually("the stranger is forgotten", || {
+        a.peer_info(&stranger.to_string()).is_none()
     });
     match outcome {
         Outcome::ClosedAfter(d) => assert!(

@@ -657,3 +657,34 @@ fn the_address_book_keeps_member_devices_and_peers_added_by_hand_only() {
     assert_eq!(kept, vec![peer(4)]);
     assert!(!trust.borrow().members.contains(&peer(2)));
 }
+
+#[test]
+fn the_inbox_holds_a_few_plans_per_device_and_refuses_the_rest() {
+    use super::inbox::MAX_OFFERS_PER_PEER;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = engine(&dir.path().join("a"), 1);
+    let mut b = engine(&dir.path().join("b"), 2);
+    let plans: Vec<String> = (0..MAX_OFFERS_PER_PEER + 3)
+        .map(|_| shared_plan(&mut a))
+        .collect();
+    connect(&mut a, &mut b);
+    pump(&mut a, &mut b);
+    // The stranger's offers are received two at a time; the sessions the
+    // bounds turned away try again after their reset.
+    for round in 1..=10u64 {
+        let now = round * 6_000;
+        a.net(now, NetEvent::Tick);
+        b.net(now, NetEvent::Tick);
+        pump(&mut a, &mut b);
+    }
+    let waiting = pending(&mut b);
+    assert_eq!(
+        waiting.len(),
+        MAX_OFFERS_PER_PEER,
+        "{} offers kept",
+        waiting.len()
+    );
+    for p in &plans {
+        assert_eq!(plan_json(&mut b, p), None, "an offer is not a plan");
+    }
+}
