@@ -59,7 +59,7 @@ pub fn attention(plan: &Plan, now: Timestamp, today: Date, days: i64) -> Vec<Ent
         let agenda: Vec<&str> = m.agenda.iter().map(|a| a.text.as_str()).collect();
         out.push(Entry {
             kind: "meeting",
-            id: Some(m.id.clone()),
+            id: Some(m.id.to_string()),
             title: format!("meeting {}", m.start.strftime("%Y-%m-%d %H:%M %Z")),
             date: Some(m.start.date()),
             why: if agenda.is_empty() {
@@ -82,7 +82,7 @@ pub fn attention(plan: &Plan, now: Timestamp, today: Date, days: i64) -> Vec<Ent
             let (why, overdue) = when(due, today);
             Some(Entry {
                 kind: "action",
-                id: Some(a.id.clone()),
+                id: Some(a.id.to_string()),
                 title: a.title.clone(),
                 date: Some(due),
                 why,
@@ -102,7 +102,7 @@ pub fn attention(plan: &Plan, now: Timestamp, today: Date, days: i64) -> Vec<Ent
             let (why, overdue) = when(d, today);
             out.push(Entry {
                 kind: "goal",
-                id: Some(g.id.clone()),
+                id: Some(g.id.to_string()),
                 title: g.title.clone(),
                 date: Some(d),
                 why: format!("target date {why} ({}% done)", g.progress),
@@ -112,7 +112,7 @@ pub fn attention(plan: &Plan, now: Timestamp, today: Date, days: i64) -> Vec<Ent
         } else if now.duration_since(g.updated_at).as_hours() >= days * 24 {
             out.push(Entry {
                 kind: "goal",
-                id: Some(g.id.clone()),
+                id: Some(g.id.to_string()),
                 title: g.title.clone(),
                 date: None,
                 why: format!(
@@ -131,7 +131,7 @@ pub fn attention(plan: &Plan, now: Timestamp, today: Date, days: i64) -> Vec<Ent
             let (why, overdue) = when(d, today);
             out.push(Entry {
                 kind: "competency",
-                id: Some(c.id.clone()),
+                id: Some(c.id.to_string()),
                 title: c.system.clone(),
                 date: Some(d),
                 why: format!("assessment {why}"),
@@ -154,7 +154,7 @@ pub fn attention(plan: &Plan, now: Timestamp, today: Date, days: i64) -> Vec<Ent
                 let (why, overdue) = when(d, today);
                 out.push(Entry {
                     kind: "certification",
-                    id: Some(c.id.clone()),
+                    id: Some(c.id.to_string()),
                     title: c.credential.clone(),
                     date: Some(d),
                     why: format!("{what} {why}"),

@@ -8,10 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::edit::{Edit, NewPlan};
 use crate::error::ApiError;
-use crate::model::{
-    Action, Agreement, Contact, Feedback, Goal, JournalNote, LogEntry, Meeting, Member, Plan,
-    PlanSummary,
-};
+use crate::model::{LogEntry, Plan, PlanSummary};
 
 /// First frame of every connection, from the client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -291,42 +288,7 @@ pub struct BundleIn {
     pub items: Vec<Touched>,
 }
 
-/// An object created, updated or removed by an [`Edit`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "item", rename_all = "snake_case")]
-pub enum Item {
-    /// The plan (after a plan update).
-    Plan(Box<Plan>),
-    /// The agreement.
-    Agreement(Agreement),
-    /// A goal.
-    Goal(Goal),
-    /// An action item.
-    Action(Action),
-    /// A meeting.
-    Meeting(Meeting),
-    /// Feedback.
-    Feedback(Feedback),
-    /// A journal note.
-    Note(JournalNote),
-    /// A contact.
-    Contact(Contact),
-    /// A competency record.
-    Competency(crate::model::Competency),
-    /// A CE activity.
-    Ce(crate::model::CeActivity),
-    /// A certification.
-    Certification(crate::model::Certification),
-    /// A member device.
-    Member(Member),
-    /// Something was removed.
-    Removed {
-        /// "goal", "action", "milestone", ...
-        what: String,
-        /// Its id.
-        id: String,
-    },
-}
+pub use crate::items::Item;
 
 /// Reply to [`Request::Status`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -477,9 +439,10 @@ impl WatchEvent {
 /// A part of a plan that a change touched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touched {
-    /// `plan` (its own fields), `agreement`, `goal`, `action`, `meeting`,
-    /// `feedback`, `note`, `contact` or `member`.
-    pub kind: String,
+    /// What kind of thing: `plan` (its own fields), `agreement`, `goal`,
+    /// `action`, `meeting`, `feedback`, `note`, `contact`, `competency`,
+    /// `ce`, `certification` or `member`.
+    pub kind: crate::items::ItemKind,
     /// The item's id (a PeerId for a member); `None` for `plan` and `agreement`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -603,15 +566,16 @@ mod tests {
     use super::*;
     use crate::model::GoalStatus;
 
-    /// Bytes written by version 1 clients must keep decoding.
+    /// The bytes a version 2 client writes; a change of them is a new
+    /// protocol version (the handshake refuses a client of another one).
     #[test]
-    fn v1_request_bytes_still_decode() {
-        let old = br#"{"edit":{"plan":"ab12","edit":{"op":"goal_edit","goal":"9f","patch":{"status":"done","progress":null}}}}"#;
-        let req: Request = serde_json::from_slice(old).unwrap();
+    fn v2_request_bytes_decode() {
+        let bytes = br#"{"edit":{"plan":"ab12","edit":{"goal":{"op":"edit","goal":"9f","patch":{"status":"done","progress":null}}}}}"#;
+        let req: Request = serde_json::from_slice(bytes).unwrap();
         let Request::Edit {
             plan,
-            edit: Edit::GoalEdit { goal, patch },
-        } = req
+            edit: Edit::Goal(crate::edit::GoalOp::Edit { goal, patch }),
+        } = &req
         else {
             panic!("wrong variant")
         };
@@ -619,6 +583,10 @@ mod tests {
         assert_eq!(goal, "9f");
         assert_eq!(patch.status, Some(GoalStatus::Done));
         assert_eq!(patch.progress, Some(None));
+        assert_eq!(serde_json::to_vec(&req).unwrap(), bytes.to_vec(), "written the same way");
+        // Version 1's flat form is not version 2's: such a client is refused at the handshake.
+        let v1 = br#"{"edit":{"plan":"ab12","edit":{"op":"goal_edit","goal":"9f","patch":{}}}}"#;
+        assert!(serde_json::from_slice::<Request>(v1).is_err());
         let list: Request = serde_json::from_slice(br#""plan_list""#).unwrap();
         assert_eq!(list, Request::PlanList);
     }

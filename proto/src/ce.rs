@@ -91,7 +91,7 @@ mod tests {
 
     fn activity(d: Date, points: f64) -> CeActivity {
         CeActivity {
-            id: format!("{d}"),
+            id: format!("{d}").into(),
             title: "t".into(),
             provider: String::new(),
             date: d,

@@ -3,7 +3,9 @@
 //! This crate holds everything the daemon (`tandemd`) and the CLI (`tandem`)
 //! must agree on, and nothing that does IO:
 //!
-//! - [`model`]: the mentoring-plan schema as plain views (what `--json` prints);
+//! - [`items`]: every kind of plan item, each in one module (view, edits,
+//!   checks and, with the `doc` feature, how it is kept in the document);
+//! - [`model`]: the views of every kind gathered (what `--json` prints);
 //! - [`api`]: the daemon API, one [`api::Request`] enum and its [`api::Response`];
 //! - [`bundle`]: the signed file format of air-gapped sync bundles;
 //! - [`edit`]: the mutations a client may ask for, with their validation;
@@ -26,6 +28,7 @@ pub mod error;
 pub mod export;
 pub mod frame;
 pub mod ids;
+pub mod items;
 pub mod model;
 pub mod paths;
 pub mod peer;
@@ -37,7 +40,10 @@ pub use api::{Request, Response};
 pub use error::{ApiError, ErrorCode};
 
 /// Version of the socket protocol; checked by the handshake that opens every connection.
-pub const PROTOCOL_VERSION: u32 = 1;
+///
+/// 2: edits are grouped by kind (`{"goal": {"op": "add", ...}}`), item kinds
+/// travel as [`items::ItemKind`] values (1: flat `{"op": "goal_add"}`).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Version of the plan document schema, stored in every plan document.
 pub const SCHEMA_VERSION: u64 = 1;

@@ -1,7 +1,8 @@
 //! A small macro for enums that travel as lowercase strings.
 //!
 //! Each enum gets serde (as its text, e.g. `needs-work`), `Display`, `FromStr` with an error that
-//! lists the accepted values, and `ALL` for help texts.
+//! lists the accepted values, `ALL` for help texts, and (feature `clap`) `clap::ValueEnum`, so
+//! `--help` lists the values and shell completions complete them.
 
 /// The value given for an enum field is not one of its accepted values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +53,16 @@ macro_rules! string_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "clap")]
+        impl clap::ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [Self] {
+                $name::ALL
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.as_str()))
             }
         }
 

@@ -12,7 +12,9 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use crate::edit::{AgreementPatch, Edit, NewAction, NewGoal};
+use crate::edit::{
+    ActionOp, AgreementOp, AgreementPatch, CompetencyOp, Edit, GoalOp, NewAction, NewGoal,
+};
 use crate::model::{GoalCategory, GoalStatus, Owner};
 
 /// The templates that ship with Tandem: (name, TOML).
@@ -160,12 +162,12 @@ impl Template {
     pub fn steps(&self, today: Date) -> Result<Vec<Step>, String> {
         let mut out = Vec::new();
         if let Some(a) = &self.agreement {
-            out.push(Step::Edit(Edit::AgreementEdit(AgreementPatch {
+            out.push(Step::Edit(Edit::Agreement(AgreementOp::Edit(AgreementPatch {
                 cadence: a.cadence.clone(),
                 communication: a.communication.clone(),
                 confidentiality: a.confidentiality.clone(),
                 expectations: a.expectations.clone(),
-            })));
+            }))));
         }
         for g in &self.goals {
             let category: GoalCategory = g
@@ -177,7 +179,7 @@ impl Template {
                 .map(|w| today.checked_add(i64::from(w).weeks()))
                 .transpose()
                 .map_err(|e| e.to_string())?;
-            out.push(Step::Edit(Edit::GoalAdd(NewGoal {
+            out.push(Step::Edit(Edit::Goal(GoalOp::Add(NewGoal {
                 title: g.title.clone(),
                 description: g.description.clone(),
                 category,
@@ -185,7 +187,7 @@ impl Template {
                 target_date,
                 success_criteria: g.success_criteria.clone(),
                 created_by: "template".into(),
-            })));
+            }))));
         }
         for (i, g) in self.goals.iter().enumerate() {
             for m in &g.milestones {
@@ -205,19 +207,19 @@ impl Template {
                 .map(|d| today.checked_add(i64::from(d).days()))
                 .transpose()
                 .map_err(|e| e.to_string())?;
-            out.push(Step::Edit(Edit::ActionAdd(NewAction {
+            out.push(Step::Edit(Edit::Action(ActionOp::Add(NewAction {
                 title: a.title.clone(),
                 owner,
                 due,
                 goal: None,
                 meeting: None,
                 notes: String::new(),
-            })));
+            }))));
         }
         for system in &self.competencies {
-            out.push(Step::Edit(Edit::CompetencyAdd {
+            out.push(Step::Edit(Edit::Competency(CompetencyOp::Add {
                 system: system.clone(),
-            }));
+            })));
         }
         Ok(out)
     }
@@ -266,11 +268,11 @@ mod tests {
         )
         .unwrap();
         let steps = t.steps(Date::constant(2028, 2, 28)).unwrap();
-        let Step::Edit(Edit::GoalAdd(g)) = &steps[0] else {
+        let Step::Edit(Edit::Goal(GoalOp::Add(g))) = &steps[0] else {
             panic!()
         };
         assert_eq!(g.target_date, Some(Date::constant(2028, 3, 27)));
-        let Step::Edit(Edit::ActionAdd(a)) = &steps[1] else {
+        let Step::Edit(Edit::Action(ActionOp::Add(a))) = &steps[1] else {
             panic!()
         };
         assert_eq!(a.due, Some(Date::constant(2028, 2, 29)), "leap day");

@@ -12,7 +12,7 @@
 //! from the network are governed by the sync core's rule (it takes changes
 //! only from the sessions of writer devices, see `crate::sync`).
 
-use tandem_proto::edit::Edit;
+use tandem_proto::edit::{CompetencyOp, Edit, MemberOp};
 use tandem_proto::model::{Member, Role};
 use tandem_proto::{ApiError, ErrorCode};
 
@@ -25,7 +25,7 @@ fn forbidden(msg: String) -> ApiError {
 impl PlanDoc {
     /// The member record of a device, if it is a member.
     pub fn member(&self, peer: &str) -> Option<Member> {
-        super::read::members(&self.doc)
+        tandem_proto::items::member::read_all(&self.doc)
             .into_iter()
             .find(|m| m.peer == peer)
     }
@@ -34,17 +34,10 @@ impl PlanDoc {
     /// still be told of it: the heads of its removal change. `None` when it
     /// is a member, or was never one (or its removal predates the record).
     pub fn removal_heads(&self, peer: &str) -> Option<Vec<automerge::ChangeHash>> {
-        use automerge::ReadDoc;
         if self.is_member(peer) {
             return None;
         }
-        let removed = super::read::object(
-            &self.doc,
-            &automerge::ROOT,
-            super::layout::REMOVED,
-            automerge::ObjType::Map,
-        )?;
-        let (_, record) = self.doc.get(&removed, peer).ok()??;
+        let record = tandem_proto::items::member::removal_record(&self.doc, peer)?;
         Some(vec![self.doc.hash_for_opid(&record)?])
     }
 
@@ -70,19 +63,19 @@ impl PlanDoc {
                 me.name
             ))),
             (Role::Mentor, _) => Ok(()),
-            (Role::Mentee, Edit::CompetencySignoff { .. } | Edit::CompetencySchedule(_)) => {
+            (Role::Mentee, Edit::Signoff(_) | Edit::Competency(CompetencyOp::Schedule(_))) => {
                 Err(forbidden(
                     "only a mentor's device may sign off competencies or set their schedule"
                         .to_string(),
                 ))
             }
-            (Role::Mentee, Edit::MemberAdd { name, role, .. }) if own(name, *role) => Ok(()),
-            (Role::Mentee, Edit::MemberAdd { .. }) => Err(forbidden(
+            (Role::Mentee, Edit::Member(MemberOp::Add(m))) if own(&m.name, m.role) => Ok(()),
+            (Role::Mentee, Edit::Member(MemberOp::Add(_))) => Err(forbidden(
                 "a mentee may add only their own devices (same name, role mentee); \
                  ask a mentor to invite others"
                     .to_string(),
             )),
-            (Role::Mentee, Edit::MemberRemove { peer: target }) => match self.member(target) {
+            (Role::Mentee, Edit::Member(MemberOp::Rm { peer: target })) => match self.member(target) {
                 Some(t) if own(&t.name, t.role) => Ok(()),
                 // Unknown targets get the usual not-found error from the edit itself.
                 None => Ok(()),
@@ -102,21 +95,21 @@ mod tests {
 
     fn add(doc: &mut PlanDoc, n: u8, name: &str, role: Role) {
         let mut next = || format!("{:016x}", rand::random::<u64>());
-        let e = Edit::MemberAdd {
+        let e = Edit::Member(MemberOp::Add(tandem_proto::edit::NewMember {
             peer: peer(n),
             name: name.into(),
             role,
             device: String::new(),
-        };
+        }));
         doc.apply(&e, &device(1), now(), &mut next).unwrap();
     }
 
     fn note() -> Edit {
-        Edit::NoteAdd {
+        Edit::Note(tandem_proto::edit::NoteOp::Add(tandem_proto::edit::NewNote {
             author: "x".into(),
             body: "b".into(),
             tags: Vec::new(),
-        }
+        }))
     }
 
     #[test]
@@ -128,13 +121,15 @@ mod tests {
         add(&mut doc, 5, "Lee", Role::Mentee);
         let code = |r: Result<(), ApiError>| r.err().map(|e| e.code);
         let me = |n: u8, e: &Edit| code(doc.authorize(&peer(n), e));
-        let member_add = |name: &str, role: Role| Edit::MemberAdd {
-            peer: peer(9),
-            name: name.into(),
-            role,
-            device: String::new(),
+        let member_add = |name: &str, role: Role| {
+            Edit::Member(MemberOp::Add(tandem_proto::edit::NewMember {
+                peer: peer(9),
+                name: name.into(),
+                role,
+                device: String::new(),
+            }))
         };
-        let remove = |n: u8| Edit::MemberRemove { peer: peer(n) };
+        let remove = |n: u8| Edit::Member(MemberOp::Rm { peer: peer(n) });
         let no = Some(ErrorCode::Forbidden);
 
         assert_eq!(me(1, &note()), None);

@@ -4,26 +4,17 @@
 //! readable message; the `devices` map of the document names the person
 //! and host behind each actor id.
 
-use automerge::{Automerge, ObjType};
+use automerge::Automerge;
 use jiff::Timestamp;
 use tandem_proto::model::LogEntry;
 
-use super::layout::DEVICES;
-use super::read;
-
 /// The newest `limit` changes, newest first.
 pub(crate) fn log(doc: &Automerge, limit: usize) -> Vec<LogEntry> {
-    let devices = read::object(doc, &automerge::ROOT, DEVICES, ObjType::Map);
     let author = |actor: &str| -> String {
-        let Some(dev) = devices
-            .as_ref()
-            .and_then(|d| read::object(doc, d, actor, ObjType::Map))
-        else {
-            return format!("device {}", &actor[..actor.len().min(8)]);
-        };
-        let user = read::string(doc, &dev, "user");
-        let host = read::string(doc, &dev, "host");
-        format!("{user}@{host}")
+        match super::devices::of(doc, actor) {
+            Some((user, host, _)) => format!("{user}@{host}"),
+            None => format!("device {}", &actor[..actor.len().min(8)]),
+        }
     };
     let metas = doc.get_changes_meta(&[]);
     metas

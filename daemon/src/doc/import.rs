@@ -1,10 +1,12 @@
 //! Making a plan document from an exported plan (`tandem import`).
 //!
-//! The inverse of [`super::read::plan`]: every item is written with its own
-//! id, times and fields, in the layout of [`super::layout`] and with the same
-//! value types the edits use (collaborative texts as Automerge text), so an
-//! imported plan is edited and merged exactly like one made here. Reading
-//! the new document back gives the exported plan again, except for:
+//! The inverse of reading one: every item is written with its own id,
+//! times and fields by its kind's module (`tandem_proto::items::write_plan`),
+//! with the same value types the edits use (collaborative texts as
+//! Automerge text), so an imported plan is edited and merged exactly like
+//! one made here, and checked first by the same checks as the edits that
+//! would have made it. Reading the new document back gives the exported
+//! plan again, except for:
 //!
 //! - the plan id: an import is a new plan. Reusing the id would give two
 //!   unrelated histories one name, and merging them would drop one side's
@@ -14,18 +16,12 @@
 //! Sign-offs are kept as they were; they attest the original plan's id, so
 //! `competency verify` reports them as not valid for this one.
 
-use automerge::transaction::Transactable;
-use automerge::{ObjId, ObjType, ScalarValue};
 use jiff::Timestamp;
 use tandem_proto::ApiError;
 use tandem_proto::edit::NewPlan;
-use tandem_proto::model::{Plan, ProgressSource};
+use tandem_proto::model::Plan;
 
-use super::layout::{self, Collection};
-use super::write::{Writer, internal};
 use super::{Device, PlanDoc};
-
-type R<T> = Result<T, ApiError>;
 
 impl PlanDoc {
     /// Makes a new plan `id` holding everything in `plan`, as one change.
@@ -47,200 +43,9 @@ impl PlanDoc {
         // Imported items keep their ids: nothing asks for a fresh one.
         let mut no_ids = String::new;
         PlanDoc::build(id, &new, device, now, message, &mut no_ids, |w| {
-            write_plan(w, plan)
+            tandem_proto::items::write_plan(w, plan)
         })
     }
-}
-
-/// A new item map keyed by its id, with its creation time.
-fn item(w: &mut Writer, c: Collection, id: &str, created_at: Timestamp) -> R<ObjId> {
-    let map = w.collection(c)?;
-    let obj = w.tx.put_object(&map, id, ObjType::Map).map_err(internal)?;
-    w.put_ts(&obj, layout::CREATED_AT, created_at)?;
-    Ok(obj)
-}
-
-fn put_opt_str(w: &mut Writer, obj: &ObjId, key: &str, v: &Option<String>) -> R<()> {
-    match v {
-        Some(v) => w.put_str(obj, key, v),
-        None => Ok(()),
-    }
-}
-
-fn put_opt_ts(w: &mut Writer, obj: &ObjId, key: &str, v: Option<Timestamp>) -> R<()> {
-    match v {
-        Some(v) => w.put_ts(obj, key, v),
-        None => Ok(()),
-    }
-}
-
-fn put_f64(w: &mut Writer, obj: &ObjId, key: &str, v: f64) -> R<()> {
-    w.tx.put(obj, key, ScalarValue::F64(v)).map_err(internal)
-}
-
-fn list(w: &mut Writer, obj: &ObjId, key: &str) -> R<ObjId> {
-    w.tx.put_object(obj, key, ObjType::List).map_err(internal)
-}
-
-fn list_map(w: &mut Writer, list: &ObjId, index: usize) -> R<ObjId> {
-    w.tx.insert_object(list, index, ObjType::Map)
-        .map_err(internal)
-}
-
-fn sub_map(w: &mut Writer, obj: &ObjId, key: &str) -> R<ObjId> {
-    w.tx.put_object(obj, key, ObjType::Map).map_err(internal)
-}
-
-fn write_plan(w: &mut Writer, p: &Plan) -> R<()> {
-    let root = automerge::ROOT;
-    w.put_str(&root, "status", p.status.as_str())?;
-    w.put_ts(&root, layout::CREATED_AT, p.created_at)?;
-    if p.competency_schedule != Default::default() {
-        let json = serde_json::to_string(&p.competency_schedule)
-            .map_err(|e| ApiError::new(tandem_proto::ErrorCode::Internal, e.to_string()))?;
-        w.put_str(&root, layout::COMPETENCY_SCHEDULE, &json)?;
-    }
-    let agreement =
-        super::read::object(w.tx, &root, "agreement", ObjType::Map).ok_or_else(|| {
-            ApiError::new(
-                tandem_proto::ErrorCode::Internal,
-                "new plan has no agreement",
-            )
-        })?;
-    let a = &p.agreement;
-    for (key, text) in [
-        ("cadence", &a.cadence),
-        ("communication", &a.communication),
-        ("confidentiality", &a.confidentiality),
-        ("expectations", &a.expectations),
-    ] {
-        w.put_text(&agreement, key, text)?;
-    }
-    write_goals(w, p)?;
-    write_actions_and_meetings(w, p)?;
-    write_records(w, p)?;
-    write_lab(w, p)
-}
-
-fn write_goals(w: &mut Writer, p: &Plan) -> R<()> {
-    for g in &p.goals {
-        let obj = item(w, Collection::Goals, &g.id, g.created_at)?;
-        w.put_str(&obj, "title", &g.title)?;
-        w.put_text(&obj, "description", &g.description)?;
-        w.put_str(&obj, "category", g.category.as_str())?;
-        w.put_str(&obj, "status", g.status.as_str())?;
-        w.put_opt_date(&obj, "target_date", g.target_date)?;
-        w.put_text(&obj, "success_criteria", &g.success_criteria)?;
-        if g.progress_source == ProgressSource::Manual {
-            w.tx.put(&obj, "progress", u64::from(g.progress))
-                .map_err(internal)?;
-        }
-        let milestones = list(w, &obj, "milestones")?;
-        for (i, m) in g.milestones.iter().enumerate() {
-            let mo = list_map(w, &milestones, i)?;
-            w.put_str(&mo, "id", &m.id)?;
-            w.put_str(&mo, "title", &m.title)?;
-            w.tx.put(&mo, "done", m.done).map_err(internal)?;
-            put_opt_ts(w, &mo, "done_at", m.done_at)?;
-        }
-        w.put_str(&obj, "created_by", &g.created_by)?;
-        w.put_ts(&obj, layout::UPDATED_AT, g.updated_at)?;
-    }
-    Ok(())
-}
-
-fn write_actions_and_meetings(w: &mut Writer, p: &Plan) -> R<()> {
-    for a in &p.actions {
-        let obj = item(w, Collection::Actions, &a.id, a.created_at)?;
-        w.put_str(&obj, "title", &a.title)?;
-        w.put_str(&obj, "owner", a.owner.as_str())?;
-        w.put_str(&obj, "status", a.status.as_str())?;
-        w.put_opt_date(&obj, "due", a.due)?;
-        put_opt_str(w, &obj, "goal", &a.goal)?;
-        put_opt_str(w, &obj, "meeting", &a.meeting)?;
-        w.put_text(&obj, "notes", &a.notes)?;
-        w.put_ts(&obj, layout::UPDATED_AT, a.updated_at)?;
-        put_opt_ts(w, &obj, "done_at", a.done_at)?;
-    }
-    for m in &p.meetings {
-        let obj = item(w, Collection::Meetings, &m.id, m.created_at)?;
-        w.put_str(&obj, "start", &m.start.to_string())?;
-        w.tx.put(&obj, "duration_minutes", u64::from(m.duration_minutes))
-            .map_err(internal)?;
-        w.put_str(&obj, "location", &m.location)?;
-        w.put_str(&obj, "status", m.status.as_str())?;
-        w.put_text(&obj, "notes", &m.notes)?;
-        let agenda = list(w, &obj, "agenda")?;
-        for (i, a) in m.agenda.iter().enumerate() {
-            let ao = list_map(w, &agenda, i)?;
-            w.put_str(&ao, "id", &a.id)?;
-            w.put_str(&ao, "text", &a.text)?;
-        }
-        w.put_ts(&obj, layout::UPDATED_AT, m.updated_at)?;
-    }
-    Ok(())
-}
-
-fn write_records(w: &mut Writer, p: &Plan) -> R<()> {
-    for f in &p.feedback {
-        let obj = item(w, Collection::Feedback, &f.id, f.created_at)?;
-        w.put_str(&obj, "author", &f.author)?;
-        put_opt_str(w, &obj, "goal", &f.goal)?;
-        w.put_str(&obj, "kind", f.kind.as_str())?;
-        w.put_text(&obj, "body", &f.body)?;
-    }
-    for n in &p.notes {
-        let obj = item(w, Collection::Notes, &n.id, n.created_at)?;
-        w.put_str(&obj, "author", &n.author)?;
-        w.put_text(&obj, "body", &n.body)?;
-        let tags = list(w, &obj, "tags")?;
-        for (i, t) in n.tags.iter().enumerate() {
-            w.tx.insert(&tags, i, t.as_str()).map_err(internal)?;
-        }
-    }
-    for c in &p.contacts {
-        let obj = item(w, Collection::Contacts, &c.id, c.created_at)?;
-        w.put_str(&obj, "name", &c.name)?;
-        w.put_str(&obj, "organization", &c.organization)?;
-        w.put_str(&obj, "how_met", &c.how_met)?;
-        w.put_str(&obj, "introduced_by", &c.introduced_by)?;
-        w.put_text(&obj, "notes", &c.notes)?;
-    }
-    Ok(())
-}
-
-fn write_lab(w: &mut Writer, p: &Plan) -> R<()> {
-    for c in &p.competencies {
-        let obj = item(w, Collection::Competencies, &c.id, c.created_at)?;
-        w.put_str(&obj, "system", &c.system)?;
-        w.put_str(&obj, "stage", c.stage.as_str())?;
-        w.put_opt_date(&obj, "trained_on", c.trained_on)?;
-        let assessments = sub_map(w, &obj, "assessments")?;
-        for a in &c.assessments {
-            w.put_assessment(&assessments, a)?;
-        }
-        let signoffs = sub_map(w, &obj, "signoffs")?;
-        for s in &c.signoffs {
-            let key = format!("{:016x}", rand::random::<u64>());
-            w.put_signoff(&signoffs, &key, s)?;
-        }
-    }
-    for c in &p.ce {
-        let obj = item(w, Collection::Ce, &c.id, c.created_at)?;
-        w.put_str(&obj, "title", &c.title)?;
-        w.put_str(&obj, "provider", &c.provider)?;
-        w.put_str(&obj, "date", &c.date.to_string())?;
-        put_f64(w, &obj, "points", c.points)?;
-        w.put_str(&obj, "category", &c.category)?;
-        w.put_str(&obj, "certificate", &c.certificate)?;
-    }
-    for c in &p.certifications {
-        let obj = item(w, Collection::Certifications, &c.id, c.created_at)?;
-        w.put_str(&obj, "credential", &c.credential)?;
-        let dates = [c.exam_date, c.earned_on, c.renewal_due];
-        w.put_cert(&obj, Some(c.status), dates, c.ce_required)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -346,19 +151,19 @@ mod tests {
         let (mut doc, _) =
             PlanDoc::import("00000000000000bb", &everything(), &device(1), now()).unwrap();
         let mut next = || "00000000000000cc".to_string();
-        let edit = tandem_proto::edit::Edit::GoalEdit {
+        let edit = tandem_proto::edit::Edit::Goal(tandem_proto::edit::GoalOp::Edit {
             goal: "0000000000000001".into(),
             patch: tandem_proto::edit::GoalPatch {
                 description: Some("Study\nplan, revised".into()),
                 ..Default::default()
             },
-        };
+        });
         doc.apply(&edit, &device(1), now(), &mut next).unwrap();
-        let e = tandem_proto::edit::Edit::MilestoneSet {
+        let e = tandem_proto::edit::Edit::Milestone(tandem_proto::edit::MilestoneOp::Edit {
             goal: "0000000000000002".into(),
             position: 2,
-            done: true,
-        };
+            patch: tandem_proto::edit::MilestonePatch { done: Some(true) },
+        });
         doc.apply(&e, &device(1), now(), &mut next).unwrap();
         let v = doc.view();
         assert_eq!(v.goals[0].description, "Study\nplan, revised");

@@ -1,35 +1,33 @@
 //! One mentoring plan as an Automerge document.
 //!
-//! [`PlanDoc`] wraps an [`Automerge`] document and is the only place that
-//! knows its layout ([`layout`]). It creates plans, applies [`Edit`]s as
-//! single changes with a readable message and a timestamp, reads views out,
-//! and hands the storage layer the bytes of each new change. It does no IO.
+//! [`PlanDoc`] wraps an [`Automerge`] document. It creates plans, applies
+//! [`Edit`]s as single changes with a readable message and a timestamp,
+//! reads views out (keeping a cache of the whole view), and hands the
+//! storage layer the bytes of each new change. It does no IO. How each kind
+//! of item is read and written is that kind's own module in
+//! `tandem_proto::items` (see [`layout`]); this module only runs them.
 
 mod access;
 mod bundle;
+mod devices;
 mod history;
 mod import;
 pub(crate) mod layout;
-mod read;
 mod sync;
-mod write;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use std::cell::RefCell;
 
-use automerge::{
-    ActorId, Automerge, LoadOptions, ObjType, OnPartialLoad, ReadDoc, VerificationMode,
-};
+use automerge::{ActorId, Automerge, LoadOptions, ObjType, OnPartialLoad, ReadDoc, VerificationMode};
 use jiff::Timestamp;
 use tandem_proto::api::Item;
-use tandem_proto::edit::{Edit, NewPlan};
-use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanStatus, PlanSummary, Role};
-use tandem_proto::{ApiError, SCHEMA_VERSION};
+use tandem_proto::edit::{Edit, GoalOp, MemberOp, MilestoneOp, NewMember, NewPlan};
+use tandem_proto::items::doc::{Target, Writer, internal, object, string};
+use tandem_proto::items::{self, action, goal, member};
+use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanSummary, Role};
+use tandem_proto::ApiError;
 
-use layout::Collection;
 pub use sync::{Received, change_messages};
-pub(crate) use write::resolve_peer as resolve_member;
-use write::{Target, Writer, internal};
 
 /// Who edits on this device: recorded once per plan under `devices`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,30 +70,6 @@ pub struct PlanDoc {
     cache: RefCell<Option<Plan>>,
 }
 
-/// Items of a plan view, kept sorted by (created_at, id) like the reader sorts them.
-trait Keyed {
-    fn key(&self) -> (Timestamp, &str);
-}
-
-macro_rules! keyed {
-    ($($t:ty),*) => {$(
-        impl Keyed for $t {
-            fn key(&self) -> (Timestamp, &str) { (self.created_at, &self.id) }
-        }
-    )*};
-}
-keyed!(
-    tandem_proto::model::Goal,
-    tandem_proto::model::Action,
-    tandem_proto::model::Meeting,
-    tandem_proto::model::Feedback,
-    tandem_proto::model::JournalNote,
-    tandem_proto::model::Contact,
-    tandem_proto::model::Competency,
-    tandem_proto::model::CeActivity,
-    tandem_proto::model::Certification
-);
-
 /// Makes a template's steps; a milestone goes to the goal added as the
 /// template's n-th.
 fn seed(w: &mut Writer, steps: &[tandem_proto::template::Step]) -> Result<(), ApiError> {
@@ -110,7 +84,7 @@ fn seed(w: &mut Writer, steps: &[tandem_proto::template::Step]) -> Result<(), Ap
             .unwrap_or(start);
         let edit = match step {
             Step::Edit(e) => e.clone(),
-            Step::Milestone { goal, title } => Edit::MilestoneAdd {
+            Step::Milestone { goal, title } => Edit::Milestone(MilestoneOp::Add {
                 goal: goals.get(*goal).cloned().ok_or_else(|| {
                     ApiError::new(
                         tandem_proto::ErrorCode::Invalid,
@@ -121,29 +95,15 @@ fn seed(w: &mut Writer, steps: &[tandem_proto::template::Step]) -> Result<(), Ap
                     )
                 })?,
                 title: title.clone(),
-            },
+            }),
         };
-        let applied = w.apply(&edit)?;
-        if let (Edit::GoalAdd(_), write::Target::Item(_, id)) = (&edit, &applied.target) {
-            goals.push(id.clone());
+        let applied = edit.apply(w)?;
+        if let (Edit::Goal(GoalOp::Add(_)), Target::Item(_, id)) = (&edit, &applied.target) {
+            goals.push(id.to_string());
         }
     }
     w.now = start;
     Ok(())
-}
-
-/// Replaces the item with the same id, or inserts it in order.
-fn upsert<T: Keyed>(items: &mut Vec<T>, item: T) {
-    match items.iter().position(|x| x.key().1 == item.key().1) {
-        Some(i) if items[i].key() == item.key() => items[i] = item,
-        found => {
-            if let Some(i) = found {
-                items.remove(i);
-            }
-            let at = items.partition_point(|x| x.key() < item.key());
-            items.insert(at, item);
-        }
-    }
 }
 
 impl PlanDoc {
@@ -184,59 +144,24 @@ impl PlanDoc {
         doc.transact_with(
             |_| opts,
             |tx| -> Result<(), ApiError> {
-                let root = automerge::ROOT;
-                tx.put(&root, "schema", SCHEMA_VERSION).map_err(internal)?;
-                tx.put(&root, "id", id).map_err(internal)?;
-                tx.put(&root, "title", new.title.as_str())
-                    .map_err(internal)?;
-                tx.put(&root, "mentor", new.mentor.as_str())
-                    .map_err(internal)?;
-                tx.put(&root, "mentee", new.mentee.as_str())
-                    .map_err(internal)?;
-                tx.put(&root, "status", PlanStatus::Active.as_str())
-                    .map_err(internal)?;
-                tx.put(
-                    &root,
-                    layout::CREATED_AT,
-                    automerge::ScalarValue::Timestamp(now.as_millisecond()),
-                )
-                .map_err(internal)?;
-                let agreement = tx
-                    .put_object(&root, "agreement", ObjType::Map)
-                    .map_err(internal)?;
-                for key in [
-                    "cadence",
-                    "communication",
-                    "confidentiality",
-                    "expectations",
-                ] {
-                    tx.put_object(&agreement, key, ObjType::Text)
-                        .map_err(internal)?;
-                }
-                for c in Collection::ALL {
-                    tx.put_object(&root, c.key(), ObjType::Map)
-                        .map_err(internal)?;
-                }
-                tx.put_object(&root, layout::DEVICES, ObjType::Map)
-                    .map_err(internal)?;
-                tx.put_object(&root, layout::MEMBERS, ObjType::Map)
-                    .map_err(internal)?;
-                tx.put_object(&root, layout::REMOVED, ObjType::Map)
+                tx.put_object(&automerge::ROOT, layout::DEVICES, ObjType::Map)
                     .map_err(internal)?;
                 let mut w = Writer { tx, now, new_id };
+                items::plan::write_new(&mut w, id, new)?;
                 // The creator's device is the first member, as the plan's mentor.
                 let name = if new.mentor.trim().is_empty() {
                     device.user.clone()
                 } else {
                     new.mentor.clone()
                 };
-                w.apply(&Edit::MemberAdd {
+                Edit::Member(MemberOp::Add(NewMember {
                     peer: device.peer.clone(),
                     name,
                     role: Role::Mentor,
                     device: device.host.clone(),
-                })?;
-                w.register_device(&actor_hex, &device.user, &device.host, &device.peer)?;
+                }))
+                .apply(&mut w)?;
+                devices::register(&mut w, &actor_hex, &device.user, &device.host, &device.peer)?;
                 fill(&mut w)
             },
         )
@@ -304,21 +229,21 @@ impl PlanDoc {
         let applied = self
             .doc
             .transact_with(
-                |a: &write::Applied| {
+                |a: &items::doc::Applied| {
                     CommitOptions::default()
                         .with_message(a.message.clone())
                         .with_time(now.as_second())
                 },
                 |tx| {
                     let mut w = Writer { tx, now, new_id };
-                    let applied = w.apply(edit)?;
-                    w.register_device(&actor_hex, &device.user, &device.host, &device.peer)?;
+                    let applied = edit.apply(&mut w)?;
+                    devices::register(&mut w, &actor_hex, &device.user, &device.host, &device.peer)?;
                     Ok::<_, ApiError>(applied)
                 },
             )
             .map_err(|f| f.error)?;
         let change = applied.hash.map(|_| self.doc.save_after(&before));
-        let item = self.refresh(&applied.result.target)?;
+        let item = self.refresh(&applied.result.target);
         Ok(Edited {
             item,
             change,
@@ -340,102 +265,23 @@ impl PlanDoc {
 
     /// Reads the object an edit touched, and brings the cached view (if
     /// warm) up to date with it, so that each edit reads only that object.
-    fn refresh(&self, target: &Target) -> Result<Item, ApiError> {
-        let d = &self.doc;
+    fn refresh(&self, target: &Target) -> Item {
         let mut guard = self.cache.borrow_mut();
-        let cache = guard.as_mut();
-        Ok(match target {
-            Target::Plan => match cache {
-                Some(p) => {
-                    read::plan_fields(d, p);
-                    Item::Plan(Box::new(p.clone()))
-                }
-                None => Item::Plan(Box::new(guard.insert(read::plan(d)).clone())),
-            },
-            Target::Agreement => {
-                let a = read::agreement(d);
-                if let Some(p) = cache {
-                    p.agreement = a.clone();
-                }
-                Item::Agreement(a)
+        match (target, guard.as_mut()) {
+            // A cold cache and the whole plan asked for: read it once, keep it.
+            (Target::Plan, None) => {
+                let p = guard.insert(items::read_plan(&self.doc));
+                Item::Plan(Box::new(p.clone()))
             }
-            Target::Removed(c, id) => {
-                if let Some(p) = cache {
-                    macro_rules! drop_id {
-                        ($vec:expr) => {
-                            $vec.retain(|x| x.id != *id)
-                        };
-                    }
-                    match c {
-                        Collection::Goals => drop_id!(p.goals),
-                        Collection::Actions => drop_id!(p.actions),
-                        Collection::Meetings => drop_id!(p.meetings),
-                        Collection::Feedback => drop_id!(p.feedback),
-                        Collection::Notes => drop_id!(p.notes),
-                        Collection::Contacts => drop_id!(p.contacts),
-                        Collection::Competencies => drop_id!(p.competencies),
-                        Collection::Ce => drop_id!(p.ce),
-                        Collection::Certifications => drop_id!(p.certifications),
-                    }
-                }
-                Item::Removed {
-                    what: c.noun().to_string(),
-                    id: id.clone(),
-                }
-            }
-            Target::Member(peer) | Target::MemberRemoved(peer) => {
-                let members = read::members(d);
-                let item = match (target, members.iter().find(|m| m.peer == *peer)) {
-                    (Target::Member(_), Some(m)) => Item::Member(m.clone()),
-                    _ => Item::Removed {
-                        what: "member".into(),
-                        id: peer.clone(),
-                    },
-                };
-                if let Some(p) = cache {
-                    p.members = members;
-                }
-                item
-            }
-            Target::Item(c, id) => {
-                let Some(obj) = read::item(d, *c, id) else {
-                    // Gone (removed concurrently, in a merge): drop it from the cache too.
-                    drop(guard);
-                    return self.refresh(&Target::Removed(*c, id.clone()));
-                };
-                macro_rules! fresh {
-                    ($field:ident, $reader:path, $variant:ident) => {{
-                        let value = $reader(d, id, &obj);
-                        if let Some(p) = cache {
-                            upsert(&mut p.$field, value.clone());
-                        }
-                        Item::$variant(value)
-                    }};
-                }
-                match c {
-                    Collection::Goals => fresh!(goals, read::goal, Goal),
-                    Collection::Actions => fresh!(actions, read::action, Action),
-                    Collection::Meetings => fresh!(meetings, read::meeting, Meeting),
-                    Collection::Feedback => fresh!(feedback, read::feedback, Feedback),
-                    Collection::Notes => fresh!(notes, read::note, Note),
-                    Collection::Contacts => fresh!(contacts, read::contact, Contact),
-                    Collection::Competencies => {
-                        fresh!(competencies, read::competency, Competency)
-                    }
-                    Collection::Ce => fresh!(ce, read::ce_activity, Ce),
-                    Collection::Certifications => {
-                        fresh!(certifications, read::certification, Certification)
-                    }
-                }
-            }
-        })
+            (_, cache) => items::refresh(&self.doc, cache, target),
+        }
     }
 
     /// The whole plan (from the cache when it is warm).
     pub fn view(&self) -> Plan {
         self.cache
             .borrow_mut()
-            .get_or_insert_with(|| read::plan(&self.doc))
+            .get_or_insert_with(|| items::read_plan(&self.doc))
             .clone()
     }
 
@@ -467,12 +313,12 @@ impl PlanDoc {
 
     fn summary_uncached(&self, updated_at: Timestamp) -> PlanSummary {
         let d = &self.doc;
-        let mut p = read::plan_shell();
-        read::plan_fields(d, &mut p);
-        let open_actions = read::ids(d, Collection::Actions)
+        let mut p = Plan::empty();
+        items::plan::read_fields(d, &mut p);
+        let open_actions = items::ids_of(d, action::KEY)
             .iter()
-            .filter_map(|id| read::item(d, Collection::Actions, id))
-            .filter(|obj| read::string(d, obj, "status") != ActionStatus::Done.as_str())
+            .filter_map(|id| items::doc::item(d, action::KEY, id))
+            .filter(|obj| string(d, obj, "status") != ActionStatus::Done.as_str())
             .count();
         PlanSummary {
             id: p.id,
@@ -480,12 +326,12 @@ impl PlanDoc {
             mentor: p.mentor,
             mentee: p.mentee,
             status: p.status,
-            goals: read::ids(d, Collection::Goals).len(),
+            goals: items::ids_of(d, goal::KEY).len(),
             open_actions,
             updated_at,
             current: false,
             error: None,
-            members: read::members(d).into_iter().map(|m| m.peer).collect(),
+            members: member::read_all(d).into_iter().map(|m| m.peer).collect(),
         }
     }
 
@@ -501,13 +347,13 @@ impl PlanDoc {
 
     /// Whether `peer` is a member device of this plan.
     pub fn is_member(&self, peer: &str) -> bool {
-        read::object(&self.doc, &automerge::ROOT, layout::MEMBERS, ObjType::Map)
-            .is_some_and(|m| read::object(&self.doc, &m, peer, ObjType::Map).is_some())
+        object(&self.doc, &automerge::ROOT, member::KEY, ObjType::Map)
+            .is_some_and(|m| object(&self.doc, &m, peer, ObjType::Map).is_some())
     }
 
     /// The PeerIds of the plan's member devices.
     pub fn member_peers(&self) -> Vec<String> {
-        read::object(&self.doc, &automerge::ROOT, layout::MEMBERS, ObjType::Map)
+        object(&self.doc, &automerge::ROOT, member::KEY, ObjType::Map)
             .map(|m| self.doc.keys(&m).collect())
             .unwrap_or_default()
     }

@@ -8,14 +8,16 @@
 
 use automerge::sync::{ChunkList, Message, State, SyncDoc};
 use automerge::{
-    ActorId, Automerge, Bundle, Change, LoadOptions, ObjType, OnPartialLoad, Patch, PatchAction,
+    ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, Patch, PatchAction,
     PatchLog, Prop, VerificationMode,
 };
 
 use tandem_proto::api::Touched;
 
-use super::layout::{Collection, DEVICES, MEMBERS};
-use super::write::Target;
+use tandem_proto::items::doc::Target;
+use tandem_proto::items::{kind_of_key, member};
+
+use super::layout::DEVICES;
 
 use super::PlanDoc;
 
@@ -129,24 +131,25 @@ fn targets(patches: &[Patch]) -> Option<Vec<Target>> {
         let item_from_action = patch.path.len() == 1;
         let top = top.or_else(|| action_key(&patch.action));
         let target = match top.as_deref() {
-            None | Some("devices") => continue,
-            Some("agreement") => Target::Agreement,
-            Some(MEMBERS) => Target::Member(
+            None | Some(DEVICES) => continue,
+            Some(tandem_proto::items::agreement::KEY) => Target::Agreement,
+            Some(member::KEY) => Target::Member(
                 second
                     .or_else(|| {
                         item_from_action
                             .then(|| action_key(&patch.action))
                             .flatten()
                     })
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .into(),
             ),
-            Some(k) => match Collection::ALL.iter().find(|c| c.key() == k) {
-                Some(c) => match second.or_else(|| {
+            Some(k) => match kind_of_key(k) {
+                Some(kind) => match second.or_else(|| {
                     item_from_action
                         .then(|| action_key(&patch.action))
                         .flatten()
                 }) {
-                    Some(id) => Target::Item(*c, id),
+                    Some(id) => Target::Item(kind, id.into()),
                     None => return None,
                 },
                 None => Target::Plan,
@@ -210,15 +213,12 @@ impl PlanDoc {
     /// bytes as stored), each once, in order; an actor this plan does not
     /// name is shown by its id.
     pub fn authors(&self, mut data: &[u8]) -> Vec<String> {
-        let devices = super::read::object(&self.doc, &automerge::ROOT, DEVICES, ObjType::Map);
         let mut out: Vec<String> = Vec::new();
         while let Ok((_, chunk, rest)) = split_chunk(data) {
             if let Ok(change) = Change::try_from(chunk) {
                 let actor = change.actor_id().to_hex_string();
-                let peer = devices
-                    .as_ref()
-                    .and_then(|d| super::read::object(&self.doc, d, &actor, ObjType::Map))
-                    .map(|dev| super::read::string(&self.doc, &dev, "peer"))
+                let peer = super::devices::of(&self.doc, &actor)
+                    .map(|(_, _, peer)| peer)
                     .filter(|p| !p.is_empty())
                     .unwrap_or_else(|| format!("actor:{actor}"));
                 if !out.contains(&peer) {
@@ -318,8 +318,10 @@ impl PlanDoc {
             let patches = self.doc.make_patches(log);
             match targets(&patches) {
                 Some(targets) => {
-                    if warm && targets.iter().any(|t| self.refresh(t).is_err()) {
-                        self.cache.take();
+                    if warm {
+                        for t in &targets {
+                            self.refresh(t);
+                        }
                     }
                     touched = targets.iter().map(Target::touched).collect();
                 }

@@ -69,7 +69,7 @@ impl Engine {
             None => None,
             Some(given) => {
                 let members = self.loaded(&id)?.doc.view().members;
-                Some(crate::doc::resolve_member(&members, given)?)
+                Some(tandem_proto::items::resolve_peer(&members, given)?.to_string())
             }
         };
         let mut since = Vec::new();

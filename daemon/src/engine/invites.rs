@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 
 use jiff::{SignedDuration, Timestamp};
 use tandem_proto::api::{InviteInfo, NewInvite, Response};
-use tandem_proto::edit::Edit;
+use tandem_proto::edit::{Edit, MemberOp, NewMember};
 use tandem_proto::peer::{JoinRefusal, JoinReply, JoinRequest};
 use tandem_proto::ticket::{SECRET_LEN, TicketBody, TicketKind, secret_hash};
 use tandem_proto::{ApiError, ErrorCode, ids};
@@ -104,12 +104,12 @@ impl Engine {
             tandem_proto::edit::check_optional_line("name", &name, tandem_proto::edit::NAME_MAX)
                 .map_err(ApiError::from)?;
             // Who may add a member of that role may invite one.
-            let probe = Edit::MemberAdd {
+            let probe = Edit::Member(MemberOp::Add(NewMember {
                 peer: me_peer.clone(),
                 name: name.clone(),
                 role,
                 device: String::new(),
-            };
+            }));
             doc.authorize(&me_peer, &probe)?;
         }
         let secret: [u8; SECRET_LEN] = rand::random();
@@ -326,7 +326,7 @@ impl Engine {
             TicketKind::Invite if !info.name.is_empty() => info.name.clone(),
             TicketKind::Invite => req.name.clone(),
         };
-        let edit = Edit::MemberAdd {
+        let edit = Edit::Member(MemberOp::Add(NewMember {
             peer: peer.to_string(),
             name: if name.is_empty() {
                 "(unnamed)".into()
@@ -335,7 +335,7 @@ impl Engine {
             },
             role: info.role,
             device: req.device.clone(),
-        };
+        }));
         let role = info.role;
         let plan = info.plan.clone();
         record.info.used += 1;

@@ -33,7 +33,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use jiff::Timestamp;
 use tandem_proto::api::{DaemonStatus, Request, Response};
-use tandem_proto::edit::Edit;
+use tandem_proto::edit::{Edit, SignoffOp};
 use tandem_proto::{ApiError, ErrorCode, ids};
 
 use crate::doc::{Device, PlanDoc};
@@ -165,10 +165,10 @@ impl Engine {
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no competency {id}")))?;
         let name = doc.member(&me).map(|m| m.name).unwrap_or_default();
         let signoff = crate::signing::sign(&key, plan, c, &me, &name, Timestamp::now())?;
-        Ok(Edit::CompetencySignoff {
-            competency: c.id.clone(),
+        Ok(Edit::Signoff(SignoffOp::Add {
+            competency: c.id.to_string(),
             signoff: Some(signoff),
-        })
+        }))
     }
 
     /// An engine over `store`, editing as `device`.
@@ -387,7 +387,7 @@ impl Engine {
                 loaded.doc.authorize(&device.peer, edit)?;
                 let signed;
                 let edit = match edit {
-                    Edit::CompetencySignoff { competency, .. } => {
+                    Edit::Signoff(SignoffOp::Add { competency, .. }) => {
                         signed = self.sign_off(&id, competency)?;
                         &signed
                     }
@@ -402,7 +402,7 @@ impl Engine {
                         .push(tandem_proto::api::WatchEvent::LocalChange {
                             plan: id.clone(),
                             message: edited.message.clone(),
-                            item: item_id(&edited.item),
+                            item: edited.item.id(),
                             device: device.peer.clone(),
                             time: now,
                         });
@@ -520,7 +520,7 @@ impl Engine {
         let mut list = self.store.summaries().map_err(|e| storage_error(&e))?;
         for s in &mut list {
             s.current = current.as_deref() == Some(s.id.as_str());
-            if let Some(Slot::Corrupt(why)) = self.plans.get(&s.id) {
+            if let Some(Slot::Corrupt(why)) = self.plans.get(s.id.as_str()) {
                 s.error = Some(why.clone());
             }
         }
@@ -699,26 +699,6 @@ impl Engine {
     }
 }
 
-/// The id of what an edit touched, for events.
-fn item_id(item: &tandem_proto::api::Item) -> Option<String> {
-    use tandem_proto::api::Item;
-    Some(match item {
-        Item::Plan(p) => p.id.clone(),
-        Item::Agreement(_) => return None,
-        Item::Goal(g) => g.id.clone(),
-        Item::Action(a) => a.id.clone(),
-        Item::Meeting(m) => m.id.clone(),
-        Item::Feedback(f) => f.id.clone(),
-        Item::Note(n) => n.id.clone(),
-        Item::Contact(c) => c.id.clone(),
-        Item::Competency(c) => c.id.clone(),
-        Item::Ce(c) => c.id.clone(),
-        Item::Certification(c) => c.id.clone(),
-        Item::Member(m) => m.peer.clone(),
-        Item::Removed { id, .. } => id.clone(),
-    })
-}
-
 impl Engine {
     /// Who shares which plan with this device, built from the stored
     /// summaries on first use.
@@ -730,7 +710,7 @@ impl Engine {
                     let plans = list
                         .into_iter()
                         .filter(|s| s.error.is_none())
-                        .map(|s| (s.id, s.members));
+                        .map(|s| (s.id.to_string(), s.members.into_iter().map(String::from).collect()));
                     self.members = Some(Membership::new(&me, plans));
                 }
                 Err(e) => {

@@ -647,7 +647,7 @@ fn decode_u32(b: &[u8]) -> Option<u32> {
 /// A summary standing in for an index entry that cannot be read.
 pub fn unreadable_summary(id: &str, why: &str) -> PlanSummary {
     PlanSummary {
-        id: id.to_string(),
+        id: id.into(),
         title: String::new(),
         mentor: String::new(),
         mentee: String::new(),

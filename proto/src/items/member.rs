@@ -1,0 +1,229 @@
+//! Member devices: who may hold the plan, and with which role. A removed
+//! device is remembered (`removed`), so one that was offline is told of its
+//! removal when it comes back.
+//!
+//! ```text
+//! members: map peer-id -> { name, role, device: str, added_at }
+//! removed: map peer-id -> { name, role: str, removed_at }   (absent in plans made before it
+//!          existed: made with the first removal; its record's op id names the removal change)
+//! ```
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::fields::{
+    NAME_MAX, PEER_ID_MAX, ValidationError, check_line, check_optional_line, check_peer_id,
+};
+use crate::ids::PeerId;
+use crate::string_enum;
+use crate::{ApiError, ErrorCode};
+
+/// The members' map under the document root.
+pub const KEY: &str = "members";
+/// The removed devices' map under the document root.
+pub const REMOVED_KEY: &str = "removed";
+
+string_enum!(
+    /// What a member device may do in a plan.
+    Role, "role", {
+    /// Guides the mentee; may invite and remove members.
+    Mentor => "mentor",
+    /// Is mentored; edits the plan content.
+    Mentee => "mentee",
+    /// Reads only (e.g. a lab supervisor).
+    Observer => "observer",
+});
+
+/// A device that shares a plan. Only member devices ever receive a plan's bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The device's libp2p PeerId (base58).
+    pub peer: PeerId,
+    /// The person using the device.
+    pub name: String,
+    /// What the device may do.
+    pub role: Role,
+    /// A label for the device, e.g. "lab workstation".
+    pub device: String,
+    /// When it was added.
+    pub added_at: Timestamp,
+}
+
+/// A device to share the plan with (or whose member record to update).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMember {
+    /// The device's PeerId.
+    pub peer: String,
+    /// The person using it.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// A label for the device.
+    #[serde(default)]
+    pub device: String,
+}
+
+/// What can be done to the plan's member devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum MemberOp {
+    /// Share the plan with a device (or update its member record).
+    Add(NewMember),
+    /// Stop sharing the plan with a device.
+    Rm {
+        /// The device's PeerId, or a unique prefix of it.
+        peer: String,
+    },
+}
+
+/// The checks of a member record, whoever writes it.
+pub fn check(m: &NewMember) -> Result<(), ValidationError> {
+    check_peer_id(&m.peer)?;
+    check_line("name", &m.name, NAME_MAX)?;
+    check_optional_line("device", &m.device, NAME_MAX)
+}
+
+impl MemberOp {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            MemberOp::Add(m) => check(m),
+            MemberOp::Rm { peer } => check_line("peer", peer, PEER_ID_MAX),
+        }
+    }
+}
+
+/// A member's PeerId from an exact id or a unique prefix.
+pub fn resolve_peer(members: &[Member], given: &str) -> Result<PeerId, ApiError> {
+    if let Some(m) = members.iter().find(|m| m.peer == given) {
+        return Ok(m.peer.clone());
+    }
+    let found: Vec<&PeerId> = members
+        .iter()
+        .map(|m| &m.peer)
+        .filter(|p| p.starts_with(given))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no member device '{given}'"),
+        )),
+        many => Err(ApiError::new(
+            ErrorCode::Ambiguous,
+            format!(
+                "member '{given}' is ambiguous: it matches {}",
+                many.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        )),
+    }
+}
+
+#[cfg(feature = "doc")]
+pub use doc::{read_all, removal_record};
+
+#[cfg(feature = "doc")]
+mod doc {
+    use automerge::{ObjId, ObjType, ReadDoc};
+
+    use super::super::doc::{Applied, R, Target, Writer, object, parsed, string, ts_or_epoch};
+    use super::{KEY, Member, MemberOp, REMOVED_KEY, Role, resolve_peer};
+    use crate::{ApiError, ErrorCode};
+
+    /// The member devices, sorted by PeerId.
+    pub fn read_all<R: ReadDoc>(d: &R) -> Vec<Member> {
+        let Some(map) = object(d, &automerge::ROOT, KEY, ObjType::Map) else {
+            return Vec::new();
+        };
+        let mut peers: Vec<String> = d.keys(&map).collect();
+        peers.sort_unstable();
+        peers
+            .into_iter()
+            .filter_map(|peer| {
+                let m = object(d, &map, &peer, ObjType::Map)?;
+                Some(Member {
+                    name: string(d, &m, "name"),
+                    role: parsed(d, &m, "role", Role::Observer),
+                    device: string(d, &m, "device"),
+                    added_at: ts_or_epoch(d, &m, "added_at"),
+                    peer: peer.into(),
+                })
+            })
+            .collect()
+    }
+
+    /// The object of the record kept of `peer`'s removal, if any.
+    pub fn removal_record<R: ReadDoc>(d: &R, peer: &str) -> Option<ObjId> {
+        let removed = object(d, &automerge::ROOT, REMOVED_KEY, ObjType::Map)?;
+        object(d, &removed, peer, ObjType::Map)
+    }
+
+    impl MemberOp {
+        /// Applies the operation inside an open transaction.
+        pub fn apply(&self, w: &mut Writer) -> R<Applied> {
+            match self {
+                MemberOp::Add(n) => {
+                    let members = w.root_map(KEY, true)?;
+                    let m = match object(w.tx, &members, &n.peer, ObjType::Map) {
+                        Some(m) => m,
+                        None => {
+                            let m = w.new_map(&members, &n.peer)?;
+                            let now = w.now;
+                            w.put_ts(&m, "added_at", now)?;
+                            m
+                        }
+                    };
+                    w.put_str(&m, "name", &n.name)?;
+                    w.put_str(&m, "role", n.role.as_str())?;
+                    w.put_str(&m, "device", &n.device)?;
+                    // Added again after a removal: no longer a removed device.
+                    if removal_record(w.tx, &n.peer).is_some() {
+                        let removed = w.root_map(REMOVED_KEY, false)?;
+                        w.delete(&removed, &n.peer)?;
+                    }
+                    let label = if n.device.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", n.device)
+                    };
+                    Ok(Applied {
+                        message: format!("member add: {}{label} as {}, {}", n.name, n.role, n.peer),
+                        target: Target::Member(n.peer.as_str().into()),
+                    })
+                }
+                MemberOp::Rm { peer } => {
+                    let members = w.root_map(KEY, true)?;
+                    let all = read_all(w.tx);
+                    let peer = resolve_peer(&all, peer)?;
+                    let Some(gone) = all.iter().find(|m| m.peer == peer) else {
+                        return Err(ApiError::new(ErrorCode::NotFound, format!("no member device '{peer}'")));
+                    };
+                    let mentors = all.iter().filter(|m| m.role == Role::Mentor).count();
+                    if gone.role == Role::Mentor && mentors == 1 {
+                        return Err(ApiError::new(
+                            ErrorCode::Invalid,
+                            format!(
+                                "{} is the plan's only mentor device; add another mentor device first",
+                                gone.peer
+                            ),
+                        ));
+                    }
+                    let message = format!("member remove: {} ({}), {}", gone.name, gone.role, gone.peer);
+                    w.delete(&members, &peer)?;
+                    // Remembered, so a device removed while it was offline is
+                    // told so when it next connects (its removal is this change).
+                    let removed = w.root_map(REMOVED_KEY, true)?;
+                    let record = w.new_map(&removed, &peer)?;
+                    w.put_str(&record, "name", &gone.name)?;
+                    w.put_str(&record, "role", gone.role.as_str())?;
+                    let now = w.now;
+                    w.put_ts(&record, "removed_at", now)?;
+                    Ok(Applied {
+                        message,
+                        target: Target::MemberRemoved(peer),
+                    })
+                }
+            }
+        }
+    }
+}
