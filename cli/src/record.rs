@@ -4,7 +4,7 @@
 //! inspector asks to see.
 
 use jiff::civil::Date;
-use tandem_daemon::signing::verify;
+use tandem_proto::signing::verify;
 use tandem_proto::competency::ELEMENTS;
 use tandem_proto::model::{Competency, Plan};
 

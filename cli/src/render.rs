@@ -395,7 +395,7 @@ pub fn competency_line(plan: &Plan, c: &tandem_proto::model::Competency, s: Styl
     } else if c
         .signoffs
         .iter()
-        .all(|so| tandem_daemon::signing::verify(plan, c, so).is_ok())
+        .all(|so| tandem_proto::signing::verify(plan, c, so).is_ok())
     {
         s.green(&format!("signed off x{}", c.signoffs.len()))
     } else {

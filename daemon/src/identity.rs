@@ -36,10 +36,7 @@ pub enum IdentityError {
     },
 }
 
-/// The key file inside a home.
-pub fn key_path(home: &Path) -> PathBuf {
-    home.join("device.key")
-}
+pub use tandem_proto::paths::key_path;
 
 /// Loads the device key, creating it on first use.
 pub fn load_or_create(home: &Path) -> Result<Keypair, IdentityError> {

@@ -30,6 +30,5 @@ pub mod ratelog;
 pub mod relay;
 pub mod run;
 pub mod server;
-pub mod signing;
 pub mod store;
 pub mod sync;

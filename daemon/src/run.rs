@@ -329,7 +329,7 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         relays,
     };
     let (outbox_tx, outbox_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut engine = Engine::new(store, device, info);
+    let mut engine = Engine::with_os_rng(store, device, info);
     engine.set_signer(key.clone());
     let trust = engine.trust();
     let (handle, engine_thread) = engine::thread::spawn(engine, Some(outbox_tx))

@@ -17,6 +17,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{PeerId, PlanId};
+
 /// The first bytes of every bundle.
 pub const MAGIC: &[u8; 16] = b"TANDEM-BUNDLE 1\n";
 
@@ -27,11 +29,11 @@ pub const MAX_HEADER: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleHeader {
     /// The plan's id.
-    pub plan: String,
+    pub plan: PlanId,
     /// Its title when exported.
     pub title: String,
     /// The exporting device's PeerId.
-    pub signer: String,
+    pub signer: PeerId,
     /// Its public key (libp2p protobuf encoding, hex).
     pub public_key: String,
     /// When the bundle was made.
@@ -43,7 +45,7 @@ pub struct BundleHeader {
     /// The exporter's heads: what the importer holds once it merged.
     pub heads: Vec<String>,
     /// The device it was made for, if any.
-    pub for_peer: Option<String>,
+    pub for_peer: Option<PeerId>,
 }
 
 /// A parsed bundle, not yet verified.

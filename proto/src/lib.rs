@@ -15,7 +15,8 @@
 //! - [`dates`]: parsing of ISO 8601 and friendly date forms;
 //! - [`ids`]: item ids and git-like unique-prefix resolution;
 //! - [`paths`]: the layout of a Tandem home directory;
-//! - [`peer`]: messages between member devices.
+//! - [`peer`]: messages between member devices;
+//! - `signing` (feature `signing`): sign-offs and bundle signatures.
 
 pub mod agenda;
 pub mod api;
@@ -32,6 +33,8 @@ pub mod items;
 pub mod model;
 pub mod paths;
 pub mod peer;
+#[cfg(feature = "signing")]
+pub mod signing;
 mod strenum;
 pub mod template;
 pub mod ticket;

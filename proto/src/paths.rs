@@ -38,6 +38,11 @@ pub fn db_path(home: &Path) -> PathBuf {
     home.join("tandem.redb")
 }
 
+/// The device's secret key (ed25519, libp2p protobuf encoding).
+pub fn key_path(home: &Path) -> PathBuf {
+    home.join("device.key")
+}
+
 /// The daemon's lock file.
 pub fn lock_path(home: &Path) -> PathBuf {
     home.join("tandemd.lock")

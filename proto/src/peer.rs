@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{PeerId, PlanId};
+
 /// The versioned libp2p protocol id of plan sync.
 pub const SYNC_PROTOCOL: &str = "/tandem/sync/2";
 
@@ -29,9 +31,9 @@ pub const MAX_JOIN_MESSAGE: usize = 16 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinRequest {
     /// The plan the ticket names.
-    pub plan: String,
+    pub plan: PlanId,
     /// The inviter the ticket names (checked against the device that answers).
-    pub inviter: String,
+    pub inviter: PeerId,
     /// The ticket's secret.
     #[serde(with = "serde_bytes")]
     pub secret: Vec<u8>,
@@ -144,7 +146,7 @@ pub enum PeerMessage {
     /// One encoded Automerge sync message for a plan.
     Sync {
         /// The plan id.
-        plan: String,
+        plan: PlanId,
         /// `automerge::sync::Message::encode()` bytes.
         #[serde(with = "serde_bytes")]
         data: Vec<u8>,
@@ -152,13 +154,13 @@ pub enum PeerMessage {
     /// The plan is not shared with the receiver (or does not exist): nothing more will come.
     Unavailable {
         /// The plan id.
-        plan: String,
+        plan: PlanId,
     },
     /// The sender dropped its in-flight state for the plan (a timeout or a
     /// refused message); the receiver should do the same and start over.
     Reset {
         /// The plan id.
-        plan: String,
+        plan: PlanId,
     },
 }
 

@@ -13,6 +13,8 @@
 //! only [`secret_hash`] of it.
 
 use serde::{Deserialize, Serialize};
+
+use crate::ids::{PeerId, PlanId};
 use sha2::{Digest, Sha256};
 
 use crate::model::Role;
@@ -44,10 +46,10 @@ pub struct TicketBody {
     pub kind: TicketKind,
     /// The plan id.
     #[serde(rename = "p")]
-    pub plan: String,
+    pub plan: PlanId,
     /// The inviting device's PeerId.
     #[serde(rename = "i")]
-    pub inviter: String,
+    pub inviter: PeerId,
     /// Where the inviting device listens (multiaddrs, without `/p2p/`).
     #[serde(rename = "a")]
     pub addrs: Vec<String>,

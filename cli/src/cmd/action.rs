@@ -24,7 +24,7 @@ fn set_status(ctx: &mut Ctx, id: String, status: ActionStatus, verb: &str) -> Re
         status: Some(status),
         ..Default::default()
     };
-    let item = ctx.edit(Edit::ActionEdit { action: id, patch })?;
+    let item = ctx.edit(Edit::Action(ActionOp::Edit { action: id, patch }))?;
     ctx.emit_item(&item, &described(&item, verb))
 }
 
@@ -53,7 +53,7 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 meeting,
                 notes,
             };
-            let item = ctx.edit(Edit::ActionAdd(action))?;
+            let item = ctx.edit(Edit::Action(ActionOp::Add(action)))?;
             ctx.emit_item(&item, &described(&item, "Added"))
         }
         ActionCmd::List {
@@ -91,7 +91,7 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         ActionCmd::Done { id } => set_status(ctx, id, ActionStatus::Done, "Done:"),
         ActionCmd::Reopen { id } => set_status(ctx, id, ActionStatus::Open, "Reopened"),
         ActionCmd::Rm { id } => {
-            let item = ctx.edit(Edit::ActionRm { action: id })?;
+            let item = ctx.edit(Edit::Action(ActionOp::Rm { action: id }))?;
             ctx.emit_item(&item, &described(&item, "Removed"))
         }
     }

@@ -85,14 +85,14 @@ pub(super) fn ce(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let points = points
                 .or(hours)
                 .ok_or_else(|| Fail::Usage("give --hours or --points".into()))?;
-            let item = ctx.edit(Edit::CeAdd {
+            let item = ctx.edit(Edit::Ce(CeOp::Add(NewCe {
                 title,
                 provider,
                 date,
                 points,
                 category,
                 certificate: certificate(&cert)?,
-            })?;
+            })))?;
             let human = match &item {
                 Item::Ce(a) => format!("Logged {}", ce_line(a)),
                 _ => "Logged".into(),
@@ -100,7 +100,7 @@ pub(super) fn ce(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             ctx.emit_item(&item, &human)
         }
         CeCmd::Rm { id } => {
-            let item = ctx.edit(Edit::CeRm { ce: id })?;
+            let item = ctx.edit(Edit::Ce(CeOp::Rm { ce: id }))?;
             ctx.emit_item(&item, "Removed the CE activity")
         }
         CeCmd::List => {
@@ -172,14 +172,14 @@ pub(super) fn cert(cmd: CertCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         } => {
             let status: CertStatus = parse(&status)?;
             let (exam_date, earned_on, renewal_due) = cert_dates(ctx, &fields)?;
-            let edit = Edit::CertAdd {
+            let edit = Edit::Certification(CertificationOp::Add(NewCert {
                 credential,
                 status,
                 exam_date,
                 earned_on,
                 renewal_due,
                 ce_required: fields.ce_required,
-            };
+            }));
             cert_edit(ctx, edit, "Added")
         }
         CertCmd::Update { id, status, fields } => {

@@ -1,7 +1,7 @@
 //! `tandem competency ...`: records, the six elements, signed sign-offs and
 //! their verification (done here, on the plan as this device holds it).
 
-use tandem_daemon::signing::verify;
+use tandem_proto::signing::verify;
 use tandem_proto::api::Item;
 use tandem_proto::competency::{ELEMENTS, Schedule};
 use tandem_proto::edit::Edit;

@@ -251,7 +251,7 @@ fn permissions(home: &Path, out: &mut Vec<Check>) {
             "socket directory",
         ),
         (tandem_proto::paths::socket_path(home), 0o600, "socket"),
-        (tandem_daemon::identity::key_path(home), 0o600, "device key"),
+        (tandem_proto::paths::key_path(home), 0o600, "device key"),
     ];
     let mut bad = 0;
     for (path, want, what) in items {

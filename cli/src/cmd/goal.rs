@@ -62,7 +62,7 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 success_criteria: input::opt_text(criteria)?.unwrap_or_default(),
                 created_by: author.unwrap_or_else(|| ctx.user.clone()),
             };
-            let item = ctx.edit(Edit::GoalAdd(goal))?;
+            let item = ctx.edit(Edit::Goal(GoalOp::Add(goal)))?;
             ctx.emit_item(&item, &described(&item, "Added"))
         }
         GoalCmd::List { status, category } => {
@@ -125,7 +125,7 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     "nothing to change: give --title, --description, --category, --target, --criteria or --editor".into(),
                 ));
             }
-            let item = ctx.edit(Edit::GoalEdit { goal: id, patch })?;
+            let item = ctx.edit(Edit::Goal(GoalOp::Edit { goal: id, patch }))?;
             ctx.emit_item(&item, &described(&item, "Updated"))
         }
         GoalCmd::Status { id, status } => {
@@ -133,7 +133,7 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 status: Some(parse::<GoalStatus>(&status)?),
                 ..Default::default()
             };
-            let item = ctx.edit(Edit::GoalEdit { goal: id, patch })?;
+            let item = ctx.edit(Edit::Goal(GoalOp::Edit { goal: id, patch }))?;
             ctx.emit_item(&item, &described(&item, &format!("Marked {status}:")))
         }
         GoalCmd::Progress { id, value } => {
@@ -156,11 +156,11 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 progress: Some(progress),
                 ..Default::default()
             };
-            let item = ctx.edit(Edit::GoalEdit { goal: id, patch })?;
+            let item = ctx.edit(Edit::Goal(GoalOp::Edit { goal: id, patch }))?;
             ctx.emit_item(&item, &described(&item, "Progress of"))
         }
         GoalCmd::Rm { id } => {
-            let item = ctx.edit(Edit::GoalRm { goal: id })?;
+            let item = ctx.edit(Edit::Goal(GoalOp::Rm { goal: id }))?;
             let human = match &item {
                 Item::Removed { id, .. } => format!("Removed goal {}", short(id)),
                 _ => "Removed".into(),
@@ -170,7 +170,7 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         GoalCmd::Milestone(m) => {
             let (edit, verb) = match m {
                 MilestoneCmd::Add { goal, title } => {
-                    (Edit::MilestoneAdd { goal, title }, "Milestone added to")
+                    (Edit::Milestone(MilestoneOp::Add { goal, title }), "Milestone added to")
                 }
                 MilestoneCmd::Done { goal, n, undo } => (
                     Edit::MilestoneSet {
@@ -185,7 +185,7 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     },
                 ),
                 MilestoneCmd::Rm { goal, n } => (
-                    Edit::MilestoneRm { goal, position: n },
+                    Edit::Milestone(MilestoneOp::Rm { goal, position: n }),
                     "Milestone removed from",
                 ),
             };

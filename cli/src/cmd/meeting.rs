@@ -70,7 +70,7 @@ fn described(item: &Item, verb: &str) -> String {
 }
 
 fn edit(ctx: &mut Ctx, id: String, patch: MeetingPatch, verb: &str) -> Result<(), Fail> {
-    let item = ctx.edit(Edit::MeetingEdit { meeting: id, patch })?;
+    let item = ctx.edit(Edit::Meeting(MeetingOp::Edit { meeting: id, patch }))?;
     ctx.emit_item(&item, &described(&item, verb))
 }
 
@@ -90,7 +90,7 @@ pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 location,
                 agenda,
             };
-            let item = ctx.edit(Edit::MeetingAdd(m))?;
+            let item = ctx.edit(Edit::Meeting(MeetingOp::Add(m)))?;
             ctx.emit_item(&item, &described(&item, "Scheduled"))
         }
         MeetingCmd::List { upcoming } => {
@@ -120,11 +120,11 @@ pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         MeetingCmd::Agenda { id, item, rm } => {
             let e = match (item, rm) {
-                (_, Some(position)) => Edit::AgendaRm {
+                (_, Some(position)) => Edit::Agenda(AgendaOp::Rm {
                     meeting: id,
                     position,
-                },
-                (Some(text), None) => Edit::AgendaAdd { meeting: id, text },
+                }),
+                (Some(text), None) => Edit::Agenda(AgendaOp::Add { meeting: id, text }),
                 (None, None) => {
                     return Err(Fail::Usage(
                         "give an agenda item to add, or --rm N to remove one".into(),

@@ -65,12 +65,12 @@ pub(super) fn run(cmd: MemberCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             device,
         } => {
             let role = parse::<Role>(&role)?;
-            let item = ctx.edit(Edit::MemberAdd {
+            let item = ctx.edit(Edit::Member(MemberOp::Add(NewMember {
                 peer,
                 name,
                 role,
                 device,
-            })?;
+            })))?;
             let human = match &item {
                 Item::Member(m) => format!("Member added: {} ({}) {}", m.name, m.role, m.peer),
                 _ => "Member added".into(),
@@ -92,7 +92,7 @@ pub(super) fn run(cmd: MemberCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             })
         }
         MemberCmd::Remove { peer } => {
-            let item = ctx.edit(Edit::MemberRemove { peer })?;
+            let item = ctx.edit(Edit::Member(MemberOp::Rm { peer }))?;
             let human = match &item {
                 Item::Removed { id, .. } => format!("Member removed: {id}"),
                 _ => "Member removed".into(),

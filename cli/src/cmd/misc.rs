@@ -43,12 +43,12 @@ pub(super) fn feedback(cmd: FeedbackCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let kind = parse::<FeedbackKind>(&kind)?;
             let body = body(text, "feedback")?;
             let author = author.unwrap_or_else(|| ctx.user.clone());
-            let item = ctx.edit(Edit::FeedbackAdd {
+            let item = ctx.edit(Edit::Feedback(FeedbackOp::Add(NewFeedback {
                 author,
                 goal,
                 kind,
                 body,
-            })?;
+            })))?;
             ctx.emit_item(&item, &added(&item, "feedback"))
         }
         FeedbackCmd::List { goal } => {
@@ -88,7 +88,7 @@ pub(super) fn note(cmd: NoteCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 .into_iter()
                 .map(|t| t.trim_start_matches('#').to_string())
                 .collect();
-            let item = ctx.edit(Edit::NoteAdd { author, body, tags })?;
+            let item = ctx.edit(Edit::Note(NoteOp::Add(NewNote { author, body, tags })))?;
             ctx.emit_item(&item, &added(&item, "note"))
         }
         NoteCmd::List { tag } => {
@@ -120,13 +120,13 @@ pub(super) fn contact(cmd: ContactCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             notes,
         } => {
             let notes = input::text(notes)?;
-            let item = ctx.edit(Edit::ContactAdd {
+            let item = ctx.edit(Edit::Contact(ContactOp::Add(NewContact {
                 name,
                 organization: org,
                 how_met,
                 introduced_by,
                 notes,
-            })?;
+            })))?;
             ctx.emit_item(&item, &added(&item, "contact"))
         }
         ContactCmd::List => {
@@ -214,7 +214,7 @@ pub(super) fn agreement(cmd: AgreementCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     .collect();
                 patch = parse_sections(&input::editor("agreement", &template)?);
             }
-            let item = ctx.edit(Edit::AgreementEdit(patch))?;
+            let item = ctx.edit(Edit::Agreement(AgreementOp::Edit(patch)))?;
             ctx.emit_item(&item, "Agreement updated")
         }
     }

@@ -11,7 +11,7 @@ use crate::fail::Fail;
 use crate::render;
 
 fn update(ctx: &mut Ctx, patch: PlanPatch, what: &str) -> Result<(), Fail> {
-    let item = ctx.edit(Edit::PlanUpdate(patch))?;
+    let item = ctx.edit(Edit::Plan(PlanOp::Edit(patch)))?;
     let human = match &item {
         Item::Plan(p) => format!("{what}: {} ({})", p.title, short(&p.id)),
         _ => what.to_string(),

@@ -89,15 +89,15 @@ impl PlanDoc {
 mod tests {
     use super::*;
     use crate::doc::tests::{device, new_plan, now};
-    use tandem_proto::edit::Edit;
+    use tandem_proto::edit::*;
 
     fn note(d: &mut PlanDoc, body: &str) {
         let mut next = || format!("{:016x}", rand::random::<u64>());
-        let e = Edit::NoteAdd {
+        let e = Edit::Note(NoteOp::Add(NewNote {
             author: "Ana".into(),
             body: body.into(),
             tags: vec![],
-        };
+        }));
         d.apply(&e, &device(1), now(), &mut next).unwrap();
     }
 
@@ -115,7 +115,7 @@ mod tests {
         let r = b.absorb(&bytes);
         assert!(r.refused.is_none() && r.change.is_some(), "{:?}", r.refused);
         assert_eq!(b.view(), a.view());
-        assert!(r.touched.iter().any(|t| t.kind == "note"));
+        assert!(r.touched.iter().any(|t| t.kind == tandem_proto::items::ItemKind::Note));
         // Again: nothing new.
         let r = b.absorb(&bytes);
         assert!(r.refused.is_none() && r.change.is_none());

@@ -120,7 +120,7 @@ mod tests {
 
     /// What an import keeps: all but the plan id and the members.
     fn kept(mut p: Plan) -> Plan {
-        p.id = String::new();
+        p.id = Default::default();
         p.members.clear();
         p
     }

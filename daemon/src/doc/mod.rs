@@ -155,7 +155,7 @@ impl PlanDoc {
                     new.mentor.clone()
                 };
                 Edit::Member(MemberOp::Add(NewMember {
-                    peer: device.peer.clone(),
+                    peer: device.peer.clone().into(),
                     name,
                     role: Role::Mentor,
                     device: device.host.clone(),

@@ -4,6 +4,8 @@ use super::*;
 use jiff::civil::date;
 use proptest::prelude::*;
 use tandem_proto::edit::*;
+use tandem_proto::ids::ItemId;
+use tandem_proto::items::ItemKind;
 use tandem_proto::model::*;
 
 /// A well-formed PeerId for test device `n`.
@@ -46,7 +48,7 @@ pub(crate) fn new_plan() -> PlanDoc {
 }
 
 fn goal(title: &str) -> Edit {
-    Edit::GoalAdd(NewGoal {
+    Edit::Goal(GoalOp::Add(NewGoal {
         title: title.into(),
         description: "desc".into(),
         category: GoalCategory::Certification,
@@ -54,7 +56,7 @@ fn goal(title: &str) -> Edit {
         target_date: Some(date(2027, 3, 1)),
         success_criteria: "pass".into(),
         created_by: "Ana".into(),
-    })
+    }))
 }
 
 #[test]
@@ -89,10 +91,10 @@ fn goal_lifecycle_with_milestones_and_progress() {
     assert_eq!(g.progress_source, ProgressSource::None);
     for t in ["Read BOC guide", "Practice tests"] {
         d.apply(
-            &Edit::MilestoneAdd {
+            &Edit::Milestone(MilestoneOp::Add {
                 goal: g.id[..4].into(),
                 title: t.into(),
-            },
+            }),
             &device(1),
             now(),
             &mut next,
@@ -100,11 +102,11 @@ fn goal_lifecycle_with_milestones_and_progress() {
         .unwrap();
     }
     d.apply(
-        &Edit::MilestoneSet {
-            goal: g.id.clone(),
+        &Edit::Milestone(MilestoneOp::Edit {
+            goal: g.id.to_string(),
             position: 1,
-            done: true,
-        },
+            patch: MilestonePatch { done: Some(true) },
+        }),
         &device(1),
         now(),
         &mut next,
@@ -122,10 +124,10 @@ fn goal_lifecycle_with_milestones_and_progress() {
         ..Default::default()
     };
     d.apply(
-        &Edit::GoalEdit {
-            goal: g.id.clone(),
+        &Edit::Goal(GoalOp::Edit {
+            goal: g.id.to_string(),
             patch,
-        },
+        }),
         &device(1),
         now(),
         &mut next,
@@ -135,10 +137,10 @@ fn goal_lifecycle_with_milestones_and_progress() {
     assert_eq!((g3.progress, g3.status), (80, GoalStatus::Done));
     let err = d
         .apply(
-            &Edit::MilestoneRm {
-                goal: g.id.clone(),
+            &Edit::Milestone(MilestoneOp::Rm {
+                goal: g.id.to_string(),
                 position: 3,
-            },
+            }),
             &device(1),
             now(),
             &mut next,
@@ -146,7 +148,9 @@ fn goal_lifecycle_with_milestones_and_progress() {
         .unwrap_err();
     assert_eq!(err.to_string(), "no milestone 3: there are 2");
     d.apply(
-        &Edit::GoalRm { goal: g.id.clone() },
+        &Edit::Goal(GoalOp::Rm {
+            goal: g.id.to_string(),
+        }),
         &device(1),
         now(),
         &mut next,
@@ -169,12 +173,12 @@ fn the_creator_is_the_first_member_and_members_can_change() {
         (peer(1).as_str(), Role::Mentor, "Dana")
     );
     assert!(d.is_member(&peer(1)) && !d.is_member(&peer(2)));
-    let add = Edit::MemberAdd {
+    let add = Edit::Member(MemberOp::Add(NewMember {
         peer: peer(2),
         name: "Ana".into(),
         role: Role::Mentee,
         device: "laptop".into(),
-    };
+    }));
     let e = d.apply(&add, &device(1), now(), &mut ids()).unwrap();
     assert!(matches!(e.item, tandem_proto::api::Item::Member(ref m) if m.device == "laptop"));
     assert!(d.is_member(&peer(2)));
@@ -185,7 +189,7 @@ fn the_creator_is_the_first_member_and_members_can_change() {
     // The only mentor cannot be removed; a prefix names a member.
     let err = d
         .apply(
-            &Edit::MemberRemove { peer: peer(1) },
+            &Edit::Member(MemberOp::Rm { peer: peer(1) }),
             &device(1),
             now(),
             &mut ids(),
@@ -193,9 +197,9 @@ fn the_creator_is_the_first_member_and_members_can_change() {
         .unwrap_err();
     assert!(err.message.contains("only mentor"), "{err}");
     d.apply(
-        &Edit::MemberRemove {
+        &Edit::Member(MemberOp::Rm {
             peer: peer(2)[..20].to_string(),
-        },
+        }),
         &device(1),
         now(),
         &mut ids(),
@@ -203,12 +207,12 @@ fn the_creator_is_the_first_member_and_members_can_change() {
     .unwrap();
     assert!(!d.is_member(&peer(2)));
     assert_eq!(d.view().members.len(), 1);
-    let bad = Edit::MemberAdd {
+    let bad = Edit::Member(MemberOp::Add(NewMember {
         peer: "not-a-peer".into(),
         name: "X".into(),
         role: Role::Observer,
         device: String::new(),
-    };
+    }));
     assert_eq!(
         d.apply(&bad, &device(1), now(), &mut ids())
             .unwrap_err()
@@ -221,24 +225,24 @@ fn the_creator_is_the_first_member_and_members_can_change() {
 fn failed_edit_changes_nothing() {
     let mut d = new_plan();
     let heads = d.automerge().get_heads();
-    let bad = Edit::ActionAdd(NewAction {
+    let bad = Edit::Action(ActionOp::Add(NewAction {
         title: "x".into(),
         owner: Owner::Mentee,
         due: None,
         goal: Some("ffff".into()),
         meeting: None,
         notes: String::new(),
-    });
+    }));
     let err = d.apply(&bad, &device(1), now(), &mut ids()).unwrap_err();
     assert_eq!(err.code, tandem_proto::ErrorCode::NotFound);
     assert_eq!(d.automerge().get_heads(), heads);
-    let empty = Edit::GoalAdd(NewGoal {
+    let empty = Edit::Goal(GoalOp::Add(NewGoal {
         title: " ".into(),
         ..match goal("x") {
-            Edit::GoalAdd(g) => g,
+            Edit::Goal(GoalOp::Add(g)) => g,
             _ => unreachable!(),
         }
-    });
+    }));
     assert_eq!(
         d.apply(&empty, &device(1), now(), &mut ids())
             .unwrap_err()
@@ -330,12 +334,14 @@ fn concurrent_text_edits_merge_character_by_character() {
         tandem_proto::api::Item::Goal(g) => g,
         _ => unreachable!(),
     };
-    let edit = |text: &str| Edit::GoalEdit {
-        goal: g.id.clone(),
-        patch: GoalPatch {
-            description: Some(text.into()),
-            ..Default::default()
-        },
+    let edit = |text: &str| {
+        Edit::Goal(GoalOp::Edit {
+            goal: g.id.to_string(),
+            patch: GoalPatch {
+                description: Some(text.into()),
+                ..Default::default()
+            },
+        })
     };
     a.apply(&edit("Learn the analyzer"), &device(1), now(), &mut next)
         .unwrap();
@@ -400,58 +406,68 @@ fn pick(ids: &[String], i: usize) -> Option<String> {
 /// Applies an op if it makes sense on this replica; errors (e.g. a vanished id) are fine.
 fn run(d: &mut PlanDoc, op: &Op, dev: &Device, next: &mut dyn FnMut() -> String) {
     let view = d.view();
-    let goals: Vec<String> = view.goals.iter().map(|g| g.id.clone()).collect();
-    let actions: Vec<String> = view.actions.iter().map(|a| a.id.clone()).collect();
+    let goals: Vec<String> = view.goals.iter().map(|g| g.id.to_string()).collect();
+    let actions: Vec<String> = view.actions.iter().map(|a| a.id.to_string()).collect();
     let edit = match op {
         Op::AddGoal(t) => Some(goal(&format!("g{t}"))),
-        Op::EditGoal(i, t) => pick(&goals, *i).map(|g| Edit::GoalEdit {
-            goal: g,
-            patch: GoalPatch {
-                description: Some(t.clone()),
-                ..Default::default()
-            },
+        Op::EditGoal(i, t) => pick(&goals, *i).map(|g| {
+            Edit::Goal(GoalOp::Edit {
+                goal: g,
+                patch: GoalPatch {
+                    description: Some(t.clone()),
+                    ..Default::default()
+                },
+            })
         }),
-        Op::SetStatus(i, s) => pick(&goals, *i).map(|g| Edit::GoalEdit {
-            goal: g,
-            patch: GoalPatch {
-                status: Some(*s),
-                ..Default::default()
-            },
+        Op::SetStatus(i, s) => pick(&goals, *i).map(|g| {
+            Edit::Goal(GoalOp::Edit {
+                goal: g,
+                patch: GoalPatch {
+                    status: Some(*s),
+                    ..Default::default()
+                },
+            })
         }),
-        Op::RmGoal(i) => pick(&goals, *i).map(|g| Edit::GoalRm { goal: g }),
-        Op::AddMilestone(i, t) => pick(&goals, *i).map(|g| Edit::MilestoneAdd {
-            goal: g,
-            title: format!("m{t}"),
+        Op::RmGoal(i) => pick(&goals, *i).map(|g| Edit::Goal(GoalOp::Rm { goal: g })),
+        Op::AddMilestone(i, t) => pick(&goals, *i).map(|g| {
+            Edit::Milestone(MilestoneOp::Add {
+                goal: g,
+                title: format!("m{t}"),
+            })
         }),
-        Op::ToggleMilestone(i, b) => pick(&goals, *i).map(|g| Edit::MilestoneSet {
-            goal: g,
-            position: 1,
-            done: *b,
+        Op::ToggleMilestone(i, b) => pick(&goals, *i).map(|g| {
+            Edit::Milestone(MilestoneOp::Edit {
+                goal: g,
+                position: 1,
+                patch: MilestonePatch { done: Some(*b) },
+            })
         }),
-        Op::AddAction(t) => Some(Edit::ActionAdd(NewAction {
+        Op::AddAction(t) => Some(Edit::Action(ActionOp::Add(NewAction {
             title: format!("a{t}"),
             owner: Owner::Both,
             due: None,
             goal: None,
             meeting: None,
             notes: String::new(),
-        })),
-        Op::DoneAction(i) => pick(&actions, *i).map(|a| Edit::ActionEdit {
-            action: a,
-            patch: ActionPatch {
-                status: Some(ActionStatus::Done),
-                ..Default::default()
-            },
+        }))),
+        Op::DoneAction(i) => pick(&actions, *i).map(|a| {
+            Edit::Action(ActionOp::Edit {
+                action: a,
+                patch: ActionPatch {
+                    status: Some(ActionStatus::Done),
+                    ..Default::default()
+                },
+            })
         }),
-        Op::Agreement(t) => Some(Edit::AgreementEdit(AgreementPatch {
+        Op::Agreement(t) => Some(Edit::Agreement(AgreementOp::Edit(AgreementPatch {
             cadence: Some(t.clone()),
             ..Default::default()
-        })),
-        Op::Note(t) => Some(Edit::NoteAdd {
+        }))),
+        Op::Note(t) => Some(Edit::Note(NoteOp::Add(NewNote {
             author: dev.user.clone(),
             body: format!("n{t}"),
             tags: vec![],
-        }),
+        }))),
     };
     if let Some(e) = edit {
         let _ = d.apply(&e, dev, now(), next);
@@ -474,10 +490,10 @@ proptest! {
         for op in &ops_a { run(&mut a, op, &device(1), &mut na); }
         for op in &ops_b { run(&mut b, op, &device(2), &mut nb); }
         // The incrementally maintained view equals a fresh read of the document.
-        prop_assert_eq!(a.view(), read::plan(a.automerge()));
-        prop_assert_eq!(b.view(), read::plan(b.automerge()));
-        let goals_a: Vec<String> = a.view().goals.iter().map(|g| g.id.clone()).collect();
-        let goals_b: Vec<String> = b.view().goals.iter().map(|g| g.id.clone()).collect();
+        prop_assert_eq!(a.view(), tandem_proto::items::read_plan(a.automerge()));
+        prop_assert_eq!(b.view(), tandem_proto::items::read_plan(b.automerge()));
+        let goals_a: Vec<ItemId> = a.view().goals.iter().map(|g| g.id.clone()).collect();
+        let goals_b: Vec<ItemId> = b.view().goals.iter().map(|g| g.id.clone()).collect();
         let mut ab = a.fork(device(3).actor);
         ab.merge(&mut b.fork(device(4).actor)).unwrap();
         let mut ba = b.fork(device(5).actor);
@@ -486,7 +502,7 @@ proptest! {
         let jb = serde_json::to_string(&ba.view()).unwrap();
         prop_assert_eq!(&ja, &jb);
         // Goals live in id-keyed maps: nothing one side added is lost by merging.
-        let merged: Vec<String> = ab.view().goals.iter().map(|g| g.id.clone()).collect();
+        let merged: Vec<ItemId> = ab.view().goals.iter().map(|g| g.id.clone()).collect();
         for id in goals_a.iter().chain(goals_b.iter()) {
             prop_assert!(merged.contains(id), "goal {} lost in merge", id);
         }
@@ -508,10 +524,12 @@ fn status_and_progress_edits_get_their_own_messages() {
     let mut d = new_plan();
     let mut next = ids();
     d.apply(&goal("G"), &device(1), now(), &mut next).unwrap();
-    let g = d.view().goals[0].id.clone();
-    let edit = |p: GoalPatch| Edit::GoalEdit {
-        goal: g.clone(),
-        patch: p,
+    let g = d.view().goals[0].id.to_string();
+    let edit = |p: GoalPatch| {
+        Edit::Goal(GoalOp::Edit {
+            goal: g.clone(),
+            patch: p,
+        })
     };
     d.apply(
         &edit(GoalPatch {
@@ -653,7 +671,7 @@ fn received_changes_name_the_items_touched_and_their_authors() {
     assert!(
         touched
             .iter()
-            .any(|t| t.kind == "goal" && t.id.as_deref() == Some(goal_id.as_str())),
+            .any(|t| t.kind == ItemKind::Goal && t.id.as_deref() == Some(goal_id.as_str())),
         "{touched:?}"
     );
     let bytes: Vec<u8> = got
@@ -666,7 +684,7 @@ fn received_changes_name_the_items_touched_and_their_authors() {
     assert_eq!(b.authors(b"not a change"), Vec::<String>::new());
 }
 
-fn item_id(item: &tandem_proto::api::Item) -> String {
+fn item_id(item: &tandem_proto::api::Item) -> ItemId {
     match item {
         tandem_proto::api::Item::Goal(g) => g.id.clone(),
         other => panic!("not a goal: {other:?}"),

@@ -5,7 +5,7 @@
 //! device is known to hold: the heads this device shares with it by
 //! network sync, or the heads it held when it signed the last bundle
 //! imported here. The file is signed with this device's key
-//! ([`crate::signing::sign_bundle`]).
+//! ([`tandem_proto::signing::sign_bundle`]).
 //!
 //! Import, in this order, with nothing merged unless every step passes:
 //! the file parses ([`tandem_proto::bundle::parse`]: truncation and
@@ -18,7 +18,6 @@
 use std::collections::BTreeSet;
 
 use data_encoding::BASE64;
-use jiff::Timestamp;
 use tandem_proto::api::{BundleIn, BundleOut, Response, WatchEvent};
 use tandem_proto::bundle::{self, BundleHeader};
 use tandem_proto::model::{Member, Role};
@@ -85,26 +84,27 @@ impl Engine {
             since.extend(self.store.peer_heads(peer, &id).unwrap_or_default());
         }
         let signer = self.device.peer.clone();
+        let now = self.now;
         let doc = &self.loaded(&id)?.doc;
         let (changes, base) = doc.bundle_changes(&since);
         let view = doc.view();
         let header = BundleHeader {
-            plan: id.clone(),
+            plan: id.clone().into(),
             title: view.title.clone(),
-            signer,
+            signer: signer.into(),
             public_key: hex::encode(key.public().encode_protobuf()),
-            created_at: Timestamp::now(),
+            created_at: now,
             whole: base.is_empty(),
             since: base,
             heads: doc.heads_hex(),
-            for_peer: target.clone(),
+            for_peer: target.clone().map(Into::into),
         };
-        let file = crate::signing::sign_bundle(&key, &header, &changes)?;
+        let file = tandem_proto::signing::sign_bundle(&key, &header, &changes)?;
         Ok(Response::Bundle(BundleOut {
-            plan: id,
+            plan: id.into(),
             title: view.title,
             whole: header.whole,
-            for_peer: target,
+            for_peer: target.map(Into::into),
             bytes: file.len(),
             data: BASE64.encode(&file),
         }))
@@ -121,9 +121,9 @@ impl Engine {
             .decode(data.as_bytes())
             .map_err(|e| invalid(format!("the bundle was not sent as base64: {e}")))?;
         let parsed = bundle::parse(&file).map_err(|e| invalid(e.to_string()))?;
-        crate::signing::verify_bundle(&parsed).map_err(|e| {
+        tandem_proto::signing::verify_bundle(&parsed).map_err(|e| {
             let why = match e {
-                crate::signing::VerifyError::Changed => {
+                tandem_proto::signing::VerifyError::Changed => {
                     "its signature does not match its contents: it was changed or damaged after it was signed".to_string()
                 }
                 other => other.to_string(),
@@ -136,9 +136,9 @@ impl Engine {
                 invalid(format!("the bundle names an invalid plan id '{}'", h.plan)).into(),
             );
         }
-        let now = Timestamp::now();
+        let now = self.now;
         let me = self.device.peer.clone();
-        let exists = self.plan_ids()?.contains(&h.plan);
+        let exists = self.plan_ids()?.contains(h.plan.as_str());
         let (title, messages, items, changed) = if exists {
             let loaded = self.loaded(&h.plan)?;
             check_signer(&loaded.doc.view().members, &h.signer, &h.plan)?;
@@ -189,7 +189,7 @@ impl Engine {
         };
         batch.put_peer_heads(&h.signer, &h.plan, &h.heads)?;
         if changed {
-            touched.insert(h.plan.clone());
+            touched.insert(h.plan.to_string());
             self.staged_events.push(WatchEvent::RemoteChange {
                 plan: h.plan.clone(),
                 messages: messages.clone(),

@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use tandem_proto::api::{PlanOffer, Response, WatchEvent};
+use tandem_proto::api::{Declined, PlanOffer, Response, WatchEvent};
 use tandem_proto::model::Role;
 use tandem_proto::{ApiError, ErrorCode, ids};
 
@@ -82,7 +82,7 @@ impl Engine {
     /// Whether this device asked for `plan` (joined with a ticket, or
     /// accepted it ahead), recently. Cached: asked for every offer.
     fn joined(&mut self, plan: &str) -> bool {
-        let now = ms(Timestamp::now());
+        let now = ms(self.now);
         if self.joins.is_none() {
             let all = self.store.joins().unwrap_or_default();
             self.joins = Some(all.into_iter().map(|(p, r)| (p, r.at_ms)).collect());
@@ -163,24 +163,24 @@ impl Engine {
         self.inbox = None;
         tracing::info!(%plan, %from, "a plan was offered by a device that shares no plan here; it waits for consent");
         Ok(Some(WatchEvent::PlanOffered {
-            plan: plan.to_string(),
+            plan: plan.to_string().into(),
             title: view.title,
-            from: from.to_string(),
+            from: from.to_string().into(),
             time: now,
         }))
     }
 
     /// The inbox, oldest first (expired offers left out).
     pub(super) fn plan_pending(&mut self) -> Result<Response, ApiError> {
-        let now = ms(Timestamp::now());
+        let now = ms(self.now);
         let rows = self.store.offers().map_err(|e| storage_error(&e))?;
         let list = rows
             .into_iter()
             .filter(|(_, r)| now - r.offered_at_ms < OFFER_TTL_MS)
             .map(|(plan, r)| PlanOffer {
-                plan,
+                plan: plan.into(),
                 title: r.title,
-                from: r.from,
+                from: r.from.into(),
                 from_name: r.from_name,
                 from_role: r.from_role.parse().unwrap_or(Role::Observer),
                 my_role: r.my_role.parse().unwrap_or(Role::Observer),
@@ -231,13 +231,13 @@ impl Engine {
                 Some(&JoinRow {
                     v: ROW_V,
                     inviter: String::new(),
-                    at_ms: ms(Timestamp::now()),
+                    at_ms: ms(self.now),
                 }),
             )?;
             self.joins = None;
             tracing::info!(plan = %prefix, "a plan was accepted ahead of its arrival");
             return Ok(Response::AcceptedAhead {
-                plan: prefix.to_string(),
+                plan: prefix.to_string().into(),
             });
         }
         let (plan, row) = self.offered(prefix)?;
@@ -265,7 +265,7 @@ impl Engine {
                 )
             })?;
         let view = doc.view();
-        let now = Timestamp::now();
+        let now = self.now;
         self.add_plan(batch, &plan, doc, &bytes, now)?;
         batch.remove_offer(&plan)?;
         self.inbox = None;
@@ -289,7 +289,7 @@ impl Engine {
                 batch.set_declined(old, None)?;
             }
         }
-        let now = ms(Timestamp::now());
+        let now = ms(self.now);
         batch.set_declined(
             &plan,
             Some(&DeclinedRow {
@@ -300,21 +300,27 @@ impl Engine {
         )?;
         self.inbox = None;
         tracing::info!(%plan, from = %row.from, "an offered plan was declined");
-        Ok(Response::Declined {
-            plan,
+        Ok(Response::Declined(Declined {
+            plan: plan.into(),
             title: row.title,
-        })
+        }))
     }
 
     /// Records that this device is about to ask `inviter` to join `plan`:
     /// the plan is stored when it arrives, with no inbox step. `None`
     /// takes that back (the join was refused).
-    pub fn expect_plan(&mut self, plan: &str, inviter: Option<&str>) -> Result<(), ApiError> {
+    pub fn expect_plan(
+        &mut self,
+        now: Timestamp,
+        plan: &str,
+        inviter: Option<&str>,
+    ) -> Result<(), ApiError> {
+        self.at(now);
         self.heal();
         let row = inviter.map(|inviter| JoinRow {
             v: ROW_V,
             inviter: inviter.to_string(),
-            at_ms: ms(Timestamp::now()),
+            at_ms: ms(self.now),
         });
         let result = self.store.begin().and_then(|mut b| {
             b.set_joined(plan, row.as_ref())?;
@@ -330,7 +336,7 @@ impl Engine {
 
     /// Drops offers and joins older than their bounds (on the tick, now and then).
     pub(super) fn prune_inbox(&mut self) {
-        let now = ms(Timestamp::now());
+        let now = ms(self.now);
         let Ok(rows) = self.store.offers() else {
             return;
         };

@@ -20,7 +20,8 @@
 
 use std::collections::BTreeSet;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
+use rand::Rng;
 use tandem_proto::api::{InviteInfo, NewInvite, Response};
 use tandem_proto::edit::{Edit, MemberOp, NewMember};
 use tandem_proto::peer::{JoinRefusal, JoinReply, JoinRequest};
@@ -28,7 +29,8 @@ use tandem_proto::ticket::{SECRET_LEN, TicketBody, TicketKind, secret_hash};
 use tandem_proto::{ApiError, ErrorCode, ids};
 
 use super::join_limit::JoinFrom;
-use super::{Engine, Open, StageError, storage_error};
+use super::batch::Open;
+use super::{Engine, StageError, storage_error};
 use crate::store::{Batch, InviteRecord};
 
 /// How far apart two devices' clocks may be before one is told its clock is off.
@@ -105,23 +107,23 @@ impl Engine {
                 .map_err(ApiError::from)?;
             // Who may add a member of that role may invite one.
             let probe = Edit::Member(MemberOp::Add(NewMember {
-                peer: me_peer.clone(),
+                peer: me_peer.clone().into(),
                 name: name.clone(),
                 role,
                 device: String::new(),
             }));
             doc.authorize(&me_peer, &probe)?;
         }
-        let secret: [u8; SECRET_LEN] = rand::random();
+        let secret: [u8; SECRET_LEN] = self.rng.random();
         let hash = secret_hash(&secret);
-        let now = Timestamp::now();
+        let now = self.now;
         let lifetime = SignedDuration::from_secs(i64::try_from(new.expires_in).unwrap_or(0));
         let expires_at = now
             .checked_add(lifetime)
             .map_err(|e| invalid(e.to_string()))?;
         let info = InviteInfo {
             id: hash[..12].to_string(),
-            plan: plan.clone(),
+            plan: plan.clone().into(),
             kind,
             role,
             name: name.clone(),
@@ -139,8 +141,8 @@ impl Engine {
         })?;
         let ticket = TicketBody {
             kind,
-            plan,
-            inviter: me_peer,
+            plan: plan.into(),
+            inviter: me_peer.into(),
             addrs: new.addrs.clone(),
             secret: hex::encode(secret),
             role,
@@ -192,6 +194,7 @@ impl Engine {
     /// Answers a device that asks to join with a ticket's secret; `from`
     /// names the device, the connection and the address it came from.
     pub fn join(&mut self, now_ms: u64, from: &JoinFrom, req: &JoinRequest) -> JoinReply {
+        self.at_ms(now_ms);
         self.heal();
         let peer = from.peer.as_str();
         let mut reply = match self.join_limiter.refused(now_ms, from) {
@@ -301,8 +304,7 @@ impl Engine {
                 ),
             );
         }
-        let now = Timestamp::from_millisecond(i64::try_from(now_ms).unwrap_or(i64::MAX))
-            .unwrap_or_else(|_| Timestamp::now());
+        let now = self.now;
         if now > info.expires_at {
             let clock = req
                 .now_ms
@@ -327,7 +329,7 @@ impl Engine {
             TicketKind::Invite => req.name.clone(),
         };
         let edit = Edit::Member(MemberOp::Add(NewMember {
-            peer: peer.to_string(),
+            peer: peer.to_string().into(),
             name: if name.is_empty() {
                 "(unnamed)".into()
             } else {
@@ -373,10 +375,10 @@ impl Engine {
             replies: Vec::new(),
             touched: BTreeSet::new(),
         };
-        let req = tandem_proto::api::Request::Edit {
+        let req = super::Write::Edit(tandem_proto::api::PlanEdit {
             plan: Some(plan.to_string()),
             edit,
-        };
+        });
         let staged = self
             .stage(&req, &mut open.batch, &mut open.touched)
             .and_then(|r| {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use automerge::ActorId;
 use tandem_proto::api::{Request, Response};
-use tandem_proto::edit::{Edit, GoalPatch, NewGoal, NewPlan};
+use tandem_proto::edit::*;
 use tandem_proto::model::{GoalCategory, GoalStatus, Role};
 use tandem_proto::peer::PeerMessage;
 
@@ -59,7 +59,7 @@ fn plan_json(e: &mut Engine, plan: &str) -> Option<String> {
 }
 
 fn goal(title: &str) -> Edit {
-    Edit::GoalAdd(NewGoal {
+    Edit::Goal(GoalOp::Add(NewGoal {
         title: title.into(),
         description: "shared text".into(),
         category: GoalCategory::Skill,
@@ -67,7 +67,7 @@ fn goal(title: &str) -> Edit {
         target_date: None,
         success_criteria: String::new(),
         created_by: String::new(),
-    })
+    }))
 }
 
 /// Delivers outboxes back and forth until both are empty; returns the sync bytes moved.
@@ -157,24 +157,24 @@ fn a_member_engine_receives_stores_and_keeps_syncing_a_plan() {
     edit(
         &mut a,
         &plan,
-        Edit::GoalEdit {
+        Edit::Goal(GoalOp::Edit {
             goal: g.clone(),
             patch: GoalPatch {
                 title: Some("Renamed".into()),
                 ..Default::default()
             },
-        },
+        }),
     );
     edit(
         &mut b,
         &plan,
-        Edit::GoalEdit {
+        Edit::Goal(GoalOp::Edit {
             goal: g.clone(),
             patch: GoalPatch {
                 status: Some(GoalStatus::Done),
                 ..Default::default()
             },
-        },
+        }),
     );
     connect(&mut a, &mut b);
     pump(&mut a, &mut b);
@@ -255,12 +255,12 @@ fn shared_plan(a: &mut Engine) -> String {
     edit(
         a,
         &p.id,
-        Edit::MemberAdd {
+        Edit::Member(MemberOp::Add(NewMember {
             peer: peer(2),
             name: "Ana".into(),
             role: Role::Mentee,
             device: String::new(),
-        },
+        })),
     );
     p.id
 }
@@ -643,7 +643,7 @@ fn the_address_book_keeps_member_devices_and_peers_added_by_hand_only() {
         &mut a,
         Request::Edit {
             plan: Some(plan),
-            edit: Edit::MemberRemove { peer: peer(2) },
+            edit: Edit::Member(MemberOp::Rm { peer: peer(2) }),
         },
     );
     assert!(matches!(r, Response::Edited(_)), "{r:?}");

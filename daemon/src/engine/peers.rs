@@ -53,17 +53,18 @@ pub enum NetEvent {
 impl Engine {
     /// Handles a network event at time `now_ms`.
     pub fn net(&mut self, now_ms: u64, event: NetEvent) {
+        self.at_ms(now_ms);
         self.heal();
-        let time = Timestamp::now();
+        let time = self.now;
         let watched = match &event {
             NetEvent::Connected(peer) => Some(WatchEvent::PeerConnected {
-                peer: peer.clone(),
+                peer: peer.clone().into(),
                 time,
             }),
             NetEvent::Disconnected(peer) => {
                 self.in_sync.retain(|(p, _)| p != peer);
                 Some(WatchEvent::PeerDisconnected {
-                    peer: peer.clone(),
+                    peer: peer.clone().into(),
                     time,
                 })
             }
@@ -136,7 +137,7 @@ impl Engine {
                 let e = WatchEvent::SyncComplete {
                     plan: plan.into(),
                     peer: peer.into(),
-                    time: Timestamp::now(),
+                    time: self.now,
                 };
                 let _ = self.events.send(e);
             }
@@ -150,7 +151,7 @@ impl Engine {
         if self.sync.peers().next().is_none() {
             return;
         }
-        let now_ms = Timestamp::now().as_millisecond().max(0) as u64;
+        let now_ms = self.now_ms();
         for plan in plans {
             let mut core = std::mem::take(&mut self.sync);
             let out = core.local_change(now_ms, plan, self);
@@ -184,14 +185,14 @@ impl Engine {
                 .collect();
             let pending = doc.automerge().get_changes(&known).len();
             out.push(tandem_proto::api::PeerSync {
-                peer,
+                peer: peer.into(),
                 in_sync: pending == 0,
                 pending,
             });
         }
         Ok(tandem_proto::api::Response::Sync(
             tandem_proto::api::PlanSync {
-                plan: plan.to_string(),
+                plan: plan.to_string().into(),
                 peers: out,
             },
         ))
@@ -206,7 +207,7 @@ impl Engine {
         if outputs.is_empty() {
             return;
         }
-        let now = Timestamp::now();
+        let now = self.now;
         let stores_changes = outputs
             .iter()
             .any(|o| matches!(o, Output::StoreChanges { .. }));
@@ -252,11 +253,11 @@ impl Engine {
                         (change_messages(&bytes), authors)
                     };
                     received.push(WatchEvent::RemoteChange {
-                        plan: plan.clone(),
+                        plan: plan.clone().into(),
                         messages,
                         items,
-                        authors,
-                        from,
+                        authors: authors.into_iter().map(Into::into).collect(),
+                        from: from.into(),
                         time: now,
                     });
                     result = self.store_changes(&mut batch, &plan, &bytes, whole, now);

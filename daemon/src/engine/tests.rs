@@ -6,8 +6,7 @@ use super::*;
 use crate::store::faulty::FaultyBackend;
 use automerge::ActorId;
 use tandem_proto::api::Item;
-use tandem_proto::edit::Edit;
-use tandem_proto::edit::{NewGoal, NewPlan};
+use tandem_proto::edit::*;
 use tandem_proto::model::{GoalCategory, GoalStatus};
 
 pub(super) fn engine(store: Store) -> Engine {
@@ -48,7 +47,7 @@ pub(super) fn new_plan(e: &mut Engine, title: &str) -> String {
 }
 
 pub(super) fn goal(title: &str) -> Edit {
-    Edit::GoalAdd(NewGoal {
+    Edit::Goal(GoalOp::Add(NewGoal {
         title: title.into(),
         description: String::new(),
         category: GoalCategory::Skill,
@@ -56,7 +55,7 @@ pub(super) fn goal(title: &str) -> Edit {
         target_date: None,
         success_criteria: String::new(),
         created_by: "ana".into(),
-    })
+    }))
 }
 
 pub(super) fn goals(e: &mut Engine, plan: &str) -> Vec<String> {
@@ -317,8 +316,7 @@ fn eviction_keeps_memory_bounded_and_loses_nothing() {
 mod roundtrip {
     use super::*;
     use proptest::prelude::*;
-    use tandem_proto::edit::{ActionPatch, GoalPatch, NewAction};
-    use tandem_proto::model::{ActionStatus, Owner};
+        use tandem_proto::model::{ActionStatus, Owner};
 
     #[derive(Debug, Clone)]
     enum Op {
@@ -368,19 +366,19 @@ mod roundtrip {
                 let actions: Vec<String> = p.actions.iter().map(|a| a.id.clone()).collect();
                 let edit = match op {
                     Op::Goal(t) => Some(goal(&t)),
-                    Op::Describe(i, t) => pick(i, &goals).map(|g| Edit::GoalEdit {
+                    Op::Describe(i, t) => pick(i, &goals).map(|g| Edit::Goal(GoalOp::Edit {
                         goal: g,
                         patch: GoalPatch { description: Some(t), ..Default::default() },
-                    }),
-                    Op::Milestone(i, t) => pick(i, &goals).map(|g| Edit::MilestoneAdd { goal: g, title: t }),
-                    Op::Action(t) => Some(Edit::ActionAdd(NewAction {
-                        title: t, owner: Owner::Mentee, due: None, goal: None, meeting: None, notes: String::new(),
                     })),
-                    Op::Done(i) => pick(i, &actions).map(|a| Edit::ActionEdit {
+                    Op::Milestone(i, t) => pick(i, &goals).map(|g| Edit::Milestone(MilestoneOp::Add { goal: g, title: t })),
+                    Op::Action(t) => Some(Edit::Action(ActionOp::Add(NewAction {
+                        title: t, owner: Owner::Mentee, due: None, goal: None, meeting: None, notes: String::new(),
+                    }))),
+                    Op::Done(i) => pick(i, &actions).map(|a| Edit::Action(ActionOp::Edit {
                         action: a,
                         patch: ActionPatch { status: Some(ActionStatus::Done), ..Default::default() },
-                    }),
-                    Op::Remove(i) => pick(i, &goals).map(|g| Edit::GoalRm { goal: g }),
+                    })),
+                    Op::Remove(i) => pick(i, &goals).map(|g| Edit::Goal(GoalOp::Rm { goal: g })),
                 };
                 if let Some(edit) = edit {
                     let r = call(&mut e, Request::Edit { plan: None, edit });

@@ -11,13 +11,14 @@
 
 use std::thread::JoinHandle;
 
-use tandem_proto::api::{Request, Response};
+use jiff::Timestamp;
+use tandem_proto::api::Response;
 use tandem_proto::{ApiError, ErrorCode};
 use tokio::sync::{mpsc, oneshot};
 
 use tandem_proto::peer::PeerMessage;
 
-use super::{Engine, NetEvent};
+use super::{Ask, Engine, NetEvent};
 
 /// Most requests handled as one batch.
 pub const MAX_BATCH: usize = 256;
@@ -28,7 +29,7 @@ const QUEUE: usize = 1024;
 #[derive(Debug)]
 enum Input {
     /// A client request and where to send its reply.
-    Client(oneshot::Sender<Response>, Request),
+    Client(oneshot::Sender<Response>, Ask),
     /// Something the network saw, with the time in milliseconds.
     Net(u64, NetEvent),
     /// A device asks to join a plan with a ticket: (time in ms, where it
@@ -60,9 +61,9 @@ pub struct EngineHandle {
 
 impl EngineHandle {
     /// Sends a request and waits for its reply.
-    pub async fn call(&self, req: Request) -> Response {
+    pub async fn call(&self, req: impl Into<Ask>) -> Response {
         let (reply, rx) = oneshot::channel();
-        if self.tx.send(Input::Client(reply, req)).await.is_err() {
+        if self.tx.send(Input::Client(reply, req.into())).await.is_err() {
             return Response::Error(ApiError::new(
                 ErrorCode::ShuttingDown,
                 "the daemon is shutting down",
@@ -89,7 +90,7 @@ impl EngineHandle {
         from: super::join_limit::JoinFrom,
         req: tandem_proto::peer::JoinRequest,
     ) -> tandem_proto::peer::JoinReply {
-        let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
+        let now_ms = Timestamp::now().as_millisecond().max(0) as u64;
         let (reply, rx) = oneshot::channel();
         let gone = || tandem_proto::peer::JoinReply::Refused {
             reason: tandem_proto::peer::JoinRefusal::NotAllowed,
@@ -121,7 +122,7 @@ impl EngineHandle {
 
     /// Reports a network event (the network task calls this).
     pub async fn net(&self, event: NetEvent) {
-        let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
+        let now_ms = Timestamp::now().as_millisecond().max(0) as u64;
         let _ = self.tx.send(Input::Net(now_ms, event)).await;
     }
 }
@@ -157,7 +158,8 @@ pub fn spawn(
                         }
                         Input::Expect(plan, inviter, reply) => {
                             run_batch(&mut engine, std::mem::take(&mut batch));
-                            let _ = reply.send(engine.expect_plan(&plan, inviter.as_deref()));
+                            let now = Timestamp::now();
+                            let _ = reply.send(engine.expect_plan(now, &plan, inviter.as_deref()));
                         }
                     }
                     if batch.len() < MAX_BATCH {
@@ -180,12 +182,12 @@ pub fn spawn(
     Ok((EngineHandle { tx, events }, join))
 }
 
-fn run_batch(engine: &mut Engine, batch: Vec<(oneshot::Sender<Response>, Request)>) {
+fn run_batch(engine: &mut Engine, batch: Vec<(oneshot::Sender<Response>, Ask)>) {
     if batch.is_empty() {
         return;
     }
     // A client that went away has dropped its receiver; its reply is simply discarded.
-    engine.process(batch, |reply, resp| {
+    engine.process(Timestamp::now(), batch, |reply, resp| {
         let _ = reply.send(resp);
     });
 }

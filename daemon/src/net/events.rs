@@ -17,6 +17,7 @@ use super::known::{Known, Reach, publish};
 use super::{Ack, Behaviour, BehaviourEvent, NetHandle, Trusted, jitter, reach};
 use crate::engine::NetEvent;
 use crate::engine::thread::EngineHandle;
+use tandem_proto::api::Nat;
 
 /// How long a relayed connection stays open once a direct one is up: long
 /// enough for requests already on it (a join, a sync round) to finish.
@@ -266,9 +267,9 @@ pub(super) async fn on_event(
             ..
         })) => {
             reach.nat = match new {
-                autonat::NatStatus::Public(_) => "public",
-                autonat::NatStatus::Private => "private",
-                autonat::NatStatus::Unknown => "unknown",
+                autonat::NatStatus::Public(_) => Nat::Public,
+                autonat::NatStatus::Private => Nat::Private,
+                autonat::NatStatus::Unknown => Nat::Unknown,
             };
             tracing::info!(nat = %reach.nat, "NAT status changed");
             publish(handle, swarm, known, reach);

@@ -40,7 +40,7 @@ pub struct NetStatus {
     /// Known peers.
     pub peers: Vec<PeerInfo>,
     /// AutoNAT's verdict: `public`, `private` or `unknown`.
-    pub nat: String,
+    pub nat: tandem_proto::api::Nat,
     /// Relays and their reservations.
     pub relays: Vec<tandem_proto::api::RelayInfo>,
     /// Listen addresses that failed.

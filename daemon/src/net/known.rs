@@ -143,7 +143,7 @@ impl Known {
 pub(super) struct Reach {
     pub(super) relays: reach::Relays,
     /// AutoNAT's verdict: `public`, `private` or `unknown`.
-    pub(super) nat: &'static str,
+    pub(super) nat: tandem_proto::api::Nat,
     pub(super) listen_errors: Vec<String>,
     /// Failures peers can cause, logged at most once a minute per peer or address.
     pub(super) log: crate::ratelog::RateLog,
@@ -154,7 +154,7 @@ impl Reach {
     pub(super) fn new(listen_errors: Vec<String>) -> Reach {
         Reach {
             relays: reach::Relays::default(),
-            nat: "unknown",
+            nat: tandem_proto::api::Nat::Unknown,
             listen_errors,
             log: crate::ratelog::RateLog::default(),
         }
@@ -181,7 +181,7 @@ pub(super) fn publish(
         .map(|(p, k)| {
             let link = k.link();
             PeerInfo {
-                peer: p.to_string(),
+                peer: p.to_string().into(),
                 connected: k.connected,
                 addr: k.addr.to_string(),
                 last_seen: k.last_seen,
@@ -189,11 +189,11 @@ pub(super) fn publish(
                 sync_received: k.received,
                 member: false,
                 link: link.map(|l| match l {
-                    reach::Link::Direct => "direct".to_string(),
-                    reach::Link::Relayed(_) => "relayed".to_string(),
+                    reach::Link::Direct => tandem_proto::api::Link::Direct,
+                    reach::Link::Relayed(_) => tandem_proto::api::Link::Relayed,
                 }),
                 relay: match link {
-                    Some(reach::Link::Relayed(Some(r))) => Some(r.to_string()),
+                    Some(reach::Link::Relayed(Some(r))) => Some(r.to_string().into()),
                     _ => None,
                 },
                 last_error: k.last_error.as_ref().map(|(e, _)| e.clone()),
@@ -207,7 +207,7 @@ pub(super) fn publish(
     if let Ok(mut s) = handle.status.lock() {
         s.listen = swarm.listeners().map(|a| a.to_string()).collect();
         s.peers = peers;
-        s.nat = reach.nat.to_string();
+        s.nat = reach.nat;
         s.relays = reach.relays.info();
         s.listen_errors = reach.listen_errors.clone();
     }

@@ -17,6 +17,7 @@
 //! [`reader::FRAME_TIME`].
 
 mod reader;
+mod route;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -26,6 +27,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::SinkExt;
 use tandem_proto::api::{HandshakeReply, Hello, Request, Response, Welcome};
+
+use route::Route;
 use tandem_proto::{ApiError, ErrorCode, PROTOCOL_VERSION, frame};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::Semaphore;
@@ -233,21 +236,24 @@ async fn connection(
                 continue;
             }
         };
-        if let Request::Watch { plan } = request {
-            return watch(&mut reader, &mut writer, &engine, plan, &shutdown).await;
-        }
-        let is_shutdown = matches!(request, Request::Shutdown);
+        let reply = match Route::of(request) {
+            Route::Watch(w) => {
+                return watch(&mut reader, &mut writer, &engine, w.plan, &shutdown).await;
+            }
+            Route::Shutdown => {
+                send(&mut writer, &Response::ShuttingDown).await?;
+                tracing::info!("shutdown requested by a client");
+                shutdown.cancel();
+                return Ok(());
+            }
+            Route::Reply(reply) => reply,
+        };
         // A request slot, held until its reply is sent.
         let Ok(_slot) = active.acquire().await else {
             return Ok(());
         };
-        let response = answer(request, &engine, net.as_ref()).await;
+        let response = reply.answer(&engine, net.as_ref()).await;
         send(&mut writer, &response).await?;
-        if is_shutdown {
-            tracing::info!("shutdown requested by a client");
-            shutdown.cancel();
-            return Ok(());
-        }
     }
 }
 
@@ -284,158 +290,6 @@ async fn watch(
             _ = reader.next() => return Ok(()),
             () = shutdown.cancelled() => return Ok(()),
         }
-    }
-}
-
-/// Requests about the network are answered here; everything else by the engine.
-async fn answer(request: Request, engine: &EngineHandle, net: Option<&NetHandle>) -> Response {
-    match (request, net) {
-        (Request::PeerAdd { addr }, Some(net)) => match net.dial(&addr).await {
-            Ok(peer) => Response::Dialing {
-                peer: peer.to_string(),
-            },
-            Err(e) => Response::Error(ApiError::new(ErrorCode::Invalid, e)),
-        },
-        (Request::PeerForget { peer }, Some(net)) => match net.forget(&peer).await {
-            Ok(()) => Response::Forgotten { peer },
-            Err(e) => Response::Error(ApiError::new(ErrorCode::Invalid, e)),
-        },
-        (Request::PeerAdd { .. } | Request::PeerForget { .. }, None) => Response::Error(
-            ApiError::new(ErrorCode::Internal, "this daemon runs without a network"),
-        ),
-        (Request::Status, net) => {
-            let mut response = engine.call(Request::Status).await;
-            if let (Response::Status(st), Some(net)) = (&mut response, net) {
-                let ns = net.status();
-                st.listen = ns.listen;
-                st.peers = ns.peers;
-                st.nat = ns.nat;
-                st.relays = ns.relays;
-                st.listen_errors = ns.listen_errors;
-                for p in &mut st.peers {
-                    p.member = st.member_devices.contains(&p.peer);
-                }
-            }
-            response
-        }
-        (Request::InviteNew(mut new), net) => {
-            if new.addrs.is_empty() {
-                new.addrs = net.map(ticket_addrs).unwrap_or_default();
-            }
-            engine.call(Request::InviteNew(new)).await
-        }
-        (
-            Request::Join {
-                ticket,
-                name,
-                device,
-            },
-            Some(net),
-        ) => join(&ticket, name, device, net, engine).await,
-        (Request::Join { .. }, None) => Response::Error(ApiError::new(
-            ErrorCode::Internal,
-            "this daemon runs without a network",
-        )),
-        (request, _) => engine.call(request).await,
-    }
-}
-
-/// The addresses a ticket offers: where this daemon listens, routable ones
-/// first (at most 8).
-fn ticket_addrs(net: &NetHandle) -> Vec<String> {
-    let mut addrs = net.status().listen;
-    // Routable direct addresses, then relayed ones, then loopback.
-    addrs.sort_by_key(|a| {
-        let loopback = a.starts_with("/ip4/127.") || a.starts_with("/ip6/::1/");
-        (loopback, a.contains("/p2p-circuit"))
-    });
-    addrs.truncate(8);
-    addrs
-}
-
-/// Joins a plan with a ticket: checks its form here, records that this
-/// device consents to receiving the plan, then asks the inviter over the
-/// join protocol. Expiry is the inviter's to judge, by its own clock; both
-/// clocks travel with the exchange, and a difference of more than five
-/// minutes is reported, in words.
-async fn join(
-    ticket: &str,
-    name: String,
-    device: String,
-    net: &NetHandle,
-    engine: &EngineHandle,
-) -> Response {
-    use crate::engine::invites::skew_words;
-    use tandem_proto::peer::{JoinReply, JoinRequest};
-    use tandem_proto::ticket::TicketBody;
-    let body = match TicketBody::decode(ticket) {
-        Ok(b) => b,
-        Err(e) => return Response::Error(ApiError::new(ErrorCode::Invalid, e.to_string())),
-    };
-    let secret = match body.secret_bytes() {
-        Ok(s) => s,
-        Err(e) => return Response::Error(ApiError::new(ErrorCode::Invalid, e.to_string())),
-    };
-    if let Err(e) = engine
-        .expect_plan(body.plan.clone(), Some(body.inviter.clone()))
-        .await
-    {
-        return Response::Error(e);
-    }
-    let now_ms = jiff::Timestamp::now().as_millisecond().max(0) as u64;
-    let req = JoinRequest {
-        plan: body.plan.clone(),
-        inviter: body.inviter.clone(),
-        secret,
-        name,
-        device,
-        now_ms: Some(now_ms),
-    };
-    // "this device's clock is 2 days ahead of the inviter's"
-    let clock = |theirs: Option<u64>| {
-        theirs
-            .and_then(|t| skew_words(now_ms, t))
-            .map(|w| format!("this device's clock is {w} the inviter's; set it right"))
-    };
-    let reply = net.join(&body.inviter, &body.addrs, req).await;
-    if !matches!(reply, Ok(JoinReply::Joined { .. })) {
-        let _ = engine.expect_plan(body.plan.clone(), None).await;
-    }
-    match reply {
-        Ok(JoinReply::Joined {
-            title,
-            role,
-            name,
-            now_ms: theirs,
-        }) => {
-            // The inviter's relays reach it (and now us) when direct dials cannot.
-            net.adopt_relays(&body.addrs).await;
-            Response::Joined {
-                plan: body.plan,
-                title,
-                role,
-                name,
-                inviter: body.inviter,
-                clock: clock(theirs),
-            }
-        }
-        Ok(JoinReply::Refused {
-            reason,
-            message,
-            now_ms: theirs,
-        }) => {
-            let note = clock(theirs).map(|c| format!(" ({c})")).unwrap_or_default();
-            Response::Error(ApiError::new(
-                ErrorCode::Forbidden,
-                format!(
-                    "the inviter refused: {message} ({}){note}",
-                    serde_json::to_string(&reason)
-                        .unwrap_or_default()
-                        .trim_matches('"')
-                ),
-            ))
-        }
-        Err(e) => Response::Error(ApiError::new(ErrorCode::Unreachable, e)),
     }
 }
 

@@ -53,7 +53,7 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewMember {
     /// The device's PeerId.
-    pub peer: String,
+    pub peer: PeerId,
     /// The person using it.
     pub name: String,
     /// What it may do.

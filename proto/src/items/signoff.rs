@@ -9,6 +9,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::ids::PeerId;
 use super::fields::{NAME_MAX, ValidationError, check_line, check_optional_line, check_prefix};
 
 /// The sign-offs' map inside a competency record.
@@ -21,7 +22,7 @@ const FIELD_MAX: usize = 512;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signoff {
     /// The signing device's PeerId.
-    pub assessor: String,
+    pub assessor: PeerId,
     /// The person signing.
     pub name: String,
     /// When it was signed (part of what is signed).
@@ -57,9 +58,9 @@ pub enum SignoffOp {
 pub fn check(s: &Signoff) -> Result<(), ValidationError> {
     check_optional_line("signoffs.name", &s.name, NAME_MAX)?;
     for (field, v) in [
-        ("signoffs.assessor", &s.assessor),
-        ("signoffs.public_key", &s.public_key),
-        ("signoffs.signature", &s.signature),
+        ("signoffs.assessor", s.assessor.as_str()),
+        ("signoffs.public_key", s.public_key.as_str()),
+        ("signoffs.signature", s.signature.as_str()),
     ] {
         check_line(field, v, FIELD_MAX)?;
     }
@@ -95,7 +96,7 @@ mod doc {
         let mut all: Vec<Signoff> = map_maps(d, obj, KEY)
             .into_iter()
             .map(|(_, s)| Signoff {
-                assessor: string(d, &s, "assessor"),
+                assessor: string(d, &s, "assessor").into(),
                 name: string(d, &s, "name"),
                 signed_at: ts_or_epoch(d, &s, "signed_at"),
                 public_key: string(d, &s, "public_key"),

@@ -8,7 +8,7 @@ use automerge::ActorId;
 use jiff::Timestamp;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tandem_proto::edit::{Edit, NewPlan};
+use tandem_proto::edit::*;
 use tandem_proto::model::Role;
 
 use crate::doc::Device;
@@ -216,12 +216,12 @@ impl Net {
             let role = if m == at { Role::Mentor } else { Role::Mentee };
             self.edit(
                 at,
-                Edit::MemberAdd {
+                Edit::Member(MemberOp::Add(NewMember {
                     peer: peer_id,
                     name: format!("n{m}"),
                     role,
                     device: String::new(),
-                },
+                })),
             );
         }
     }
@@ -231,12 +231,12 @@ impl Net {
         let peer = self.nodes[m].host.me.clone();
         assert!(self.edit(
             at,
-            Edit::MemberAdd {
+            Edit::Member(MemberOp::Add(NewMember {
                 peer,
                 name: format!("n{m}"),
                 role,
                 device: String::new(),
-            },
+            })),
         ));
     }
 

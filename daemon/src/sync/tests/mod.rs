@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use automerge::ActorId;
 use proptest::prelude::*;
-use tandem_proto::edit::{Edit, GoalPatch, NewAction, NewGoal};
+use tandem_proto::edit::*;
 use tandem_proto::model::{GoalCategory, GoalStatus, Owner};
 use tandem_proto::peer::PeerMessage;
 
@@ -17,7 +17,7 @@ use crate::sync::SyncCore;
 use harness::{Net, PLAN};
 
 fn goal(title: &str) -> Edit {
-    Edit::GoalAdd(NewGoal {
+    Edit::Goal(GoalOp::Add(NewGoal {
         title: title.into(),
         description: "base text here".into(),
         category: GoalCategory::Skill,
@@ -25,7 +25,7 @@ fn goal(title: &str) -> Edit {
         target_date: None,
         success_criteria: String::new(),
         created_by: String::new(),
-    })
+    }))
 }
 
 fn first_goal(net: &Net, at: usize) -> String {
@@ -54,14 +54,14 @@ fn concurrent_offline_edits_on_one_goal_all_survive() {
     net.create(0, &[0, 1]);
     net.edit(0, goal("G"));
     let add = |t: &str| {
-        Edit::ActionAdd(NewAction {
+        Edit::Action(ActionOp::Add(NewAction {
             title: t.into(),
             owner: Owner::Both,
             due: None,
             goal: None,
             meeting: None,
             notes: String::new(),
-        })
+        }))
     };
     net.edit(0, add("to be removed"));
     net.connect(0, 1);
@@ -69,10 +69,10 @@ fn concurrent_offline_edits_on_one_goal_all_survive() {
     net.disconnect(0, 1);
     let g = first_goal(&net, 0);
     let removed = net.nodes[1].host.plans[PLAN].view().actions[0].id.clone();
-    let patch = |p: GoalPatch| Edit::GoalEdit {
+    let patch = |p: GoalPatch| Edit::Goal(GoalOp::Edit {
         goal: g.clone(),
         patch: p,
-    };
+    });
     net.edit(
         0,
         patch(GoalPatch {
@@ -102,7 +102,7 @@ fn concurrent_offline_edits_on_one_goal_all_survive() {
         }),
     );
     net.edit(0, add("added on A"));
-    net.edit(1, Edit::ActionRm { action: removed });
+    net.edit(1, Edit::Action(ActionOp::Rm { action: removed }));
     net.connect(0, 1);
     net.settle();
     assert!(net.same(0, 1), "peers 0 and 1 differ");
@@ -318,13 +318,13 @@ proptest! {
                     let ids: Vec<String> = net.goal_ids(a).into_iter().collect();
                     if !ids.is_empty() {
                         let patch = GoalPatch { description: Some(t), ..Default::default() };
-                        net.edit(a, Edit::GoalEdit { goal: ids[g % ids.len()].clone(), patch });
+                        net.edit(a, Edit::Goal(GoalOp::Edit { goal: ids[g % ids.len()].clone(), patch }));
                     }
                 }
                 Step::Milestone(a, g) if a < n => {
                     let ids: Vec<String> = net.goal_ids(a).into_iter().collect();
                     if !ids.is_empty() {
-                        net.edit(a, Edit::MilestoneAdd { goal: ids[g % ids.len()].clone(), title: format!("m{a}") });
+                        net.edit(a, Edit::Milestone(MilestoneOp::Add { goal: ids[g % ids.len()].clone(), title: format!("m{a}") }));
                     }
                 }
                 Step::Connect(a, b) if a < n && b < n => net.connect(a, b),
@@ -432,7 +432,7 @@ fn an_observers_forged_write_is_applied_and_relayed_by_no_member() {
 
 #[test]
 fn a_removed_member_gets_nothing_later_and_its_later_edits_are_not_applied() {
-    use tandem_proto::edit::Edit;
+    use tandem_proto::edit::*;
     // 0: mentor, 1: mentee device to be removed, 2: another mentee device.
     let mut net = Net::new(3, 12);
     net.create(0, &[0, 1, 2]);
@@ -446,9 +446,9 @@ fn a_removed_member_gets_nothing_later_and_its_later_edits_are_not_applied() {
     let removed = net.nodes[1].host.me.clone();
     assert!(net.edit(
         0,
-        Edit::MemberRemove {
+        Edit::Member(MemberOp::Rm {
             peer: removed.clone()
-        }
+        })
     ));
     net.settle();
     // Its copy learned of its removal, and it keeps what it had.

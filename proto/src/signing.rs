@@ -1,6 +1,8 @@
-//! Competency sign-offs: signed with this device's ed25519 key over
-//! [`tandem_proto::competency::attestation`], and checked by anyone who
-//! holds the plan.
+//! Signatures: competency sign-offs, made with a device's ed25519 key over
+//! [`crate::competency::attestation`] and checked by anyone who holds the
+//! plan, and the signature of sync bundles. Pure functions (feature
+//! `signing`), shared by the daemon, which signs, and the CLI, which
+//! checks what it prints without linking the daemon's network or storage.
 //!
 //! A sign-off verifies when: its public key decodes, is the key of the
 //! PeerId it names, the signature over the attested fields *as they are
@@ -8,9 +10,11 @@
 //! after the sign-off changes the attested bytes, so the check fails.
 
 use libp2p_identity::{Keypair, PeerId, PublicKey};
-use tandem_proto::competency::{ELEMENTS, attestation, signed_bytes};
-use tandem_proto::model::{AssessmentResult, Competency, Plan, Role, Signoff};
-use tandem_proto::{ApiError, ErrorCode};
+
+use crate::bundle::{BundleHeader, Parsed};
+use crate::competency::{ELEMENTS, attestation, signed_bytes};
+use crate::model::{AssessmentResult, Competency, Plan, Role, Signoff};
+use crate::{ApiError, ErrorCode};
 
 /// Why a sign-off does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,7 +68,7 @@ pub fn sign(
         .sign(&bytes)
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot sign: {e}")))?;
     Ok(Signoff {
-        assessor: peer.to_string(),
+        assessor: peer.into(),
         name: name.to_string(),
         signed_at,
         public_key: hex::encode(key.public().encode_protobuf()),
@@ -84,7 +88,7 @@ pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyErro
         .iter()
         .any(|m| m.peer == s.assessor && m.role == Role::Mentor);
     if !mentor {
-        return Err(VerifyError::NotAMentor(s.assessor.clone()));
+        return Err(VerifyError::NotAMentor(s.assessor.to_string()));
     }
     Ok(())
 }
@@ -103,7 +107,7 @@ fn key_of(public_key: &str, peer: &str) -> Result<PublicKey, VerifyError> {
 
 /// Checks a parsed bundle's signature: the key is its signer's, and it
 /// signed exactly these bytes. (Membership is the engine's check.)
-pub fn verify_bundle(b: &tandem_proto::bundle::Parsed<'_>) -> Result<(), VerifyError> {
+pub fn verify_bundle(b: &Parsed<'_>) -> Result<(), VerifyError> {
     let key = key_of(&b.header.public_key, &b.header.signer)?;
     if !key.verify(b.signed, b.signature) {
         return Err(VerifyError::Changed);
@@ -114,21 +118,21 @@ pub fn verify_bundle(b: &tandem_proto::bundle::Parsed<'_>) -> Result<(), VerifyE
 /// A whole bundle file: `header` and `changes`, signed with `key`.
 pub fn sign_bundle(
     key: &Keypair,
-    header: &tandem_proto::bundle::BundleHeader,
+    header: &BundleHeader,
     changes: &[u8],
 ) -> Result<Vec<u8>, ApiError> {
-    let signed = tandem_proto::bundle::signed_bytes(header, changes);
+    let signed = crate::bundle::signed_bytes(header, changes);
     let sig = key
         .sign(&signed)
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot sign: {e}")))?;
-    Ok(tandem_proto::bundle::encode(signed, &sig))
+    Ok(crate::bundle::encode(signed, &sig))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
-    use tandem_proto::model::{Assessment, CompetencyStage, Member};
+    use crate::model::{Assessment, CompetencyStage, Member};
 
     fn competency() -> Competency {
         Competency {
@@ -154,10 +158,10 @@ mod tests {
     type Tamper = dyn Fn(&mut Plan, &mut Competency, &mut Signoff);
 
     fn plan(key: &Keypair, role: Role) -> Plan {
-        let mut p = crate::doc::PlanDoc::empty(automerge::ActorId::random()).view();
+        let mut p = Plan::empty();
         p.id = "00000000000000a1".into();
         p.members = vec![Member {
-            peer: PeerId::from(key.public()).to_string(),
+            peer: PeerId::from(key.public()).to_string().into(),
             name: "Dana".into(),
             role,
             device: String::new(),

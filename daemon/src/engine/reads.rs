@@ -1,0 +1,110 @@
+//! The reads the engine answers: status, plans, history, and which plan a
+//! request means.
+
+use std::collections::BTreeSet;
+
+use tandem_proto::api::{DaemonStatus, Nat, Response};
+use tandem_proto::{ApiError, ErrorCode, ids};
+
+use super::ask::Read;
+use super::loaded::Slot;
+use super::{Engine, storage_error};
+
+impl Engine {
+    /// Answers one read from what is durable.
+    pub(super) fn read(&mut self, req: &Read) -> Response {
+        let result = match req {
+            Read::Status => self.status(),
+            Read::PlanList => self.plan_list(),
+            Read::PlanGet(g) => self.resolve(g.plan.as_deref()).and_then(|id| {
+                self.loaded(&id)
+                    .map(|l| Response::Plan(Box::new(l.doc.view())))
+            }),
+            Read::Log(h) => self.resolve(h.plan.as_deref()).and_then(|id| {
+                self.loaded(&id)
+                    .map(|l| Response::Log(l.doc.log(h.limit.unwrap_or(usize::MAX))))
+            }),
+            Read::SyncStatus(s) => self
+                .resolve(s.plan.as_deref())
+                .and_then(|id| self.sync_status(&id)),
+            Read::InviteList(l) => self.invite_list(l.plan.as_deref()),
+            Read::PlanPending => self.plan_pending(),
+            Read::BundleExport(b) => self.bundle_export(b.plan.as_deref(), b.for_peer.as_deref()),
+        };
+        result.unwrap_or_else(Response::Error)
+    }
+
+    pub(super) fn status(&mut self) -> Result<Response, ApiError> {
+        let plans_stored = self.store.plan_count().map_err(|e| storage_error(&e))?;
+        Ok(Response::Status(DaemonStatus {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            pid: std::process::id(),
+            home: self.info.home.clone(),
+            socket: self.info.socket.clone(),
+            started_at: self.info.started_at,
+            device: self.device.actor.to_hex_string(),
+            peer_id: self.device.peer.clone().into(),
+            listen: Vec::new(),
+            peers: Vec::new(),
+            member_devices: self.membership().devices().into_iter().map(Into::into).collect(),
+            nat: Nat::Unknown,
+            relays: Vec::new(),
+            listen_errors: Vec::new(),
+            plans_stored,
+            plans_loaded: self
+                .plans
+                .values()
+                .filter(|s| matches!(s, Slot::Ready(_)))
+                .count(),
+        }))
+    }
+
+    pub(super) fn plan_list(&mut self) -> Result<Response, ApiError> {
+        let current = self.store.current_plan().map_err(|e| storage_error(&e))?;
+        let mut list = self.store.summaries().map_err(|e| storage_error(&e))?;
+        for s in &mut list {
+            s.current = current.as_deref() == Some(s.id.as_str());
+            if let Some(Slot::Corrupt(why)) = self.plans.get(s.id.as_str()) {
+                s.error = Some(why.clone());
+            }
+        }
+        Ok(Response::Plans(list))
+    }
+
+    pub(super) fn plan_ids(&mut self) -> Result<&BTreeSet<String>, ApiError> {
+        if self.ids.is_none() {
+            let ids = self.store.plan_ids().map_err(|e| storage_error(&e))?;
+            self.ids = Some(ids.into_iter().collect());
+        }
+        // Filled just above when it was empty.
+        self.ids
+            .as_ref()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "plan ids unavailable"))
+    }
+
+    /// The plan named by `plan`, else the current plan, else the only plan.
+    pub(super) fn resolve(&mut self, plan: Option<&str>) -> Result<String, ApiError> {
+        if let Some(prefix) = plan {
+            let ids = self.plan_ids()?;
+            return Ok(ids::resolve("plan", prefix, ids.iter().map(String::as_str))?.to_string());
+        }
+        let current = self.store.current_plan().map_err(|e| storage_error(&e))?;
+        let ids = self.plan_ids()?;
+        if let Some(c) = current.filter(|c| ids.contains(c)) {
+            return Ok(c);
+        }
+        match ids.len() {
+            0 => Err(ApiError::new(
+                ErrorCode::NoPlan,
+                "there are no plans yet: create one with `tandem plan new TITLE`",
+            )),
+            1 => Ok(ids.iter().next().cloned().unwrap_or_default()),
+            n => Err(ApiError::new(
+                ErrorCode::NoPlan,
+                format!(
+                    "no current plan and {n} plans exist: pick one with `tandem plan use ID` or pass --plan ID"
+                ),
+            )),
+        }
+    }
+}

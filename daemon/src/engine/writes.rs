@@ -1,0 +1,161 @@
+//! The writes the engine stages in the open batch: new, imported and
+//! current plans, edits (sign-offs signed here), invitations, offers.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use tandem_proto::api::{PlanEdit, Response, WatchEvent};
+use tandem_proto::edit::{Edit, SignoffOp};
+use tandem_proto::{ApiError, ErrorCode, ids};
+
+use super::ask::Write;
+use super::loaded::{Loaded, Slot};
+use super::{Engine, StageError};
+use crate::doc::PlanDoc;
+use crate::store::{Batch, StoreError};
+
+impl Engine {
+    /// Stages one write in `batch`; its reply is sent once the batch is durable.
+    pub(super) fn stage(
+        &mut self,
+        req: &Write,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+    ) -> Result<Response, StageError> {
+        let now = self.now;
+        match req {
+            Write::PlanNew(new) => {
+                let id = self.fresh_id();
+                let mut new_id = self.id_source();
+                let made = PlanDoc::create(&id, new, &self.device, now, &mut new_id)?;
+                self.start_plan(batch, touched, id, made, now)
+            }
+            Write::BundleImport(b) => self.bundle_import(&b.data, batch, touched),
+            Write::PlanImport(plan) => {
+                let id = self.fresh_id();
+                let made = PlanDoc::import(&id, &plan.0, &self.device, now)?;
+                self.start_plan(batch, touched, id, made, now)
+            }
+            Write::PlanUse(u) => {
+                let id = self.resolve(Some(&u.plan))?;
+                let view = self.loaded(&id)?.doc.view();
+                batch.set_current(&id)?;
+                touched.insert(id);
+                Ok(Response::Plan(Box::new(view)))
+            }
+            Write::Edit(e) => self.edit(e, batch, touched),
+            Write::InviteNew(new) => self.invite_new(new, batch),
+            Write::InviteRevoke(r) => self.invite_revoke(&r.id, batch),
+            Write::PlanAccept(a) => self.plan_accept(&a.plan, batch, touched),
+            Write::PlanDecline(d) => self.plan_decline(&d.plan, batch),
+        }
+    }
+
+    /// Applies an edit to a plan (signing a sign-off with this device's key)
+    /// and stages its change.
+    pub(super) fn edit(
+        &mut self,
+        PlanEdit { plan, edit }: &PlanEdit,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+    ) -> Result<Response, StageError> {
+        let id = self.resolve(plan.as_deref())?;
+        let now = self.now;
+        let device = self.device.clone();
+        let loaded = self.loaded(&id)?;
+        loaded.doc.authorize(&device.peer, edit)?;
+        let signed;
+        let edit = match edit {
+            Edit::Signoff(SignoffOp::Add { competency, .. }) => {
+                signed = self.sign_off(&id, competency)?;
+                &signed
+            }
+            other => other,
+        };
+        let mut new_id = self.id_source();
+        let loaded = self.loaded(&id)?;
+        let edited = loaded.doc.apply(edit, &device, now, &mut new_id)?;
+        if edited.change.is_some() {
+            self.staged_events.push(WatchEvent::LocalChange {
+                plan: id.clone().into(),
+                message: edited.message.clone(),
+                item: edited.item.id(),
+                device: device.peer.clone().into(),
+                time: now,
+            });
+        }
+        let loaded = self.loaded(&id)?;
+        if let Some(bytes) = edited.change {
+            touched.insert(id.clone());
+            loaded.append(&id, batch, &bytes, now)?;
+        }
+        Ok(Response::Edited(edited.item))
+    }
+
+    /// Stores a plan just made here and makes it the current one.
+    pub(super) fn start_plan(
+        &mut self,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+        id: String,
+        (doc, bytes): (PlanDoc, Vec<u8>),
+        now: Timestamp,
+    ) -> Result<Response, StageError> {
+        touched.insert(id.clone());
+        batch.set_current(&id)?;
+        let view = doc.view();
+        self.add_plan(batch, &id, doc, &bytes, now)?;
+        Ok(Response::Plan(Box::new(view)))
+    }
+
+    /// Stores a plan new to this device (created here or shared with us) as
+    /// its first chunk, and keeps it loaded.
+    pub(super) fn add_plan(
+        &mut self,
+        batch: &mut Batch,
+        id: &str,
+        doc: PlanDoc,
+        bytes: &[u8],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.tick += 1;
+        let loaded = Loaded::first(doc, self.tick);
+        batch.append_change(id, 0, bytes, &loaded.meta)?;
+        batch.put_summary(&loaded.doc.summary(now))?;
+        self.plans
+            .insert(id.to_string(), Slot::Ready(Box::new(loaded)));
+        if let Some(ids) = self.ids.as_mut() {
+            ids.insert(id.to_string());
+        }
+        Ok(())
+    }
+
+    /// A sign-off edit of a competency of `plan`, signed with this device's key.
+    pub(super) fn sign_off(&mut self, plan: &str, competency: &str) -> Result<Edit, ApiError> {
+        let key = self.signer.clone().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Internal,
+                "this daemon has no device key to sign with",
+            )
+        })?;
+        let me = self.device.peer.clone();
+        let doc = &self.loaded(plan)?.doc;
+        let view = doc.view();
+        let id = ids::resolve(
+            "competency",
+            competency,
+            view.competencies.iter().map(|c| c.id.as_str()),
+        )?;
+        let c = view
+            .competencies
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no competency {id}")))?;
+        let name = doc.member(&me).map(|m| m.name).unwrap_or_default();
+        let signoff = tandem_proto::signing::sign(&key, plan, c, &me, &name, self.now)?;
+        Ok(Edit::Signoff(SignoffOp::Add {
+            competency: c.id.to_string(),
+            signoff: Some(signoff),
+        }))
+    }
+}
