@@ -19,10 +19,10 @@ pub(super) fn run(cmd: BundleCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 }
 
 fn export(for_peer: Option<String>, output: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
-    let req = Request::BundleExport {
+    let req = Request::BundleExport(BundleExport {
         plan: ctx.plan.clone(),
         for_peer,
-    };
+    });
     let Response::Bundle(mut out) = ctx.call(&req)? else {
         return Err(Fail::Other("unexpected reply to a bundle export".into()));
     };
@@ -86,9 +86,9 @@ fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
     // Checked here too, so a wrong file is named before anything is sent.
     tandem_proto::bundle::parse(&bytes)
         .map_err(|e| Fail::Usage(format!("{}: {e}", file.display())))?;
-    let req = Request::BundleImport {
+    let req = Request::BundleImport(BundleImport {
         data: BASE64.encode(&bytes),
-    };
+    });
     match ctx.call(&req)? {
         Response::BundleImported(got) => ctx.emit(&got, || {
             let from = super::member::short_peer(&got.signer);

@@ -72,7 +72,7 @@ pub(super) fn invite(args: InviteArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     match args.cmd {
         Some(InviteCmd::List) => {
             let plan = ctx.plan.clone();
-            match ctx.call(&Request::InviteList { plan })? {
+            match ctx.call(&Request::InviteList(InviteList { plan }))? {
                 Response::Invites(list) => ctx.emit(&list, || {
                     if list.is_empty() {
                         return "No invitations. Make one with: tandem invite --role mentee\n"
@@ -83,7 +83,7 @@ pub(super) fn invite(args: InviteArgs, ctx: &mut Ctx) -> Result<(), Fail> {
                 other => Err(unexpected(&other)),
             }
         }
-        Some(InviteCmd::Revoke { id }) => match ctx.call(&Request::InviteRevoke { id })? {
+        Some(InviteCmd::Revoke { id }) => match ctx.call(&Request::InviteRevoke(InviteRevoke { id }))? {
             Response::Invite(i) => ctx.emit(&i, || {
                 format!(
                     "Revoked invitation {}; no one can join with it now.\n",
@@ -199,19 +199,19 @@ pub(super) fn join(
             }
         );
     }
-    let (plan, title, role, name, inviter, clock) = match ctx.call(&Request::Join {
+    let (plan, title, role, name, inviter, clock) = match ctx.call(&Request::Join(Join {
         ticket,
         name,
         device,
-    })? {
-        Response::Joined {
+    }))? {
+        Response::Joined(Joined {
             plan,
             title,
             role,
             name,
             inviter,
             clock,
-        } => (plan, title, role, name, inviter, clock),
+        }) => (plan, title, role, name, inviter, clock),
         other => return Err(unexpected(&other)),
     };
     if let Some(clock) = &clock {
@@ -227,9 +227,9 @@ pub(super) fn join(
     // The inviter sends the plan over sync; wait for it to be stored here.
     let start = Instant::now();
     loop {
-        match ctx.call(&Request::PlanGet {
+        match ctx.call(&Request::PlanGet(PlanGet {
             plan: Some(plan.clone()),
-        }) {
+        })) {
             Ok(Response::Plan(_)) => break,
             Err(Fail::NotFound(_)) => {} // not here yet
             Ok(other) => return Err(unexpected(&other)),

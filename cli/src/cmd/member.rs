@@ -156,13 +156,13 @@ pub(super) fn daemon_status(ctx: &mut Ctx) -> Result<tandem_proto::api::DaemonSt
 pub(super) fn peer(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
-        PeerCmd::Add { addr } => match ctx.call(&Request::PeerAdd { addr })? {
+        PeerCmd::Add { addr } => match ctx.call(&Request::PeerAdd(PeerAdd { addr }))? {
             Response::Dialing { peer } => ctx.emit(&serde_json::json!({ "dialing": peer }), || {
                 format!("Dialing {peer}; it will be redialed whenever the link drops.\n")
             }),
             other => Err(unexpected(&other)),
         },
-        PeerCmd::Forget { peer } => match ctx.call(&Request::PeerForget { peer })? {
+        PeerCmd::Forget { peer } => match ctx.call(&Request::PeerForget(PeerForget { peer }))? {
             Response::Forgotten { peer } => ctx
                 .emit(&serde_json::json!({ "forgotten": peer }), || {
                     format!("Forgot {peer}.\n")
@@ -214,9 +214,9 @@ pub(super) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
         .iter()
         .filter(|p| p.error.is_none() && p.members.len() > 1)
     {
-        match ctx.call(&Request::SyncStatus {
+        match ctx.call(&Request::SyncStatus(SyncStatus {
             plan: Some(p.id.clone()),
-        })? {
+        }))? {
             Response::Sync(ps) => sync.push((p.title.clone(), ps)),
             other => return Err(unexpected(&other)),
         }
@@ -280,9 +280,9 @@ pub(super) fn sync(
     let limit = super::meeting::wait_duration(timeout)?;
     let deadline = std::time::Instant::now() + limit;
     loop {
-        let st = match ctx.call(&Request::SyncStatus {
+        let st = match ctx.call(&Request::SyncStatus(SyncStatus {
             plan: ctx.plan.clone(),
-        })? {
+        }))? {
             Response::Sync(st) => st,
             other => return Err(unexpected(&other)),
         };
@@ -331,9 +331,9 @@ pub(super) fn sync(
 
 pub(super) fn watch(ctx: &mut Ctx) -> Result<(), Fail> {
     use tandem_proto::api::WatchEvent;
-    match ctx.call(&Request::Watch {
+    match ctx.call(&Request::Watch(Watch {
         plan: ctx.plan.clone(),
-    })? {
+    }))? {
         Response::Watching => {}
         other => return Err(unexpected(&other)),
     }

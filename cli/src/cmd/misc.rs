@@ -222,10 +222,10 @@ pub(super) fn agreement(cmd: AgreementCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 
 pub(super) fn log(limit: Option<usize>, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
-    match ctx.call(&Request::Log {
+    match ctx.call(&Request::Log(History {
         plan: ctx.plan.clone(),
         limit,
-    })? {
+    }))? {
         Response::Log(entries) => ctx.emit(&entries, || {
             entries
                 .iter()

@@ -105,9 +105,9 @@ impl Ctx {
 
     /// The whole plan named by `--plan`, or the current one.
     pub fn fetch_plan(&mut self) -> Result<Plan, Fail> {
-        let req = Request::PlanGet {
+        let req = Request::PlanGet(PlanGet {
             plan: self.plan.clone(),
-        };
+        });
         match self.call(&req)? {
             Response::Plan(p) => Ok(*p),
             other => Err(unexpected(&other)),
@@ -117,10 +117,10 @@ impl Ctx {
     /// Validates and applies an edit to the plan; returns what it created or updated.
     pub fn edit(&mut self, edit: Edit) -> Result<Item, Fail> {
         edit.validate()?;
-        match self.call(&Request::Edit {
+        match self.call(&Request::Edit(PlanEdit {
             plan: self.plan.clone(),
             edit,
-        })? {
+        }))? {
             Response::Edited(item) => Ok(item),
             other => Err(unexpected(&other)),
         }

@@ -103,7 +103,7 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 banner + &render::plan_detail(&p, today, &now, s)
             })
         }
-        PlanCmd::Use { id } => match ctx.call(&Request::PlanUse { plan: id })? {
+        PlanCmd::Use { id } => match ctx.call(&Request::PlanUse(PlanUse { plan: id }))? {
             Response::Plan(p) => ctx.emit(&p, || format!("Now using plan {} ({}).\n", p.title, short(&p.id))),
             other => Err(unexpected(&other)),
         },
@@ -138,7 +138,7 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             }),
             other => Err(unexpected(&other)),
         },
-        PlanCmd::Accept { id } => match ctx.call(&Request::PlanAccept { plan: id })? {
+        PlanCmd::Accept { id } => match ctx.call(&Request::PlanAccept(PlanAccept { plan: id }))? {
             Response::AcceptedAhead { plan } => {
                 let v = serde_json::json!({ "plan": plan, "accepted": true, "stored": false });
                 ctx.emit(&v, || {
@@ -155,8 +155,8 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             }),
             other => Err(unexpected(&other)),
         },
-        PlanCmd::Decline { id } => match ctx.call(&Request::PlanDecline { plan: id })? {
-            Response::Declined { plan, title } => {
+        PlanCmd::Decline { id } => match ctx.call(&Request::PlanDecline(PlanDecline { plan: id }))? {
+            Response::Declined(Declined { plan, title }) => {
                 let v = serde_json::json!({ "plan": plan, "title": title, "declined": true });
                 ctx.emit(&v, || format!("Declined plan {title} ({}); it will be refused if offered again.\n", short(&plan)))
             }

@@ -96,7 +96,7 @@ mod tests {
     fn add(doc: &mut PlanDoc, n: u8, name: &str, role: Role) {
         let mut next = || format!("{:016x}", rand::random::<u64>());
         let e = Edit::Member(MemberOp::Add(tandem_proto::edit::NewMember {
-            peer: peer(n),
+            peer: peer(n).into(),
             name: name.into(),
             role,
             device: String::new(),
@@ -123,7 +123,7 @@ mod tests {
         let me = |n: u8, e: &Edit| code(doc.authorize(&peer(n), e));
         let member_add = |name: &str, role: Role| {
             Edit::Member(MemberOp::Add(tandem_proto::edit::NewMember {
-                peer: peer(9),
+                peer: peer(9).into(),
                 name: name.into(),
                 role,
                 device: String::new(),

@@ -174,7 +174,7 @@ fn the_creator_is_the_first_member_and_members_can_change() {
     );
     assert!(d.is_member(&peer(1)) && !d.is_member(&peer(2)));
     let add = Edit::Member(MemberOp::Add(NewMember {
-        peer: peer(2),
+        peer: peer(2).into(),
         name: "Ana".into(),
         role: Role::Mentee,
         device: "laptop".into(),

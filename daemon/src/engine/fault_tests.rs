@@ -7,16 +7,17 @@ use redb::ReadableTable;
 
 use super::tests::{call, engine, goal, goals, new_plan};
 use super::*;
+use tandem_proto::api::*;
 use crate::store::faulty::{FaultyBackend, fail_begin};
 use crate::store::tables::{CHANGES, PLAN_META};
 
 fn edit(e: &mut Engine, title: &str) -> Response {
     call(
         e,
-        Request::Edit {
+        Request::Edit(PlanEdit {
             plan: None,
             edit: goal(title),
-        },
+        }),
     )
 }
 
@@ -114,9 +115,9 @@ fn stored_plan(goals_n: usize) -> (tempfile::TempDir, std::path::PathBuf, String
 fn corrupt(e: &mut Engine, plan: &str) -> String {
     match call(
         e,
-        Request::PlanGet {
+        Request::PlanGet(PlanGet {
             plan: Some(plan.into()),
-        },
+        }),
     ) {
         Response::Error(err) if err.code == ErrorCode::CorruptPlan => err.message,
         other => panic!("the damaged plan was read as {other:?}"),

@@ -179,10 +179,9 @@ impl Engine {
         Engine::new(store, device, info, StdRng::from_os_rng())
     }
 
-    /// Takes the time of the input about to be handled (never going back:
-    /// a clock set back does not reorder what the engine stamps).
+    /// Takes the time of the input about to be handled.
     fn at(&mut self, now: Timestamp) {
-        self.now = self.now.max(now);
+        self.now = now;
     }
 
     /// Takes the time of the input about to be handled, in milliseconds

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use automerge::ActorId;
-use tandem_proto::api::{Request, Response};
+use tandem_proto::api::*;
 use tandem_proto::edit::*;
 use tandem_proto::model::{GoalCategory, GoalStatus, Role};
 use tandem_proto::peer::PeerMessage;
@@ -26,22 +26,34 @@ fn engine(path: &Path, n: u8) -> Engine {
         socket: "/s".into(),
         started_at: jiff::Timestamp::UNIX_EPOCH,
     };
-    Engine::new(Store::open(path).unwrap(), device, info)
+    Engine::new(
+        Store::open(path).unwrap(),
+        device,
+        info,
+        rand::SeedableRng::seed_from_u64(u64::from(n)),
+    )
+}
+
+/// The time these tests run at, in milliseconds.
+const T0_MS: u64 = 1_800_000_000_000;
+
+fn t0() -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(T0_MS as i64).unwrap()
 }
 
 fn call(e: &mut Engine, req: Request) -> Response {
     let mut out = None;
-    e.process(vec![((), req)], |_, r| out = Some(r));
+    e.process(t0(), vec![((), crate::server::route::ask(req))], |_, r| out = Some(r));
     out.unwrap()
 }
 
 fn edit(e: &mut Engine, plan: &str, edit: Edit) {
     let r = call(
         e,
-        Request::Edit {
+        Request::Edit(PlanEdit {
             plan: Some(plan.into()),
             edit,
-        },
+        }),
     );
     assert!(matches!(r, Response::Edited(_)), "{r:?}");
 }
@@ -49,9 +61,9 @@ fn edit(e: &mut Engine, plan: &str, edit: Edit) {
 fn plan_json(e: &mut Engine, plan: &str) -> Option<String> {
     match call(
         e,
-        Request::PlanGet {
+        Request::PlanGet(PlanGet {
             plan: Some(plan.into()),
-        },
+        }),
     ) {
         Response::Plan(p) => Some(serde_json::to_string(&p).unwrap()),
         _ => None,
@@ -82,12 +94,12 @@ fn pump(a: &mut Engine, b: &mut Engine) -> usize {
         for (to, msg) in out_a {
             assert_eq!(to, pb);
             bytes += size(&msg);
-            b.net(1, NetEvent::Message(pa.clone(), msg));
+            b.net(T0_MS + 1, NetEvent::Message(pa.clone(), msg));
         }
         for (to, msg) in out_b {
             assert_eq!(to, pa);
             bytes += size(&msg);
-            a.net(1, NetEvent::Message(pb.clone(), msg));
+            a.net(T0_MS + 1, NetEvent::Message(pb.clone(), msg));
         }
     }
     panic!("engines do not settle");
@@ -101,13 +113,13 @@ fn size(m: &PeerMessage) -> usize {
 }
 
 fn connect(a: &mut Engine, b: &mut Engine) {
-    a.net(1, NetEvent::Connected(peer(2)));
-    b.net(1, NetEvent::Connected(peer(1)));
+    a.net(T0_MS + 1, NetEvent::Connected(peer(2)));
+    b.net(T0_MS + 1, NetEvent::Connected(peer(1)));
 }
 
 fn disconnect(a: &mut Engine, b: &mut Engine) {
-    a.net(1, NetEvent::Disconnected(peer(2)));
-    b.net(1, NetEvent::Disconnected(peer(1)));
+    a.net(T0_MS + 1, NetEvent::Disconnected(peer(2)));
+    b.net(T0_MS + 1, NetEvent::Disconnected(peer(1)));
     a.take_outbox();
     b.take_outbox();
 }
@@ -120,7 +132,7 @@ fn a_member_engine_receives_stores_and_keeps_syncing_a_plan() {
     let mut b = engine(&pb, 2);
     let plan = shared_plan(&mut a);
     // B consents as a join does: the plan is stored when it arrives.
-    b.expect_plan(&plan, Some(&peer(1))).unwrap();
+    b.expect_plan(t0(), &plan, Some(&peer(1))).unwrap();
     edit(&mut a, &plan, goal("Pass the MLS exam"));
     for i in 0..100 {
         edit(&mut a, &plan, goal(&format!("goal {i}")));
@@ -147,9 +159,9 @@ fn a_member_engine_receives_stores_and_keeps_syncing_a_plan() {
     disconnect(&mut a, &mut b);
     let Response::Plan(p) = call(
         &mut a,
-        Request::PlanGet {
+        Request::PlanGet(PlanGet {
             plan: Some(plan.clone()),
-        },
+        }),
     ) else {
         panic!()
     };
@@ -158,7 +170,7 @@ fn a_member_engine_receives_stores_and_keeps_syncing_a_plan() {
         &mut a,
         &plan,
         Edit::Goal(GoalOp::Edit {
-            goal: g.clone(),
+            goal: g.to_string(),
             patch: GoalPatch {
                 title: Some("Renamed".into()),
                 ..Default::default()
@@ -169,7 +181,7 @@ fn a_member_engine_receives_stores_and_keeps_syncing_a_plan() {
         &mut b,
         &plan,
         Edit::Goal(GoalOp::Edit {
-            goal: g.clone(),
+            goal: g.to_string(),
             patch: GoalPatch {
                 status: Some(GoalStatus::Done),
                 ..Default::default()
@@ -222,7 +234,7 @@ fn a_non_member_engine_gets_nothing() {
         .generate_sync(&mut state)
         .unwrap();
     a.net(
-        1,
+        T0_MS + 1,
         NetEvent::Message(
             peer(2),
             PeerMessage::Sync {
@@ -256,13 +268,13 @@ fn shared_plan(a: &mut Engine) -> String {
         a,
         &p.id,
         Edit::Member(MemberOp::Add(NewMember {
-            peer: peer(2),
+            peer: peer(2).into(),
             name: "Ana".into(),
             role: Role::Mentee,
             device: String::new(),
         })),
     );
-    p.id
+    p.id.to_string()
 }
 
 #[test]
@@ -272,7 +284,7 @@ fn sync_states_wait_for_a_transaction_a_tick_or_a_disconnect() {
     let mut a = engine(&pa, 1);
     let mut b = engine(&dir.path().join("b"), 2);
     let plan = shared_plan(&mut a);
-    b.expect_plan(&plan, Some(&peer(1))).unwrap();
+    b.expect_plan(t0(), &plan, Some(&peer(1))).unwrap();
     connect(&mut a, &mut b);
     pump(&mut a, &mut b);
 
@@ -284,7 +296,7 @@ fn sync_states_wait_for_a_transaction_a_tick_or_a_disconnect() {
     let waiting = a.unsaved_states.get(&key).cloned();
     assert!(waiting.is_some());
     assert_ne!(a.store.sync_state(&peer(2), &plan).unwrap(), waiting);
-    a.net(2, NetEvent::Tick);
+    a.net(T0_MS + 2, NetEvent::Tick);
     assert_eq!(a.store.sync_state(&peer(2), &plan).unwrap(), waiting);
     assert!(a.unsaved_states.is_empty());
 
@@ -302,7 +314,7 @@ fn sync_states_wait_for_a_transaction_a_tick_or_a_disconnect() {
     assert!(!a.unsaved_states.is_empty());
     drop(a); // no flush, as with kill -9
     let mut a = engine(&pa, 1);
-    b.net(1, NetEvent::Disconnected(peer(1)));
+    b.net(T0_MS + 1, NetEvent::Disconnected(peer(1)));
     b.take_outbox();
     edit(&mut b, &plan, goal("after the crash"));
     connect(&mut a, &mut b);
@@ -336,8 +348,8 @@ fn joins_are_checked_counted_and_rate_limited() {
     };
     let ticket = TicketBody::decode(info.ticket.as_deref().unwrap()).unwrap();
     let request = |secret: Vec<u8>| JoinRequest {
-        plan: plan.clone(),
-        inviter: peer(1),
+        plan: plan.clone().into(),
+        inviter: peer(1).into(),
         secret,
         name: "ignored: the invitation names Sam".into(),
         device: "desk".into(),
@@ -352,9 +364,9 @@ fn joins_are_checked_counted_and_rate_limited() {
     let members = |a: &mut Engine| {
         let Response::Plan(p) = call(
             a,
-            Request::PlanGet {
+            Request::PlanGet(PlanGet {
                 plan: Some(plan.clone()),
-            },
+            }),
         ) else {
             panic!()
         };
@@ -364,7 +376,7 @@ fn joins_are_checked_counted_and_rate_limited() {
 
     // Five wrong secrets from device 3, then even the right one is turned away.
     for _ in 0..5 {
-        let r = a.join(10, &from(3), &request(vec![0; 16]));
+        let r = a.join(T0_MS + 10, &from(3), &request(vec![0; 16]));
         assert!(
             matches!(
                 r,
@@ -376,7 +388,7 @@ fn joins_are_checked_counted_and_rate_limited() {
             "{r:?}"
         );
     }
-    let r = a.join(20, &from(3), &request(good.clone()));
+    let r = a.join(T0_MS + 20, &from(3), &request(good.clone()));
     assert!(
         matches!(
             r,
@@ -389,7 +401,7 @@ fn joins_are_checked_counted_and_rate_limited() {
     );
     assert_eq!(members(&mut a).len(), before, "no partial member");
     // Ten minutes later it may try again.
-    let later = 20 + 10 * 60 * 1000;
+    let later = T0_MS + 20 + 10 * 60 * 1000;
     let r = a.join(later, &from(3), &request(good.clone()));
     assert!(
         matches!(&r, JoinReply::Joined { name, role: Role::Observer, .. } if name == "Sam"),
@@ -418,7 +430,7 @@ fn joins_are_checked_counted_and_rate_limited() {
         ),
         "{r:?}"
     );
-    let Response::Invites(list) = call(&mut a, Request::InviteList { plan: None }) else {
+    let Response::Invites(list) = call(&mut a, Request::InviteList(InviteList { plan: None })) else {
         panic!()
     };
     assert_eq!((list[0].used, list[0].uses), (1, 1));
@@ -474,9 +486,9 @@ fn a_plan_from_a_stranger_waits_for_consent_and_can_be_accepted() {
 
     let r = call(
         &mut b,
-        Request::PlanAccept {
+        Request::PlanAccept(PlanAccept {
             plan: plan[..6].into(),
-        },
+        }),
     );
     assert!(matches!(r, Response::Plan(_)), "{r:?}");
     assert!(pending(&mut b).is_empty());
@@ -499,9 +511,9 @@ fn a_declined_plan_is_forgotten_and_refused_from_then_on() {
     connect(&mut a, &mut b);
     pump(&mut a, &mut b);
     assert_eq!(pending(&mut b).len(), 1);
-    let r = call(&mut b, Request::PlanDecline { plan: plan.clone() });
+    let r = call(&mut b, Request::PlanDecline(PlanDecline { plan: plan.clone() }));
     assert!(
-        matches!(&r, Response::Declined { plan: p, .. } if *p == plan),
+        matches!(&r, Response::Declined(Declined { plan: p, .. }) if *p == plan),
         "{r:?}"
     );
     assert!(pending(&mut b).is_empty());
@@ -520,15 +532,15 @@ fn a_declined_plan_is_forgotten_and_refused_from_then_on() {
     // and the next offer is stored.
     let r = call(
         &mut b,
-        Request::PlanAccept {
+        Request::PlanAccept(PlanAccept {
             plan: plan[..4].into(),
-        },
+        }),
     );
     assert!(
         matches!(&r, Response::Error(e) if e.code == tandem_proto::ErrorCode::NotFound),
         "{r:?}"
     );
-    let r = call(&mut b, Request::PlanAccept { plan: plan.clone() });
+    let r = call(&mut b, Request::PlanAccept(PlanAccept { plan: plan.clone() }));
     assert!(matches!(&r, Response::AcceptedAhead { .. }), "{r:?}");
     disconnect(&mut a, &mut b);
     connect(&mut a, &mut b);
@@ -562,11 +574,11 @@ fn a_joiner_with_a_wrong_clock_is_told_so_and_expiry_is_the_inviters_to_judge() 
         .unwrap()
         .secret_bytes()
         .unwrap();
-    let now = jiff::Timestamp::now().as_millisecond() as u64;
+    let now = T0_MS + 100;
     let day = 24 * 3600 * 1000;
     let request = |joiner_now: u64| JoinRequest {
-        plan: plan.clone(),
-        inviter: peer(1),
+        plan: plan.clone().into(),
+        inviter: peer(1).into(),
         secret: secret.clone(),
         name: "Ana".into(),
         device: "laptop".into(),
@@ -641,10 +653,10 @@ fn the_address_book_keeps_member_devices_and_peers_added_by_hand_only() {
     // Removed from its only plan: dropped, and no longer trusted.
     let r = call(
         &mut a,
-        Request::Edit {
+        Request::Edit(PlanEdit {
             plan: Some(plan),
             edit: Edit::Member(MemberOp::Rm { peer: peer(2) }),
-        },
+        }),
     );
     assert!(matches!(r, Response::Edited(_)), "{r:?}");
     let kept: Vec<String> = a
@@ -672,7 +684,7 @@ fn the_inbox_holds_a_few_plans_per_device_and_refuses_the_rest() {
     // The stranger's offers are received two at a time; the sessions the
     // bounds turned away try again after their reset.
     for round in 1..=10u64 {
-        let now = round * 6_000;
+        let now = T0_MS + round * 6_000;
         a.net(now, NetEvent::Tick);
         b.net(now, NetEvent::Tick);
         pump(&mut a, &mut b);

@@ -5,7 +5,8 @@ use std::sync::atomic::Ordering;
 use super::*;
 use crate::store::faulty::FaultyBackend;
 use automerge::ActorId;
-use tandem_proto::api::Item;
+use crate::server::route::ask;
+use tandem_proto::api::*;
 use tandem_proto::edit::*;
 use tandem_proto::model::{GoalCategory, GoalStatus};
 
@@ -21,12 +22,20 @@ pub(super) fn engine(store: Store) -> Engine {
         socket: "/h/s".into(),
         started_at: Timestamp::UNIX_EPOCH,
     };
-    Engine::new(store, device, info)
+    // Each engine its own ids, as random ones would be.
+    static SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(7);
+    let seed = SEED.fetch_add(1, Ordering::Relaxed);
+    Engine::new(store, device, info, StdRng::seed_from_u64(seed))
+}
+
+/// The time tests run at.
+pub(super) fn t0() -> Timestamp {
+    Timestamp::from_second(1_800_000_000).unwrap()
 }
 
 pub(super) fn call(e: &mut Engine, req: Request) -> Response {
     let mut out = Vec::new();
-    e.process(vec![((), req)], |_, r| out.push(r));
+    e.process(t0(), vec![((), ask(req))], |_, r| out.push(r));
     assert_eq!(out.len(), 1);
     out.remove(0)
 }
@@ -41,7 +50,7 @@ pub(super) fn new_plan(e: &mut Engine, title: &str) -> String {
             ..Default::default()
         }),
     ) {
-        Response::Plan(p) => p.id,
+        Response::Plan(p) => p.id.to_string(),
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -61,9 +70,9 @@ pub(super) fn goal(title: &str) -> Edit {
 pub(super) fn goals(e: &mut Engine, plan: &str) -> Vec<String> {
     match call(
         e,
-        Request::PlanGet {
+        Request::PlanGet(PlanGet {
             plan: Some(plan.into()),
-        },
+        }),
     ) {
         Response::Plan(p) => {
             // Items made in the same millisecond sort by random id: compare as sets.
@@ -82,29 +91,30 @@ fn a_batch_replies_in_order_and_reads_see_earlier_edits() {
     let batch = vec![
         (
             0,
-            Request::Edit {
+            Request::Edit(PlanEdit {
                 plan: None,
                 edit: goal("one"),
-            },
+            }),
         ),
         (
             1,
-            Request::Edit {
+            Request::Edit(PlanEdit {
                 plan: None,
                 edit: goal(""),
-            },
+            }),
         ),
-        (2, Request::PlanGet { plan: None }),
+        (2, Request::PlanGet(PlanGet { plan: None })),
         (
             3,
-            Request::Edit {
+            Request::Edit(PlanEdit {
                 plan: None,
                 edit: goal("two"),
-            },
+            }),
         ),
     ];
     let mut replies = Vec::new();
-    e.process(batch, |t, r| replies.push((t, r)));
+    let batch = batch.into_iter().map(|(t, r)| (t, ask(r))).collect();
+    e.process(t0(), batch, |t, r| replies.push((t, r)));
     replies.sort_by_key(|(t, _)| *t);
     assert!(matches!(replies[0].1, Response::Edited(Item::Goal(_))));
     assert!(matches!(&replies[1].1, Response::Error(err) if err.code == ErrorCode::Invalid));
@@ -126,20 +136,20 @@ fn a_failed_commit_is_reported_and_forgotten() {
     assert!(matches!(
         call(
             &mut e,
-            Request::Edit {
+            Request::Edit(PlanEdit {
                 plan: None,
                 edit: goal("kept")
-            }
+            })
         ),
         Response::Edited(_)
     ));
     failing.store(true, Ordering::SeqCst);
     let r = call(
         &mut e,
-        Request::Edit {
+        Request::Edit(PlanEdit {
             plan: None,
             edit: goal("lost"),
-        },
+        }),
     );
     let Response::Error(err) = r else {
         panic!("edit on a full disk succeeded: {r:?}")
@@ -151,10 +161,10 @@ fn a_failed_commit_is_reported_and_forgotten() {
     assert_eq!(goals(&mut e, &plan), vec!["kept"]);
     let r = call(
         &mut e,
-        Request::Edit {
+        Request::Edit(PlanEdit {
             plan: None,
             edit: goal("after"),
-        },
+        }),
     );
     assert!(matches!(r, Response::Edited(_)), "{r:?}");
     assert_eq!(goals(&mut e, &plan), vec!["after", "kept"]);
@@ -171,10 +181,10 @@ fn compaction_keeps_every_edit() {
         for i in 0..(COMPACT_AFTER + 5) {
             call(
                 &mut e,
-                Request::Edit {
+                Request::Edit(PlanEdit {
                     plan: None,
                     edit: goal(&format!("g{i:03}")),
-                },
+                }),
             );
         }
         assert!(e.has_compaction());
@@ -182,10 +192,10 @@ fn compaction_keeps_every_edit() {
         assert!(!e.has_compaction());
         call(
             &mut e,
-            Request::Edit {
+            Request::Edit(PlanEdit {
                 plan: None,
                 edit: goal("last"),
-            },
+            }),
         );
     }
     let store = Store::open(&path).unwrap();
@@ -222,9 +232,9 @@ fn a_corrupt_plan_is_reported_kept_and_isolated() {
     let mut e = engine(Store::open(&path).unwrap());
     let r = call(
         &mut e,
-        Request::PlanGet {
+        Request::PlanGet(PlanGet {
             plan: Some(bad.clone()),
-        },
+        }),
     );
     assert!(
         matches!(&r, Response::Error(err) if err.code == ErrorCode::CorruptPlan && err.message.contains(&bad)),
@@ -232,10 +242,10 @@ fn a_corrupt_plan_is_reported_kept_and_isolated() {
     );
     let r = call(
         &mut e,
-        Request::Edit {
+        Request::Edit(PlanEdit {
             plan: Some(bad.clone()),
             edit: goal("x"),
-        },
+        }),
     );
     assert!(
         matches!(&r, Response::Error(err) if err.code == ErrorCode::CorruptPlan),
@@ -244,10 +254,10 @@ fn a_corrupt_plan_is_reported_kept_and_isolated() {
     assert!(matches!(
         call(
             &mut e,
-            Request::Edit {
+            Request::Edit(PlanEdit {
                 plan: Some(good.clone()),
                 edit: goal("ok")
-            }
+            })
         ),
         Response::Edited(_)
     ));
@@ -263,30 +273,30 @@ fn a_corrupt_plan_is_reported_kept_and_isolated() {
 #[test]
 fn plans_resolve_by_prefix_current_or_only() {
     let mut e = engine(Store::in_memory().unwrap());
-    let r = call(&mut e, Request::PlanGet { plan: None });
+    let r = call(&mut e, Request::PlanGet(PlanGet { plan: None }));
     assert!(matches!(&r, Response::Error(err) if err.code == ErrorCode::NoPlan));
     let a = new_plan(&mut e, "A");
     let b = new_plan(&mut e, "B");
     // The newest plan is current.
-    let Response::Plan(p) = call(&mut e, Request::PlanGet { plan: None }) else {
+    let Response::Plan(p) = call(&mut e, Request::PlanGet(PlanGet { plan: None })) else {
         panic!()
     };
     assert_eq!(p.id, b);
     call(
         &mut e,
-        Request::PlanUse {
+        Request::PlanUse(PlanUse {
             plan: a[..6].into(),
-        },
+        }),
     );
-    let Response::Plan(p) = call(&mut e, Request::PlanGet { plan: None }) else {
+    let Response::Plan(p) = call(&mut e, Request::PlanGet(PlanGet { plan: None })) else {
         panic!()
     };
     assert_eq!(p.id, a);
     let r = call(
         &mut e,
-        Request::PlanGet {
+        Request::PlanGet(PlanGet {
             plan: Some("zz".into()),
-        },
+        }),
     );
     assert!(matches!(&r, Response::Error(err) if err.code == ErrorCode::Invalid));
 }
@@ -304,9 +314,9 @@ fn eviction_keeps_memory_bounded_and_loses_nothing() {
     assert!(s.plans_loaded <= MAX_LOADED);
     let Response::Plan(p) = call(
         &mut e,
-        Request::PlanGet {
+        Request::PlanGet(PlanGet {
             plan: Some(ids[0].clone()),
-        },
+        }),
     ) else {
         panic!()
     };
@@ -341,7 +351,7 @@ mod roundtrip {
     }
 
     fn plan(e: &mut Engine) -> tandem_proto::model::Plan {
-        match call(e, Request::PlanGet { plan: None }) {
+        match call(e, Request::PlanGet(PlanGet { plan: None })) {
             Response::Plan(p) => *p,
             other => panic!("unexpected {other:?}"),
         }
@@ -362,8 +372,8 @@ mod roundtrip {
             for op in ops {
                 let p = plan(&mut e);
                 let pick = |i: usize, v: &[String]| (!v.is_empty()).then(|| v[i % v.len()].clone());
-                let goals: Vec<String> = p.goals.iter().map(|g| g.id.clone()).collect();
-                let actions: Vec<String> = p.actions.iter().map(|a| a.id.clone()).collect();
+                let goals: Vec<String> = p.goals.iter().map(|g| g.id.to_string()).collect();
+                let actions: Vec<String> = p.actions.iter().map(|a| a.id.to_string()).collect();
                 let edit = match op {
                     Op::Goal(t) => Some(goal(&t)),
                     Op::Describe(i, t) => pick(i, &goals).map(|g| Edit::Goal(GoalOp::Edit {
@@ -381,7 +391,7 @@ mod roundtrip {
                     Op::Remove(i) => pick(i, &goals).map(|g| Edit::Goal(GoalOp::Rm { goal: g })),
                 };
                 if let Some(edit) = edit {
-                    let r = call(&mut e, Request::Edit { plan: None, edit });
+                    let r = call(&mut e, Request::Edit(PlanEdit { plan: None, edit }));
                     prop_assert!(matches!(r, Response::Edited(_)), "{:?}", r);
                 }
             }

@@ -17,7 +17,7 @@
 //! [`reader::FRAME_TIME`].
 
 mod reader;
-mod route;
+pub(crate) mod route;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

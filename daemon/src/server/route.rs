@@ -226,3 +226,14 @@ async fn join(
         Err(e) => Response::Error(ApiError::new(ErrorCode::Unreachable, e)),
     }
 }
+
+/// The engine's part of a request, for engine tests that speak in requests.
+#[cfg(test)]
+pub(crate) fn ask(request: Request) -> Ask {
+    match Route::of(request) {
+        Route::Reply(Reply::Engine(ask)) => ask,
+        Route::Reply(Reply::Status) => Read::Status.into(),
+        Route::Reply(Reply::InviteNew(new)) => Write::InviteNew(new).into(),
+        _ => panic!("not a request the engine answers"),
+    }
+}

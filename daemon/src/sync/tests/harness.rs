@@ -217,7 +217,7 @@ impl Net {
             self.edit(
                 at,
                 Edit::Member(MemberOp::Add(NewMember {
-                    peer: peer_id,
+                    peer: peer_id.into(),
                     name: format!("n{m}"),
                     role,
                     device: String::new(),
@@ -232,7 +232,7 @@ impl Net {
         assert!(self.edit(
             at,
             Edit::Member(MemberOp::Add(NewMember {
-                peer,
+                peer: peer.into(),
                 name: format!("n{m}"),
                 role,
                 device: String::new(),
@@ -417,7 +417,7 @@ impl Net {
             .host
             .plans
             .get(PLAN)
-            .map(|d| d.view().goals.into_iter().map(|g| g.id).collect())
+            .map(|d| d.view().goals.into_iter().map(|g| g.id.to_string()).collect())
             .unwrap_or_default()
     }
 

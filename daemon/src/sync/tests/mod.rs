@@ -29,7 +29,7 @@ fn goal(title: &str) -> Edit {
 }
 
 fn first_goal(net: &Net, at: usize) -> String {
-    net.nodes[at].host.plans[PLAN].view().goals[0].id.clone()
+    net.nodes[at].host.plans[PLAN].view().goals[0].id.to_string()
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn concurrent_offline_edits_on_one_goal_all_survive() {
         }),
     );
     net.edit(0, add("added on A"));
-    net.edit(1, Edit::Action(ActionOp::Rm { action: removed }));
+    net.edit(1, Edit::Action(ActionOp::Rm { action: removed.to_string() }));
     net.connect(0, 1);
     net.settle();
     assert!(net.same(0, 1), "peers 0 and 1 differ");
@@ -377,7 +377,7 @@ fn a_message_about_a_malformed_plan_id_is_refused_without_an_answer() {
         0,
         1,
         PeerMessage::Sync {
-            plan: "x".repeat(10_000),
+            plan: "x".repeat(10_000).into(),
             data: vec![1, 2, 3],
         },
     ));
