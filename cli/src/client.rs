@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tandem_proto::api::{HandshakeReply, Hello, Request, Response};
+use tandem_proto::api::{Call, HandshakeReply, Hello, Request, Response};
 use tandem_proto::{PROTOCOL_VERSION, frame, paths};
 
 use crate::fail::Fail;
@@ -95,21 +95,31 @@ impl Client {
         }
     }
 
-    /// Sends one request and returns its reply; an error reply becomes a [`Fail`].
-    pub fn call(&mut self, req: &Request) -> Result<Response, Fail> {
-        if let Err(e) = self.send(req) {
+    /// Sends one request and returns its reply; an error reply becomes a
+    /// [`Fail`], and so does a reply of another kind than the request gets.
+    pub fn call<C: Call>(&mut self, request: C) -> Result<C::Reply, Fail> {
+        let request: Request = request.into();
+        if let Err(e) = self.send(&request) {
             return Err(match e.downcast::<frame::FrameError>() {
                 Ok(fe) => Fail::Usage(format!("request refused before sending: {fe}")),
                 Err(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
             });
         }
-        match self.recv::<Response>() {
-            Ok(Response::Error(e)) => Err(e.into()),
-            Ok(r) => Ok(r),
-            Err(e) => Err(Fail::Unreachable(format!(
-                "lost the connection to tandemd: {e}"
-            ))),
-        }
+        let response = match self.recv::<Response>() {
+            Ok(Response::Error(e)) => return Err(e.into()),
+            Ok(r) => r,
+            Err(e) => {
+                return Err(Fail::Unreachable(format!(
+                    "lost the connection to tandemd: {e}"
+                )));
+            }
+        };
+        C::reply(response).map_err(|other| {
+            Fail::Other(format!(
+                "tandemd answered a {} request with {other:?}; are tandem and tandemd the same build?",
+                C::WHAT
+            ))
+        })
     }
 }
 

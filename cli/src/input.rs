@@ -24,6 +24,14 @@ pub fn opt_text(arg: Option<String>) -> Result<Option<String>, Fail> {
     arg.map(text).transpose()
 }
 
+/// Body text: the argument, stdin for `-`, or `$EDITOR` when absent.
+pub fn body(arg: Option<String>, what: &str) -> Result<String, Fail> {
+    match arg {
+        Some(t) => text(t),
+        None => editor(what, ""),
+    }
+}
+
 /// Opens `$VISUAL`/`$EDITOR` (else `vi`) on `initial` and returns what was saved.
 ///
 /// Lines starting with `#` are instructions and are removed.

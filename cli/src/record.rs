@@ -48,7 +48,7 @@ fn signoffs(plan: &Plan, c: &Competency) -> Vec<[String; 4]> {
             };
             [
                 s.name.clone(),
-                s.assessor.clone(),
+                s.assessor.to_string(),
                 s.signed_at.to_string(),
                 status,
             ]
@@ -67,8 +67,17 @@ fn html(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// How a competency record is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecordFormat {
+    /// Markdown, for a repository or a quick look.
+    Markdown,
+    /// A web page to print or save as PDF.
+    Html,
+}
+
 /// The record of `list` from `plan`, printed on `today`.
-pub fn render(plan: &Plan, list: &[&Competency], format: &str, today: Date) -> String {
+pub fn render(plan: &Plan, list: &[&Competency], format: RecordFormat, today: Date) -> String {
     let due = |c: &Competency| {
         plan.competency_schedule.next_due(c).map_or_else(
             || "not scheduled (training not completed)".into(),
@@ -76,7 +85,7 @@ pub fn render(plan: &Plan, list: &[&Competency], format: &str, today: Date) -> S
         )
     };
     let trained = |c: &Competency| c.trained_on.map_or_else(|| "—".into(), |d| d.to_string());
-    if format == "html" {
+    if format == RecordFormat::Html {
         let mut out = format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Competency record: {}</title>\n<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #999;padding:4px;text-align:left}}.failed{{color:#b00;font-weight:bold}}</style></head><body>\n<h1>Competency record: {}</h1>\n<p>Mentee: {} &middot; Mentor: {} &middot; Plan {} &middot; printed {today}</p>\n",
             html(&plan.title),

@@ -1,15 +1,73 @@
-//! `tandem action ...`
+//! `tandem action ...`: its syntax and how it is carried out.
 
+use clap::Subcommand;
 use tandem_proto::api::Item;
-use tandem_proto::edit::{ActionPatch, Edit, NewAction};
+use tandem_proto::edit::{ActionOp, ActionPatch, Edit, NewAction};
 use tandem_proto::ids::short;
 use tandem_proto::model::{Action, ActionStatus, Owner};
 
+use super::Ctx;
 use super::goal::find;
-use super::{Ctx, parse};
-use crate::args::ActionCmd;
+use crate::args::EditorFlag;
 use crate::fail::Fail;
 use crate::{input, render};
+
+/// Action commands.
+#[derive(Debug, Subcommand)]
+pub enum ActionCmd {
+    /// Add an action item.
+    Add {
+        /// What to do.
+        title: String,
+        /// Who does it.
+        #[arg(long, short, value_enum, ignore_case = true, default_value_t = Owner::Mentee)]
+        owner: Owner,
+        /// Due date.
+        #[arg(long, short)]
+        due: Option<String>,
+        /// Goal it serves (id or prefix).
+        #[arg(long, short)]
+        goal: Option<String>,
+        /// Meeting it came from (id or prefix).
+        #[arg(long, short)]
+        meeting: Option<String>,
+        /// Notes (`-` reads stdin).
+        #[arg(long)]
+        notes: Option<String>,
+        #[command(flatten)]
+        editor: EditorFlag,
+    },
+    /// List action items.
+    List {
+        /// Only open items.
+        #[arg(long)]
+        open: bool,
+        /// Only open items past their due date.
+        #[arg(long)]
+        overdue: bool,
+        /// Only items of this owner (and those owned by both).
+        #[arg(long, value_enum, ignore_case = true)]
+        owner: Option<Owner>,
+        /// Only items linked to this goal.
+        #[arg(long)]
+        goal: Option<String>,
+    },
+    /// Mark an action item done.
+    Done {
+        /// Action id or prefix.
+        id: String,
+    },
+    /// Mark an action item open again.
+    Reopen {
+        /// Action id or prefix.
+        id: String,
+    },
+    /// Remove an action item.
+    Rm {
+        /// Action id or prefix.
+        id: String,
+    },
+}
 
 fn described(item: &Item, verb: &str) -> String {
     match item {
@@ -28,7 +86,7 @@ fn set_status(ctx: &mut Ctx, id: String, status: ActionStatus, verb: &str) -> Re
     ctx.emit_item(&item, &described(&item, verb))
 }
 
-pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
         ActionCmd::Add {
@@ -47,7 +105,7 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             };
             let action = NewAction {
                 title,
-                owner: parse::<Owner>(&owner)?,
+                owner,
                 due: due.as_deref().map(|d| ctx.date(d)).transpose()?,
                 goal,
                 meeting,
@@ -62,7 +120,6 @@ pub(super) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             owner,
             goal,
         } => {
-            let owner = owner.as_deref().map(parse::<Owner>).transpose()?;
             let plan = ctx.fetch_plan()?;
             let goal_id = goal
                 .as_deref()

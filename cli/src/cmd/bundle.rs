@@ -2,14 +2,39 @@
 
 use std::io::{Read, Write};
 
-use data_encoding::BASE64;
-use tandem_proto::api::{Request, Response};
+use std::path::PathBuf;
 
-use super::{Ctx, unexpected};
-use crate::args::BundleCmd;
+use clap::Subcommand;
+use data_encoding::BASE64;
+use tandem_proto::api::{BundleExport, BundleImport};
+
+use super::Ctx;
 use crate::fail::Fail;
 
-pub(super) fn run(cmd: BundleCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+/// Bundle commands.
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Write the plan, or what one member device lacks, as a file signed by this device.
+    Export {
+        /// Only the changes this member device (PeerId or prefix) is not known to have.
+        #[arg(long = "for", value_name = "PEER", conflicts_with = "all")]
+        for_peer: Option<String>,
+        /// The whole plan (the default).
+        #[arg(long)]
+        all: bool,
+        /// The file to write (`-`: stdout).
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Check a bundle's signature against the plan's members, and merge it.
+    /// Importing the same bundle again changes nothing.
+    Import {
+        /// The bundle file (`-`: stdin).
+        file: PathBuf,
+    },
+}
+
+pub(crate) fn run(cmd: BundleCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     match cmd {
         BundleCmd::Export {
             for_peer, output, ..
@@ -19,13 +44,8 @@ pub(super) fn run(cmd: BundleCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 }
 
 fn export(for_peer: Option<String>, output: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
-    let req = Request::BundleExport(BundleExport {
-        plan: ctx.plan.clone(),
-        for_peer,
-    });
-    let Response::Bundle(mut out) = ctx.call(&req)? else {
-        return Err(Fail::Other("unexpected reply to a bundle export".into()));
-    };
+    let plan = ctx.plan.clone();
+    let mut out = ctx.call(BundleExport { plan, for_peer })?;
     let file = BASE64
         .decode(out.data.as_bytes())
         .map_err(|e| Fail::Other(format!("the daemon sent an unreadable bundle: {e}")))?;
@@ -39,10 +59,10 @@ fn export(for_peer: Option<String>, output: &std::path::Path, ctx: &mut Ctx) -> 
     }
     write_whole(output, &file)?;
     let what = match (&out.for_peer, out.whole) {
-        (Some(p), false) => format!("the changes {} lacks", super::member::short_peer(p)),
+        (Some(p), false) => format!("the changes {} lacks", super::peer::short_peer(p)),
         (Some(p), true) => format!(
             "the whole plan (nothing is known of what {} has)",
-            super::member::short_peer(p)
+            super::peer::short_peer(p)
         ),
         (None, _) => "the whole plan".into(),
     };
@@ -86,12 +106,11 @@ fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
     // Checked here too, so a wrong file is named before anything is sent.
     tandem_proto::bundle::parse(&bytes)
         .map_err(|e| Fail::Usage(format!("{}: {e}", file.display())))?;
-    let req = Request::BundleImport(BundleImport {
+    let got = ctx.call(BundleImport {
         data: BASE64.encode(&bytes),
-    });
-    match ctx.call(&req)? {
-        Response::BundleImported(got) => ctx.emit(&got, || {
-            let from = super::member::short_peer(&got.signer);
+    })?;
+    ctx.emit(&got, || {
+            let from = super::peer::short_peer(&got.signer);
             if got.new_plan {
                 format!(
                     "Received plan {} ({}) from a bundle signed by {from}.\n",
@@ -113,7 +132,5 @@ fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
                 }
                 out
             }
-        }),
-        other => Err(unexpected(&other)),
-    }
+    })
 }

@@ -1,15 +1,58 @@
-//! `tandem ce add|list|rm|summary` and `tandem cert add|list|update`.
+//! `tandem ce ...`: continuing-education activities, their syntax and how
+//! they are carried out.
 
+use clap::Subcommand;
 use sha2::{Digest, Sha256};
 use tandem_proto::api::Item;
-use tandem_proto::edit::Edit;
+use tandem_proto::edit::{CeOp, Edit, NewCe};
 use tandem_proto::ids::short;
-use tandem_proto::model::{CeActivity, CertStatus, Certification};
+use tandem_proto::model::CeActivity;
 
-use super::{Ctx, parse};
-use crate::args::{CeCmd, CertCmd, CertFields};
+use super::Ctx;
 use crate::fail::Fail;
-use jiff::civil::Date;
+
+/// CE commands.
+#[derive(Debug, Subcommand)]
+pub enum CeCmd {
+    /// Log a completed activity.
+    Add {
+        /// What it was.
+        #[arg(long)]
+        title: String,
+        /// Who offered it.
+        #[arg(long, default_value = "")]
+        provider: String,
+        /// When it was completed (default: today).
+        #[arg(long, default_value = "today")]
+        date: String,
+        /// Contact hours (ASCP CMP: 1 hour = 1 point).
+        #[arg(
+            long,
+            conflicts_with = "points",
+            required_unless_present = "points",
+            allow_negative_numbers = true
+        )]
+        hours: Option<f64>,
+        /// Points.
+        #[arg(long, allow_negative_numbers = true)]
+        points: Option<f64>,
+        /// Content area, e.g. safety, hematology.
+        #[arg(long, default_value = "")]
+        category: String,
+        /// The certificate: a file (its path and SHA-256 are recorded) or any reference.
+        #[arg(long, default_value = "")]
+        certificate: String,
+    },
+    /// List activities, newest first.
+    List,
+    /// Remove an activity.
+    Rm {
+        /// Its id (or a unique prefix).
+        id: String,
+    },
+    /// Totals for each earned certification's cycle against its requirement.
+    Summary,
+}
 
 /// What to record for `--certificate`: a file's path and SHA-256 (so a
 /// swapped file can be noticed), or the reference as given.
@@ -48,29 +91,7 @@ fn ce_line(a: &CeActivity) -> String {
     )
 }
 
-fn cert_line(c: &Certification) -> String {
-    let mut parts = vec![format!(
-        "{}  {:<10} {}",
-        short(&c.id),
-        c.credential,
-        c.status.as_str()
-    )];
-    if let Some(d) = c.exam_date {
-        parts.push(format!("exam {d}"));
-    }
-    if let Some(d) = c.earned_on {
-        parts.push(format!("earned {d}"));
-    }
-    if let Some(d) = c.renewal_due {
-        parts.push(format!("renewal due {d}"));
-    }
-    if let Some(p) = c.ce_required {
-        parts.push(format!("{p} CE points per cycle"));
-    }
-    parts.join("  ")
-}
-
-pub(super) fn ce(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn run(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     match cmd {
         CeCmd::Add {
             title,
@@ -139,71 +160,6 @@ pub(super) fn ce(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                             t.points
                         )
                     })
-                    .collect()
-            })
-        }
-    }
-}
-
-/// Makes a certification edit and prints the result ("Added ...", "Updated ...").
-fn cert_edit(ctx: &mut Ctx, edit: Edit, verb: &str) -> Result<(), Fail> {
-    let item = ctx.edit(edit)?;
-    let human = match &item {
-        Item::Certification(c) => format!("{verb} {}", cert_line(c)),
-        _ => verb.into(),
-    };
-    ctx.emit_item(&item, &human)
-}
-
-type Dates = (Option<Date>, Option<Date>, Option<Date>);
-
-/// The dates of `CertFields`, parsed.
-fn cert_dates(ctx: &Ctx, f: &CertFields) -> Result<Dates, Fail> {
-    let d = |s: &Option<String>| s.as_deref().map(|d| ctx.date(d)).transpose();
-    Ok((d(&f.exam_date)?, d(&f.earned_on)?, d(&f.renewal_due)?))
-}
-
-pub(super) fn cert(cmd: CertCmd, ctx: &mut Ctx) -> Result<(), Fail> {
-    match cmd {
-        CertCmd::Add {
-            credential,
-            status,
-            fields,
-        } => {
-            let status: CertStatus = parse(&status)?;
-            let (exam_date, earned_on, renewal_due) = cert_dates(ctx, &fields)?;
-            let edit = Edit::Certification(CertificationOp::Add(NewCert {
-                credential,
-                status,
-                exam_date,
-                earned_on,
-                renewal_due,
-                ce_required: fields.ce_required,
-            }));
-            cert_edit(ctx, edit, "Added")
-        }
-        CertCmd::Update { id, status, fields } => {
-            let status = status.as_deref().map(parse::<CertStatus>).transpose()?;
-            let (exam_date, earned_on, renewal_due) = cert_dates(ctx, &fields)?;
-            let edit = Edit::CertUpdate {
-                cert: id,
-                status,
-                exam_date,
-                earned_on,
-                renewal_due,
-                ce_required: fields.ce_required,
-            };
-            cert_edit(ctx, edit, "Updated")
-        }
-        CertCmd::List => {
-            let plan = ctx.fetch_plan()?;
-            ctx.emit(&plan.certifications, || {
-                if plan.certifications.is_empty() {
-                    return "No certifications. Add one with: tandem cert add MLS --exam-date 2027-05-01\n".into();
-                }
-                plan.certifications
-                    .iter()
-                    .map(|c| cert_line(c) + "\n")
                     .collect()
             })
         }

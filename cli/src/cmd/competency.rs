@@ -1,18 +1,99 @@
 //! `tandem competency ...`: records, the six elements, signed sign-offs and
 //! their verification (done here, on the plan as this device holds it).
 
-use tandem_proto::signing::verify;
+use clap::Subcommand;
 use tandem_proto::api::Item;
 use tandem_proto::competency::{ELEMENTS, Schedule};
-use tandem_proto::edit::Edit;
+use tandem_proto::edit::{AssessmentOp, CompetencyOp, Edit, SignoffOp};
 use tandem_proto::ids::{self, short};
-use tandem_proto::model::{AssessmentResult, Competency, CompetencyStage, Plan};
+use tandem_proto::model::{Assessment, AssessmentResult, Competency, CompetencyStage, Plan};
+use tandem_proto::signing::verify;
 
+use super::Ctx;
 use super::goal::api;
-use super::{Ctx, parse};
-use crate::args::CompetencyCmd;
 use crate::fail::Fail;
 use crate::input;
+use crate::record::RecordFormat;
+
+/// Competency commands.
+#[derive(Debug, Subcommand)]
+pub enum CompetencyCmd {
+    /// Start a competency record for a test system or procedure.
+    Add {
+        /// The test system or procedure, e.g. "Sysmex XN-1000 CBC".
+        system: String,
+    },
+    /// List competency records with their stage, elements, sign-offs and next due date.
+    List,
+    /// One record in full, with each sign-off verified.
+    Show {
+        /// Its id (or a unique prefix).
+        id: String,
+    },
+    /// Move a record to training, supervised or independent.
+    Stage {
+        /// Its id (or a unique prefix).
+        id: String,
+        /// The new stage.
+        #[arg(value_enum, ignore_case = true)]
+        stage: CompetencyStage,
+        /// When training was completed (reassessments fall due from it), e.g. 2026-11-30, today.
+        #[arg(long)]
+        trained_on: Option<String>,
+    },
+    /// Record one of the six assessment elements (see `tandem competency elements`).
+    Assess {
+        /// Its id (or a unique prefix).
+        id: String,
+        /// The element, 1 to 6.
+        #[arg(long, short)]
+        element: u8,
+        /// The result.
+        #[arg(long, short, value_enum, ignore_case = true)]
+        result: AssessmentResult,
+        /// Who assessed it.
+        #[arg(long, short)]
+        assessor: String,
+        /// When (default: today).
+        #[arg(long, short, default_value = "today")]
+        date: String,
+        /// How: method, samples, records reviewed (`-` reads stdin).
+        #[arg(long, short, default_value = "")]
+        method: String,
+    },
+    /// Sign off a record with this device's key (mentor devices only; all six elements passed).
+    Signoff {
+        /// Its id (or a unique prefix).
+        id: String,
+    },
+    /// Check every sign-off (or one record's) against the record as it is now; exits 1 if any fails.
+    Verify {
+        /// Only this record.
+        id: Option<String>,
+    },
+    /// A printable competency record (all records, or one), with each sign-off's verification.
+    Record {
+        /// Only this record.
+        id: Option<String>,
+        /// How to write it.
+        #[arg(long, short, value_enum, ignore_case = true, default_value_t = RecordFormat::Markdown)]
+        format: RecordFormat,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Set when competencies fall due again, in months after training.
+    Schedule {
+        /// The first-year assessments, e.g. 6,12.
+        #[arg(long, value_delimiter = ',', default_value = "6,12")]
+        first: Vec<u32>,
+        /// Then every so many months.
+        #[arg(long, default_value_t = 12)]
+        every: u32,
+    },
+    /// The six CLIA assessment elements.
+    Elements,
+}
 
 fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Competency, Fail> {
     let id = ids::resolve(
@@ -89,7 +170,7 @@ fn competency_item(item: &Item) -> Option<&Competency> {
     }
 }
 
-pub(super) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     let edited = |ctx: &mut Ctx, edit: Edit, verb: &str| -> Result<(), Fail> {
         let item = ctx.edit(edit)?;
@@ -99,21 +180,24 @@ pub(super) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         ctx.emit_item(&item, &human)
     };
     match cmd {
-        CompetencyCmd::Add { system } => edited(ctx, Edit::CompetencyAdd { system }, "Added"),
+        CompetencyCmd::Add { system } => edited(
+            ctx,
+            Edit::Competency(CompetencyOp::Add { system }),
+            "Added",
+        ),
         CompetencyCmd::Stage {
             id,
             stage,
             trained_on,
         } => {
-            let stage: CompetencyStage = parse(&stage)?;
             let trained_on = trained_on.map(|d| ctx.date(&d)).transpose()?;
             edited(
                 ctx,
-                Edit::CompetencyStage {
+                Edit::Competency(CompetencyOp::Edit {
                     competency: id,
                     stage,
                     trained_on,
-                },
+                }),
                 "Updated",
             )
         }
@@ -125,28 +209,30 @@ pub(super) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             date,
             method,
         } => {
-            let result: AssessmentResult = parse(&result)?;
             let date = ctx.date(&date)?;
             let method = input::text(method)?;
+            let assessment = Assessment {
+                element,
+                date,
+                assessor,
+                method,
+                result,
+            };
             edited(
                 ctx,
-                Edit::CompetencyAssess {
+                Edit::Assessment(AssessmentOp::Add {
                     competency: id,
-                    element,
-                    date,
-                    assessor,
-                    method,
-                    result,
-                },
+                    assessment,
+                }),
                 "Assessed",
             )
         }
         CompetencyCmd::Signoff { id } => edited(
             ctx,
-            Edit::CompetencySignoff {
+            Edit::Signoff(SignoffOp::Add {
                 competency: id,
                 signoff: None,
-            },
+            }),
             "Signed off",
         ),
         CompetencyCmd::Schedule { first, every } => {
@@ -154,7 +240,7 @@ pub(super) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             schedule.validate().map_err(Fail::Usage)?;
             edited(
                 ctx,
-                Edit::CompetencySchedule(schedule),
+                Edit::Competency(CompetencyOp::Schedule(schedule)),
                 "Set the schedule of",
             )
         }
@@ -198,7 +284,7 @@ pub(super) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 Some(id) => vec![find(&plan, id)?],
                 None => plan.competencies.iter().collect(),
             };
-            let text = crate::record::render(&plan, &list, &format, ctx.today());
+            let text = crate::record::render(&plan, &list, format, ctx.today());
             match output {
                 None => super::print(&text),
                 Some(path) => {

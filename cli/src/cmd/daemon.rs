@@ -1,16 +1,32 @@
-//! `tandem daemon start|stop|status`
+//! `tandem daemon start|stop|status|run`: its syntax and how it is carried out.
 
 use std::time::{Duration, Instant};
 
-use tandem_proto::api::{Request, Response};
+use clap::Subcommand;
+use tandem_proto::api::{Shutdown, Status};
 use tandem_proto::paths;
 
-use super::{Ctx, unexpected};
-use crate::args::DaemonCmd;
+use super::Ctx;
 use crate::client::{Client, start_daemon};
 use crate::fail::Fail;
 
-pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+/// Daemon commands.
+#[derive(Debug, Subcommand)]
+pub enum DaemonCmd {
+    /// Start the daemon in the background if it is not running.
+    Start,
+    /// Stop the daemon gracefully.
+    Stop,
+    /// Show whether the daemon runs, and its figures.
+    Status,
+    /// Run the daemon in this process, in the foreground (what `start` runs in the background).
+    Run {
+        #[command(flatten)]
+        flags: tandem_daemon::run::Flags,
+    },
+}
+
+pub(crate) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let socket = paths::socket_path(&ctx.home);
     match cmd {
         DaemonCmd::Start => {
@@ -18,10 +34,7 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             if !already {
                 start_daemon(&ctx.home)?;
             }
-            let status = match Client::try_connect(&socket)?.call(&Request::Status)? {
-                Response::Status(s) => s,
-                other => return Err(unexpected(&other)),
-            };
+            let status = Client::try_connect(&socket)?.call(Status)?;
             let verb = if already {
                 "already running"
             } else {
@@ -41,7 +54,7 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     || "tandemd is not running\n".into(),
                 );
             };
-            client.call(&Request::Shutdown)?;
+            client.call(Shutdown)?;
             let deadline = Instant::now() + Duration::from_secs(10);
             while socket.exists() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(10));
@@ -66,10 +79,7 @@ pub(super) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         DaemonCmd::Status => {
             let status = match Client::try_connect(&socket) {
-                Ok(mut c) => match c.call(&Request::Status)? {
-                    Response::Status(s) => s,
-                    other => return Err(unexpected(&other)),
-                },
+                Ok(mut c) => c.call(Status)?,
                 Err(e) => {
                     if ctx.json {
                         super::print(&format!("{}\n", serde_json::json!({ "running": false })))?;

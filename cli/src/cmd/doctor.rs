@@ -9,10 +9,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use serde::Serialize;
-use tandem_proto::api::DaemonStatus;
+use tandem_proto::api::{DaemonStatus, Link, Nat};
+use tandem_proto::ids::PeerId;
 
 use super::Ctx;
-use super::member::{daemon_status, nat_words, short_peer};
+use super::peer::short_peer;
+use super::status::{daemon_status, nat_words};
 use crate::fail::Fail;
 
 /// How one check came out.
@@ -91,18 +93,18 @@ fn listening(st: &DaemonStatus, out: &mut Vec<Check>) {
 /// NAT status and relay reservations.
 fn reachability(st: &DaemonStatus, out: &mut Vec<Check>) {
     let reserved = st.relays.iter().filter(|r| r.reserved).count();
-    let (level, fix) = match (st.nat.as_str(), reserved) {
-        ("public", _) => (Level::Ok, None),
-        ("private", 0) => (
+    let (level, fix) = match (st.nat, reserved) {
+        (Nat::Public, _) => (Level::Ok, None),
+        (Nat::Private, 0) => (
             Level::Fail,
             Some(
                 "members outside this network cannot reach this device: add a relay (`relays` in the config, or --use-relay)",
             ),
         ),
-        ("private", _) => (Level::Ok, None),
-        _ => (Level::Info, None),
+        (Nat::Private, _) => (Level::Ok, None),
+        (Nat::Unknown, _) => (Level::Info, None),
     };
-    out.push(check("nat", level, nat_words(&st.nat), fix));
+    out.push(check("nat", level, nat_words(st.nat), fix));
     for r in &st.relays {
         if r.reserved {
             out.push(check(
@@ -147,10 +149,10 @@ fn members(st: &DaemonStatus, out: &mut Vec<Check>) {
         let name = format!("device {}", short_peer(m));
         match st.peers.iter().find(|p| &p.peer == m) {
             Some(p) if p.connected => {
-                let how = match (p.link.as_deref(), &p.relay) {
-                    (Some("relayed"), Some(r)) => format!("connected through relay {}", short_peer(r)),
-                    (Some("relayed"), None) => "connected through a relay".to_string(),
-                    _ => "connected directly".to_string(),
+                let how = match (p.link, &p.relay) {
+                    (Some(Link::Relayed), Some(r)) => format!("connected through relay {}", short_peer(r)),
+                    (Some(Link::Relayed), None) => "connected through a relay".to_string(),
+                    (Some(Link::Direct) | None, _) => "connected directly".to_string(),
                 };
                 out.push(check("member", Level::Ok, format!("{name}: {how}"), None));
             }
@@ -185,7 +187,7 @@ fn members(st: &DaemonStatus, out: &mut Vec<Check>) {
 /// clock). Over five minutes is a warning: schedules, due dates and
 /// invitations are judged by clocks.
 fn clocks(st: &DaemonStatus, out: &mut Vec<Check>) {
-    let measured: Vec<(&String, i64)> = st
+    let measured: Vec<(&PeerId, i64)> = st
         .member_devices
         .iter()
         .filter_map(|m| {

@@ -1,14 +1,134 @@
-//! `tandem goal ...` and `tandem goal milestone ...`
+//! `tandem goal ...` and `tandem goal milestone ...`: their syntax and
+//! how they are carried out.
 
+use clap::Subcommand;
 use tandem_proto::api::Item;
-use tandem_proto::edit::{Edit, GoalPatch, NewGoal};
+use tandem_proto::edit::{Edit, GoalOp, GoalPatch, MilestoneOp, MilestonePatch, NewGoal};
 use tandem_proto::ids::{self, short};
 use tandem_proto::model::{Goal, GoalCategory, GoalStatus, Plan};
 
-use super::{Ctx, parse};
-use crate::args::{GoalCmd, MilestoneCmd};
+use super::Ctx;
+use crate::args::EditorFlag;
 use crate::fail::Fail;
 use crate::{input, render};
+
+/// Goal commands.
+#[derive(Debug, Subcommand)]
+pub enum GoalCmd {
+    /// Add a goal.
+    Add {
+        /// Title.
+        title: String,
+        /// Description (`-` reads stdin).
+        #[arg(long, short)]
+        description: Option<String>,
+        /// What kind of goal.
+        #[arg(long, short, value_enum, ignore_case = true, default_value_t = GoalCategory::Skill)]
+        category: GoalCategory,
+        /// Where it stands.
+        #[arg(long, short, value_enum, ignore_case = true, default_value_t = GoalStatus::Active)]
+        status: GoalStatus,
+        /// Target date: YYYY-MM-DD, tomorrow, friday, +3w, "in 2 months", ...
+        #[arg(long, short)]
+        target: Option<String>,
+        /// How both sides will know the goal is reached (`-` reads stdin).
+        #[arg(long)]
+        criteria: Option<String>,
+        /// Who creates it (default: $TANDEM_USER or $USER).
+        #[arg(long)]
+        author: Option<String>,
+        #[command(flatten)]
+        editor: EditorFlag,
+    },
+    /// List goals.
+    List {
+        /// Only goals with this status.
+        #[arg(long, short, value_enum, ignore_case = true)]
+        status: Option<GoalStatus>,
+        /// Only goals of this category.
+        #[arg(long, short, value_enum, ignore_case = true)]
+        category: Option<GoalCategory>,
+    },
+    /// Show a goal with its milestones, actions and feedback.
+    Show {
+        /// Goal id or prefix.
+        id: String,
+    },
+    /// Change a goal's fields.
+    Edit {
+        /// Goal id or prefix.
+        id: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// New description (`-` reads stdin).
+        #[arg(long, short)]
+        description: Option<String>,
+        /// New category.
+        #[arg(long, short, value_enum, ignore_case = true)]
+        category: Option<GoalCategory>,
+        /// New target date, or `none` to clear it.
+        #[arg(long, short)]
+        target: Option<String>,
+        /// New success criteria (`-` reads stdin).
+        #[arg(long)]
+        criteria: Option<String>,
+        #[command(flatten)]
+        editor: EditorFlag,
+    },
+    /// Set a goal's status.
+    Status {
+        /// Goal id or prefix.
+        id: String,
+        /// New status.
+        #[arg(value_enum, ignore_case = true)]
+        status: GoalStatus,
+    },
+    /// Set progress 0-100, or `auto` to derive it from milestones.
+    Progress {
+        /// Goal id or prefix.
+        id: String,
+        /// 0-100, or auto.
+        value: String,
+    },
+    /// Remove a goal.
+    Rm {
+        /// Goal id or prefix.
+        id: String,
+    },
+    /// Milestones of a goal.
+    #[command(subcommand)]
+    Milestone(MilestoneCmd),
+}
+
+/// Milestone commands.
+#[derive(Debug, Subcommand)]
+pub enum MilestoneCmd {
+    /// Append a milestone.
+    Add {
+        /// Goal id or prefix.
+        goal: String,
+        /// Milestone title.
+        title: String,
+    },
+    /// Mark milestone N (1-based) done.
+    Done {
+        /// Goal id or prefix.
+        goal: String,
+        /// Position, from 1.
+        n: u32,
+        /// Mark it not done.
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Remove milestone N (1-based).
+    Rm {
+        /// Goal id or prefix.
+        goal: String,
+        /// Position, from 1.
+        n: u32,
+    },
+}
 
 /// Finds a goal by id prefix in a fetched plan.
 pub(super) fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Goal, Fail> {
@@ -36,7 +156,7 @@ fn described(item: &Item, verb: &str) -> String {
     }
 }
 
-pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
         GoalCmd::Add {
@@ -56,8 +176,8 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let goal = NewGoal {
                 title,
                 description,
-                category: parse::<GoalCategory>(&category)?,
-                status: parse::<GoalStatus>(&status)?,
+                category,
+                status,
                 target_date: target.as_deref().map(|t| ctx.date(t)).transpose()?,
                 success_criteria: input::opt_text(criteria)?.unwrap_or_default(),
                 created_by: author.unwrap_or_else(|| ctx.user.clone()),
@@ -66,8 +186,6 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             ctx.emit_item(&item, &described(&item, "Added"))
         }
         GoalCmd::List { status, category } => {
-            let status = status.as_deref().map(parse::<GoalStatus>).transpose()?;
-            let category = category.as_deref().map(parse::<GoalCategory>).transpose()?;
             let plan = ctx.fetch_plan()?;
             let goals: Vec<&Goal> = plan
                 .goals
@@ -114,7 +232,7 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let patch = GoalPatch {
                 title,
                 description,
-                category: category.as_deref().map(parse::<GoalCategory>).transpose()?,
+                category,
                 status: None,
                 target_date,
                 success_criteria: input::opt_text(criteria)?,
@@ -130,7 +248,7 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         GoalCmd::Status { id, status } => {
             let patch = GoalPatch {
-                status: Some(parse::<GoalStatus>(&status)?),
+                status: Some(status),
                 ..Default::default()
             };
             let item = ctx.edit(Edit::Goal(GoalOp::Edit { goal: id, patch }))?;
@@ -173,11 +291,11 @@ pub(super) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     (Edit::Milestone(MilestoneOp::Add { goal, title }), "Milestone added to")
                 }
                 MilestoneCmd::Done { goal, n, undo } => (
-                    Edit::MilestoneSet {
+                    Edit::Milestone(MilestoneOp::Edit {
                         goal,
                         position: n,
-                        done: !undo,
-                    },
+                        patch: MilestonePatch { done: Some(!undo) },
+                    }),
                     if undo {
                         "Milestone reopened in"
                     } else {

@@ -1,14 +1,51 @@
-//! `tandem invite [list|revoke]`, `tandem join`, `tandem device link|list`.
+//! `tandem invite [list|revoke]` and `tandem join`: invitations, their
+//! tickets, and joining a plan with one.
 
 use std::time::{Duration, Instant};
 
-use tandem_proto::api::{InviteInfo, NewInvite, Request, Response};
+use clap::Subcommand;
+use tandem_proto::api::{InviteInfo, InviteList, InviteRevoke, Join, Joined, NewInvite, PlanGet};
 use tandem_proto::model::Role;
 
-use super::{Ctx, parse, unexpected};
-use crate::args::{InviteArgs, InviteCmd};
+use super::Ctx;
 use crate::fail::Fail;
 use crate::input;
+
+/// `tandem invite`: make an invitation, or manage them.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct InviteArgs {
+    /// list or revoke.
+    #[command(subcommand)]
+    pub cmd: Option<InviteCmd>,
+    /// The role granted.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Role::Mentee)]
+    pub role: Role,
+    /// The invitee's name (else they choose it when joining).
+    #[arg(long, default_value = "")]
+    pub name: String,
+    /// How long the ticket is valid, e.g. 30m, 48h, 7d.
+    #[arg(long, default_value = "48h")]
+    pub expires: String,
+    /// How many devices may join with it.
+    #[arg(long, default_value_t = 1)]
+    pub uses: u32,
+    /// Also print the ticket as a QR code.
+    #[arg(long)]
+    pub qr: bool,
+}
+
+/// Invitation commands.
+#[derive(Debug, Subcommand)]
+pub enum InviteCmd {
+    /// List the plan's invitations (with --plan) or all of them.
+    List,
+    /// Revoke an invitation: no one can join with it any more.
+    Revoke {
+        /// Its id (or a unique prefix), from `tandem invite list`.
+        id: String,
+    },
+}
 
 /// The ticket as a QR code drawn with half-block characters.
 fn qr(ticket: &str) -> Result<String, Fail> {
@@ -47,12 +84,12 @@ fn invite_line(i: &InviteInfo, s: crate::style::Style) -> String {
 }
 
 /// Seconds from a span like "30m", "48h" or "7d".
-fn lifetime(s: &str) -> Result<u64, Fail> {
-    let d = super::meeting::wait_duration(s)?;
+pub(crate) fn lifetime(s: &str) -> Result<u64, Fail> {
+    let d = crate::durations::wait_duration(s)?;
     Ok(d.as_secs())
 }
 
-fn print_ticket(ctx: &Ctx, info: &InviteInfo, show_qr: bool, intro: &str) -> Result<(), Fail> {
+pub(crate) fn print_ticket(ctx: &Ctx, info: &InviteInfo, show_qr: bool, intro: &str) -> Result<(), Fail> {
     let ticket = info.ticket.clone().unwrap_or_default();
     let picture = if show_qr { qr(&ticket)? } else { String::new() };
     ctx.emit(info, || {
@@ -67,122 +104,57 @@ fn print_ticket(ctx: &Ctx, info: &InviteInfo, show_qr: bool, intro: &str) -> Res
     })
 }
 
-pub(super) fn invite(args: InviteArgs, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn invite(args: InviteArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match args.cmd {
         Some(InviteCmd::List) => {
             let plan = ctx.plan.clone();
-            match ctx.call(&Request::InviteList(InviteList { plan }))? {
-                Response::Invites(list) => ctx.emit(&list, || {
-                    if list.is_empty() {
-                        return "No invitations. Make one with: tandem invite --role mentee\n"
-                            .into();
-                    }
-                    list.iter().map(|i| invite_line(i, s) + "\n").collect()
-                }),
-                other => Err(unexpected(&other)),
-            }
+            let list = ctx.call(InviteList { plan })?;
+            ctx.emit(&list, || {
+                if list.is_empty() {
+                    return "No invitations. Make one with: tandem invite --role mentee\n".into();
+                }
+                list.iter().map(|i| invite_line(i, s) + "\n").collect()
+            })
         }
-        Some(InviteCmd::Revoke { id }) => match ctx.call(&Request::InviteRevoke(InviteRevoke { id }))? {
-            Response::Invite(i) => ctx.emit(&i, || {
-                format!(
-                    "Revoked invitation {}; no one can join with it now.\n",
-                    i.id
-                )
-            }),
-            other => Err(unexpected(&other)),
-        },
+        Some(InviteCmd::Revoke { id }) => {
+            let i = ctx.call(InviteRevoke { id })?;
+            ctx.emit(&i, || {
+                format!("Revoked invitation {}; no one can join with it now.\n", i.id)
+            })
+        }
         None => {
-            let role: Role = parse(&args.role)?;
             let new = NewInvite {
                 plan: ctx.plan.clone(),
-                role,
+                role: args.role,
                 name: args.name,
                 expires_in: lifetime(&args.expires)?,
                 uses: args.uses,
                 link: false,
                 addrs: Vec::new(),
             };
-            match ctx.call(&Request::InviteNew(new))? {
-                Response::Invite(i) => print_ticket(
-                    ctx,
-                    &i,
-                    args.qr,
-                    &format!(
-                        "Invitation to join as {}. On their device, they run:  tandem join TICKET",
-                        i.role.as_str()
-                    ),
+            let i = ctx.call(new)?;
+            print_ticket(
+                ctx,
+                &i,
+                args.qr,
+                &format!(
+                    "Invitation to join as {}. On their device, they run:  tandem join TICKET",
+                    i.role.as_str()
                 ),
-                other => Err(unexpected(&other)),
-            }
+            )
         }
     }
 }
 
-pub(super) fn device_link(expires: &str, show_qr: bool, ctx: &mut Ctx) -> Result<(), Fail> {
-    let new = NewInvite {
-        plan: ctx.plan.clone(),
-        role: Role::Observer, // ignored for a link: the person's own role is used
-        name: String::new(),
-        expires_in: lifetime(expires)?,
-        uses: 1,
-        link: true,
-        addrs: Vec::new(),
-    };
-    match ctx.call(&Request::InviteNew(new))? {
-        Response::Invite(i) => print_ticket(
-            ctx,
-            &i,
-            show_qr,
-            &format!(
-                "Link another device of {} ({}). On that device, run:  tandem join TICKET",
-                i.name,
-                i.role.as_str()
-            ),
-        ),
-        other => Err(unexpected(&other)),
-    }
-}
-
-pub(super) fn device_list(name: Option<String>, ctx: &mut Ctx) -> Result<(), Fail> {
-    let s = ctx.style;
-    let plan = ctx.fetch_plan()?;
-    let me = super::member::my_peer_id(ctx)?;
-    let name = match name {
-        Some(n) => n,
-        None => plan
-            .members
-            .iter()
-            .find(|m| m.peer == me)
-            .map(|m| m.name.clone())
-            .ok_or_else(|| {
-                Fail::Forbidden(
-                    "this device is not a member of the plan; name a person with --name".into(),
-                )
-            })?,
-    };
-    let devices: Vec<_> = plan.members.iter().filter(|m| m.name == name).collect();
-    if devices.is_empty() {
-        return Err(Fail::NotFound(format!(
-            "no member named '{name}' in the plan"
-        )));
-    }
-    ctx.emit(&devices, || {
-        devices
-            .iter()
-            .map(|m| super::member::member_line(m, &me, s) + "\n")
-            .collect()
-    })
-}
-
-pub(super) fn join(
+pub(crate) fn join(
     ticket: String,
     name: String,
     device: String,
     timeout: &str,
     ctx: &mut Ctx,
 ) -> Result<(), Fail> {
-    let limit = super::meeting::wait_duration(timeout)?;
+    let limit = crate::durations::wait_duration(timeout)?;
     let ticket = input::text(ticket)?;
     // Read it here first, so a mistyped ticket is refused before anything is dialled.
     let body = tandem_proto::ticket::TicketBody::decode(&ticket)
@@ -199,21 +171,18 @@ pub(super) fn join(
             }
         );
     }
-    let (plan, title, role, name, inviter, clock) = match ctx.call(&Request::Join(Join {
+    let Joined {
+        plan,
+        title,
+        role,
+        name,
+        inviter,
+        clock,
+    } = ctx.call(Join {
         ticket,
         name,
         device,
-    }))? {
-        Response::Joined(Joined {
-            plan,
-            title,
-            role,
-            name,
-            inviter,
-            clock,
-        }) => (plan, title, role, name, inviter, clock),
-        other => return Err(unexpected(&other)),
-    };
+    })?;
     if let Some(clock) = &clock {
         eprintln!("Warning: {clock}.");
     }
@@ -227,12 +196,11 @@ pub(super) fn join(
     // The inviter sends the plan over sync; wait for it to be stored here.
     let start = Instant::now();
     loop {
-        match ctx.call(&Request::PlanGet(PlanGet {
-            plan: Some(plan.clone()),
-        })) {
-            Ok(Response::Plan(_)) => break,
+        match ctx.call(PlanGet {
+            plan: Some(plan.to_string()),
+        }) {
+            Ok(_) => break,
             Err(Fail::NotFound(_)) => {} // not here yet
-            Ok(other) => return Err(unexpected(&other)),
             Err(e) => return Err(e),
         }
         if start.elapsed() >= limit {

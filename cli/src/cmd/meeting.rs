@@ -1,52 +1,73 @@
-//! `tandem meeting ...`
+//! `tandem meeting ...`: its syntax and how it is carried out.
 
-use jiff::{Span, Unit};
+use clap::Subcommand;
 use tandem_proto::api::Item;
 use tandem_proto::dates::parse_datetime;
-use tandem_proto::edit::{Edit, MeetingPatch, NewMeeting};
+use tandem_proto::edit::{AgendaOp, Edit, MeetingOp, MeetingPatch, NewMeeting};
 use tandem_proto::ids::{self, short};
 use tandem_proto::model::{Meeting, MeetingStatus, Plan};
 
 use super::Ctx;
 use super::goal::api;
-use crate::args::MeetingCmd;
+use crate::durations::minutes;
 use crate::fail::Fail;
 use crate::{input, render};
 
-/// A duration from "30s", "2m", "1h" (a bare number is seconds).
-pub(super) fn wait_duration(s: &str) -> Result<std::time::Duration, Fail> {
-    let bad = || {
-        Fail::Usage(format!(
-            "invalid duration '{s}': use a span like 30s, 2m or 1h"
-        ))
-    };
-    if let Ok(n) = s.trim().parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(n));
-    }
-    let span: Span = s.trim().parse().map_err(|_| bad())?;
-    let secs = span.total(Unit::Second).map_err(|_| bad())?;
-    if !(0.0..=86_400.0 * 365.0).contains(&secs) {
-        return Err(bad());
-    }
-    Ok(std::time::Duration::from_secs_f64(secs))
-}
-
-/// Minutes from "45", "45m", "1h30m" or "1.5h".
-pub(super) fn minutes(s: &str) -> Result<u32, Fail> {
-    let bad = || {
-        Fail::Usage(format!(
-            "invalid duration '{s}': use minutes (45) or a span like 45m or 1h30m"
-        ))
-    };
-    if let Ok(n) = s.trim().parse::<u32>() {
-        return Ok(n);
-    }
-    let span: Span = s.trim().parse().map_err(|_| bad())?;
-    let total = span.total(Unit::Minute).map_err(|_| bad())?;
-    if !(0.0..=f64::from(u32::MAX)).contains(&total) {
-        return Err(bad());
-    }
-    Ok(total.round() as u32)
+/// Meeting commands.
+#[derive(Debug, Subcommand)]
+pub enum MeetingCmd {
+    /// Schedule a meeting.
+    Add {
+        /// Start: "2026-12-01 10:00" (local), "tomorrow 14:30", or with a zone "2026-12-01T10:00[Europe/Berlin]".
+        start: String,
+        /// Length: minutes, or a span like 45m or 1h30m.
+        #[arg(long, short, default_value = "30m")]
+        duration: String,
+        /// Room or link.
+        #[arg(long, short, default_value = "")]
+        location: String,
+        /// Agenda item (repeat for several).
+        #[arg(long, short)]
+        agenda: Vec<String>,
+    },
+    /// List meetings.
+    List {
+        /// Only scheduled meetings from now on.
+        #[arg(long)]
+        upcoming: bool,
+    },
+    /// Show a meeting with its agenda, notes and actions.
+    Show {
+        /// Meeting id or prefix.
+        id: String,
+    },
+    /// Add an item to a meeting's agenda (or remove one with --rm N).
+    Agenda {
+        /// Meeting id or prefix.
+        id: String,
+        /// The topic to add.
+        item: Option<String>,
+        /// Remove agenda item N (1-based) instead.
+        #[arg(long, value_name = "N", conflicts_with = "item")]
+        rm: Option<u32>,
+    },
+    /// Set a meeting's notes (text, `-` for stdin, or $EDITOR when omitted).
+    Notes {
+        /// Meeting id or prefix.
+        id: String,
+        /// The notes.
+        text: Option<String>,
+    },
+    /// Mark a meeting as held.
+    Held {
+        /// Meeting id or prefix.
+        id: String,
+    },
+    /// Cancel a meeting.
+    Cancel {
+        /// Meeting id or prefix.
+        id: String,
+    },
 }
 
 fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Meeting, Fail> {
@@ -74,7 +95,7 @@ fn edit(ctx: &mut Ctx, id: String, patch: MeetingPatch, verb: &str) -> Result<()
     ctx.emit_item(&item, &described(&item, verb))
 }
 
-pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
         MeetingCmd::Add {
@@ -171,18 +192,5 @@ pub(super) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             },
             "Cancelled",
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::minutes;
-
-    #[test]
-    fn durations() {
-        assert_eq!(minutes("45").unwrap(), 45);
-        assert_eq!(minutes("45m").unwrap(), 45);
-        assert_eq!(minutes("1h30m").unwrap(), 90);
-        assert!(minutes("soon").is_err());
     }
 }

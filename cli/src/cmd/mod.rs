@@ -1,19 +1,28 @@
 //! Carrying out commands: each submodule turns parsed arguments into
 //! validated requests, sends them, and prints the result as text or JSON.
 
-mod action;
-mod agenda;
-mod bundle;
-mod ce;
-mod competency;
-mod daemon;
-mod doctor;
-mod goal;
-mod invite;
-mod meeting;
-mod member;
-mod misc;
-mod plan;
+pub(crate) mod action;
+pub(crate) mod agreement;
+pub(crate) mod agenda;
+pub(crate) mod bundle;
+pub(crate) mod ce;
+pub(crate) mod cert;
+pub(crate) mod competency;
+pub(crate) mod contact;
+pub(crate) mod daemon;
+pub(crate) mod device;
+pub(crate) mod doctor;
+pub(crate) mod export;
+pub(crate) mod feedback;
+pub(crate) mod goal;
+pub(crate) mod invite;
+pub(crate) mod meeting;
+pub(crate) mod member;
+pub(crate) mod note;
+pub(crate) mod peer;
+pub(crate) mod plan;
+pub(crate) mod status;
+pub(crate) mod watch;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -21,7 +30,7 @@ use std::path::PathBuf;
 use jiff::ZonedDateTime;
 use jiff::civil::Date;
 use serde::Serialize;
-use tandem_proto::api::{Item, Request, Response};
+use tandem_proto::api::{Call, Item, PlanEdit, PlanGet, Response};
 use tandem_proto::edit::Edit;
 use tandem_proto::model::Plan;
 
@@ -84,18 +93,19 @@ impl Ctx {
         Ok(tandem_proto::dates::parse_date(s, self.today())?)
     }
 
-    /// Sends a request, connecting (and starting the daemon) on first use.
-    pub fn call(&mut self, req: &Request) -> Result<Response, Fail> {
+    /// Sends a request, connecting (and starting the daemon) on first use,
+    /// and returns its reply; an error reply becomes a [`Fail`].
+    pub fn call<C: Call>(&mut self, request: C) -> Result<C::Reply, Fail> {
         if self.client.is_none() {
             self.client = Some(Client::connect(&self.home, self.autostart)?);
         }
         match self.client.as_mut() {
-            Some(c) => c.call(req),
+            Some(c) => c.call(request),
             None => Err(Fail::Other("no connection".into())),
         }
     }
 
-    /// The next frame of a stream started with [`Ctx::call`].
+    /// The next frame of a stream started with [`Ctx::call`] (`tandem watch`).
     pub fn next(&mut self) -> Result<Response, Fail> {
         match self.client.as_mut() {
             Some(c) => c.next(),
@@ -105,25 +115,15 @@ impl Ctx {
 
     /// The whole plan named by `--plan`, or the current one.
     pub fn fetch_plan(&mut self) -> Result<Plan, Fail> {
-        let req = Request::PlanGet(PlanGet {
-            plan: self.plan.clone(),
-        });
-        match self.call(&req)? {
-            Response::Plan(p) => Ok(*p),
-            other => Err(unexpected(&other)),
-        }
+        let plan = self.plan.clone();
+        Ok(*self.call(PlanGet { plan })?)
     }
 
     /// Validates and applies an edit to the plan; returns what it created or updated.
     pub fn edit(&mut self, edit: Edit) -> Result<Item, Fail> {
         edit.validate()?;
-        match self.call(&Request::Edit(PlanEdit {
-            plan: self.plan.clone(),
-            edit,
-        }))? {
-            Response::Edited(item) => Ok(item),
-            other => Err(unexpected(&other)),
-        }
+        let plan = self.plan.clone();
+        self.call(PlanEdit { plan, edit })
     }
 
     /// Prints `value` as JSON with `--json`, else the text from `human`.
@@ -177,18 +177,6 @@ pub fn print(text: &str) -> Result<(), Fail> {
     }
 }
 
-/// A reply of the wrong kind: a bug, reported plainly.
-pub fn unexpected(r: &Response) -> Fail {
-    Fail::Other(format!("unexpected reply from tandemd: {r:?}"))
-}
-
-/// Parses an enum value given on the command line.
-pub fn parse<T: std::str::FromStr<Err = tandem_proto::model::BadEnumValue>>(
-    s: &str,
-) -> Result<T, Fail> {
-    s.parse::<T>().map_err(Fail::from)
-}
-
 /// Runs the parsed command.
 pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
     match cli.command {
@@ -196,22 +184,22 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
         Command::Goal(c) => goal::run(c, ctx),
         Command::Action(c) => action::run(c, ctx),
         Command::Meeting(c) => meeting::run(c, ctx),
-        Command::Feedback(c) => misc::feedback(c, ctx),
-        Command::Note(c) => misc::note(c, ctx),
-        Command::Contact(c) => misc::contact(c, ctx),
-        Command::Agreement(c) => misc::agreement(c, ctx),
-        Command::Log { limit } => misc::log(limit, ctx),
-        Command::Export { format, output } => misc::export(&format, output, ctx),
-        Command::Import { file } => misc::import(&file, ctx),
+        Command::Feedback(c) => feedback::run(c, ctx),
+        Command::Note(c) => note::run(c, ctx),
+        Command::Contact(c) => contact::run(c, ctx),
+        Command::Agreement(c) => agreement::run(c, ctx),
+        Command::Log { limit } => export::log(limit, ctx),
+        Command::Export { format, output } => export::export(format, output, ctx),
+        Command::Import { file } => export::import(&file, ctx),
         Command::Daemon(c) => daemon::run(c, ctx),
-        Command::Device(c) => member::device(c, ctx),
+        Command::Device(c) => device::run(c, ctx),
         Command::Member(c) => member::run(c, ctx),
-        Command::Peer(c) => member::peer(c, ctx),
+        Command::Peer(c) => peer::run(c, ctx),
         Command::Invite(args) => invite::invite(args, ctx),
         Command::Competency(c) => competency::run(c, ctx),
-        Command::Ce(c) => ce::ce(c, ctx),
+        Command::Ce(c) => ce::run(c, ctx),
         Command::Agenda { days } => agenda::run(days, ctx),
-        Command::Cert(c) => ce::cert(c, ctx),
+        Command::Cert(c) => cert::run(c, ctx),
         Command::Bundle(c) => bundle::run(c, ctx),
         Command::Doctor => doctor::run(ctx),
         Command::Completions { .. } | Command::Man { .. } => Ok(()), // handled in main
@@ -221,12 +209,12 @@ pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
             device,
             timeout,
         } => invite::join(ticket, name, device, &timeout, ctx),
-        Command::Status => member::status(ctx),
-        Command::Watch => member::watch(ctx),
+        Command::Status => status::status(ctx),
+        Command::Watch => watch::watch(ctx),
         Command::Sync {
             wait,
             peer,
             timeout,
-        } => member::sync(wait, peer, &timeout, ctx),
+        } => status::sync(wait, peer, &timeout, ctx),
     }
 }

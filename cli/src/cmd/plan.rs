@@ -1,14 +1,85 @@
-//! `tandem plan ...`
+//! `tandem plan ...`: its syntax and how it is carried out.
 
-use tandem_proto::api::{Item, Request, Response};
-use tandem_proto::edit::{Edit, NewPlan, PlanPatch};
+use clap::Subcommand;
+use tandem_proto::api::{Accepted, Item, PlanAccept, PlanDecline, PlanList, PlanPending, PlanUse};
+use tandem_proto::edit::{Edit, NewPlan, PlanOp, PlanPatch};
 use tandem_proto::ids::short;
 use tandem_proto::model::PlanStatus;
 
-use super::{Ctx, parse, unexpected};
-use crate::args::PlanCmd;
+use super::Ctx;
 use crate::fail::Fail;
 use crate::render;
+
+/// Plan commands.
+#[derive(Debug, Subcommand)]
+pub enum PlanCmd {
+    /// Create a plan and make it current.
+    New {
+        /// Title of the plan.
+        title: String,
+        /// The mentor's name.
+        #[arg(long, default_value = "")]
+        mentor: String,
+        /// The mentee's name.
+        #[arg(long, default_value = "")]
+        mentee: String,
+        /// Seed it from a template (see `tandem plan templates`).
+        #[arg(long)]
+        template: Option<String>,
+    },
+    /// List the templates `plan new --template` can use.
+    Templates,
+    /// List plans.
+    List,
+    /// Show a plan: people, agreement, goals, open actions, next meeting.
+    Show {
+        /// Plan id or prefix (default: the current plan).
+        id: Option<String>,
+    },
+    /// Make a plan the current one.
+    Use {
+        /// Plan id or prefix.
+        id: String,
+    },
+    /// Rename the plan.
+    Rename {
+        /// New title.
+        title: String,
+    },
+    /// Archive the plan (or bring it back with --undo).
+    Archive {
+        /// Make the plan active again.
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Set the plan's status, mentor or mentee.
+    Set {
+        /// Where the plan stands.
+        #[arg(long, value_enum, ignore_case = true)]
+        status: Option<PlanStatus>,
+        /// The mentor's name.
+        #[arg(long)]
+        mentor: Option<String>,
+        /// The mentee's name.
+        #[arg(long)]
+        mentee: Option<String>,
+    },
+    /// Plans offered by devices this one shares no plan with, waiting for
+    /// you to accept or decline them (a plan you join with a ticket needs no consent).
+    Pending,
+    /// Accept an offered plan: it is stored here and syncs from then on.
+    /// Given the whole id of a plan not offered yet (say a mentor added this
+    /// device and told you its id), it is stored as soon as it arrives.
+    Accept {
+        /// The offered plan's id or prefix (see `tandem plan pending`).
+        id: String,
+    },
+    /// Decline an offered plan: it is forgotten and refused from then on.
+    Decline {
+        /// The offered plan's id or prefix (see `tandem plan pending`).
+        id: String,
+    },
+}
 
 fn update(ctx: &mut Ctx, patch: PlanPatch, what: &str) -> Result<(), Fail> {
     let item = ctx.edit(Edit::Plan(PlanOp::Edit(patch)))?;
@@ -19,7 +90,7 @@ fn update(ctx: &mut Ctx, patch: PlanPatch, what: &str) -> Result<(), Fail> {
     ctx.emit_item(&item, &human)
 }
 
-pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     match cmd {
         PlanCmd::New { title, mentor, mentee, template } => {
@@ -32,9 +103,7 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             };
             let new = NewPlan { title, mentor, mentee, seed };
             new.validate()?;
-            let Response::Plan(p) = ctx.call(&Request::PlanNew(new))? else {
-                return Err(Fail::Other("unexpected reply to plan new".into()));
-            };
+            let p = ctx.call(new)?;
             if let Some(t) = template {
                 return ctx.emit(&p, || {
                     format!(
@@ -73,15 +142,15 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 out
             })
         }
-        PlanCmd::List => match ctx.call(&Request::PlanList)? {
-            Response::Plans(list) => ctx.emit(&list, || {
+        PlanCmd::List => {
+            let list = ctx.call(PlanList)?;
+            ctx.emit(&list, || {
                 if list.is_empty() {
                     return "No plans yet. Create one with: tandem plan new \"TITLE\" --mentor NAME --mentee NAME\n".into();
                 }
                 list.iter().map(|p| render::plan_line(p, s) + "\n").collect()
-            }),
-            other => Err(unexpected(&other)),
-        },
+            })
+        }
         PlanCmd::Show { id } => {
             if id.is_some() {
                 ctx.plan = id;
@@ -89,7 +158,7 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let p = ctx.fetch_plan()?;
             let (today, now) = (ctx.today(), ctx.now().clone());
             // A device removed from the plan keeps its copy; say so up front.
-            let me = if ctx.json { String::new() } else { super::member::my_peer_id(ctx)? };
+            let me = if ctx.json { String::new() } else { super::status::my_peer_id(ctx)? };
             let removed = !ctx.json && !p.members.is_empty() && !p.members.iter().any(|m| m.peer == me);
             ctx.emit(&p, || {
                 let banner = if removed {
@@ -103,18 +172,19 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 banner + &render::plan_detail(&p, today, &now, s)
             })
         }
-        PlanCmd::Use { id } => match ctx.call(&Request::PlanUse(PlanUse { plan: id }))? {
-            Response::Plan(p) => ctx.emit(&p, || format!("Now using plan {} ({}).\n", p.title, short(&p.id))),
-            other => Err(unexpected(&other)),
-        },
+        PlanCmd::Use { id } => {
+            let p = ctx.call(PlanUse { plan: id })?;
+            ctx.emit(&p, || format!("Now using plan {} ({}).\n", p.title, short(&p.id)))
+        }
         PlanCmd::Rename { title } => update(ctx, PlanPatch { title: Some(title), ..Default::default() }, "Renamed"),
         PlanCmd::Archive { undo } => {
             let status = if undo { PlanStatus::Active } else { PlanStatus::Archived };
             let what = if undo { "Reactivated" } else { "Archived" };
             update(ctx, PlanPatch { status: Some(status), ..Default::default() }, what)
         }
-        PlanCmd::Pending => match ctx.call(&Request::PlanPending)? {
-            Response::Offers(list) => ctx.emit(&list, || {
+        PlanCmd::Pending => {
+            let list = ctx.call(PlanPending)?;
+            ctx.emit(&list, || {
                 if list.is_empty() {
                     return "No plans are waiting for your consent.\n".into();
                 }
@@ -135,17 +205,16 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     );
                 }
                 out + "Accept one with `tandem plan accept ID`, or refuse it with `tandem plan decline ID`.\n"
-            }),
-            other => Err(unexpected(&other)),
-        },
-        PlanCmd::Accept { id } => match ctx.call(&Request::PlanAccept(PlanAccept { plan: id }))? {
-            Response::AcceptedAhead { plan } => {
+            })
+        }
+        PlanCmd::Accept { id } => match ctx.call(PlanAccept { plan: id })? {
+            Accepted::Ahead(plan) => {
                 let v = serde_json::json!({ "plan": plan, "accepted": true, "stored": false });
                 ctx.emit(&v, || {
                     format!("Plan {} has not been offered yet; it will be stored as soon as one of its members sends it.\n", short(&plan))
                 })
             }
-            Response::Plan(p) => ctx.emit(&p, || {
+            Accepted::Stored(p) => ctx.emit(&p, || {
                 format!(
                     "Accepted plan {} ({}); it is stored here and syncs with its members. See it with: tandem plan show {}\n",
                     p.title,
@@ -153,17 +222,15 @@ pub(super) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     short(&p.id)
                 )
             }),
-            other => Err(unexpected(&other)),
         },
-        PlanCmd::Decline { id } => match ctx.call(&Request::PlanDecline(PlanDecline { plan: id }))? {
-            Response::Declined(Declined { plan, title }) => {
-                let v = serde_json::json!({ "plan": plan, "title": title, "declined": true });
-                ctx.emit(&v, || format!("Declined plan {title} ({}); it will be refused if offered again.\n", short(&plan)))
-            }
-            other => Err(unexpected(&other)),
-        },
+        PlanCmd::Decline { id } => {
+            let d = ctx.call(PlanDecline { plan: id })?;
+            let v = serde_json::json!({ "plan": d.plan, "title": d.title, "declined": true });
+            ctx.emit(&v, || {
+                format!("Declined plan {} ({}); it will be refused if offered again.\n", d.title, short(&d.plan))
+            })
+        }
         PlanCmd::Set { status, mentor, mentee } => {
-            let status = status.as_deref().map(parse::<PlanStatus>).transpose()?;
             if status.is_none() && mentor.is_none() && mentee.is_none() {
                 return Err(Fail::Usage("nothing to set: give --status, --mentor or --mentee".into()));
             }

@@ -1,0 +1,98 @@
+//! `tandem log`, `tandem export` and `tandem import`: a plan's history,
+//! and the plan as a file (JSON, Markdown, iCalendar) and back.
+
+use std::path::PathBuf;
+
+use tandem_proto::api::{History, PlanImport};
+
+use super::{Ctx, print};
+use crate::fail::Fail;
+use crate::{markdown, render};
+
+pub(super) fn log(limit: Option<usize>, ctx: &mut Ctx) -> Result<(), Fail> {
+    let s = ctx.style;
+    let plan = ctx.plan.clone();
+    let entries = ctx.call(History { plan, limit })?;
+    ctx.emit(&entries, || {
+        entries
+            .iter()
+            .map(|e| render::log_line(e, s) + "\n")
+            .collect()
+    })
+}
+
+/// What `tandem export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The whole plan, in the versioned JSON schema `tandem import` reads.
+    Json,
+    /// A report for people.
+    Markdown,
+    /// An iCalendar file of meetings and due dates.
+    Ics,
+}
+
+pub(crate) fn export(
+    format: ExportFormat,
+    output: Option<PathBuf>,
+    ctx: &mut Ctx,
+) -> Result<(), Fail> {
+    let plan = ctx.fetch_plan()?;
+    let text = match format {
+        ExportFormat::Json => {
+            let doc =
+                serde_json::json!({ "tandem_export": tandem_proto::EXPORT_VERSION, "plan": plan });
+            serde_json::to_string_pretty(&doc).map_err(|e| Fail::Other(e.to_string()))? + "\n"
+        }
+        ExportFormat::Ics => crate::ics::calendar(&plan),
+        ExportFormat::Markdown => markdown::report(&plan, ctx.today()),
+    };
+    match output {
+        None => print(&text),
+        Some(path) => {
+            std::fs::write(&path, text)
+                .map_err(|e| Fail::Other(format!("cannot write {}: {e}", path.display())))?;
+            if !ctx.json {
+                print(&format!("Exported {} to {}\n", plan.title, path.display()))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `tandem import FILE`: a new plan from an export, checked here before it is sent.
+pub(crate) fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
+    let (text, from) = if file.as_os_str() == "-" {
+        (crate::input::stdin()?, "stdin".to_string())
+    } else {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| Fail::Usage(format!("cannot read {}: {e}", file.display())))?;
+        (text, file.display().to_string())
+    };
+    let plan = tandem_proto::export::parse(&text)
+        .and_then(|p| tandem_proto::export::check(&p).map(|()| p))
+        .map_err(|e| Fail::Usage(format!("{from}: {e}")))?;
+    let original = plan.id.clone();
+    let p = ctx.call(PlanImport(Box::new(plan)))?;
+    ctx.emit(&p, || {
+        let signoffs: usize = p.competencies.iter().map(|c| c.signoffs.len()).sum();
+        let mut out = format!(
+            "Imported {} as plan {} (from plan {original}): {} goals, {} actions, {} meetings, {} competencies, {} CE activities, {} certifications.\n\
+             It is the current plan, and this device is its only member: invite the others with `tandem invite`.\n",
+            p.title,
+            tandem_proto::ids::short(&p.id),
+            p.goals.len(),
+            p.actions.len(),
+            p.meetings.len(),
+            p.competencies.len(),
+            p.ce.len(),
+            p.certifications.len(),
+        );
+        if signoffs > 0 {
+            out.push_str(&format!(
+                "{signoffs} sign-off(s) came along; they attest plan {original}, so `competency verify` reports them as not valid here.\n"
+            ));
+        }
+        out
+    })
+}
