@@ -193,4 +193,3 @@ pub struct EditorFlag {
     #[arg(long, short = 'e')]
     pub editor: bool,
 }
-

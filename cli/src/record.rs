@@ -4,9 +4,9 @@
 //! inspector asks to see.
 
 use jiff::civil::Date;
-use tandem_proto::signing::verify;
 use tandem_proto::competency::ELEMENTS;
 use tandem_proto::model::{Competency, Plan};
+use tandem_proto::signing::verify;
 
 /// One row of the elements table: (number, element, result, date, assessor, method).
 fn rows(c: &Competency) -> Vec<[String; 6]> {

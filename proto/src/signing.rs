@@ -131,8 +131,8 @@ pub fn sign_bundle(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
     use crate::model::{Assessment, CompetencyStage, Member};
+    use jiff::civil::date;
 
     fn competency() -> Competency {
         Competency {

@@ -162,12 +162,14 @@ impl Template {
     pub fn steps(&self, today: Date) -> Result<Vec<Step>, String> {
         let mut out = Vec::new();
         if let Some(a) = &self.agreement {
-            out.push(Step::Edit(Edit::Agreement(AgreementOp::Edit(AgreementPatch {
-                cadence: a.cadence.clone(),
-                communication: a.communication.clone(),
-                confidentiality: a.confidentiality.clone(),
-                expectations: a.expectations.clone(),
-            }))));
+            out.push(Step::Edit(Edit::Agreement(AgreementOp::Edit(
+                AgreementPatch {
+                    cadence: a.cadence.clone(),
+                    communication: a.communication.clone(),
+                    confidentiality: a.confidentiality.clone(),
+                    expectations: a.expectations.clone(),
+                },
+            ))));
         }
         for g in &self.goals {
             let category: GoalCategory = g

@@ -196,8 +196,8 @@ impl Stranger {
     /// answer, or `None` when there was none.
     pub async fn bad_join(&mut self, daemon: PeerId, plan: &str) -> Option<JoinReply> {
         let req = JoinRequest {
-            plan: plan.to_string(),
-            inviter: daemon.to_string(),
+            plan: plan.to_string().into(),
+            inviter: daemon.to_string().into(),
             secret: rand_bytes(),
             name: "mallory".into(),
             device: String::new(),
@@ -246,7 +246,7 @@ pub fn offers(first: u64, n: usize) -> Vec<PeerMessage> {
     let data = hello_sync();
     (0..n as u64)
         .map(|i| PeerMessage::Sync {
-            plan: format!("{:016x}", first + i),
+            plan: format!("{:016x}", first + i).into(),
             data: data.clone(),
         })
         .collect()

@@ -24,12 +24,13 @@ fn bad_input_gets_a_clear_message_and_the_documented_exit_code() {
         (
             &["goal", "add", "x", "--category", "hobby"],
             2,
-            "invalid goal category 'hobby'",
+            "invalid value 'hobby' for '--category <CATEGORY>'
+  [possible values: skill, certification, career, networking, knowledge, other]",
         ),
         (
             &["goal", "status", &g, "finished"],
             2,
-            "expected one of proposed, active, done, dropped",
+            "[possible values: proposed, active, done, dropped]",
         ),
         (
             &["goal", "progress", &g, "140"],

@@ -212,7 +212,10 @@ fn ce_activities_count_toward_each_certification_cycle() {
         2,
     );
     let err = h.fails(&["cert", "add", "MLS", "--status", "pending"], 2);
-    assert!(err.contains("certification status"), "{err}");
+    assert!(
+        err.contains("[possible values: planned, scheduled, earned, expired]"),
+        "{err}"
+    );
 
     let id = mls["id"].as_str().unwrap();
     let updated = h.json(&["cert", "update", id, "--status", "expired"]);

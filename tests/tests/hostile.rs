@@ -183,11 +183,11 @@ fn a_flood_of_plan_offers_and_garbage_is_held_bounded_and_logged_briefly() {
         // Garbage too: undecodable sync messages and malformed plan ids.
         for i in 0..500u32 {
             msgs.push(tandem_proto::peer::PeerMessage::Sync {
-                plan: format!("{:016x}", 0x6000_0000_0000_0000u64 + u64::from(i)),
+                plan: format!("{:016x}", 0x6000_0000_0000_0000u64 + u64::from(i)).into(),
                 data: i.to_be_bytes().repeat(20),
             });
             msgs.push(tandem_proto::peer::PeerMessage::Reset {
-                plan: format!("not an id {i}"),
+                plan: format!("not an id {i}").into(),
             });
         }
         let answered = s.send(daemon, msgs, 1000, Duration::from_secs(60)).await;

@@ -152,14 +152,14 @@ fn every_bad_ticket_is_refused_with_its_own_reason_and_adds_no_member() {
 
     // A ticket re-made for another plan, with a valid checksum.
     let mut body = TicketBody::decode(&good).unwrap();
-    body.plan = second.clone();
+    body.plan = second.clone().into();
     fails(&body.encode(), 5, "is for plan");
 
     // The right secret, but naming another device as the inviter. At the
     // real inviter's address the connection itself fails: Noise proves the
     // device there is not the one the ticket names ...
     let mut body = TicketBody::decode(&good).unwrap();
-    body.inviter = other.peer_id();
+    body.inviter = other.peer_id().into();
     fails(&body.encode(), 1, "unreachable");
     // ... and that device, reached at its own address, has no such
     // invitation (asked from a fresh device, which has not cached the bad address).

@@ -362,7 +362,7 @@ fn a_device_sharing_many_plans_delivers_them_all_without_dropped_messages() {
         );
         let id = p["plan"]["id"].as_str().unwrap().to_string();
         call(
-            json!({ "edit": { "plan": id, "edit": { "op": "member_add", "peer": b_peer, "name": "Ana", "role": "mentee" } } }),
+            json!({ "edit": { "plan": id, "edit": { "member": { "op": "add", "peer": b_peer, "name": "Ana", "role": "mentee" } } } }),
         );
         ids.push(id);
     }

@@ -75,7 +75,7 @@ fn built_in_and_user_templates_seed_a_plan_and_a_broken_one_makes_nothing() {
     // The daemon bounds what a seed may hold, whoever sends it.
     let plans = json(&h, &["plan", "list"]).as_array().unwrap().len();
     let step = serde_json::json!({"milestone": {"goal": 0, "title": "x"}});
-    let goal = serde_json::json!({"edit": {"op": "goal_add", "title": "g", "category": "skill", "status": "active"}});
+    let goal = serde_json::json!({"edit": {"goal": {"op": "add", "title": "g", "category": "skill", "status": "active"}}});
     let mut seed = vec![goal];
     seed.extend(std::iter::repeat_n(step, tandem_proto::edit::SEED_MAX));
     let mut raw = tandem_e2e::Raw::hello(&h.socket());

@@ -110,27 +110,27 @@ fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
         data: BASE64.encode(&bytes),
     })?;
     ctx.emit(&got, || {
-            let from = super::peer::short_peer(&got.signer);
-            if got.new_plan {
-                format!(
-                    "Received plan {} ({}) from a bundle signed by {from}.\n",
-                    got.title, got.plan
-                )
-            } else if !got.changed {
-                format!(
-                    "Nothing new: {} already has everything in this bundle.\n",
-                    got.title
-                )
-            } else {
-                let mut out = format!(
-                    "Merged {} change(s) into {} from a bundle signed by {from}:\n",
-                    got.messages.len(),
-                    got.title
-                );
-                for m in &got.messages {
-                    out += &format!("  {m}\n");
-                }
-                out
+        let from = super::peer::short_peer(&got.signer);
+        if got.new_plan {
+            format!(
+                "Received plan {} ({}) from a bundle signed by {from}.\n",
+                got.title, got.plan
+            )
+        } else if !got.changed {
+            format!(
+                "Nothing new: {} already has everything in this bundle.\n",
+                got.title
+            )
+        } else {
+            let mut out = format!(
+                "Merged {} change(s) into {} from a bundle signed by {from}:\n",
+                got.messages.len(),
+                got.title
+            );
+            for m in &got.messages {
+                out += &format!("  {m}\n");
             }
+            out
+        }
     })
 }

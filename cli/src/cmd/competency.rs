@@ -180,11 +180,9 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         ctx.emit_item(&item, &human)
     };
     match cmd {
-        CompetencyCmd::Add { system } => edited(
-            ctx,
-            Edit::Competency(CompetencyOp::Add { system }),
-            "Added",
-        ),
+        CompetencyCmd::Add { system } => {
+            edited(ctx, Edit::Competency(CompetencyOp::Add { system }), "Added")
+        }
         CompetencyCmd::Stage {
             id,
             stage,

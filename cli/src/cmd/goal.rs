@@ -287,9 +287,10 @@ pub(crate) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         GoalCmd::Milestone(m) => {
             let (edit, verb) = match m {
-                MilestoneCmd::Add { goal, title } => {
-                    (Edit::Milestone(MilestoneOp::Add { goal, title }), "Milestone added to")
-                }
+                MilestoneCmd::Add { goal, title } => (
+                    Edit::Milestone(MilestoneOp::Add { goal, title }),
+                    "Milestone added to",
+                ),
                 MilestoneCmd::Done { goal, n, undo } => (
                     Edit::Milestone(MilestoneOp::Edit {
                         goal,

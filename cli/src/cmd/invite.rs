@@ -89,7 +89,12 @@ pub(crate) fn lifetime(s: &str) -> Result<u64, Fail> {
     Ok(d.as_secs())
 }
 
-pub(crate) fn print_ticket(ctx: &Ctx, info: &InviteInfo, show_qr: bool, intro: &str) -> Result<(), Fail> {
+pub(crate) fn print_ticket(
+    ctx: &Ctx,
+    info: &InviteInfo,
+    show_qr: bool,
+    intro: &str,
+) -> Result<(), Fail> {
     let ticket = info.ticket.clone().unwrap_or_default();
     let picture = if show_qr { qr(&ticket)? } else { String::new() };
     ctx.emit(info, || {
@@ -120,7 +125,10 @@ pub(crate) fn invite(args: InviteArgs, ctx: &mut Ctx) -> Result<(), Fail> {
         Some(InviteCmd::Revoke { id }) => {
             let i = ctx.call(InviteRevoke { id })?;
             ctx.emit(&i, || {
-                format!("Revoked invitation {}; no one can join with it now.\n", i.id)
+                format!(
+                    "Revoked invitation {}; no one can join with it now.\n",
+                    i.id
+                )
             })
         }
         None => {

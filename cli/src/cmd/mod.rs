@@ -2,8 +2,8 @@
 //! validated requests, sends them, and prints the result as text or JSON.
 
 pub(crate) mod action;
-pub(crate) mod agreement;
 pub(crate) mod agenda;
+pub(crate) mod agreement;
 pub(crate) mod bundle;
 pub(crate) mod ce;
 pub(crate) mod cert;

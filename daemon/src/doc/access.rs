@@ -75,14 +75,16 @@ impl PlanDoc {
                  ask a mentor to invite others"
                     .to_string(),
             )),
-            (Role::Mentee, Edit::Member(MemberOp::Rm { peer: target })) => match self.member(target) {
-                Some(t) if own(&t.name, t.role) => Ok(()),
-                // Unknown targets get the usual not-found error from the edit itself.
-                None => Ok(()),
-                Some(_) => Err(forbidden(
-                    "a mentee may remove only their own devices; ask a mentor".to_string(),
-                )),
-            },
+            (Role::Mentee, Edit::Member(MemberOp::Rm { peer: target })) => {
+                match self.member(target) {
+                    Some(t) if own(&t.name, t.role) => Ok(()),
+                    // Unknown targets get the usual not-found error from the edit itself.
+                    None => Ok(()),
+                    Some(_) => Err(forbidden(
+                        "a mentee may remove only their own devices; ask a mentor".to_string(),
+                    )),
+                }
+            }
             (Role::Mentee, _) => Ok(()),
         }
     }
@@ -105,11 +107,13 @@ mod tests {
     }
 
     fn note() -> Edit {
-        Edit::Note(tandem_proto::edit::NoteOp::Add(tandem_proto::edit::NewNote {
-            author: "x".into(),
-            body: "b".into(),
-            tags: Vec::new(),
-        }))
+        Edit::Note(tandem_proto::edit::NoteOp::Add(
+            tandem_proto::edit::NewNote {
+                author: "x".into(),
+                body: "b".into(),
+                tags: Vec::new(),
+            },
+        ))
     }
 
     #[test]

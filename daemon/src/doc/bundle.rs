@@ -115,7 +115,11 @@ mod tests {
         let r = b.absorb(&bytes);
         assert!(r.refused.is_none() && r.change.is_some(), "{:?}", r.refused);
         assert_eq!(b.view(), a.view());
-        assert!(r.touched.iter().any(|t| t.kind == tandem_proto::items::ItemKind::Note));
+        assert!(
+            r.touched
+                .iter()
+                .any(|t| t.kind == tandem_proto::items::ItemKind::Note)
+        );
         // Again: nothing new.
         let r = b.absorb(&bytes);
         assert!(r.refused.is_none() && r.change.is_none());

@@ -7,7 +7,13 @@ use tandem_proto::items::doc::{R, Writer, object, string};
 use super::layout::DEVICES;
 
 /// Records who is behind this transaction's actor, once per plan.
-pub(crate) fn register(w: &mut Writer, actor_hex: &str, user: &str, host: &str, peer: &str) -> R<()> {
+pub(crate) fn register(
+    w: &mut Writer,
+    actor_hex: &str,
+    user: &str,
+    host: &str,
+    peer: &str,
+) -> R<()> {
     let Some(devices) = object(w.tx, &automerge::ROOT, DEVICES, ObjType::Map) else {
         return Ok(());
     };
@@ -24,5 +30,9 @@ pub(crate) fn register(w: &mut Writer, actor_hex: &str, user: &str, host: &str, 
 pub(crate) fn of<R: ReadDoc>(d: &R, actor_hex: &str) -> Option<(String, String, String)> {
     let devices = object(d, &automerge::ROOT, DEVICES, ObjType::Map)?;
     let dev = object(d, &devices, actor_hex, ObjType::Map)?;
-    Some((string(d, &dev, "user"), string(d, &dev, "host"), string(d, &dev, "peer")))
+    Some((
+        string(d, &dev, "user"),
+        string(d, &dev, "host"),
+        string(d, &dev, "peer"),
+    ))
 }

@@ -18,14 +18,16 @@ mod sync;
 use automerge::transaction::{CommitOptions, Transactable};
 use std::cell::RefCell;
 
-use automerge::{ActorId, Automerge, LoadOptions, ObjType, OnPartialLoad, ReadDoc, VerificationMode};
+use automerge::{
+    ActorId, Automerge, LoadOptions, ObjType, OnPartialLoad, ReadDoc, VerificationMode,
+};
 use jiff::Timestamp;
+use tandem_proto::ApiError;
 use tandem_proto::api::Item;
 use tandem_proto::edit::{Edit, GoalOp, MemberOp, MilestoneOp, NewMember, NewPlan};
 use tandem_proto::items::doc::{Target, Writer, internal, object, string};
 use tandem_proto::items::{self, action, goal, member};
 use tandem_proto::model::{ActionStatus, LogEntry, Plan, PlanSummary, Role};
-use tandem_proto::ApiError;
 
 pub use sync::{Received, change_messages};
 
@@ -237,7 +239,13 @@ impl PlanDoc {
                 |tx| {
                     let mut w = Writer { tx, now, new_id };
                     let applied = edit.apply(&mut w)?;
-                    devices::register(&mut w, &actor_hex, &device.user, &device.host, &device.peer)?;
+                    devices::register(
+                        &mut w,
+                        &actor_hex,
+                        &device.user,
+                        &device.host,
+                        &device.peer,
+                    )?;
                     Ok::<_, ApiError>(applied)
                 },
             )

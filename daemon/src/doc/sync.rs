@@ -8,8 +8,8 @@
 
 use automerge::sync::{ChunkList, Message, State, SyncDoc};
 use automerge::{
-    ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, Patch, PatchAction,
-    PatchLog, Prop, VerificationMode,
+    ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, Patch, PatchAction, PatchLog,
+    Prop, VerificationMode,
 };
 
 use tandem_proto::api::Touched;

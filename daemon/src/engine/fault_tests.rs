@@ -7,9 +7,9 @@ use redb::ReadableTable;
 
 use super::tests::{call, engine, goal, goals, new_plan};
 use super::*;
-use tandem_proto::api::*;
 use crate::store::faulty::{FaultyBackend, fail_begin};
 use crate::store::tables::{CHANGES, PLAN_META};
+use tandem_proto::api::*;
 
 fn edit(e: &mut Engine, title: &str) -> Response {
     call(

@@ -28,8 +28,8 @@ use tandem_proto::peer::{JoinRefusal, JoinReply, JoinRequest};
 use tandem_proto::ticket::{SECRET_LEN, TicketBody, TicketKind, secret_hash};
 use tandem_proto::{ApiError, ErrorCode, ids};
 
-use super::join_limit::JoinFrom;
 use super::batch::Open;
+use super::join_limit::JoinFrom;
 use super::{Engine, StageError, storage_error};
 use crate::store::{Batch, InviteRecord};
 

@@ -43,7 +43,9 @@ fn t0() -> jiff::Timestamp {
 
 fn call(e: &mut Engine, req: Request) -> Response {
     let mut out = None;
-    e.process(t0(), vec![((), crate::server::route::ask(req))], |_, r| out = Some(r));
+    e.process(t0(), vec![((), crate::server::route::ask(req))], |_, r| {
+        out = Some(r)
+    });
     out.unwrap()
 }
 
@@ -430,7 +432,8 @@ fn joins_are_checked_counted_and_rate_limited() {
         ),
         "{r:?}"
     );
-    let Response::Invites(list) = call(&mut a, Request::InviteList(InviteList { plan: None })) else {
+    let Response::Invites(list) = call(&mut a, Request::InviteList(InviteList { plan: None }))
+    else {
         panic!()
     };
     assert_eq!((list[0].used, list[0].uses), (1, 1));
@@ -511,7 +514,10 @@ fn a_declined_plan_is_forgotten_and_refused_from_then_on() {
     connect(&mut a, &mut b);
     pump(&mut a, &mut b);
     assert_eq!(pending(&mut b).len(), 1);
-    let r = call(&mut b, Request::PlanDecline(PlanDecline { plan: plan.clone() }));
+    let r = call(
+        &mut b,
+        Request::PlanDecline(PlanDecline { plan: plan.clone() }),
+    );
     assert!(
         matches!(&r, Response::Declined(Declined { plan: p, .. }) if *p == plan),
         "{r:?}"
@@ -540,7 +546,10 @@ fn a_declined_plan_is_forgotten_and_refused_from_then_on() {
         matches!(&r, Response::Error(e) if e.code == tandem_proto::ErrorCode::NotFound),
         "{r:?}"
     );
-    let r = call(&mut b, Request::PlanAccept(PlanAccept { plan: plan.clone() }));
+    let r = call(
+        &mut b,
+        Request::PlanAccept(PlanAccept { plan: plan.clone() }),
+    );
     assert!(matches!(&r, Response::AcceptedAhead { .. }), "{r:?}");
     disconnect(&mut a, &mut b);
     connect(&mut a, &mut b);

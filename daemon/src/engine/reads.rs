@@ -46,7 +46,12 @@ impl Engine {
             peer_id: self.device.peer.clone().into(),
             listen: Vec::new(),
             peers: Vec::new(),
-            member_devices: self.membership().devices().into_iter().map(Into::into).collect(),
+            member_devices: self
+                .membership()
+                .devices()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             nat: Nat::Unknown,
             relays: Vec::new(),
             listen_errors: Vec::new(),

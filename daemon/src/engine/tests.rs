@@ -3,9 +3,9 @@
 use std::sync::atomic::Ordering;
 
 use super::*;
+use crate::server::route::ask;
 use crate::store::faulty::FaultyBackend;
 use automerge::ActorId;
-use crate::server::route::ask;
 use tandem_proto::api::*;
 use tandem_proto::edit::*;
 use tandem_proto::model::{GoalCategory, GoalStatus};
@@ -326,7 +326,7 @@ fn eviction_keeps_memory_bounded_and_loses_nothing() {
 mod roundtrip {
     use super::*;
     use proptest::prelude::*;
-        use tandem_proto::model::{ActionStatus, Owner};
+    use tandem_proto::model::{ActionStatus, Owner};
 
     #[derive(Debug, Clone)]
     enum Op {

@@ -63,7 +63,12 @@ impl EngineHandle {
     /// Sends a request and waits for its reply.
     pub async fn call(&self, req: impl Into<Ask>) -> Response {
         let (reply, rx) = oneshot::channel();
-        if self.tx.send(Input::Client(reply, req.into())).await.is_err() {
+        if self
+            .tx
+            .send(Input::Client(reply, req.into()))
+            .await
+            .is_err()
+        {
             return Response::Error(ApiError::new(
                 ErrorCode::ShuttingDown,
                 "the daemon is shutting down",

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 
+use super::Engine;
 use super::loaded::Slot;
 use super::membership::{Membership, Trust};
-use super::Engine;
 
 impl Engine {
     /// Who shares which plan with this device, built from the stored
@@ -16,10 +16,12 @@ impl Engine {
             let me = self.device.peer.clone();
             match self.store.summaries() {
                 Ok(list) => {
-                    let plans = list
-                        .into_iter()
-                        .filter(|s| s.error.is_none())
-                        .map(|s| (s.id.to_string(), s.members.into_iter().map(String::from).collect()));
+                    let plans = list.into_iter().filter(|s| s.error.is_none()).map(|s| {
+                        (
+                            s.id.to_string(),
+                            s.members.into_iter().map(String::from).collect(),
+                        )
+                    });
                     self.members = Some(Membership::new(&me, plans));
                 }
                 Err(e) => {

@@ -3,9 +3,7 @@
 //! status and invitations take a part from each. The match over
 //! [`Request`] is exhaustive, so a new request must be routed here.
 
-use tandem_proto::api::{
-    Join, Joined, NewInvite, PeerAdd, PeerForget, Request, Response, Watch,
-};
+use tandem_proto::api::{Join, Joined, NewInvite, PeerAdd, PeerForget, Request, Response, Watch};
 use tandem_proto::{ApiError, ErrorCode};
 
 use crate::engine::thread::EngineHandle;

@@ -314,7 +314,9 @@ impl SyncCore {
         for (peer, plan) in stale {
             out.push(Output::Send {
                 peer: peer.clone(),
-                msg: PeerMessage::Reset { plan: plan.clone().into() },
+                msg: PeerMessage::Reset {
+                    plan: plan.clone().into(),
+                },
             });
             self.push(now, &peer, &plan, host, &mut out);
         }

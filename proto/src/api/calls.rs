@@ -23,7 +23,7 @@ pub trait Call: Into<Request> {
     /// What the request is, for a message about a reply of the wrong kind.
     const WHAT: &'static str;
     /// Takes the reply out of `r`; gives `r` back when it is of another kind.
-    fn reply(r: Response) -> Result<Self::Reply, Response>;
+    fn reply(r: Response) -> Result<Self::Reply, Box<Response>>;
 }
 
 /// Declares which [`Request`] variant carries a request type and which
@@ -51,10 +51,10 @@ macro_rules! pair {
         impl Call for $req {
             type Reply = $reply;
             const WHAT: &'static str = $what;
-            fn reply(r: Response) -> Result<$reply, Response> {
+            fn reply(r: Response) -> Result<$reply, Box<Response>> {
                 match r {
                     $pat => Ok($out),
-                    other => Err(other),
+                    other => Err(Box::new(other)),
                 }
             }
         }
@@ -126,11 +126,11 @@ impl From<PlanAccept> for Request {
 impl Call for PlanAccept {
     type Reply = Accepted;
     const WHAT: &'static str = "plan accept";
-    fn reply(r: Response) -> Result<Accepted, Response> {
+    fn reply(r: Response) -> Result<Accepted, Box<Response>> {
         match r {
             Response::Plan(p) => Ok(Accepted::Stored(p)),
             Response::AcceptedAhead { plan } => Ok(Accepted::Ahead(plan)),
-            other => Err(other),
+            other => Err(Box::new(other)),
         }
     }
 }

@@ -181,7 +181,11 @@ mod tests {
         assert_eq!(goal, "9f");
         assert_eq!(patch.status, Some(GoalStatus::Done));
         assert_eq!(patch.progress, Some(None));
-        assert_eq!(serde_json::to_vec(&req).unwrap(), bytes.to_vec(), "written the same way");
+        assert_eq!(
+            serde_json::to_vec(&req).unwrap(),
+            bytes.to_vec(),
+            "written the same way"
+        );
         // Version 1's flat form is not version 2's: such a client is refused at the handshake.
         let v1 = br#"{"edit":{"plan":"ab12","edit":{"op":"goal_edit","goal":"9f","patch":{}}}}"#;
         assert!(serde_json::from_slice::<Request>(v1).is_err());

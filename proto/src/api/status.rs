@@ -19,6 +19,8 @@ string_enum!(
     Unknown => "unknown",
 });
 
+// The enum comes from `string_enum!`, which derives no `Default`.
+#[allow(clippy::derivable_impls)]
 impl Default for Nat {
     fn default() -> Nat {
         Nat::Unknown

@@ -100,7 +100,11 @@ pub struct ActionPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
     /// New due date; `Some(None)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub due: Option<Option<Date>>,
     /// Open or done.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fields::{TITLE_MAX, ValidationError, check_line, check_part_ids, check_position, check_prefix};
+use super::fields::{
+    TITLE_MAX, ValidationError, check_line, check_part_ids, check_position, check_prefix,
+};
 use crate::ids::ItemId;
 
 /// The agenda's list inside a meeting.

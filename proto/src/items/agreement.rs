@@ -12,7 +12,12 @@ use super::fields::{ValidationError, check_opt, check_text};
 /// The agreement's map under the document root.
 pub const KEY: &str = "agreement";
 /// Its texts, in the order they are shown.
-pub const TEXTS: [&str; 4] = ["cadence", "communication", "confidentiality", "expectations"];
+pub const TEXTS: [&str; 4] = [
+    "cadence",
+    "communication",
+    "confidentiality",
+    "expectations",
+];
 
 /// The mentoring agreement: what both sides commit to. All four are collaborative text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,7 +56,10 @@ pub enum AssessmentOp {
 /// The checks of an assessment, whoever writes it.
 pub fn check(a: &Assessment) -> Result<(), ValidationError> {
     if !(1..=6).contains(&a.element) {
-        return Err(bad("element", "must be 1 to 6 (see `tandem competency elements`)"));
+        return Err(bad(
+            "element",
+            "must be 1 to 6 (see `tandem competency elements`)",
+        ));
     }
     check_line("assessor", &a.assessor, NAME_MAX)?;
     check_text("method", &a.method)
@@ -68,7 +71,10 @@ pub fn check_imported(all: &[Assessment]) -> Result<(), ValidationError> {
     let mut seen = std::collections::BTreeSet::new();
     for a in all {
         if !seen.insert(a.element) {
-            return Err(bad("assessments", format!("element {} appears twice", a.element)));
+            return Err(bad(
+                "assessments",
+                format!("element {} appears twice", a.element),
+            ));
         }
         check(a)?;
     }
@@ -79,7 +85,10 @@ impl AssessmentOp {
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
-            AssessmentOp::Add { competency, assessment } => {
+            AssessmentOp::Add {
+                competency,
+                assessment,
+            } => {
                 check_prefix("competency", competency)?;
                 check(assessment)
             }
@@ -130,7 +139,10 @@ mod doc {
         /// Applies the operation inside an open transaction.
         pub fn apply(&self, w: &mut Writer) -> R<Applied> {
             match self {
-                AssessmentOp::Add { competency, assessment: a } => {
+                AssessmentOp::Add {
+                    competency,
+                    assessment: a,
+                } => {
                     let (id, obj) = w.resolve(ItemKind::Competency, competency::KEY, competency)?;
                     let map = w.sub_map(&obj, KEY)?;
                     write(w, &map, a)?;

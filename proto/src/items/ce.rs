@@ -154,7 +154,11 @@ impl Collected for CeActivity {
 }
 
 #[cfg(feature = "doc")]
-fn write_fields(w: &mut super::doc::Writer, obj: &automerge::ObjId, c: &NewCe) -> super::doc::R<()> {
+fn write_fields(
+    w: &mut super::doc::Writer,
+    obj: &automerge::ObjId,
+    c: &NewCe,
+) -> super::doc::R<()> {
     w.put_str(obj, "title", &c.title)?;
     w.put_str(obj, "provider", &c.provider)?;
     w.put_str(obj, "date", &c.date.to_string())?;

@@ -203,7 +203,11 @@ impl Collected for Certification {
 
 /// Writes the fields a patch gives; `None` leaves one as it is.
 #[cfg(feature = "doc")]
-fn write_patch(w: &mut super::doc::Writer, obj: &automerge::ObjId, p: &CertPatch) -> super::doc::R<()> {
+fn write_patch(
+    w: &mut super::doc::Writer,
+    obj: &automerge::ObjId,
+    p: &CertPatch,
+) -> super::doc::R<()> {
     if let Some(s) = p.status {
         w.put_str(obj, "status", s.as_str())?;
     }

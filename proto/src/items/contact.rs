@@ -136,7 +136,11 @@ impl Collected for Contact {
 }
 
 #[cfg(feature = "doc")]
-fn write_fields(w: &mut super::doc::Writer, obj: &automerge::ObjId, c: &NewContact) -> super::doc::R<()> {
+fn write_fields(
+    w: &mut super::doc::Writer,
+    obj: &automerge::ObjId,
+    c: &NewContact,
+) -> super::doc::R<()> {
     w.put_str(obj, "name", &c.name)?;
     w.put_str(obj, "organization", &c.organization)?;
     w.put_str(obj, "how_met", &c.how_met)?;

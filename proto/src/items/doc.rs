@@ -56,9 +56,10 @@ impl Target {
             Target::Plan => (ItemKind::Plan, None),
             Target::Agreement => (ItemKind::Agreement, None),
             Target::Item(k, id) | Target::Removed(k, id) => (*k, Some(id.to_string())),
-            Target::Member(p) | Target::MemberRemoved(p) => {
-                (ItemKind::Member, Some(p.to_string()).filter(|p| !p.is_empty()))
-            }
+            Target::Member(p) | Target::MemberRemoved(p) => (
+                ItemKind::Member,
+                Some(p.to_string()).filter(|p| !p.is_empty()),
+            ),
         };
         crate::api::Touched { kind, id }
     }
@@ -251,7 +252,9 @@ impl Writer<'_, '_> {
 
     /// Sets a fractional number field.
     pub fn put_f64(&mut self, obj: &ObjId, key: &str, value: f64) -> R<()> {
-        self.tx.put(obj, key, ScalarValue::F64(value)).map_err(internal)
+        self.tx
+            .put(obj, key, ScalarValue::F64(value))
+            .map_err(internal)
     }
 
     /// Sets a boolean field.
@@ -269,7 +272,10 @@ impl Writer<'_, '_> {
         if let Some(text) = object(self.tx, obj, key, ObjType::Text) {
             return self.tx.update_text(&text, value).map_err(internal);
         }
-        let text = self.tx.put_object(obj, key, ObjType::Text).map_err(internal)?;
+        let text = self
+            .tx
+            .put_object(obj, key, ObjType::Text)
+            .map_err(internal)?;
         self.tx.splice_text(&text, 0, 0, value).map_err(internal)
     }
 
@@ -327,7 +333,8 @@ impl Writer<'_, '_> {
     /// The item of kind `kind` (kept under the root's `key`) named by an id prefix.
     pub fn resolve(&mut self, kind: ItemKind, key: &str, prefix: &str) -> R<(ItemId, ObjId)> {
         let ids = ids_of(self.tx, key);
-        let id = crate::ids::resolve(kind.noun(), prefix, ids.iter().map(String::as_str))?.to_string();
+        let id =
+            crate::ids::resolve(kind.noun(), prefix, ids.iter().map(String::as_str))?.to_string();
         let obj = item(self.tx, key, &id)
             .ok_or_else(|| not_found(format!("no {} with id '{prefix}'", kind.noun())))?;
         Ok((ItemId::from(id), obj))
@@ -346,7 +353,10 @@ impl Writer<'_, '_> {
             Some((id, at)) => (id.to_string(), at),
             None => ((self.new_id)(), self.now),
         };
-        let obj = self.tx.put_object(&map, id.as_str(), ObjType::Map).map_err(internal)?;
+        let obj = self
+            .tx
+            .put_object(&map, id.as_str(), ObjType::Map)
+            .map_err(internal)?;
         self.put_ts(&obj, CREATED_AT, at)?;
         Ok((ItemId::from(id), obj))
     }
@@ -358,7 +368,13 @@ impl Writer<'_, '_> {
     }
 
     /// The map at `position` (1-based) of a list, with the list and its index.
-    pub fn nth(&mut self, obj: &ObjId, key: &str, position: u32, what: &str) -> R<(ObjId, usize, ObjId)> {
+    pub fn nth(
+        &mut self,
+        obj: &ObjId,
+        key: &str,
+        position: u32,
+        what: &str,
+    ) -> R<(ObjId, usize, ObjId)> {
         let list = object(self.tx, obj, key, ObjType::List)
             .ok_or_else(|| not_found(format!("no {what} {position}: there are none")))?;
         let len = self.tx.length(&list);
@@ -381,7 +397,10 @@ impl Writer<'_, '_> {
     pub fn list(&mut self, obj: &ObjId, key: &str) -> R<ObjId> {
         match object(self.tx, obj, key, ObjType::List) {
             Some(l) => Ok(l),
-            None => self.tx.put_object(obj, key, ObjType::List).map_err(internal),
+            None => self
+                .tx
+                .put_object(obj, key, ObjType::List)
+                .map_err(internal),
         }
     }
 
@@ -390,7 +409,10 @@ impl Writer<'_, '_> {
     pub fn push(&mut self, obj: &ObjId, key: &str, id: Option<&str>) -> R<(ItemId, ObjId)> {
         let list = self.list(obj, key)?;
         let len = self.tx.length(&list);
-        let item = self.tx.insert_object(&list, len, ObjType::Map).map_err(internal)?;
+        let item = self
+            .tx
+            .insert_object(&list, len, ObjType::Map)
+            .map_err(internal)?;
         let id = id.map_or_else(|| (self.new_id)(), str::to_string);
         self.put_str(&item, "id", &id)?;
         Ok((ItemId::from(id), item))

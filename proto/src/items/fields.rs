@@ -190,7 +190,6 @@ pub fn check_progress(p: u8) -> Result<(), ValidationError> {
     Ok(())
 }
 
-
 /// A reference to another item (a goal, a meeting): a whole id.
 pub fn check_ref(field: &'static str, id: Option<&str>) -> Result<(), ValidationError> {
     match id {
@@ -212,7 +211,10 @@ pub fn check_part_ids<'a>(
     let mut seen = std::collections::BTreeSet::new();
     for (i, id) in ids.enumerate() {
         if !crate::ids::is_id(id) {
-            return Err(bad(field, format!("{}: '{id}' is not 16 lowercase hex digits", i + 1)));
+            return Err(bad(
+                field,
+                format!("{}: '{id}' is not 16 lowercase hex digits", i + 1),
+            ));
         }
         if !seen.insert(id) {
             return Err(bad(field, format!("{}: '{id}' appears twice", i + 1)));

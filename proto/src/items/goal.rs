@@ -14,8 +14,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_opt, check_optional_line,
-    check_prefix, check_progress, check_text, double_option,
+    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_opt, check_optional_line, check_prefix,
+    check_progress, check_text, double_option,
 };
 use super::milestone::{self, Milestone};
 use super::{Collected, Item, ItemKind};
@@ -136,13 +136,21 @@ pub struct GoalPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<GoalStatus>,
     /// New target date; `Some(None)` clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub target_date: Option<Option<Date>>,
     /// New success criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_criteria: Option<String>,
     /// Manual progress 0-100; `Some(None)` goes back to progress from milestones.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub progress: Option<Option<u8>>,
 }
 
@@ -191,7 +199,9 @@ impl Goal {
             status: Some(self.status),
             target_date: Some(self.target_date),
             success_criteria: Some(self.success_criteria.clone()),
-            progress: Some((self.progress_source == ProgressSource::Manual).then_some(self.progress)),
+            progress: Some(
+                (self.progress_source == ProgressSource::Manual).then_some(self.progress),
+            ),
         }
     }
 }
@@ -203,7 +213,9 @@ pub fn check(p: &GoalPatch, created_by: Option<&str>) -> Result<(), ValidationEr
     check_opt(&p.description, |t| check_text("description", t))?;
     check_opt(&p.success_criteria, |t| check_text("success criteria", t))?;
     check_opt(&p.progress, |p| check_opt(p, |p| check_progress(*p)))?;
-    check_opt(&created_by, |c| check_optional_line("created by", c, NAME_MAX))
+    check_opt(&created_by, |c| {
+        check_optional_line("created by", c, NAME_MAX)
+    })
 }
 
 impl GoalOp {
@@ -343,10 +355,20 @@ pub(super) mod doc {
     fn edit_message(title: &str, p: &GoalPatch) -> String {
         let only = |q: GoalPatch| *p == q;
         match (p.status, p.progress) {
-            (Some(s), None) if only(GoalPatch { status: Some(s), ..Default::default() }) => {
+            (Some(s), None)
+                if only(GoalPatch {
+                    status: Some(s),
+                    ..Default::default()
+                }) =>
+            {
                 format!("goal status: {title} -> {s}")
             }
-            (None, Some(Some(n))) if only(GoalPatch { progress: Some(Some(n)), ..Default::default() }) => {
+            (None, Some(Some(n)))
+                if only(GoalPatch {
+                    progress: Some(Some(n)),
+                    ..Default::default()
+                }) =>
+            {
                 format!("goal progress: {title} -> {n}%")
             }
             _ => format!("goal edit: {title}"),

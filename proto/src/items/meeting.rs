@@ -113,7 +113,9 @@ pub enum MeetingOp {
 /// The checks of a meeting's fields, whoever writes them.
 pub fn check(p: &MeetingPatch) -> Result<(), ValidationError> {
     check_opt(&p.duration_minutes, |d| check_duration(*d))?;
-    check_opt(&p.location, |t| check_optional_line("location", t, LOCATION_MAX))?;
+    check_opt(&p.location, |t| {
+        check_optional_line("location", t, LOCATION_MAX)
+    })?;
     check_opt(&p.notes, |t| check_text("notes", t))
 }
 
@@ -194,7 +196,8 @@ mod doc {
         Meeting {
             id: id.into(),
             start,
-            duration_minutes: uint(d, obj, "duration_minutes").map_or(0, |m| m.min(u64::from(u32::MAX)) as u32),
+            duration_minutes: uint(d, obj, "duration_minutes")
+                .map_or(0, |m| m.min(u64::from(u32::MAX)) as u32),
             location: string(d, obj, "location"),
             agenda: agenda::read_all(d, obj),
             notes: string(d, obj, "notes"),

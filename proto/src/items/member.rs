@@ -113,7 +113,10 @@ pub fn resolve_peer(members: &[Member], given: &str) -> Result<PeerId, ApiError>
             ErrorCode::Ambiguous,
             format!(
                 "member '{given}' is ambiguous: it matches {}",
-                many.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )),
     }
@@ -196,7 +199,10 @@ mod doc {
                     let all = read_all(w.tx);
                     let peer = resolve_peer(&all, peer)?;
                     let Some(gone) = all.iter().find(|m| m.peer == peer) else {
-                        return Err(ApiError::new(ErrorCode::NotFound, format!("no member device '{peer}'")));
+                        return Err(ApiError::new(
+                            ErrorCode::NotFound,
+                            format!("no member device '{peer}'"),
+                        ));
                     };
                     let mentors = all.iter().filter(|m| m.role == Role::Mentor).count();
                     if gone.role == Role::Mentor && mentors == 1 {
@@ -208,7 +214,10 @@ mod doc {
                             ),
                         ));
                     }
-                    let message = format!("member remove: {} ({}), {}", gone.name, gone.role, gone.peer);
+                    let message = format!(
+                        "member remove: {} ({}), {}",
+                        gone.name, gone.role, gone.peer
+                    );
                     w.delete(&members, &peer)?;
                     // Remembered, so a device removed while it was offline is
                     // told so when it next connects (its removal is this change).

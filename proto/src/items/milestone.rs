@@ -138,7 +138,11 @@ mod doc {
                     let goal_title = string(w.tx, &obj, "title");
                     (id, obj, format!("milestone add: {goal_title}: {title}"))
                 }
-                MilestoneOp::Edit { goal, position, patch } => {
+                MilestoneOp::Edit {
+                    goal,
+                    position,
+                    patch,
+                } => {
                     let (id, obj) = goal_of(w, goal)?;
                     let (_, _, m) = w.nth(&obj, KEY, *position, "milestone")?;
                     let title = string(w.tx, &m, "title");
@@ -147,7 +151,10 @@ mod doc {
                             w.put_bool(&m, "done", done)?;
                             let now = w.now;
                             w.put_opt_ts(&m, "done_at", done.then_some(now))?;
-                            format!("milestone {}: {title}", if done { "done" } else { "undone" })
+                            format!(
+                                "milestone {}: {title}",
+                                if done { "done" } else { "undone" }
+                            )
                         }
                         None => format!("milestone edit: {title}"),
                     };

@@ -297,7 +297,13 @@ pub trait Collected: Clone + Sized {
 /// Checks one list of items to import: ids well formed and unique, then
 /// each item with its kind's `check`, naming the item that is wrong.
 fn check_all<K: Collected>(items: &[K]) -> Result<(), ImportError> {
-    let at = |i: usize| format!("{}[{i}] (id {})", K::FIELD, items.get(i).map_or("?", |x| x.id().as_str()));
+    let at = |i: usize| {
+        format!(
+            "{}[{i}] (id {})",
+            K::FIELD,
+            items.get(i).map_or("?", |x| x.id().as_str())
+        )
+    };
     let mut seen = BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
         let id = item.id().as_str();
@@ -410,7 +416,11 @@ fn upsert<K: Collected>(items: &mut Vec<K>, item: K) {
 /// Re-reads item `id` of kind `K` (gone: removed from the view too) and
 /// brings a cached view up to date with it.
 #[cfg(feature = "doc")]
-fn refresh_one<K: Collected, R: automerge::ReadDoc>(d: &R, cache: Option<&mut Plan>, id: &ItemId) -> Item {
+fn refresh_one<K: Collected, R: automerge::ReadDoc>(
+    d: &R,
+    cache: Option<&mut Plan>,
+    id: &ItemId,
+) -> Item {
     match doc::item(d, K::KEY, id) {
         Some(obj) => {
             let value = K::read(d, id, &obj);
@@ -434,7 +444,11 @@ fn refresh_one<K: Collected, R: automerge::ReadDoc>(d: &R, cache: Option<&mut Pl
 /// Reads the object an edit (or a merge) touched and brings the cached
 /// view, if any, up to date with it, so that each edit reads one object.
 #[cfg(feature = "doc")]
-pub fn refresh<R: automerge::ReadDoc>(d: &R, mut cache: Option<&mut Plan>, target: &doc::Target) -> Item {
+pub fn refresh<R: automerge::ReadDoc>(
+    d: &R,
+    mut cache: Option<&mut Plan>,
+    target: &doc::Target,
+) -> Item {
     use doc::Target;
     match target {
         Target::Plan => match cache {
@@ -468,7 +482,9 @@ pub fn refresh<R: automerge::ReadDoc>(d: &R, mut cache: Option<&mut Plan>, targe
         Target::Item(kind, id) | Target::Removed(kind, id) => match kind {
             ItemKind::Goal | ItemKind::Milestone => refresh_one::<goal::Goal, R>(d, cache, id),
             ItemKind::Action => refresh_one::<action::Action, R>(d, cache, id),
-            ItemKind::Meeting | ItemKind::AgendaItem => refresh_one::<meeting::Meeting, R>(d, cache, id),
+            ItemKind::Meeting | ItemKind::AgendaItem => {
+                refresh_one::<meeting::Meeting, R>(d, cache, id)
+            }
             ItemKind::Feedback => refresh_one::<feedback::Feedback, R>(d, cache, id),
             ItemKind::Note => refresh_one::<note::JournalNote, R>(d, cache, id),
             ItemKind::Contact => refresh_one::<contact::Contact, R>(d, cache, id),
@@ -519,7 +535,11 @@ pub const COLLECTION_KEYS: [&str; 9] = [
 /// Removes an item of kind `K` named by an id prefix; the message names it
 /// by `label` (its title, name, ...).
 #[cfg(feature = "doc")]
-pub fn remove<K: Collected>(w: &mut doc::Writer, prefix: &str, label: &str) -> doc::R<doc::Applied> {
+pub fn remove<K: Collected>(
+    w: &mut doc::Writer,
+    prefix: &str,
+    label: &str,
+) -> doc::R<doc::Applied> {
     let (id, obj) = w.resolve(K::KIND, K::KEY, prefix)?;
     let name = doc::string(w.tx, &obj, label);
     w.remove(K::KEY, &id)?;

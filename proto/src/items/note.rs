@@ -8,8 +8,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    NAME_MAX, TAG_MAX, TAGS_MAX, ValidationError, bad, check_line, check_optional_line,
-    check_text,
+    NAME_MAX, TAG_MAX, TAGS_MAX, ValidationError, bad, check_line, check_optional_line, check_text,
 };
 use super::{Collected, Item, ItemKind};
 use crate::ids::ItemId;
@@ -69,7 +68,10 @@ pub fn check(author: &str, body: &str, tags: &[String]) -> Result<(), Validation
     tags.iter().try_for_each(|t| {
         check_line("tag", t, TAG_MAX)?;
         if t.contains(char::is_whitespace) || t.contains(',') {
-            return Err(bad("tag", format!("'{t}' must not contain spaces or commas")));
+            return Err(bad(
+                "tag",
+                format!("'{t}' must not contain spaces or commas"),
+            ));
         }
         Ok(())
     })
@@ -137,7 +139,8 @@ fn write_fields(
     w.put_text(obj, "body", body)?;
     let list = w.list(obj, "tags")?;
     for (i, t) in tags.iter().enumerate() {
-        w.tx.insert(&list, i, t.as_str()).map_err(super::doc::internal)?;
+        w.tx.insert(&list, i, t.as_str())
+            .map_err(super::doc::internal)?;
     }
     Ok(())
 }

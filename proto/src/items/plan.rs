@@ -24,7 +24,9 @@ use super::certification::Certification;
 use super::competency::Competency;
 use super::contact::Contact;
 use super::feedback::Feedback;
-use super::fields::{NAME_MAX, TITLE_MAX, ValidationError, bad, check_line, check_opt, check_optional_line};
+use super::fields::{
+    NAME_MAX, TITLE_MAX, ValidationError, bad, check_line, check_opt, check_optional_line,
+};
 use super::goal::Goal;
 use super::meeting::Meeting;
 use super::member::Member;
@@ -246,7 +248,11 @@ impl NewPlan {
             use crate::template::Step;
             match step {
                 Step::Edit(e) => {
-                    if matches!(e, Edit::Member(MemberOp::Add(_) | MemberOp::Rm { .. }) | Edit::Signoff(SignoffOp::Add { .. })) {
+                    if matches!(
+                        e,
+                        Edit::Member(MemberOp::Add(_) | MemberOp::Rm { .. })
+                            | Edit::Signoff(SignoffOp::Add { .. })
+                    ) {
                         return Err(bad(
                             "template",
                             "may not add or remove members or sign off competencies",
@@ -316,7 +322,8 @@ mod doc {
         w.put_ts(&root, CREATED_AT, now)?;
         let a = w.new_map(&root, agreement::KEY)?;
         for key in agreement::TEXTS {
-            w.tx.put_object(&a, key, automerge::ObjType::Text).map_err(internal)?;
+            w.tx.put_object(&a, key, automerge::ObjType::Text)
+                .map_err(internal)?;
         }
         for key in COLLECTION_KEYS {
             w.new_map(&root, key)?;
@@ -346,7 +353,11 @@ mod doc {
             match self {
                 PlanOp::Edit(p) => {
                     let mut changed = Vec::new();
-                    for (key, value) in [("title", &p.title), ("mentor", &p.mentor), ("mentee", &p.mentee)] {
+                    for (key, value) in [
+                        ("title", &p.title),
+                        ("mentor", &p.mentor),
+                        ("mentee", &p.mentee),
+                    ] {
                         if let Some(v) = value {
                             w.put_str(&root, key, v)?;
                             changed.push(key);

@@ -9,8 +9,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::PeerId;
 use super::fields::{NAME_MAX, ValidationError, check_line, check_optional_line, check_prefix};
+use crate::ids::PeerId;
 
 /// The sign-offs' map inside a competency record.
 pub const KEY: &str = "signoffs";
@@ -71,7 +71,10 @@ impl SignoffOp {
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
-            SignoffOp::Add { competency, signoff } => {
+            SignoffOp::Add {
+                competency,
+                signoff,
+            } => {
                 check_prefix("competency", competency)?;
                 signoff.as_ref().map_or(Ok(()), check)
             }
@@ -121,7 +124,10 @@ mod doc {
         /// Applies the operation inside an open transaction.
         pub fn apply(&self, w: &mut Writer) -> R<Applied> {
             match self {
-                SignoffOp::Add { competency, signoff } => {
+                SignoffOp::Add {
+                    competency,
+                    signoff,
+                } => {
                     let Some(s) = signoff else {
                         return Err(ApiError::new(
                             ErrorCode::Invalid,

@@ -417,7 +417,13 @@ impl Net {
             .host
             .plans
             .get(PLAN)
-            .map(|d| d.view().goals.into_iter().map(|g| g.id.to_string()).collect())
+            .map(|d| {
+                d.view()
+                    .goals
+                    .into_iter()
+                    .map(|g| g.id.to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

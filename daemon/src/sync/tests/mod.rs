@@ -29,7 +29,9 @@ fn goal(title: &str) -> Edit {
 }
 
 fn first_goal(net: &Net, at: usize) -> String {
-    net.nodes[at].host.plans[PLAN].view().goals[0].id.to_string()
+    net.nodes[at].host.plans[PLAN].view().goals[0]
+        .id
+        .to_string()
 }
 
 #[test]
@@ -69,10 +71,12 @@ fn concurrent_offline_edits_on_one_goal_all_survive() {
     net.disconnect(0, 1);
     let g = first_goal(&net, 0);
     let removed = net.nodes[1].host.plans[PLAN].view().actions[0].id.clone();
-    let patch = |p: GoalPatch| Edit::Goal(GoalOp::Edit {
-        goal: g.clone(),
-        patch: p,
-    });
+    let patch = |p: GoalPatch| {
+        Edit::Goal(GoalOp::Edit {
+            goal: g.clone(),
+            patch: p,
+        })
+    };
     net.edit(
         0,
         patch(GoalPatch {
@@ -102,7 +106,12 @@ fn concurrent_offline_edits_on_one_goal_all_survive() {
         }),
     );
     net.edit(0, add("added on A"));
-    net.edit(1, Edit::Action(ActionOp::Rm { action: removed.to_string() }));
+    net.edit(
+        1,
+        Edit::Action(ActionOp::Rm {
+            action: removed.to_string(),
+        }),
+    );
     net.connect(0, 1);
     net.settle();
     assert!(net.same(0, 1), "peers 0 and 1 differ");

@@ -73,7 +73,7 @@ fn redb_commit(n: u64) -> Duration {
 }
 
 fn goal_edit(title: &str) -> serde_json::Value {
-    json!({ "edit": { "plan": null, "edit": { "op": "goal_add", "title": title, "category": "skill", "status": "active" } } })
+    json!({ "edit": { "plan": null, "edit": { "goal": { "op": "add", "title": title, "category": "skill", "status": "active" } } } })
 }
 
 fn call(raw: &mut Raw, req: &serde_json::Value) -> serde_json::Value {

@@ -147,7 +147,7 @@ fn fan_out(plans: usize, goals: usize) {
         let id = plan["plan"]["id"].as_str().unwrap().to_string();
         call(
             &mut raw,
-            &json!({ "edit": { "plan": id, "edit": { "op": "member_add", "peer": b_peer, "name": "Ana", "role": "mentee" } } }),
+            &json!({ "edit": { "plan": id, "edit": { "member": { "op": "add", "peer": b_peer, "name": "Ana", "role": "mentee" } } } }),
         );
         for g in 0..goals {
             let mut e = goal_edit(&format!("p{p} g{g}"));
@@ -224,7 +224,7 @@ pub fn run() {
     full_sync_and_reconnect("10,000 small changes", goals);
     let text = "lorem ipsum dolor sit amet ".repeat(50_000 / 27 + 1)[..50_000].to_string();
     let notes: Vec<Value> = (0..2)
-        .map(|_| json!({ "edit": { "plan": null, "edit": { "op": "note_add", "author": "b", "body": text, "tags": [] } } }))
+        .map(|_| json!({ "edit": { "plan": null, "edit": { "note": { "op": "add", "author": "b", "body": text, "tags": [] } } } }))
         .collect();
     full_sync_and_reconnect("100,000 characters of text", notes);
     fan_out(200, 10);
