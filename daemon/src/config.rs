@@ -23,6 +23,7 @@
 //! and column named (unknown keys included, so a typo is not ignored).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -61,13 +62,13 @@ pub struct RelayConfig {
 
 impl RelayConfig {
     /// The limits, with defaults for what is not set.
-    pub fn limits(&self) -> crate::relay::Limits {
-        let d = crate::relay::Limits::default();
-        crate::relay::Limits {
+    pub fn limits(&self) -> RelayLimits {
+        let d = RelayLimits::default();
+        RelayLimits {
             max_circuit_duration: self
                 .max_circuit_minutes
                 .map_or(d.max_circuit_duration, |m| {
-                    std::time::Duration::from_secs(m.saturating_mul(60))
+                    Duration::from_secs(m.saturating_mul(60))
                 }),
             max_circuit_bytes: self
                 .max_circuit_mib
@@ -130,6 +131,33 @@ impl Config {
             Ok(text) => toml::from_str(&text).map_err(|e| err(e.to_string().trim().to_string())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(err(e.to_string())),
+        }
+    }
+}
+
+/// What one relay allows (`[relay]` in the config, or the defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayLimits {
+    /// Longest life of one relayed connection.
+    pub max_circuit_duration: Duration,
+    /// Most bytes one relayed connection carries each way.
+    pub max_circuit_bytes: u64,
+    /// Most relayed connections at once.
+    pub max_circuits: usize,
+    /// Most devices with a reservation at once.
+    pub max_reservations: usize,
+    /// Extra addresses to announce (e.g. a public IP not on an interface).
+    pub announce: Vec<String>,
+}
+
+impl Default for RelayLimits {
+    fn default() -> Self {
+        RelayLimits {
+            max_circuit_duration: Duration::from_secs(60 * 60),
+            max_circuit_bytes: 64 * 1024 * 1024,
+            max_circuits: 256,
+            max_reservations: 512,
+            announce: Vec::new(),
         }
     }
 }

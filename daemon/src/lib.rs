@@ -13,6 +13,7 @@
 //! - [`run`]: the life of a daemon process, shared by `tandemd` and `tandem daemon run`.
 //! - [`ratelog`]: log lines rate-limited per peer, so no peer can fill the log.
 //! - [`logfile`]: the log file, rotated by size (at most 40 MiB in all).
+//! - [`signals`]: SIGTERM and SIGINT, which stop a daemon or relay gracefully.
 //!
 //! Data flow of an edit: CLI → socket frame → [`server`] decodes it → the
 //! [`engine`] thread validates and applies it to the [`doc::PlanDoc`] → the
@@ -30,5 +31,6 @@ pub mod ratelog;
 pub mod relay;
 pub mod run;
 pub mod server;
+pub mod signals;
 pub mod store;
 pub mod sync;

@@ -10,7 +10,7 @@
 //! runs.
 //!
 //! The library's default limits (2 minutes and 128 KiB per circuit) are far
-//! too small for a plan's first sync; [`Limits::default`] allows an hour
+//! too small for a plan's first sync; [`crate::config::RelayLimits::default`] allows an hour
 //! and 64 MiB each way per relayed connection. A connection that reaches a
 //! limit is closed and the daemons simply connect again. Reservations are
 //! rate-limited per device, not per IP: a hospital's devices often share
@@ -26,59 +26,32 @@ use libp2p::{Multiaddr, autonat, connection_limits, identify, noise, ping, relay
 use libp2p_identity::Keypair;
 use tokio_util::sync::CancellationToken;
 
+use crate::config::RelayLimits as Limits;
 use crate::net::NetError;
 
-/// What one relay allows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limits {
-    /// Longest life of one relayed connection.
-    pub max_circuit_duration: Duration,
-    /// Most bytes one relayed connection carries each way.
-    pub max_circuit_bytes: u64,
-    /// Most relayed connections at once.
-    pub max_circuits: usize,
-    /// Most devices with a reservation at once.
-    pub max_reservations: usize,
-    /// Extra addresses to announce (e.g. a public IP not on an interface).
-    pub announce: Vec<String>,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_circuit_duration: Duration::from_secs(60 * 60),
-            max_circuit_bytes: 64 * 1024 * 1024,
-            max_circuits: 256,
-            max_reservations: 512,
-            announce: Vec::new(),
-        }
+/// The relay behaviour's settings for `limits`.
+fn relay_config(limits: &Limits) -> relay::Config {
+    let per_minute = |n: u32| {
+        (
+            NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN),
+            Duration::from_secs(60),
+        )
+    };
+    let (n, every) = per_minute(30);
+    let (c, every_c) = per_minute(60);
+    relay::Config {
+        max_reservations: limits.max_reservations,
+        max_reservations_per_peer: 4,
+        reservation_duration: Duration::from_secs(60 * 60),
+        reservation_rate_limiters: Vec::new(),
+        max_circuits: limits.max_circuits,
+        max_circuits_per_peer: 16,
+        max_circuit_duration: limits.max_circuit_duration,
+        max_circuit_bytes: limits.max_circuit_bytes,
+        circuit_src_rate_limiters: Vec::new(),
     }
-}
-
-impl Limits {
-    fn relay_config(&self) -> relay::Config {
-        let per_minute = |n: u32| {
-            (
-                NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN),
-                Duration::from_secs(60),
-            )
-        };
-        let (n, every) = per_minute(30);
-        let (c, every_c) = per_minute(60);
-        relay::Config {
-            max_reservations: self.max_reservations,
-            max_reservations_per_peer: 4,
-            reservation_duration: Duration::from_secs(60 * 60),
-            reservation_rate_limiters: Vec::new(),
-            max_circuits: self.max_circuits,
-            max_circuits_per_peer: 16,
-            max_circuit_duration: self.max_circuit_duration,
-            max_circuit_bytes: self.max_circuit_bytes,
-            circuit_src_rate_limiters: Vec::new(),
-        }
-        .reservation_rate_per_peer(n, every)
-        .circuit_src_per_peer(c, every_c)
-    }
+    .reservation_rate_per_peer(n, every)
+    .circuit_src_per_peer(c, every_c)
 }
 
 #[derive(NetworkBehaviour)]
@@ -113,7 +86,7 @@ async fn serve(key: Keypair, listen: Vec<Multiaddr>, limits: Limits) -> Result<(
                 .map_err(|e| err(format!("invalid announce address '{a}': {e}")))
         })
         .collect::<Result<_, _>>()?;
-    let relay_config = limits.relay_config();
+    let relay_config = relay_config(&limits);
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key)
         .with_tokio()
         .with_tcp(
@@ -165,7 +138,7 @@ async fn serve(key: Keypair, listen: Vec<Multiaddr>, limits: Limits) -> Result<(
     }
     let me = *swarm.local_peer_id();
     let shutdown = CancellationToken::new();
-    tokio::spawn(crate::run::on_signals(shutdown.clone()));
+    tokio::spawn(crate::signals::on_signals(shutdown.clone()));
     tracing::info!(peer = %me, ?limits, "relay running");
     loop {
         tokio::select! {

@@ -37,7 +37,7 @@ pub struct Options {
     /// Run as a relay server for other daemons, holding no plans.
     pub relay_server: bool,
     /// The relay server's limits.
-    pub relay_limits: crate::relay::Limits,
+    pub relay_limits: crate::config::RelayLimits,
 }
 
 /// The daemon's flags, shared by `tandemd` and `tandem daemon run`.
@@ -76,7 +76,7 @@ impl Flags {
             peers: self.peer,
             relays: self.use_relay,
             relay_server: self.relay,
-            relay_limits: crate::relay::Limits::default(),
+            relay_limits: crate::config::RelayLimits::default(),
         }
         .with_env()
     }
@@ -352,7 +352,7 @@ pub fn run(opts: Options) -> Result<(), RunError> {
             "tandemd ready"
         );
         let shutdown = CancellationToken::new();
-        tokio::spawn(on_signals(shutdown.clone()));
+        tokio::spawn(crate::signals::on_signals(shutdown.clone()));
         let (network, net) = crate::net::start(key, net_cfg)?;
         let net_task =
             tokio::spawn(network.run(handle.clone(), outbox_rx, trust, shutdown.clone()));
@@ -392,23 +392,6 @@ fn parse_peer_addrs(what: &str, list: &[String]) -> Result<Vec<libp2p::Multiaddr
         }
     }
     Ok(addrs)
-}
-
-/// Waits for SIGTERM or SIGINT, then cancels `shutdown`.
-pub(crate) async fn on_signals(shutdown: CancellationToken) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        tracing::error!("cannot install signal handlers");
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
-        _ = int.recv() => tracing::info!("SIGINT: shutting down"),
-    }
-    shutdown.cancel();
 }
 
 fn init_logging(

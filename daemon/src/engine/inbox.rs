@@ -147,14 +147,8 @@ impl Engine {
             v: ROW_V,
             from: from.to_string(),
             from_name: member(from).map(|m| m.name.clone()).unwrap_or_default(),
-            from_role: member(from)
-                .map_or(Role::Observer, |m| m.role)
-                .as_str()
-                .into(),
-            my_role: member(&me)
-                .map_or(Role::Observer, |m| m.role)
-                .as_str()
-                .into(),
+            from_role: member(from).map_or(Role::Observer, |m| m.role),
+            my_role: member(&me).map_or(Role::Observer, |m| m.role),
             title: view.title.clone(),
             offered_at_ms: ms(now),
             bytes: bytes.len() as u64,
@@ -182,8 +176,8 @@ impl Engine {
                 title: r.title,
                 from: r.from.into(),
                 from_name: r.from_name,
-                from_role: r.from_role.parse().unwrap_or(Role::Observer),
-                my_role: r.my_role.parse().unwrap_or(Role::Observer),
+                from_role: r.from_role,
+                my_role: r.my_role,
                 offered_at: Timestamp::from_millisecond(r.offered_at_ms)
                     .unwrap_or(Timestamp::UNIX_EPOCH),
                 bytes: r.bytes,

@@ -31,7 +31,8 @@ use tandem_proto::{ApiError, ErrorCode, ids};
 use super::batch::Open;
 use super::join_limit::JoinFrom;
 use super::{Engine, StageError, storage_error};
-use crate::store::{Batch, InviteRecord};
+use crate::store::Batch;
+use crate::store::rows::InviteRow;
 
 /// How far apart two devices' clocks may be before one is told its clock is off.
 pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
@@ -134,11 +135,7 @@ impl Engine {
             revoked: false,
             ticket: None,
         };
-        batch.put_invite(&InviteRecord {
-            info: info.clone(),
-            secret_hash: hash,
-            joined: Vec::new(),
-        })?;
+        batch.put_invite(&InviteRow::new(&info, hash))?;
         let ticket = TicketBody {
             kind,
             plan: plan.into(),
@@ -165,7 +162,7 @@ impl Engine {
             .invites()
             .map_err(|e| storage_error(&e))?
             .into_iter()
-            .map(|r| r.info)
+            .map(|r| r.info())
             .filter(|i| plan.as_ref().is_none_or(|p| *p == i.plan))
             .collect();
         list.sort_by_key(|i| i.created_at);
@@ -179,16 +176,16 @@ impl Engine {
         batch: &mut Batch,
     ) -> Result<Response, StageError> {
         let records = self.store.invites()?;
-        let found = ids::resolve("invitation", id, records.iter().map(|r| r.info.id.as_str()))
+        let found = ids::resolve("invitation", id, records.iter().map(|r| r.id.as_str()))
             .map_err(ApiError::from)?
             .to_string();
-        let Some(mut record) = records.into_iter().find(|r| r.info.id == found) else {
+        let Some(mut record) = records.into_iter().find(|r| r.id == found) else {
             return Err(ApiError::new(ErrorCode::NotFound, format!("no invitation {id}")).into());
         };
-        record.info.revoked = true;
+        record.revoked = true;
         batch.put_invite(&record)?;
-        tracing::info!(invite = %record.info.id, "invitation revoked");
-        Ok(Response::Invite(record.info))
+        tracing::info!(invite = %record.id, "invitation revoked");
+        Ok(Response::Invite(record.info()))
     }
 
     /// Answers a device that asks to join with a ticket's secret; `from`
@@ -261,7 +258,7 @@ impl Engine {
                 "no invitation here matches this ticket's secret",
             );
         };
-        let info = &record.info;
+        let info = &record;
         if info.plan != req.plan {
             return refused(
                 JoinRefusal::WrongPlan,
@@ -288,7 +285,7 @@ impl Engine {
                 }
             }
         }
-        let info = &record.info;
+        let info = &record;
         if info.revoked {
             return refused(
                 JoinRefusal::Revoked,
@@ -340,7 +337,7 @@ impl Engine {
         }));
         let role = info.role;
         let plan = info.plan.clone();
-        record.info.used += 1;
+        record.used += 1;
         record.joined.push(peer.to_string());
         match self.admit(&plan, edit, &record) {
             Ok(title) => {
@@ -362,7 +359,7 @@ impl Engine {
 
     /// Adds the member and counts the invitation's use in one durable
     /// transaction, then pushes the plan to connected members (the joiner among them).
-    fn admit(&mut self, plan: &str, edit: Edit, record: &InviteRecord) -> Result<String, ApiError> {
+    fn admit(&mut self, plan: &str, edit: Edit, record: &InviteRow) -> Result<String, ApiError> {
         let batch = match self.store.begin() {
             Ok(b) => b,
             Err(e) => {

@@ -8,12 +8,12 @@
 use redb::WriteTransaction;
 use tandem_proto::model::PlanSummary;
 
-use super::rows::{DeclinedRow, JoinRow, OfferRow, PlanMeta};
+use super::rows::{DeclinedRow, IndexRow, InviteRow, JoinRow, OfferRow, PlanMeta};
 use super::tables::{
     CHANGES, DECLINED, INDEX, INVITES, JOINS, META, META_CURRENT, OFFER_BYTES, OFFERS, PEER_HEADS,
     PLAN_META, SYNC_STATES,
 };
-use super::{InviteRecord, StoreError, guard};
+use super::{StoreError, guard};
 
 /// One write transaction: any number of edits, durable together on [`Batch::commit`].
 pub struct Batch {
@@ -41,10 +41,7 @@ impl Batch {
 
     /// Writes a plan's index entry.
     pub fn put_summary(&mut self, summary: &PlanSummary) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(summary).map_err(|e| StoreError::BadValue {
-            what: format!("summary of plan {}", summary.id),
-            why: e.to_string(),
-        })?;
+        let json = IndexRow::of(summary).encode();
         guard(|| {
             self.txn
                 .open_table(INDEX)?
@@ -84,15 +81,12 @@ impl Batch {
     }
 
     /// Stores (or replaces) an invitation record.
-    pub fn put_invite(&mut self, record: &InviteRecord) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(record).map_err(|e| StoreError::BadValue {
-            what: format!("invitation {}", record.info.id),
-            why: e.to_string(),
-        })?;
+    pub fn put_invite(&mut self, row: &InviteRow) -> Result<(), StoreError> {
+        let json = row.encode();
         guard(|| {
             self.txn
                 .open_table(INVITES)?
-                .insert(record.info.id.as_str(), json.as_slice())?;
+                .insert(row.id.as_str(), json.as_slice())?;
             Ok(())
         })
     }

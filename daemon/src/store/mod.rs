@@ -31,7 +31,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use tandem_proto::model::PlanSummary;
 
 pub use batch::Batch;
-use rows::{DeclinedRow, JoinRow, OfferRow, PeerRow, PlanMeta};
+use rows::{DeclinedRow, IndexRow, InviteRow, JoinRow, OfferRow, PeerRow, PlanMeta};
 use tables::{
     CHANGES, DECLINED, INDEX, INVITES, JOINS, LAYOUT_VERSION, META, META_ACTOR, META_CURRENT,
     META_LAYOUT, META_RELAYS, OFFER_BYTES, OFFERS, PEER_HEADS, PEERS, PLAN_META, SNAPSHOTS,
@@ -78,19 +78,6 @@ pub enum StoreError {
         "the database holds no Tandem data (it is empty or truncated), but this home already has a device key, so it held plans before"
     )]
     Empty,
-}
-
-/// An invitation as stored: what `invite list` shows, and the hash of its secret.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct InviteRecord {
-    /// The invitation (its `ticket` is never stored).
-    pub info: tandem_proto::api::InviteInfo,
-    /// SHA-256 of the secret, hex.
-    pub secret_hash: String,
-    /// The devices that joined with it, so that a device whose answer was
-    /// lost on the way can ask again and be told it is in.
-    #[serde(default)]
-    pub joined: Vec<String>,
 }
 
 macro_rules! from_redb {
@@ -362,8 +349,9 @@ impl Store {
             for row in table.iter()? {
                 let (k, v) = row?;
                 let id = k.value().to_string();
-                let mut s: PlanSummary = serde_json::from_slice(v.value())
-                    .unwrap_or_else(|e| unreadable_summary(&id, &e.to_string()));
+                let mut s = IndexRow::decode(v.value())
+                    .map(|row| row.summary(&id))
+                    .unwrap_or_else(|e| unreadable_summary(&id, &e));
                 if s.error.is_none() {
                     s.error = match metas.get(id.as_str())? {
                         None => Some("its record of stored changes is missing".into()),
@@ -450,14 +438,14 @@ impl Store {
     }
 
     /// Every invitation kept here.
-    pub fn invites(&self) -> Result<Vec<InviteRecord>, StoreError> {
+    pub fn invites(&self) -> Result<Vec<InviteRow>, StoreError> {
         self.with(|db| {
             let txn = db.begin_read()?;
             let table = txn.open_table(INVITES)?;
             let mut out = Vec::new();
             for row in table.iter()? {
                 let (_, v) = row?;
-                match serde_json::from_slice(v.value()) {
+                match InviteRow::decode(v.value()) {
                     Ok(r) => out.push(r),
                     Err(e) => {
                         tracing::warn!(error = %e, "skipping an unreadable invitation record")

@@ -5,7 +5,7 @@
 //! |----------------------|-------------------|------------------------------------------------|
 //! | `plan-snapshots-v1`  | plan id           | `Automerge::save()` of the plan at compaction  |
 //! | `plan-changes-v1`    | (plan id, seq)    | `save_after()` bytes of one edit, in order     |
-//! | `plan-index-v1`      | plan id           | JSON `PlanSummary` (for `plan list`)           |
+//! | `plan-index-v2`      | plan id           | JSON `rows::IndexRow`: what `plan list` shows   |
 //! | `plan-meta-v1`       | plan id           | JSON `rows::PlanMeta`: which changes are stored, the heads they give |
 //! | `sync-states-v1`     | (peer id, plan id)| `automerge::sync::State::encode()`: the heads both sides have |
 //! | `peers-v2`           | peer id           | JSON `rows::PeerRow`: a multiaddr to dial it at, and whether it was added by hand |
@@ -13,7 +13,7 @@
 //! | `plan-offer-bytes-v1`| plan id           | that offer's whole document (`save()`)         |
 //! | `plans-declined-v1`  | plan id           | JSON `rows::DeclinedRow`: refused from then on |
 //! | `plans-joined-v1`    | plan id           | JSON `rows::JoinRow`: asked to join with a ticket, so stored when it arrives |
-//! | `invites-v1`         | invite id         | JSON `InviteRecord`: the invitation, its secret only as SHA-256 |
+//! | `invites-v2`         | invite id         | JSON `rows::InviteRow`: the invitation, its secret only as SHA-256 |
 //! | `peer-heads-v1`      | (peer id, plan id)| heads (hex, one per line) a device had when it signed a bundle we imported |
 //! | `meta-v1`            | name              | see the `META_*` keys                          |
 //!
@@ -29,8 +29,10 @@ use redb::TableDefinition;
 pub const SNAPSHOTS: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-snapshots-v1");
 /// (plan id, seq) → change bytes.
 pub const CHANGES: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("plan-changes-v1");
-/// Plan id → JSON summary.
-pub const INDEX: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-index-v1");
+/// Plan id → JSON `PlanSummary` (layouts 1 to 3; migrated to [`INDEX`] in layout 4).
+pub const INDEX_V1: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-index-v1");
+/// Plan id → JSON [`super::rows::IndexRow`].
+pub const INDEX: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-index-v2");
 /// Plan id → JSON [`super::rows::PlanMeta`]: the range of stored changes and the heads.
 pub const PLAN_META: TableDefinition<&str, &[u8]> = TableDefinition::new("plan-meta-v1");
 /// (peer id, plan id) → encoded sync state. Written in the same transaction
@@ -50,8 +52,11 @@ pub const OFFER_BYTES: TableDefinition<&str, &[u8]> = TableDefinition::new("plan
 pub const DECLINED: TableDefinition<&str, &[u8]> = TableDefinition::new("plans-declined-v1");
 /// Plan id → JSON [`super::rows::JoinRow`].
 pub const JOINS: TableDefinition<&str, &[u8]> = TableDefinition::new("plans-joined-v1");
-/// Invite id → JSON invite record (never the secret itself).
-pub const INVITES: TableDefinition<&str, &[u8]> = TableDefinition::new("invites-v1");
+/// Invite id → JSON `{info: InviteInfo, secret_hash, joined}` (layouts 1 to
+/// 3; migrated to [`INVITES`] in layout 4).
+pub const INVITES_V1: TableDefinition<&str, &[u8]> = TableDefinition::new("invites-v1");
+/// Invite id → JSON [`super::rows::InviteRow`] (never the secret itself).
+pub const INVITES: TableDefinition<&str, &[u8]> = TableDefinition::new("invites-v2");
 /// (peer id, plan id) → the heads it held when it signed a bundle imported
 /// here: what `bundle export --for` it need not include.
 pub const PEER_HEADS: TableDefinition<(&str, &str), &str> = TableDefinition::new("peer-heads-v1");
@@ -68,4 +73,4 @@ pub const META_RELAYS: &str = "relays";
 pub const META_CURRENT: &str = "current_plan";
 
 /// The layout this build reads and writes (see `store::migrate` for each step).
-pub const LAYOUT_VERSION: u32 = 3;
+pub const LAYOUT_VERSION: u32 = 4;
