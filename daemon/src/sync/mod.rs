@@ -238,7 +238,8 @@ impl SyncCore {
         self.peers.keys().map(String::as_str)
     }
 
-    /// Whether no session waits for an answer (for tests and `sync --wait`).
+    /// Whether no session waits for an answer to a message it sent (the
+    /// multi-peer tests run until every core is idle).
     pub fn is_idle(&self) -> bool {
         self.peers
             .values()

@@ -1,7 +1,5 @@
 //! Exit codes and error messages of the CLI.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use tandem_e2e::Home;
 
 #[test]

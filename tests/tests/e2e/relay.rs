@@ -3,8 +3,6 @@
 //! A's relayed address, and they sync through R. Then R restarts, and
 //! reservations and sync come back by themselves.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use serde_json::Value;
 use tandem_e2e::{Home, Relay, eventually};
 

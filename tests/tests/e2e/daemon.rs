@@ -1,7 +1,5 @@
 //! Daemon lifecycle: one daemon per home, autostart, permissions.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use std::os::unix::fs::PermissionsExt;
 
 use tandem_e2e::Home;

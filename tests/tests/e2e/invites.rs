@@ -1,7 +1,5 @@
 //! Invitations, roles and removal with real daemons on 127.0.0.1 (mDNS off).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use std::time::Duration;
 
 use tandem_e2e::{Home, eventually};

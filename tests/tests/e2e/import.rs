@@ -1,8 +1,6 @@
 //! `tandem import`: a JSON export read back into a daemon, on another device
 //! and on the same one, gives the same plan; bad files make no plan.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use serde_json::Value;
 use tandem_e2e::Home;
 

@@ -1,8 +1,6 @@
 //! A whole plan built through the CLI, every field checked through `--json`,
 //! then a daemon restart, then exports.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use serde_json::Value;
 use tandem_e2e::Home;
 

@@ -1,7 +1,5 @@
 //! Nothing acknowledged is lost: `kill -9` right after a burst of edits.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use std::thread;
 
 use tandem_e2e::{Home, kill9_pid};

@@ -3,8 +3,6 @@
 //! changes back the other way, and every kind of bad bundle refused with
 //! nothing merged.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use serde_json::Value;
 use tandem_e2e::Home;
 

@@ -1,7 +1,5 @@
 //! A corrupt stored plan is reported; its bytes are kept; other plans keep working.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use tandem_daemon::store::tables::CHANGES;
 use tandem_e2e::Home;
 

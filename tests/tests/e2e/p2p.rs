@@ -1,7 +1,5 @@
 //! Two real daemons syncing a plan over libp2p on 127.0.0.1 (mDNS off, explicit dial).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use std::time::{Duration, Instant};
 
 use serde_json::Value;

@@ -1,7 +1,5 @@
 //! Plans seeded from templates: the built-in ones, a user's own, a broken one.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use serde_json::Value;
 use tandem_e2e::Home;
 

@@ -17,8 +17,6 @@
 //! `CI=true` that is a failure, elsewhere it passes (the loopback relay test
 //! in `relay.rs` always runs).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -4,8 +4,6 @@
 //! stop being members. Each test drives a real daemon with the stranger
 //! client in `tandem_e2e::hostile`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use std::time::Duration;
 
 use libp2p::Multiaddr;

@@ -1,8 +1,6 @@
 //! Competency sign-offs across devices: a mentor signs on one device, the
 //! mentee's device receives the plan and verifies the signature.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use tandem_e2e::{Home, eventually};
 
 #[test]

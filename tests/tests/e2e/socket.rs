@@ -1,7 +1,5 @@
 //! Bad input on the socket: the daemon answers with an error and keeps serving.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
-
 use serde_json::json;
 use tandem_e2e::{Home, Raw};
 
