@@ -385,3 +385,9 @@ impl PlanDoc {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+#[cfg(test)]
+mod roundtrip_tests;
+
+#[cfg(test)]
+mod same_checks_tests;
