@@ -1,29 +1,17 @@
 //! The command line's top level (clap derive): global flags and the list of
-//! commands. Each command's own syntax lives with the code that carries it
-//! out, in its `cmd` module. Doc comments here are the help text.
+//! commands, each named once with its arguments and its handler. Each
+//! command's own syntax lives with the code that carries it out, in its
+//! `cmd` module. Doc comments here are the help text.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::cmd::action::ActionCmd;
-use crate::cmd::agreement::AgreementCmd;
-use crate::cmd::bundle::BundleCmd;
-use crate::cmd::ce::CeCmd;
-use crate::cmd::cert::CertCmd;
-use crate::cmd::competency::CompetencyCmd;
-use crate::cmd::contact::ContactCmd;
-use crate::cmd::daemon::DaemonCmd;
-use crate::cmd::device::DeviceCmd;
-use crate::cmd::export::ExportFormat;
-use crate::cmd::feedback::FeedbackCmd;
-use crate::cmd::goal::GoalCmd;
-use crate::cmd::invite::InviteArgs;
-use crate::cmd::meeting::MeetingCmd;
-use crate::cmd::member::MemberCmd;
-use crate::cmd::note::NoteCmd;
-use crate::cmd::peer::PeerCmd;
-use crate::cmd::plan::PlanCmd;
+use crate::cmd::{
+    Ctx, action, agenda, agreement, bundle, ce, cert, competency, contact, daemon, device, doctor,
+    export, feedback, goal, invite, meeting, member, note, peer, plan, shell, status, watch,
+};
+use crate::fail::Fail;
 
 /// Tandem: local-first mentoring plans for lab technicians.
 #[derive(Debug, Parser)]
@@ -51,139 +39,113 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Top-level commands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
+/// Declares the top-level commands once: `Name(Arguments) => handler`
+/// makes the variant `Command::Name` holding its parsed arguments, and
+/// [`Command::run`] hands them to `handler` (with the context).
+macro_rules! commands {
+    ($($(#[$meta:meta])* $name:ident($args:ty) => $run:path,)*) => {
+        /// Top-level commands.
+        #[derive(Debug, Subcommand)]
+        pub enum Command {
+            $($(#[$meta])* $name($args),)*
+        }
+
+        impl Command {
+            /// Carries the command out.
+            pub fn run(self, ctx: &mut Ctx) -> Result<(), Fail> {
+                match self {
+                    $(Command::$name(args) => $run(args, ctx),)*
+                }
+            }
+        }
+    };
+}
+
+commands! {
     /// Create, list, show and select plans.
     #[command(subcommand)]
-    Plan(PlanCmd),
+    Plan(plan::PlanCmd) => plan::run,
     /// Goals and their milestones.
     #[command(subcommand)]
-    Goal(GoalCmd),
+    Goal(goal::GoalCmd) => goal::run,
     /// Action items.
     #[command(subcommand)]
-    Action(ActionCmd),
+    Action(action::ActionCmd) => action::run,
     /// Meetings, agendas and notes.
     #[command(subcommand)]
-    Meeting(MeetingCmd),
+    Meeting(meeting::MeetingCmd) => meeting::run,
     /// Feedback between mentor and mentee.
     #[command(subcommand)]
-    Feedback(FeedbackCmd),
+    Feedback(feedback::FeedbackCmd) => feedback::run,
     /// Journal notes.
     #[command(subcommand)]
-    Note(NoteCmd),
+    Note(note::NoteCmd) => note::run,
     /// Networking contacts.
     #[command(subcommand)]
-    Contact(ContactCmd),
+    Contact(contact::ContactCmd) => contact::run,
     /// The mentoring agreement.
     #[command(subcommand)]
-    Agreement(AgreementCmd),
+    Agreement(agreement::AgreementCmd) => agreement::run,
     /// History of the plan: who changed what, and when.
-    Log {
-        /// Show at most this many changes.
-        #[arg(long, short = 'n')]
-        limit: Option<usize>,
-    },
+    Log(export::LogArgs) => export::log,
     /// Export the plan as JSON (versioned schema), a Markdown report, or an iCalendar (.ics) of meetings and due dates.
-    Export {
-        /// Output format.
-        #[arg(long, short, value_enum, ignore_case = true, default_value_t = ExportFormat::Markdown)]
-        format: ExportFormat,
-        /// Write to this file instead of stdout.
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-    },
+    Export(export::ExportArgs) => export::export,
     /// Make a new plan from a JSON export (`tandem export --format json`).
     ///
     /// Every item keeps its id, dates and fields; the plan gets a new id and
     /// this device as its only member (invite the others again). It becomes
     /// the current plan. Sign-offs come along but attest the original plan,
     /// so they do not verify in the copy.
-    Import {
-        /// The export file (`-` reads it from stdin).
-        file: PathBuf,
-    },
+    Import(export::ImportArgs) => export::import,
     /// Start, stop or query the background daemon.
     #[command(subcommand)]
-    Daemon(DaemonCmd),
+    Daemon(daemon::DaemonCmd) => daemon::run,
     /// This device's identity (its PeerId names it in member lists).
     #[command(subcommand)]
-    Device(DeviceCmd),
+    Device(device::DeviceCmd) => device::run,
     /// Devices a plan is shared with.
     #[command(subcommand)]
-    Member(MemberCmd),
+    Member(member::MemberCmd) => member::run,
     /// Other devices this daemon talks to.
     #[command(subcommand)]
-    Peer(PeerCmd),
+    Peer(peer::PeerCmd) => peer::run,
     /// Competencies (CLIA-style): stages, the six assessment elements, signed sign-offs.
     #[command(subcommand)]
-    Competency(CompetencyCmd),
+    Competency(competency::CompetencyCmd) => competency::run,
     /// What needs attention: the next meeting, late and coming actions by
     /// owner, goals near their date or stuck, competencies and certifications
     /// coming due, and a pair that has not met for 21 days.
-    Agenda {
-        /// How many days ahead to look (also: what counts as stuck).
-        #[arg(long, default_value_t = 14)]
-        days: u16,
-    },
+    Agenda(agenda::AgendaArgs) => agenda::run,
     /// Continuing education: log activities, see totals per certification cycle.
     #[command(subcommand)]
-    Ce(CeCmd),
+    Ce(ce::CeCmd) => ce::run,
     /// Certifications (MLS, MLT, PBT, HT, ...): exam dates, status, renewal.
     #[command(subcommand)]
-    Cert(CertCmd),
+    Cert(cert::CertCmd) => cert::run,
     /// Sync by file with devices that are never on a network: signed bundles
     /// carried on a USB stick.
     #[command(subcommand)]
-    Bundle(BundleCmd),
+    Bundle(bundle::BundleCmd) => bundle::run,
     /// Check this device's connectivity, explain what is wrong, and suggest fixes.
-    Doctor,
+    Doctor(doctor::DoctorArgs) => doctor::run,
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     ///
     /// bash: `tandem completions bash > ~/.local/share/bash-completion/completions/tandem`;
     /// zsh: into a directory on $fpath as `_tandem`; fish: `~/.config/fish/completions/tandem.fish`.
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
+    Completions(shell::CompletionsArgs) => shell::completions,
     /// Write man pages (tandem.1 and one per subcommand) into a directory.
-    Man {
-        /// Where to write them, e.g. ~/.local/share/man/man1.
-        dir: PathBuf,
-    },
+    Man(shell::ManArgs) => shell::man,
     /// Invite someone to the plan: prints a one-line ticket for `tandem join`.
     /// Also `invite list` and `invite revoke ID`.
-    Invite(InviteArgs),
+    Invite(invite::InviteArgs) => invite::invite,
     /// Join a plan with a ticket from `tandem invite` or `tandem device link`.
-    Join {
-        /// The ticket (`-` reads it from stdin).
-        ticket: String,
-        /// Your name, as the plan will show it (ignored for a device link).
-        #[arg(long, default_value = "")]
-        name: String,
-        /// A label for this device, e.g. "home laptop".
-        #[arg(long, default_value = "")]
-        device: String,
-        /// How long to wait for the plan to arrive after joining.
-        #[arg(long, default_value = "60s")]
-        timeout: String,
-    },
+    Join(invite::JoinArgs) => invite::join,
     /// This device, its listen addresses, and its peers.
-    Status,
+    Status(status::StatusArgs) => status::status,
     /// Stream events (changes, peers, sync) until interrupted; with --json, one JSON object per line.
-    Watch,
+    Watch(watch::WatchArgs) => watch::watch,
     /// Show how far connected member devices are in syncing the plan.
-    Sync {
-        /// Wait until every connected member device (or --peer) has all our changes.
-        #[arg(long)]
-        wait: bool,
-        /// Only this peer (PeerId); with --wait, also wait for it to connect.
-        #[arg(long)]
-        peer: Option<String>,
-        /// Give up waiting after this long (e.g. 30s, 2m); exits 1.
-        #[arg(long, default_value = "60s")]
-        timeout: String,
-    },
+    Sync(status::SyncArgs) => status::sync,
 }
 
 /// A long text: literal, `-` for stdin, or --editor.

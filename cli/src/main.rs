@@ -51,26 +51,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: args::Cli) -> Result<(), Fail> {
-    // Generated from the clap definitions; no daemon needed.
+    // Generated from the clap definitions: no home or daemon needed.
     match &cli.command {
-        args::Command::Completions { shell } => {
-            let mut cmd = <args::Cli as clap::CommandFactory>::command();
-            // Into memory first: clap_complete panics on a failed write
-            // (`| head`), and `print` ends quietly on a closed pipe instead.
-            let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut cmd, "tandem", &mut script);
-            return cmd::print(&String::from_utf8_lossy(&script));
-        }
-        args::Command::Man { dir } => {
-            let cmd = <args::Cli as clap::CommandFactory>::command();
-            std::fs::create_dir_all(dir)
-                .and_then(|()| clap_mangen::generate_to(cmd, dir))
-                .map_err(|e| {
-                    Fail::Other(format!("cannot write man pages to {}: {e}", dir.display()))
-                })?;
-            println!("Wrote man pages to {}", dir.display());
-            return Ok(());
-        }
+        args::Command::Completions(a) => return cmd::shell::write_completions(a),
+        args::Command::Man(a) => return cmd::shell::write_man(a),
         _ => {}
     }
     let env = |k: &str| std::env::var(k).ok();
@@ -82,5 +66,5 @@ fn run(cli: args::Cli) -> Result<(), Fail> {
     )
     .ok_or_else(|| Fail::Usage("no home directory: set TANDEM_HOME or HOME".into()))?;
     let mut ctx = cmd::Ctx::new(&cli, home);
-    cmd::run(cli, &mut ctx)
+    cli.command.run(&mut ctx)
 }

@@ -6,7 +6,15 @@ use tandem_proto::ids::short;
 use super::Ctx;
 use crate::fail::Fail;
 
-pub(super) fn run(days: u16, ctx: &mut Ctx) -> Result<(), Fail> {
+/// `tandem agenda`.
+#[derive(Debug, clap::Args)]
+pub struct AgendaArgs {
+    /// How many days ahead to look (also: what counts as stuck).
+    #[arg(long, default_value_t = 14)]
+    days: u16,
+}
+
+pub(crate) fn run(AgendaArgs { days }: AgendaArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     let plan = ctx.fetch_plan()?;
     let now = ctx.now().timestamp();

@@ -287,7 +287,11 @@ fn permissions(home: &Path, out: &mut Vec<Check>) {
     }
 }
 
-pub(super) fn run(ctx: &mut Ctx) -> Result<(), Fail> {
+/// `tandem doctor` (no arguments).
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {}
+
+pub(crate) fn run(_: DoctorArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let st = daemon_status(ctx)?;
     let mut checks = vec![check(
         "daemon",

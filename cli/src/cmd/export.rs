@@ -9,7 +9,33 @@ use super::{Ctx, print};
 use crate::fail::Fail;
 use crate::{markdown, render};
 
-pub(super) fn log(limit: Option<usize>, ctx: &mut Ctx) -> Result<(), Fail> {
+/// `tandem log`.
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// Show at most this many changes.
+    #[arg(long, short = 'n')]
+    limit: Option<usize>,
+}
+
+/// `tandem export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, ignore_case = true, default_value_t = ExportFormat::Markdown)]
+    format: ExportFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+/// `tandem import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The export file (`-` reads it from stdin).
+    file: PathBuf,
+}
+
+pub(crate) fn log(LogArgs { limit }: LogArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     let plan = ctx.plan.clone();
     let entries = ctx.call(History { plan, limit })?;
@@ -32,11 +58,7 @@ pub enum ExportFormat {
     Ics,
 }
 
-pub(crate) fn export(
-    format: ExportFormat,
-    output: Option<PathBuf>,
-    ctx: &mut Ctx,
-) -> Result<(), Fail> {
+pub(crate) fn export(ExportArgs { format, output }: ExportArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let plan = ctx.fetch_plan()?;
     let text = match format {
         ExportFormat::Json => {
@@ -61,7 +83,8 @@ pub(crate) fn export(
 }
 
 /// `tandem import FILE`: a new plan from an export, checked here before it is sent.
-pub(crate) fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn import(ImportArgs { file }: ImportArgs, ctx: &mut Ctx) -> Result<(), Fail> {
+    let file = file.as_path();
     let (text, from) = if file.as_os_str() == "-" {
         (crate::input::stdin()?, "stdin".to_string())
     } else {

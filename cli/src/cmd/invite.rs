@@ -155,13 +155,32 @@ pub(crate) fn invite(args: InviteArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     }
 }
 
-pub(crate) fn join(
+/// `tandem join`.
+#[derive(Debug, clap::Args)]
+pub struct JoinArgs {
+    /// The ticket (`-` reads it from stdin).
     ticket: String,
+    /// Your name, as the plan will show it (ignored for a device link).
+    #[arg(long, default_value = "")]
     name: String,
+    /// A label for this device, e.g. "home laptop".
+    #[arg(long, default_value = "")]
     device: String,
-    timeout: &str,
+    /// How long to wait for the plan to arrive after joining.
+    #[arg(long, default_value = "60s")]
+    timeout: String,
+}
+
+pub(crate) fn join(
+    JoinArgs {
+        ticket,
+        name,
+        device,
+        timeout,
+    }: JoinArgs,
     ctx: &mut Ctx,
 ) -> Result<(), Fail> {
+    let timeout = timeout.as_str();
     let limit = crate::durations::wait_duration(timeout)?;
     let ticket = input::text(ticket)?;
     // Read it here first, so a mistyped ticket is refused before anything is dialled.

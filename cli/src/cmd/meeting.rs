@@ -141,11 +141,11 @@ pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         MeetingCmd::Agenda { id, item, rm } => {
             let e = match (item, rm) {
-                (_, Some(position)) => Edit::Agenda(AgendaOp::Rm {
+                (_, Some(position)) => Edit::AgendaItem(AgendaOp::Rm {
                     meeting: id,
                     position,
                 }),
-                (Some(text), None) => Edit::Agenda(AgendaOp::Add { meeting: id, text }),
+                (Some(text), None) => Edit::AgendaItem(AgendaOp::Add { meeting: id, text }),
                 (None, None) => {
                     return Err(Fail::Usage(
                         "give an agenda item to add, or --rm N to remove one".into(),

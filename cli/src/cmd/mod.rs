@@ -21,6 +21,7 @@ pub(crate) mod member;
 pub(crate) mod note;
 pub(crate) mod peer;
 pub(crate) mod plan;
+pub(crate) mod shell;
 pub(crate) mod status;
 pub(crate) mod watch;
 
@@ -34,7 +35,7 @@ use tandem_proto::api::{Call, Item, PlanEdit, PlanGet, Response};
 use tandem_proto::edit::Edit;
 use tandem_proto::model::Plan;
 
-use crate::args::{Cli, Command};
+use crate::args::Cli;
 use crate::client::Client;
 use crate::fail::Fail;
 use crate::style::Style;
@@ -149,22 +150,13 @@ impl Ctx {
 
 /// The JSON of an edited item: the object itself (for removals: what and id).
 pub fn item_json(item: &Item) -> serde_json::Value {
-    let v = match item {
-        Item::Plan(p) => serde_json::to_value(p),
-        Item::Agreement(a) => serde_json::to_value(a),
-        Item::Goal(g) => serde_json::to_value(g),
-        Item::Action(a) => serde_json::to_value(a),
-        Item::Meeting(m) => serde_json::to_value(m),
-        Item::Feedback(f) => serde_json::to_value(f),
-        Item::Note(n) => serde_json::to_value(n),
-        Item::Contact(c) => serde_json::to_value(c),
-        Item::Competency(c) => serde_json::to_value(c),
-        Item::Ce(c) => serde_json::to_value(c),
-        Item::Certification(c) => serde_json::to_value(c),
-        Item::Member(m) => serde_json::to_value(m),
-        Item::Removed { what, id } => Ok(serde_json::json!({ "removed": what, "id": id })),
-    };
-    v.unwrap_or(serde_json::Value::Null)
+    match item {
+        Item::Removed { what, id } => serde_json::json!({ "removed": what, "id": id }),
+        // Every other item travels as `{"kind": ..., "item": the object}`.
+        other => serde_json::to_value(other)
+            .map(|mut v| v["item"].take())
+            .unwrap_or(serde_json::Value::Null),
+    }
 }
 
 /// Writes to stdout; a closed pipe (e.g. `| head`) ends the program quietly.
@@ -174,47 +166,5 @@ pub fn print(text: &str) -> Result<(), Fail> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(Fail::Other(format!("cannot write output: {e}"))),
-    }
-}
-
-/// Runs the parsed command.
-pub fn run(cli: Cli, ctx: &mut Ctx) -> Result<(), Fail> {
-    match cli.command {
-        Command::Plan(c) => plan::run(c, ctx),
-        Command::Goal(c) => goal::run(c, ctx),
-        Command::Action(c) => action::run(c, ctx),
-        Command::Meeting(c) => meeting::run(c, ctx),
-        Command::Feedback(c) => feedback::run(c, ctx),
-        Command::Note(c) => note::run(c, ctx),
-        Command::Contact(c) => contact::run(c, ctx),
-        Command::Agreement(c) => agreement::run(c, ctx),
-        Command::Log { limit } => export::log(limit, ctx),
-        Command::Export { format, output } => export::export(format, output, ctx),
-        Command::Import { file } => export::import(&file, ctx),
-        Command::Daemon(c) => daemon::run(c, ctx),
-        Command::Device(c) => device::run(c, ctx),
-        Command::Member(c) => member::run(c, ctx),
-        Command::Peer(c) => peer::run(c, ctx),
-        Command::Invite(args) => invite::invite(args, ctx),
-        Command::Competency(c) => competency::run(c, ctx),
-        Command::Ce(c) => ce::run(c, ctx),
-        Command::Agenda { days } => agenda::run(days, ctx),
-        Command::Cert(c) => cert::run(c, ctx),
-        Command::Bundle(c) => bundle::run(c, ctx),
-        Command::Doctor => doctor::run(ctx),
-        Command::Completions { .. } | Command::Man { .. } => Ok(()), // handled in main
-        Command::Join {
-            ticket,
-            name,
-            device,
-            timeout,
-        } => invite::join(ticket, name, device, &timeout, ctx),
-        Command::Status => status::status(ctx),
-        Command::Watch => watch::watch(ctx),
-        Command::Sync {
-            wait,
-            peer,
-            timeout,
-        } => status::sync(wait, peer, &timeout, ctx),
     }
 }

@@ -23,7 +23,25 @@ pub(crate) fn nat_words(nat: Nat) -> &'static str {
     }
 }
 
-pub(crate) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
+/// `tandem status` (no arguments).
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {}
+
+/// `tandem sync`.
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// Wait until every connected member device (or --peer) has all our changes.
+    #[arg(long)]
+    wait: bool,
+    /// Only this peer (PeerId); with --wait, also wait for it to connect.
+    #[arg(long)]
+    peer: Option<String>,
+    /// Give up waiting after this long (e.g. 30s, 2m); exits 1.
+    #[arg(long, default_value = "60s")]
+    timeout: String,
+}
+
+pub(crate) fn status(_: StatusArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     let st = daemon_status(ctx)?;
     // For every plan shared with another device: how far each connected member is.
@@ -87,11 +105,14 @@ pub(crate) fn status(ctx: &mut Ctx) -> Result<(), Fail> {
 }
 
 pub(crate) fn sync(
-    wait: bool,
-    peer: Option<String>,
-    timeout: &str,
+    SyncArgs {
+        wait,
+        peer,
+        timeout,
+    }: SyncArgs,
     ctx: &mut Ctx,
 ) -> Result<(), Fail> {
+    let timeout = timeout.as_str();
     let limit = crate::durations::wait_duration(timeout)?;
     let deadline = std::time::Instant::now() + limit;
     loop {

@@ -5,7 +5,11 @@ use tandem_proto::api::{Response, Watch, WatchEvent};
 use super::Ctx;
 use crate::fail::Fail;
 
-pub(crate) fn watch(ctx: &mut Ctx) -> Result<(), Fail> {
+/// `tandem watch` (no arguments).
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {}
+
+pub(crate) fn watch(_: WatchArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let plan = ctx.plan.clone();
     ctx.call(Watch { plan })?;
     loop {

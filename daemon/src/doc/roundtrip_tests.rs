@@ -136,11 +136,11 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
                 ..Default::default()
             },
         }),
-        14 => Edit::Agenda(AgendaOp::Add {
+        14 => Edit::AgendaItem(AgendaOp::Add {
             meeting: pick_of(&meetings)?,
             text: a,
         }),
-        15 => Edit::Agenda(AgendaOp::Rm {
+        15 => Edit::AgendaItem(AgendaOp::Rm {
             meeting: pick_of(&meetings)?,
             position: 1,
         }),

@@ -119,7 +119,7 @@ fn fields(ids: &Value) -> Vec<(Value, &'static str)> {
             "/meetings/0/notes",
         ),
         (
-            json!({"agenda": {"op": "add", "meeting": m, "text": "V"}}),
+            json!({"agenda_item": {"op": "add", "meeting": m, "text": "V"}}),
             "/meetings/0/agenda/0/text",
         ),
         (

@@ -250,7 +250,7 @@ mod doc {
     }
 
     pub(super) fn write(w: &mut Writer, a: &Action) -> R<()> {
-        let (_, obj) = w.create(KEY, false, Some((a.id.as_str(), a.created_at)))?;
+        let (_, obj) = w.create::<Action>(Some((a.id.as_str(), a.created_at)))?;
         w.put_str(&obj, "title", &a.title)?;
         w.put_str(&obj, "owner", a.owner.as_str())?;
         w.put_str(&obj, "status", a.status.as_str())?;
@@ -284,7 +284,7 @@ mod doc {
                         .as_deref()
                         .map(|m| w.resolve(ItemKind::Meeting, meeting::KEY, m))
                         .transpose()?;
-                    let (id, obj) = w.create(KEY, false, None)?;
+                    let (id, obj) = w.create::<Action>(None)?;
                     w.put_str(&obj, "title", &a.title)?;
                     w.put_str(&obj, "owner", a.owner.as_str())?;
                     w.put_str(&obj, "status", ActionStatus::Open.as_str())?;

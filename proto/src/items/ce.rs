@@ -148,7 +148,7 @@ impl Collected for CeActivity {
     }
     #[cfg(feature = "doc")]
     fn write(&self, w: &mut super::doc::Writer) -> super::doc::R<()> {
-        let (_, obj) = w.create(KEY, true, Some((self.id.as_str(), self.created_at)))?;
+        let (_, obj) = w.create::<CeActivity>(Some((self.id.as_str(), self.created_at)))?;
         write_fields(w, &obj, &self.fields())
     }
 }
@@ -174,7 +174,7 @@ impl CeOp {
         use super::doc::{Applied, Target};
         match self {
             CeOp::Add(c) => {
-                let (id, obj) = w.create(KEY, true, None)?;
+                let (id, obj) = w.create::<CeActivity>(None)?;
                 write_fields(w, &obj, c)?;
                 Ok(Applied {
                     message: format!("ce add: {} ({} points)", c.title, c.points),

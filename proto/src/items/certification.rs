@@ -195,7 +195,7 @@ impl Collected for Certification {
     }
     #[cfg(feature = "doc")]
     fn write(&self, w: &mut super::doc::Writer) -> super::doc::R<()> {
-        let (_, obj) = w.create(KEY, true, Some((self.id.as_str(), self.created_at)))?;
+        let (_, obj) = w.create::<Certification>(Some((self.id.as_str(), self.created_at)))?;
         w.put_str(&obj, "credential", &self.credential)?;
         write_patch(w, &obj, &self.as_patch())
     }
@@ -233,7 +233,7 @@ impl CertificationOp {
         use super::doc::{Applied, Target, string};
         match self {
             CertificationOp::Add(c) => {
-                let (id, obj) = w.create(KEY, true, None)?;
+                let (id, obj) = w.create::<Certification>(None)?;
                 w.put_str(&obj, "credential", &c.credential)?;
                 write_patch(w, &obj, &c.fields())?;
                 Ok(Applied {

@@ -99,6 +99,7 @@ impl CompetencyOp {
 
 impl Collected for Competency {
     const KIND: ItemKind = ItemKind::Competency;
+    const PARTS: &'static [ItemKind] = &[ItemKind::Assessment, ItemKind::Signoff];
     const KEY: &'static str = KEY;
     const ADDED_LATER: bool = true;
     const FIELD: &'static str = "competencies";
@@ -137,7 +138,7 @@ impl Collected for Competency {
     }
     #[cfg(feature = "doc")]
     fn write(&self, w: &mut super::doc::Writer) -> super::doc::R<()> {
-        let (_, obj) = w.create(KEY, true, Some((self.id.as_str(), self.created_at)))?;
+        let (_, obj) = w.create::<Competency>(Some((self.id.as_str(), self.created_at)))?;
         w.put_str(&obj, "system", &self.system)?;
         w.put_str(&obj, "stage", self.stage.as_str())?;
         w.put_opt_date(&obj, "trained_on", self.trained_on)?;
@@ -162,7 +163,7 @@ impl CompetencyOp {
         use super::doc::{Applied, Target, string};
         match self {
             CompetencyOp::Add { system } => {
-                let (id, obj) = w.create(KEY, true, None)?;
+                let (id, obj) = w.create::<Competency>(None)?;
                 w.put_str(&obj, "system", system)?;
                 w.put_str(&obj, "stage", CompetencyStage::Training.as_str())?;
                 // Made with the record, never lazily, so concurrent edits share them.

@@ -130,7 +130,7 @@ impl Collected for Contact {
     }
     #[cfg(feature = "doc")]
     fn write(&self, w: &mut super::doc::Writer) -> super::doc::R<()> {
-        let (_, obj) = w.create(KEY, false, Some((self.id.as_str(), self.created_at)))?;
+        let (_, obj) = w.create::<Contact>(Some((self.id.as_str(), self.created_at)))?;
         write_fields(w, &obj, &self.fields())
     }
 }
@@ -155,7 +155,7 @@ impl ContactOp {
         use super::doc::{Applied, Target};
         match self {
             ContactOp::Add(c) => {
-                let (id, obj) = w.create(KEY, false, None)?;
+                let (id, obj) = w.create::<Contact>(None)?;
                 write_fields(w, &obj, c)?;
                 Ok(Applied {
                     message: format!("contact add: {}", c.name),

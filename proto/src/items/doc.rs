@@ -340,15 +340,14 @@ impl Writer<'_, '_> {
         Ok((ItemId::from(id), obj))
     }
 
-    /// Makes an item map under the root's `key` with a fresh id (or `id`,
-    /// for an import) and its creation time (now, or `created_at`).
-    pub fn create(
+    /// Makes an item of kind `K` in its map under the root, with a fresh
+    /// id (or `id`, for an import) and its creation time (now, or
+    /// `created_at`).
+    pub fn create<K: super::Collected>(
         &mut self,
-        key: &str,
-        lazy: bool,
         given: Option<(&str, Timestamp)>,
     ) -> R<(ItemId, ObjId)> {
-        let map = self.root_map(key, lazy)?;
+        let map = self.root_map(K::KEY, K::ADDED_LATER)?;
         let (id, at) = match given {
             Some((id, at)) => (id.to_string(), at),
             None => ((self.new_id)(), self.now),

@@ -128,7 +128,7 @@ impl Collected for Feedback {
     }
     #[cfg(feature = "doc")]
     fn write(&self, w: &mut super::doc::Writer) -> super::doc::R<()> {
-        let (_, obj) = w.create(KEY, false, Some((self.id.as_str(), self.created_at)))?;
+        let (_, obj) = w.create::<Feedback>(Some((self.id.as_str(), self.created_at)))?;
         w.put_str(&obj, "author", &self.author)?;
         if let Some(g) = &self.goal {
             w.put_str(&obj, "goal", g)?;
@@ -150,7 +150,7 @@ impl FeedbackOp {
                     .as_deref()
                     .map(|g| w.resolve(ItemKind::Goal, super::goal::KEY, g))
                     .transpose()?;
-                let (id, obj) = w.create(KEY, false, None)?;
+                let (id, obj) = w.create::<Feedback>(None)?;
                 w.put_str(&obj, "author", &f.author)?;
                 if let Some((g, _)) = goal {
                     w.put_str(&obj, "goal", &g)?;

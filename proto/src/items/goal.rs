@@ -250,6 +250,7 @@ pub fn effective_progress(manual: Option<u8>, milestones: &[Milestone]) -> (u8, 
 
 impl Collected for Goal {
     const KIND: ItemKind = ItemKind::Goal;
+    const PARTS: &'static [ItemKind] = &[ItemKind::Milestone];
     const KEY: &'static str = KEY;
     const FIELD: &'static str = "goals";
     fn id(&self) -> &ItemId {
@@ -341,7 +342,7 @@ pub(super) mod doc {
     }
 
     pub(crate) fn write(w: &mut Writer, g: &Goal) -> R<()> {
-        let (_, obj) = w.create(KEY, false, Some((g.id.as_str(), g.created_at)))?;
+        let (_, obj) = w.create::<Goal>(Some((g.id.as_str(), g.created_at)))?;
         write_patch(w, &obj, &g.as_patch())?;
         w.list(&obj, milestone::KEY)?;
         for m in &g.milestones {
@@ -380,7 +381,7 @@ pub(super) mod doc {
         pub fn apply(&self, w: &mut Writer) -> R<Applied> {
             match self {
                 GoalOp::Add(g) => {
-                    let (id, obj) = w.create(KEY, false, None)?;
+                    let (id, obj) = w.create::<Goal>(None)?;
                     write_patch(w, &obj, &g.as_patch())?;
                     w.list(&obj, milestone::KEY)?;
                     w.put_str(&obj, "created_by", &g.created_by)?;

@@ -141,6 +141,7 @@ impl MeetingOp {
 
 impl Collected for Meeting {
     const KIND: ItemKind = ItemKind::Meeting;
+    const PARTS: &'static [ItemKind] = &[ItemKind::AgendaItem];
     const KEY: &'static str = KEY;
     const FIELD: &'static str = "meetings";
     fn id(&self) -> &ItemId {
@@ -228,7 +229,7 @@ mod doc {
     }
 
     pub(super) fn write(w: &mut Writer, m: &Meeting) -> R<()> {
-        let (_, obj) = w.create(KEY, false, Some((m.id.as_str(), m.created_at)))?;
+        let (_, obj) = w.create::<Meeting>(Some((m.id.as_str(), m.created_at)))?;
         write_patch(
             w,
             &obj,
@@ -260,7 +261,7 @@ mod doc {
         pub fn apply(&self, w: &mut Writer) -> R<Applied> {
             match self {
                 MeetingOp::Add(m) => {
-                    let (id, obj) = w.create(KEY, false, None)?;
+                    let (id, obj) = w.create::<Meeting>(None)?;
                     write_patch(
                         w,
                         &obj,

@@ -121,7 +121,7 @@ impl Collected for JournalNote {
     }
     #[cfg(feature = "doc")]
     fn write(&self, w: &mut super::doc::Writer) -> super::doc::R<()> {
-        let (_, obj) = w.create(KEY, false, Some((self.id.as_str(), self.created_at)))?;
+        let (_, obj) = w.create::<JournalNote>(Some((self.id.as_str(), self.created_at)))?;
         write_fields(w, &obj, &self.author, &self.body, &self.tags)
     }
 }
@@ -152,7 +152,7 @@ impl NoteOp {
         use super::doc::{Applied, Target, first_line};
         match self {
             NoteOp::Add(n) => {
-                let (id, obj) = w.create(KEY, false, None)?;
+                let (id, obj) = w.create::<JournalNote>(None)?;
                 write_fields(w, &obj, &n.author, &n.body, &n.tags)?;
                 Ok(Applied {
                     message: format!("note add: {}", first_line(&n.body)),

@@ -288,7 +288,7 @@ mod doc {
         Applied, CREATED_AT, R, Target, Writer, internal, opt_string, parsed, string, ts_or_epoch,
         uint,
     };
-    use super::super::{COLLECTION_KEYS, agreement, competency, member};
+    use super::super::{agreement, collection_keys, competency, member};
     use super::{NewPlan, Plan, PlanOp, PlanStatus};
     use crate::{ApiError, ErrorCode};
 
@@ -325,7 +325,7 @@ mod doc {
             w.tx.put_object(&a, key, automerge::ObjType::Text)
                 .map_err(internal)?;
         }
-        for key in COLLECTION_KEYS {
+        for key in collection_keys() {
             w.new_map(&root, key)?;
         }
         w.new_map(&root, member::KEY)?;
