@@ -238,10 +238,30 @@ fn a_plan_without_its_record_is_flagged_in_plan_list_without_loading_it() {
 fn a_layout_1_database_is_migrated_and_its_plans_still_load() {
     let (_dir, path, plan) = stored_plan(2);
     {
-        // What a layout-1 daemon left: no plan records, layout_version 1.
+        // What a layout-1 daemon left: no plan records, the index in
+        // `plan-index-v1` as JSON summaries, layout_version 1.
         let db = redb::Database::create(&path).unwrap();
         let txn = db.begin_write().unwrap();
         txn.delete_table(PLAN_META).unwrap();
+        let rows: Vec<(String, Vec<u8>)> = {
+            let index = txn.open_table(crate::store::tables::INDEX).unwrap();
+            index
+                .iter()
+                .unwrap()
+                .map(|r| {
+                    let (k, v) = r.unwrap();
+                    let id = k.value().to_string();
+                    let row = crate::store::rows::IndexRow::decode(v.value()).unwrap();
+                    (id.clone(), serde_json::to_vec(&row.summary(&id)).unwrap())
+                })
+                .collect()
+        };
+        txn.delete_table(crate::store::tables::INDEX).unwrap();
+        let mut old = txn.open_table(crate::store::tables::INDEX_V1).unwrap();
+        for (id, json) in &rows {
+            old.insert(id.as_str(), json.as_slice()).unwrap();
+        }
+        drop(old);
         txn.open_table(crate::store::tables::META)
             .unwrap()
             .insert(
