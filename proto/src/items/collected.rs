@@ -2,7 +2,7 @@
 //! document's root ([`Collected`]), and that code, written once for them
 //! all: checking an import, reading a plan, importing one, refreshing a
 //! cached view after an edit or a merge, removing an item. Each function
-//! runs over the registry's [`with_collected!`] list.
+//! runs over the registry's `with_collected!` list.
 
 use std::collections::BTreeSet;
 

@@ -9,9 +9,9 @@
 //! which the daemon uses — its document keys, how it is read, written and
 //! patched, its change messages and what it reports to watchers.
 //!
-//! The registry is two lists below: [`kinds!`] names every kind once (its
+//! The registry is two lists below: `kinds!` names every kind once (its
 //! [`ItemKind`], its wire name, its noun for people and its operations,
-//! which make a variant of [`Edit`]); [`with_collected!`] names the kinds
+//! which make a variant of [`Edit`]); `with_collected!` names the kinds
 //! kept in a keyed map at the document's root (they implement
 //! [`Collected`] and make a variant of [`Item`]), so that checking an
 //! import, reading a plan, importing one and refreshing a cached view are
@@ -20,8 +20,8 @@
 //! sign-offs of a competency) have modules of their own too.
 //!
 //! **Adding a kind** (the checklist is in ARCHITECTURE.md): its module
-//! here, declared below; its line in [`kinds!`]; if it is a collection, its
-//! line in [`with_collected!`] and its list in [`plan::Plan`]; its CLI
+//! here, declared below; its line in `kinds!`; if it is a collection, its
+//! line in `with_collected!` and its list in [`plan::Plan`]; its CLI
 //! module. A forgotten line is a compile error (the module names its
 //! `ItemKind` and `Item` variants, `Plan` names its type), or fails the
 //! round-trip property test, which makes every kind.
