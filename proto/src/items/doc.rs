@@ -103,7 +103,10 @@ pub fn string<R: ReadDoc>(d: &R, obj: &ObjId, key: &str) -> String {
             ScalarValue::Str(s) => s.to_string(),
             _ => String::new(),
         },
-        Ok(Some((Value::Object(ObjType::Text), id))) => d.text(&id).unwrap_or_default(),
+        Ok(Some((Value::Object(ObjType::Text), id))) => d
+            .text(&id)
+            .map(|t| super::text::read(&t).to_string())
+            .unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -267,16 +270,19 @@ impl Writer<'_, '_> {
         self.tx.delete(obj, key).map_err(internal)
     }
 
-    /// Sets a collaborative text: by diff when it exists, else as a new text object.
+    /// Sets a collaborative text: word by word when it exists (see
+    /// [`super::text`]), else as a new text object.
     pub fn put_text(&mut self, obj: &ObjId, key: &str, value: &str) -> R<()> {
+        let new = super::text::stored(value);
         if let Some(text) = object(self.tx, obj, key, ObjType::Text) {
-            return self.tx.update_text(&text, value).map_err(internal);
+            let old = self.tx.text(&text).map_err(internal)?;
+            return super::text::update(self.tx, &text, &old, &new).map_err(internal);
         }
         let text = self
             .tx
             .put_object(obj, key, ObjType::Text)
             .map_err(internal)?;
-        self.tx.splice_text(&text, 0, 0, value).map_err(internal)
+        self.tx.splice_text(&text, 0, 0, &new).map_err(internal)
     }
 
     /// Sets a timestamp field.

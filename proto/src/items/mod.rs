@@ -45,6 +45,8 @@ pub mod milestone;
 pub mod note;
 pub mod plan;
 pub mod signoff;
+#[cfg(feature = "doc")]
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 
