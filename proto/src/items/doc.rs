@@ -409,6 +409,52 @@ impl Writer<'_, '_> {
         }
     }
 
+    /// Sets a list of strings (made if missing) to `values`, by the fewest
+    /// inserts and deletes, so a concurrent change of another element
+    /// survives.
+    pub fn put_strings(&mut self, obj: &ObjId, key: &str, values: &[String]) -> R<()> {
+        use similar::{Algorithm, DiffOp, capture_diff_slices};
+        let old = strings(self.tx, obj, key);
+        let list = self.list(obj, key)?;
+        if old == values {
+            return Ok(());
+        }
+        let mut at = 0usize;
+        for op in capture_diff_slices(Algorithm::Myers, &old, values) {
+            match op {
+                DiffOp::Equal { len, .. } => at += len,
+                DiffOp::Delete { old_len, .. } => {
+                    for _ in 0..old_len {
+                        self.tx.delete(&list, at).map_err(internal)?;
+                    }
+                }
+                DiffOp::Insert {
+                    new_index, new_len, ..
+                } => {
+                    for v in &values[new_index..new_index + new_len] {
+                        self.tx.insert(&list, at, v.as_str()).map_err(internal)?;
+                        at += 1;
+                    }
+                }
+                DiffOp::Replace {
+                    old_len,
+                    new_index,
+                    new_len,
+                    ..
+                } => {
+                    for _ in 0..old_len {
+                        self.tx.delete(&list, at).map_err(internal)?;
+                    }
+                    for v in &values[new_index..new_index + new_len] {
+                        self.tx.insert(&list, at, v.as_str()).map_err(internal)?;
+                        at += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Appends a map to a list inside `obj` (made if missing), with a fresh
     /// id (or `id`, for an import) in its `id` field.
     pub fn push(&mut self, obj: &ObjId, key: &str, id: Option<&str>) -> R<(ItemId, ObjId)> {

@@ -8,7 +8,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    NAME_MAX, TAG_MAX, TAGS_MAX, ValidationError, bad, check_line, check_optional_line, check_text,
+    NAME_MAX, TAG_MAX, TAGS_MAX, ValidationError, bad, check_line, check_opt, check_optional_line,
+    check_prefix, check_text,
 };
 use super::{Collected, Item, ItemKind};
 use crate::ids::ItemId;
@@ -43,22 +44,55 @@ pub struct NewNote {
     pub tags: Vec<String>,
 }
 
+/// Changes to a note; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotePatch {
+    /// New body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// New tags (all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
 /// What can be done to journal notes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum NoteOp {
     /// Add a journal note.
     Add(NewNote),
+    /// Change a note.
+    Edit {
+        /// Note id or prefix.
+        note: String,
+        /// What changes.
+        patch: NotePatch,
+    },
+    /// Remove a note.
+    Rm {
+        /// Note id or prefix.
+        note: String,
+    },
 }
 
 /// The checks of a note's fields, whoever writes them: a body that says
 /// something, at most [`TAGS_MAX`] tags without spaces or commas.
 pub fn check(author: &str, body: &str, tags: &[String]) -> Result<(), ValidationError> {
     check_optional_line("author", author, NAME_MAX)?;
+    check_body(body)?;
+    check_tags(tags)
+}
+
+/// A note's body says something.
+fn check_body(body: &str) -> Result<(), ValidationError> {
     if body.trim().is_empty() {
         return Err(bad("body", "must not be empty"));
     }
-    check_text("body", body)?;
+    check_text("body", body)
+}
+
+/// At most [`TAGS_MAX`] tags, each without spaces or commas.
+fn check_tags(tags: &[String]) -> Result<(), ValidationError> {
     if tags.len() > TAGS_MAX {
         return Err(bad(
             "tags",
@@ -82,6 +116,12 @@ impl NoteOp {
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             NoteOp::Add(n) => check(&n.author, &n.body, &n.tags),
+            NoteOp::Edit { note, patch } => {
+                check_prefix("note", note)?;
+                check_opt(&patch.body, |b| check_body(b))?;
+                check_opt(&patch.tags, |t| check_tags(t))
+            }
+            NoteOp::Rm { note } => check_prefix("note", note),
         }
     }
 }
@@ -134,15 +174,9 @@ fn write_fields(
     body: &str,
     tags: &[String],
 ) -> super::doc::R<()> {
-    use automerge::transaction::Transactable;
     w.put_str(obj, "author", author)?;
     w.put_text(obj, "body", body)?;
-    let list = w.list(obj, "tags")?;
-    for (i, t) in tags.iter().enumerate() {
-        w.tx.insert(&list, i, t.as_str())
-            .map_err(super::doc::internal)?;
-    }
-    Ok(())
+    w.put_strings(obj, "tags", tags)
 }
 
 #[cfg(feature = "doc")]
@@ -159,6 +193,21 @@ impl NoteOp {
                     target: Target::Item(ItemKind::Note, id),
                 })
             }
+            NoteOp::Edit { note, patch } => {
+                let (id, obj) = w.resolve(ItemKind::Note, KEY, note)?;
+                if let Some(b) = &patch.body {
+                    w.put_text(&obj, "body", b)?;
+                }
+                if let Some(t) = &patch.tags {
+                    w.put_strings(&obj, "tags", t)?;
+                }
+                let body = super::doc::string(w.tx, &obj, "body");
+                Ok(Applied {
+                    message: format!("note edit: {}", first_line(&body)),
+                    target: Target::Item(ItemKind::Note, id),
+                })
+            }
+            NoteOp::Rm { note } => super::remove::<JournalNote>(w, note, "body"),
         }
     }
 }
