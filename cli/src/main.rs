@@ -6,6 +6,7 @@
 mod args;
 mod client;
 mod cmd;
+mod details;
 mod durations;
 mod fail;
 mod fit;

@@ -6,8 +6,9 @@ use tandem_proto::edit::{ActionOp, ActionPatch, Edit, NewAction};
 use tandem_proto::ids::short;
 use tandem_proto::model::{Action, ActionStatus, Owner};
 
-use super::Ctx;
 use super::goal::find;
+use super::items::{self, RmArgs};
+use super::Ctx;
 use crate::args::EditorFlag;
 use crate::fail::Fail;
 use crate::{input, render};
@@ -19,9 +20,9 @@ pub enum ActionCmd {
     Add {
         /// What to do.
         title: String,
-        /// Who does it.
-        #[arg(long, short, value_enum, ignore_case = true, default_value_t = Owner::Mentee)]
-        owner: Owner,
+        /// Who does it: mentor, mentee, both, or a member's name.
+        #[arg(long, short, default_value = "mentee")]
+        owner: String,
         /// Due date.
         #[arg(long, short)]
         due: Option<String>,
@@ -52,6 +53,36 @@ pub enum ActionCmd {
         #[arg(long)]
         goal: Option<String>,
     },
+    /// Show an action item with its notes.
+    Show {
+        /// Action id or prefix.
+        id: String,
+    },
+    /// Change an action item's fields.
+    Edit {
+        /// Action id or prefix.
+        id: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// New owner: mentor, mentee, both, or a member's name.
+        #[arg(long, short)]
+        owner: Option<String>,
+        /// New due date, or `none` to clear it.
+        #[arg(long, short)]
+        due: Option<String>,
+        /// Goal it serves (id or prefix), or `none`.
+        #[arg(long, short)]
+        goal: Option<String>,
+        /// Meeting it came from (id or prefix), or `none`.
+        #[arg(long, short)]
+        meeting: Option<String>,
+        /// New notes (`-` reads stdin).
+        #[arg(long)]
+        notes: Option<String>,
+        #[command(flatten)]
+        editor: EditorFlag,
+    },
     /// Mark an action item done.
     Done {
         /// Action id or prefix.
@@ -63,10 +94,12 @@ pub enum ActionCmd {
         id: String,
     },
     /// Remove an action item.
-    Rm {
-        /// Action id or prefix.
-        id: String,
-    },
+    Rm(RmArgs),
+}
+
+/// A reference to change: `none` clears it.
+fn reference(given: Option<String>) -> Option<Option<String>> {
+    given.map(|g| Some(g).filter(|g| !matches!(g.trim(), "none" | "")))
 }
 
 fn described(item: &Item, verb: &str) -> String {
@@ -103,6 +136,7 @@ pub(crate) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             } else {
                 input::opt_text(notes)?.unwrap_or_default()
             };
+            let owner = items::owner_of(ctx, &owner)?;
             let action = NewAction {
                 title,
                 owner,
@@ -147,9 +181,48 @@ pub(crate) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         ActionCmd::Done { id } => set_status(ctx, id, ActionStatus::Done, "Done:"),
         ActionCmd::Reopen { id } => set_status(ctx, id, ActionStatus::Open, "Reopened"),
-        ActionCmd::Rm { id } => {
-            let item = ctx.edit(Edit::Action(ActionOp::Rm { action: id }))?;
-            ctx.emit_item(&item, &described(&item, "Removed"))
+        ActionCmd::Show { id } => {
+            let plan = ctx.fetch_plan()?;
+            let a = items::find::<Action>(&plan, &id)?;
+            ctx.emit(a, || crate::details::action(a, &plan, ctx.today(), s))
+        }
+        ActionCmd::Edit {
+            id,
+            title,
+            owner,
+            due,
+            goal,
+            meeting,
+            notes,
+            editor,
+        } => {
+            let notes = if editor.editor {
+                let plan = ctx.fetch_plan()?;
+                let current = items::find::<Action>(&plan, &id)?.notes.clone();
+                Some(input::editor("action notes", &current)?)
+            } else {
+                input::opt_text(notes)?
+            };
+            let patch = ActionPatch {
+                title,
+                owner: owner.map(|o| items::owner_of(ctx, &o)).transpose()?,
+                due: items::date_change(ctx, due.as_deref())?,
+                goal: reference(goal),
+                meeting: reference(meeting),
+                notes,
+                status: None,
+            };
+            if patch == ActionPatch::default() {
+                return Err(Fail::Usage(
+                    "nothing to change: give --title, --owner, --due, --goal, --meeting or --notes"
+                        .into(),
+                ));
+            }
+            let item = ctx.edit(Edit::Action(ActionOp::Edit { action: id, patch }))?;
+            ctx.emit_item(&item, &described(&item, "Updated"))
+        }
+        ActionCmd::Rm(args) => {
+            items::remove::<Action>(ctx, args, |action| Edit::Action(ActionOp::Rm { action }))
         }
     }
 }

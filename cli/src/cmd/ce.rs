@@ -4,11 +4,12 @@
 use clap::Subcommand;
 use sha2::{Digest, Sha256};
 use tandem_proto::api::Item;
-use tandem_proto::edit::{CeOp, Edit, NewCe};
+use tandem_proto::edit::{CeOp, CePatch, Edit, NewCe};
 use tandem_proto::ids::short;
 use tandem_proto::model::CeActivity;
 
 use super::Ctx;
+use super::items::{self, RmArgs};
 use crate::fail::Fail;
 
 /// CE commands.
@@ -39,27 +40,76 @@ pub enum CeCmd {
         /// Content area, e.g. safety, hematology.
         #[arg(long, default_value = "")]
         category: String,
-        /// The certificate: a file (its path and SHA-256 are recorded) or any reference.
-        #[arg(long, default_value = "")]
-        certificate: String,
+        #[command(flatten)]
+        certificate: CertificateArgs,
     },
     /// List activities, newest first.
     List,
-    /// Remove an activity.
-    Rm {
+    /// Show an activity.
+    Show {
         /// Its id (or a unique prefix).
         id: String,
     },
+    /// Change an activity's fields.
+    Edit {
+        /// Its id (or a unique prefix).
+        id: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// New provider.
+        #[arg(long)]
+        provider: Option<String>,
+        /// New completion date.
+        #[arg(long)]
+        date: Option<String>,
+        /// New contact hours.
+        #[arg(long, conflicts_with = "points", allow_negative_numbers = true)]
+        hours: Option<f64>,
+        /// New points.
+        #[arg(long, allow_negative_numbers = true)]
+        points: Option<f64>,
+        /// New content area.
+        #[arg(long)]
+        category: Option<String>,
+        #[command(flatten)]
+        certificate: CertificateArgs,
+    },
+    /// Remove an activity.
+    Rm(RmArgs),
     /// Totals for each earned certification's cycle against its requirement.
     Summary,
 }
 
-/// What to record for `--certificate`: a file's path and SHA-256 (so a
-/// swapped file can be noticed), or the reference as given.
-fn certificate(arg: &str) -> Result<String, Fail> {
-    let path = std::path::Path::new(arg);
-    if arg.is_empty() || !path.is_file() {
-        return Ok(arg.to_string());
+/// Where the certificate is: a file, or a reference.
+#[derive(Debug, clap::Args)]
+pub struct CertificateArgs {
+    /// The certificate file (its path and SHA-256 are recorded, so a
+    /// swapped file can be noticed); it must exist.
+    #[arg(long, value_name = "FILE", conflicts_with = "certificate_ref")]
+    certificate: Option<std::path::PathBuf>,
+    /// A reference to the certificate instead of a file, e.g. "ASCP transcript 2026".
+    #[arg(long, value_name = "TEXT")]
+    certificate_ref: Option<String>,
+}
+
+impl CertificateArgs {
+    /// What to record, if either flag was given.
+    fn recorded(&self) -> Result<Option<String>, Fail> {
+        match (&self.certificate, &self.certificate_ref) {
+            (Some(path), _) => certificate(path).map(Some),
+            (None, r) => Ok(r.clone()),
+        }
+    }
+}
+
+/// A certificate file's path and SHA-256.
+fn certificate(path: &std::path::Path) -> Result<String, Fail> {
+    let arg = path.display();
+    if !path.is_file() {
+        return Err(Fail::Usage(format!(
+            "certificate {arg}: no such file (for a reference that is not a file, use --certificate-ref)"
+        )));
     }
     let bytes = std::fs::read(path)
         .map_err(|e| Fail::Usage(format!("cannot read certificate {arg}: {e}")))?;
@@ -102,6 +152,7 @@ pub(crate) fn run(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             category,
             certificate: cert,
         } => {
+            let cert = cert.recorded()?.unwrap_or_default();
             let date = ctx.date(&date)?;
             let points = points
                 .or(hours)
@@ -112,7 +163,7 @@ pub(crate) fn run(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 date,
                 points,
                 category,
-                certificate: certificate(&cert)?,
+                certificate: cert,
             })))?;
             let human = match &item {
                 Item::Ce(a) => format!("Logged {}", ce_line(a)),
@@ -120,10 +171,42 @@ pub(crate) fn run(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             };
             ctx.emit_item(&item, &human)
         }
-        CeCmd::Rm { id } => {
-            let item = ctx.edit(Edit::Ce(CeOp::Rm { ce: id }))?;
-            ctx.emit_item(&item, "Removed the CE activity")
+        CeCmd::Show { id } => {
+            let plan = ctx.fetch_plan()?;
+            let a = items::find::<CeActivity>(&plan, &id)?;
+            ctx.emit(a, || crate::details::ce(a, ctx.style))
         }
+        CeCmd::Edit {
+            id,
+            title,
+            provider,
+            date,
+            hours,
+            points,
+            category,
+            certificate: cert,
+        } => {
+            let patch = CePatch {
+                title,
+                provider,
+                date: date.as_deref().map(|d| ctx.date(d)).transpose()?,
+                points: points.or(hours),
+                category,
+                certificate: cert.recorded()?,
+            };
+            if patch == CePatch::default() {
+                return Err(Fail::Usage(
+                    "nothing to change: give --title, --provider, --date, --hours, --points, --category or --certificate".into(),
+                ));
+            }
+            let item = ctx.edit(Edit::Ce(CeOp::Edit { ce: id, patch }))?;
+            let human = match &item {
+                Item::Ce(a) => format!("Updated {}", ce_line(a)),
+                _ => "Updated".into(),
+            };
+            ctx.emit_item(&item, &human)
+        }
+        CeCmd::Rm(args) => items::remove::<CeActivity>(ctx, args, |ce| Edit::Ce(CeOp::Rm { ce })),
         CeCmd::List => {
             let plan = ctx.fetch_plan()?;
             let mut list = plan.ce.clone();

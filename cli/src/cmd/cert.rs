@@ -2,13 +2,13 @@
 //! carried out.
 
 use clap::Subcommand;
-use jiff::civil::Date;
 use tandem_proto::api::Item;
 use tandem_proto::edit::{CertPatch, CertificationOp, Edit, NewCert};
 use tandem_proto::ids::short;
 use tandem_proto::model::{CertStatus, Certification};
 
 use super::Ctx;
+use super::items::{self, RmArgs};
 use crate::fail::Fail;
 
 /// Certification commands.
@@ -27,10 +27,19 @@ pub enum CertCmd {
     },
     /// List credentials.
     List,
-    /// Change a credential.
+    /// Show a credential.
+    Show {
+        /// Its id (or a unique prefix).
+        id: String,
+    },
+    /// Change a credential (`none` clears a date or the CE requirement).
+    #[command(visible_alias = "edit")]
     Update {
         /// Its id (or a unique prefix).
         id: String,
+        /// New name of the credential.
+        #[arg(long)]
+        credential: Option<String>,
         /// Where it stands.
         #[arg(long, value_enum, ignore_case = true)]
         status: Option<CertStatus>,
@@ -38,6 +47,8 @@ pub enum CertCmd {
         #[command(flatten)]
         fields: CertFields,
     },
+    /// Remove a credential.
+    Rm(RmArgs),
 }
 
 /// The optional fields of a certification, shared by `cert add` and `cert update`.
@@ -54,7 +65,7 @@ pub struct CertFields {
     pub renewal_due: Option<String>,
     /// CE points required per cycle (check your certifying body).
     #[arg(long)]
-    pub ce_required: Option<f64>,
+    pub ce_required: Option<String>,
 }
 
 fn cert_line(c: &Certification) -> String {
@@ -89,12 +100,27 @@ fn cert_edit(ctx: &mut Ctx, edit: Edit, verb: &str) -> Result<(), Fail> {
     ctx.emit_item(&item, &human)
 }
 
-type Dates = (Option<Date>, Option<Date>, Option<Date>);
-
-/// The dates of `CertFields`, parsed.
-fn cert_dates(ctx: &Ctx, f: &CertFields) -> Result<Dates, Fail> {
-    let d = |s: &Option<String>| s.as_deref().map(|d| ctx.date(d)).transpose();
-    Ok((d(&f.exam_date)?, d(&f.earned_on)?, d(&f.renewal_due)?))
+/// `CertFields` as a patch: each date and the CE requirement parsed,
+/// `none` clearing one.
+fn cert_patch(ctx: &Ctx, f: &CertFields) -> Result<CertPatch, Fail> {
+    let d = |s: &Option<String>| items::date_change(ctx, s.as_deref());
+    let ce_required = match f.ce_required.as_deref().map(str::trim) {
+        None => None,
+        Some("none" | "") => Some(None),
+        Some(n) => Some(Some(n.parse::<f64>().map_err(|_| {
+            Fail::Usage(format!(
+                "CE required: '{n}' is not a number of points (e.g. 36), or none"
+            ))
+        })?)),
+    };
+    Ok(CertPatch {
+        credential: None,
+        status: None,
+        exam_date: d(&f.exam_date)?,
+        earned_on: d(&f.earned_on)?,
+        renewal_due: d(&f.renewal_due)?,
+        ce_required,
+    })
 }
 
 pub(crate) fn run(cmd: CertCmd, ctx: &mut Ctx) -> Result<(), Fail> {
@@ -104,31 +130,44 @@ pub(crate) fn run(cmd: CertCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             status,
             fields,
         } => {
-            let (exam_date, earned_on, renewal_due) = cert_dates(ctx, &fields)?;
+            let p = cert_patch(ctx, &fields)?;
             let edit = Edit::Certification(CertificationOp::Add(NewCert {
                 credential,
                 status,
-                exam_date,
-                earned_on,
-                renewal_due,
-                ce_required: fields.ce_required,
+                exam_date: p.exam_date.flatten(),
+                earned_on: p.earned_on.flatten(),
+                renewal_due: p.renewal_due.flatten(),
+                ce_required: p.ce_required.flatten(),
             }));
             cert_edit(ctx, edit, "Added")
         }
-        CertCmd::Update { id, status, fields } => {
-            let (exam_date, earned_on, renewal_due) = cert_dates(ctx, &fields)?;
-            let edit = Edit::Certification(CertificationOp::Edit {
-                cert: id,
-                patch: CertPatch {
-                    status,
-                    exam_date,
-                    earned_on,
-                    renewal_due,
-                    ce_required: fields.ce_required,
-                },
-            });
+        CertCmd::Update {
+            id,
+            credential,
+            status,
+            fields,
+        } => {
+            let patch = CertPatch {
+                credential,
+                status,
+                ..cert_patch(ctx, &fields)?
+            };
+            if patch == CertPatch::default() {
+                return Err(Fail::Usage(
+                    "nothing to change: give --credential, --status, --exam-date, --earned-on, --renewal-due or --ce-required".into(),
+                ));
+            }
+            let edit = Edit::Certification(CertificationOp::Edit { cert: id, patch });
             cert_edit(ctx, edit, "Updated")
         }
+        CertCmd::Show { id } => {
+            let plan = ctx.fetch_plan()?;
+            let c = items::find::<Certification>(&plan, &id)?;
+            ctx.emit(c, || crate::details::cert(c, ctx.style))
+        }
+        CertCmd::Rm(args) => items::remove::<Certification>(ctx, args, |cert| {
+            Edit::Certification(CertificationOp::Rm { cert })
+        }),
         CertCmd::List => {
             let plan = ctx.fetch_plan()?;
             ctx.emit(&plan.certifications, || {

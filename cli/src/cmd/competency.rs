@@ -30,6 +30,8 @@ pub enum CompetencyCmd {
         /// Its id (or a unique prefix).
         id: String,
     },
+    /// Remove a competency record with its assessments and sign-offs.
+    Rm(super::items::RmArgs),
     /// Move a record to training, supervised or independent.
     Stage {
         /// Its id (or a unique prefix).
@@ -268,6 +270,9 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     .collect()
             })
         }
+        CompetencyCmd::Rm(args) => super::items::remove::<Competency>(ctx, args, |competency| {
+            Edit::Competency(CompetencyOp::Rm { competency })
+        }),
         CompetencyCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let c = find(&plan, &id)?;

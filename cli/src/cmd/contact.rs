@@ -3,10 +3,12 @@
 
 use clap::Subcommand;
 use tandem_proto::api::Item;
-use tandem_proto::edit::{ContactOp, Edit, NewContact};
+use tandem_proto::edit::{ContactOp, ContactPatch, Edit, NewContact};
+use tandem_proto::model::Contact;
 use tandem_proto::ids::short;
 
 use super::Ctx;
+use super::items::{self, RmArgs};
 use crate::fail::Fail;
 use crate::{input, render};
 
@@ -32,6 +34,33 @@ pub enum ContactCmd {
     },
     /// List contacts.
     List,
+    /// Show a contact.
+    Show {
+        /// Contact id or prefix.
+        id: String,
+    },
+    /// Change a contact's fields.
+    Edit {
+        /// Contact id or prefix.
+        id: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New organization.
+        #[arg(long)]
+        org: Option<String>,
+        /// How the mentee met them.
+        #[arg(long)]
+        how_met: Option<String>,
+        /// Who introduced them.
+        #[arg(long)]
+        introduced_by: Option<String>,
+        /// New notes (`-` reads stdin).
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Remove a contact.
+    Rm(RmArgs),
 }
 
 fn added(item: &Item) -> String {
@@ -73,5 +102,41 @@ pub(crate) fn run(cmd: ContactCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     .collect()
             })
         }
+        ContactCmd::Show { id } => {
+            let plan = ctx.fetch_plan()?;
+            let c = items::find::<Contact>(&plan, &id)?;
+            ctx.emit(c, || crate::details::contact(c, s))
+        }
+        ContactCmd::Edit {
+            id,
+            name,
+            org,
+            how_met,
+            introduced_by,
+            notes,
+        } => {
+            let patch = ContactPatch {
+                name,
+                organization: org,
+                how_met,
+                introduced_by,
+                notes: input::opt_text(notes)?,
+            };
+            if patch == ContactPatch::default() {
+                return Err(Fail::Usage(
+                    "nothing to change: give --name, --org, --how-met, --introduced-by or --notes"
+                        .into(),
+                ));
+            }
+            let item = ctx.edit(Edit::Contact(ContactOp::Edit { contact: id, patch }))?;
+            let human = match &item {
+                Item::Contact(c) => format!("Updated contact {}: {}", short(&c.id), c.name),
+                _ => "Updated contact".into(),
+            };
+            ctx.emit_item(&item, &human)
+        }
+        ContactCmd::Rm(args) => items::remove::<Contact>(ctx, args, |contact| {
+            Edit::Contact(ContactOp::Rm { contact })
+        }),
     }
 }

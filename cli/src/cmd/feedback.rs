@@ -2,11 +2,12 @@
 
 use clap::Subcommand;
 use tandem_proto::api::Item;
-use tandem_proto::edit::{Edit, FeedbackOp, NewFeedback};
+use tandem_proto::edit::{Edit, FeedbackOp, FeedbackPatch, NewFeedback};
 use tandem_proto::ids::short;
 use tandem_proto::model::{Feedback, FeedbackKind};
 
 use super::Ctx;
+use super::items::{self, RmArgs};
 use super::goal::find;
 use crate::fail::Fail;
 use crate::{input, render};
@@ -24,7 +25,7 @@ pub enum FeedbackCmd {
         /// Goal it is about (id or prefix).
         #[arg(long, short)]
         goal: Option<String>,
-        /// Who gives it (default: $TANDEM_USER or $USER).
+        /// Who gives it (default: this device's member name).
         #[arg(long)]
         author: Option<String>,
     },
@@ -34,6 +35,27 @@ pub enum FeedbackCmd {
         #[arg(long, short)]
         goal: Option<String>,
     },
+    /// Show a piece of feedback.
+    Show {
+        /// Feedback id or prefix.
+        id: String,
+    },
+    /// Change feedback: its text (argument, `-` for stdin, or $EDITOR when
+    /// nothing else is given), kind or goal.
+    Edit {
+        /// Feedback id or prefix.
+        id: String,
+        /// The new text.
+        body: Option<String>,
+        /// New kind.
+        #[arg(long, short, value_enum, ignore_case = true)]
+        kind: Option<FeedbackKind>,
+        /// Goal it is about (id or prefix), or `none`.
+        #[arg(long, short)]
+        goal: Option<String>,
+    },
+    /// Remove feedback.
+    Rm(RmArgs),
 }
 
 fn added(item: &Item) -> String {
@@ -53,7 +75,7 @@ pub(crate) fn run(cmd: FeedbackCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             author,
         } => {
             let body = input::body(text, "feedback")?;
-            let author = author.unwrap_or_else(|| ctx.user.clone());
+            let author = author.unwrap_or_default();
             let item = ctx.edit(Edit::Feedback(FeedbackOp::Add(NewFeedback {
                 author,
                 goal,
@@ -82,5 +104,37 @@ pub(crate) fn run(cmd: FeedbackCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     .collect()
             })
         }
+        FeedbackCmd::Show { id } => {
+            let plan = ctx.fetch_plan()?;
+            let f = items::find::<Feedback>(&plan, &id)?;
+            ctx.emit(f, || crate::details::feedback(f, &plan, s))
+        }
+        FeedbackCmd::Edit {
+            id,
+            body,
+            kind,
+            goal,
+        } => {
+            let goal = goal.map(|g| Some(g).filter(|g| !matches!(g.trim(), "none" | "")));
+            let body = match body {
+                Some(b) => Some(input::text(b)?),
+                None if kind.is_some() || goal.is_some() => None,
+                None => {
+                    let plan = ctx.fetch_plan()?;
+                    let current = items::find::<Feedback>(&plan, &id)?.body.clone();
+                    Some(input::editor("feedback", &current)?)
+                }
+            };
+            let patch = FeedbackPatch { kind, body, goal };
+            let item = ctx.edit(Edit::Feedback(FeedbackOp::Edit { feedback: id, patch }))?;
+            let human = match &item {
+                Item::Feedback(f) => format!("Updated feedback {}", short(&f.id)),
+                _ => "Updated feedback".into(),
+            };
+            ctx.emit_item(&item, &human)
+        }
+        FeedbackCmd::Rm(args) => items::remove::<Feedback>(ctx, args, |feedback| {
+            Edit::Feedback(FeedbackOp::Rm { feedback })
+        }),
     }
 }

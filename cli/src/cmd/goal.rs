@@ -92,10 +92,7 @@ pub enum GoalCmd {
         value: String,
     },
     /// Remove a goal.
-    Rm {
-        /// Goal id or prefix.
-        id: String,
-    },
+    Rm(super::items::RmArgs),
     /// Milestones of a goal.
     #[command(subcommand)]
     Milestone(MilestoneCmd),
@@ -120,6 +117,15 @@ pub enum MilestoneCmd {
         /// Mark it not done.
         #[arg(long)]
         undo: bool,
+    },
+    /// Rename milestone N (1-based).
+    Edit {
+        /// Goal id or prefix.
+        goal: String,
+        /// Position, from 1.
+        n: u32,
+        /// The new title.
+        title: String,
     },
     /// Remove milestone N (1-based).
     Rm {
@@ -277,13 +283,8 @@ pub(crate) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let item = ctx.edit(Edit::Goal(GoalOp::Edit { goal: id, patch }))?;
             ctx.emit_item(&item, &described(&item, "Progress of"))
         }
-        GoalCmd::Rm { id } => {
-            let item = ctx.edit(Edit::Goal(GoalOp::Rm { goal: id }))?;
-            let human = match &item {
-                Item::Removed { id, .. } => format!("Removed goal {}", short(id)),
-                _ => "Removed".into(),
-            };
-            ctx.emit_item(&item, &human)
+        GoalCmd::Rm(args) => {
+            super::items::remove::<Goal>(ctx, args, |goal| Edit::Goal(GoalOp::Rm { goal }))
         }
         GoalCmd::Milestone(m) => {
             let (edit, verb) = match m {
@@ -295,13 +296,27 @@ pub(crate) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     Edit::Milestone(MilestoneOp::Edit {
                         goal,
                         position: n,
-                        patch: MilestonePatch { done: Some(!undo) },
+                        patch: MilestonePatch {
+                            done: Some(!undo),
+                            title: None,
+                        },
                     }),
                     if undo {
                         "Milestone reopened in"
                     } else {
                         "Milestone done in"
                     },
+                ),
+                MilestoneCmd::Edit { goal, n, title } => (
+                    Edit::Milestone(MilestoneOp::Edit {
+                        goal,
+                        position: n,
+                        patch: MilestonePatch {
+                            done: None,
+                            title: Some(title),
+                        },
+                    }),
+                    "Milestone renamed in",
                 ),
                 MilestoneCmd::Rm { goal, n } => (
                     Edit::Milestone(MilestoneOp::Rm { goal, position: n }),

@@ -8,6 +8,7 @@ use tandem_proto::ids::{self, short};
 use tandem_proto::model::{Meeting, MeetingStatus, Plan};
 
 use super::Ctx;
+use super::items::{self, RmArgs};
 use super::goal::api;
 use crate::durations::minutes;
 use crate::fail::Fail;
@@ -41,12 +42,16 @@ pub enum MeetingCmd {
         /// Meeting id or prefix.
         id: String,
     },
-    /// Add an item to a meeting's agenda (or remove one with --rm N).
+    /// Add an item to a meeting's agenda (or change one with --edit N,
+    /// remove one with --rm N).
     Agenda {
         /// Meeting id or prefix.
         id: String,
-        /// The topic to add.
+        /// The topic to add (or, with --edit, its new text).
         item: Option<String>,
+        /// Change agenda item N (1-based) to the given text.
+        #[arg(long, value_name = "N", requires = "item", conflicts_with = "rm")]
+        edit: Option<u32>,
         /// Remove agenda item N (1-based) instead.
         #[arg(long, value_name = "N", conflicts_with = "item")]
         rm: Option<u32>,
@@ -58,11 +63,41 @@ pub enum MeetingCmd {
         /// The notes.
         text: Option<String>,
     },
-    /// Mark a meeting as held.
+    /// Change a meeting's time, length or place.
+    Edit {
+        /// Meeting id or prefix.
+        id: String,
+        /// New start (same forms as `meeting add`).
+        #[arg(long, short)]
+        start: Option<String>,
+        /// New length: minutes, or a span like 45m or 1h30m.
+        #[arg(long, short)]
+        duration: Option<String>,
+        /// New room or link (empty to clear).
+        #[arg(long, short)]
+        location: Option<String>,
+    },
+    /// Move a meeting to another time.
+    Reschedule {
+        /// Meeting id or prefix.
+        id: String,
+        /// The new start (same forms as `meeting add`).
+        start: String,
+        /// New length: minutes, or a span like 45m or 1h30m.
+        #[arg(long, short)]
+        duration: Option<String>,
+    },
+    /// Mark a meeting as held (asks first, on a terminal, if it is in the
+    /// future or more than a year ago).
     Held {
         /// Meeting id or prefix.
         id: String,
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
     },
+    /// Remove a meeting with its agenda.
+    Rm(RmArgs),
     /// Cancel a meeting.
     Cancel {
         /// Meeting id or prefix.
@@ -81,6 +116,18 @@ fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Meeting, Fail> {
         .iter()
         .find(|m| m.id == id)
         .ok_or_else(|| Fail::NotFound(format!("no meeting with id '{prefix}'")))
+}
+
+/// Why marking `m` held looks like a slip: it has not started yet, or it
+/// was more than a year ago.
+fn held_doubt(m: &Meeting, now: &jiff::ZonedDateTime) -> Option<String> {
+    let start = m.start.timestamp();
+    if start > now.timestamp() {
+        return Some(format!("The meeting {} has not happened yet.", render::when(m)));
+    }
+    let year_ago = now.checked_sub(jiff::Span::new().years(1)).ok()?;
+    (start < year_ago.timestamp())
+        .then(|| format!("The meeting {} was more than a year ago.", render::when(m)))
 }
 
 fn described(item: &Item, verb: &str) -> String {
@@ -139,14 +186,19 @@ pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let today = ctx.today();
             ctx.emit(m, || render::meeting_detail(m, &plan, today, s))
         }
-        MeetingCmd::Agenda { id, item, rm } => {
-            let e = match (item, rm) {
-                (_, Some(position)) => Edit::AgendaItem(AgendaOp::Rm {
+        MeetingCmd::Agenda { id, item, edit, rm } => {
+            let e = match (item, edit, rm) {
+                (_, _, Some(position)) => Edit::AgendaItem(AgendaOp::Rm {
                     meeting: id,
                     position,
                 }),
-                (Some(text), None) => Edit::AgendaItem(AgendaOp::Add { meeting: id, text }),
-                (None, None) => {
+                (Some(text), Some(position), None) => Edit::AgendaItem(AgendaOp::Edit {
+                    meeting: id,
+                    position,
+                    text,
+                }),
+                (Some(text), None, None) => Edit::AgendaItem(AgendaOp::Add { meeting: id, text }),
+                (None, _, None) => {
                     return Err(Fail::Usage(
                         "give an agenda item to add, or --rm N to remove one".into(),
                     ));
@@ -174,15 +226,62 @@ pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 "Notes saved for",
             )
         }
-        MeetingCmd::Held { id } => edit(
-            ctx,
+        MeetingCmd::Edit {
             id,
-            MeetingPatch {
-                status: Some(MeetingStatus::Held),
+            start,
+            duration,
+            location,
+        } => {
+            let patch = MeetingPatch {
+                start: start
+                    .map(|s| parse_datetime(&s, ctx.now(), ctx.now().time_zone()))
+                    .transpose()?,
+                duration_minutes: duration.as_deref().map(minutes).transpose()?,
+                location,
                 ..Default::default()
-            },
-            "Held:",
-        ),
+            };
+            if patch == MeetingPatch::default() {
+                return Err(Fail::Usage(
+                    "nothing to change: give --start, --duration or --location".into(),
+                ));
+            }
+            edit(ctx, id, patch, "Updated")
+        }
+        MeetingCmd::Reschedule {
+            id,
+            start,
+            duration,
+        } => {
+            let patch = MeetingPatch {
+                start: Some(parse_datetime(&start, ctx.now(), ctx.now().time_zone())?),
+                duration_minutes: duration.as_deref().map(minutes).transpose()?,
+                ..Default::default()
+            };
+            edit(ctx, id, patch, "Rescheduled")
+        }
+        MeetingCmd::Held { id, yes } => {
+            if !yes && !ctx.json {
+                let plan = ctx.fetch_plan()?;
+                let m = find(&plan, &id)?;
+                if let Some(doubt) = held_doubt(m, ctx.now()) {
+                    if !items::confirm_or_warn(&doubt, "Mark it held anyway?")? {
+                        return Err(Fail::Other("Not marked held.".into()));
+                    }
+                }
+            }
+            edit(
+                ctx,
+                id,
+                MeetingPatch {
+                    status: Some(MeetingStatus::Held),
+                    ..Default::default()
+                },
+                "Held:",
+            )
+        }
+        MeetingCmd::Rm(args) => items::remove::<Meeting>(ctx, args, |meeting| {
+            Edit::Meeting(MeetingOp::Rm { meeting })
+        }),
         MeetingCmd::Cancel { id } => edit(
             ctx,
             id,

@@ -16,6 +16,7 @@ pub(crate) mod export;
 pub(crate) mod feedback;
 pub(crate) mod goal;
 pub(crate) mod invite;
+pub(crate) mod items;
 pub(crate) mod meeting;
 pub(crate) mod member;
 pub(crate) mod note;

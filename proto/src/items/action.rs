@@ -109,6 +109,20 @@ pub struct ActionPatch {
     /// Open or done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ActionStatus>,
+    /// The goal it serves (id or prefix); `Some(None)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub goal: Option<Option<String>>,
+    /// The meeting it came from (id or prefix); `Some(None)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub meeting: Option<Option<String>>,
     /// New notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -155,6 +169,10 @@ impl ActionOp {
             }
             ActionOp::Edit { action, patch } => {
                 check_prefix("action", action)?;
+                check_opt(&patch.goal, |g| check_opt(g, |g| check_prefix("goal", g)))?;
+                check_opt(&patch.meeting, |m| {
+                    check_opt(m, |m| check_prefix("meeting", m))
+                })?;
                 check(patch)
             }
             ActionOp::Rm { action } => check_prefix("action", action),
@@ -177,6 +195,9 @@ impl Collected for Action {
     }
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.actions
+    }
+    fn label(&self) -> String {
+        self.title.clone()
     }
     fn check(&self) -> Result<(), ValidationError> {
         check(&ActionPatch {
@@ -303,8 +324,12 @@ mod doc {
                     })
                 }
                 ActionOp::Edit { action, patch } => {
+                    let goal = w.resolve_ref(ItemKind::Goal, goal::KEY, &patch.goal)?;
+                    let meeting = w.resolve_ref(ItemKind::Meeting, meeting::KEY, &patch.meeting)?;
                     let (id, obj) = w.resolve(ItemKind::Action, KEY, action)?;
                     write_patch(w, &obj, patch)?;
+                    w.put_ref(&obj, "goal", goal)?;
+                    w.put_ref(&obj, "meeting", meeting)?;
                     w.touch(&obj)?;
                     let title = string(w.tx, &obj, "title");
                     let verb = match patch.status {

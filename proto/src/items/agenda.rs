@@ -34,6 +34,15 @@ pub enum AgendaOp {
         /// The topic.
         text: String,
     },
+    /// Change an agenda item's topic.
+    Edit {
+        /// Meeting id or prefix.
+        meeting: String,
+        /// 1-based position.
+        position: u32,
+        /// The new topic.
+        text: String,
+    },
     /// Remove an agenda item.
     Rm {
         /// Meeting id or prefix.
@@ -60,6 +69,15 @@ impl AgendaOp {
         match self {
             AgendaOp::Add { meeting, text } => {
                 check_prefix("meeting", meeting)?;
+                check(text)
+            }
+            AgendaOp::Edit {
+                meeting,
+                position,
+                text,
+            } => {
+                check_prefix("meeting", meeting)?;
+                check_position(*position)?;
                 check(text)
             }
             AgendaOp::Rm { meeting, position } => {
@@ -112,6 +130,16 @@ mod doc {
                     let (id, obj) = w.resolve(ItemKind::Meeting, meeting::KEY, meeting)?;
                     append(w, &obj, text)?;
                     (id, obj, format!("agenda add: {text}"))
+                }
+                AgendaOp::Edit {
+                    meeting,
+                    position,
+                    text,
+                } => {
+                    let (id, obj) = w.resolve(ItemKind::Meeting, meeting::KEY, meeting)?;
+                    let (_, _, item) = w.nth(&obj, KEY, *position, "agenda item")?;
+                    w.put_str(&item, "text", text)?;
+                    (id, obj, format!("agenda edit: {text}"))
                 }
                 AgendaOp::Rm { meeting, position } => {
                     let (id, obj) = w.resolve(ItemKind::Meeting, meeting::KEY, meeting)?;

@@ -10,8 +10,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_optional_line, check_points,
-    check_prefix,
+    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_opt, check_optional_line,
+    check_points, check_prefix,
 };
 use super::{Collected, Item, ItemKind};
 use crate::ids::ItemId;
@@ -60,12 +60,56 @@ pub struct NewCe {
     pub certificate: String,
 }
 
+/// Changes to a CE activity; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CePatch {
+    /// New title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// New provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// New completion date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// New credit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<f64>,
+    /// New content area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// New certificate reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+}
+
+impl NewCe {
+    /// Its fields, as a patch that sets them all.
+    pub fn as_patch(&self) -> CePatch {
+        CePatch {
+            title: Some(self.title.clone()),
+            provider: Some(self.provider.clone()),
+            date: Some(self.date),
+            points: Some(self.points),
+            category: Some(self.category.clone()),
+            certificate: Some(self.certificate.clone()),
+        }
+    }
+}
+
 /// What can be done to CE activities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum CeOp {
     /// Log a continuing-education activity.
     Add(NewCe),
+    /// Change a CE activity.
+    Edit {
+        /// Its id or prefix.
+        ce: String,
+        /// What changes.
+        patch: CePatch,
+    },
     /// Remove a CE activity.
     Rm {
         /// Its id or prefix.
@@ -78,11 +122,18 @@ pub const CERTIFICATE_MAX: usize = TITLE_MAX * 4;
 
 /// The checks of a CE activity's fields, whoever writes them.
 pub fn check(c: &NewCe) -> Result<(), ValidationError> {
-    check_line("title", &c.title, TITLE_MAX)?;
-    check_optional_line("provider", &c.provider, NAME_MAX)?;
-    check_optional_line("category", &c.category, NAME_MAX)?;
-    check_optional_line("certificate", &c.certificate, CERTIFICATE_MAX)?;
-    check_points("points", Some(c.points))
+    check_patch(&c.as_patch())
+}
+
+/// The checks of the fields a patch gives.
+fn check_patch(p: &CePatch) -> Result<(), ValidationError> {
+    check_opt(&p.title, |t| check_line("title", t, TITLE_MAX))?;
+    check_opt(&p.provider, |t| check_optional_line("provider", t, NAME_MAX))?;
+    check_opt(&p.category, |t| check_optional_line("category", t, NAME_MAX))?;
+    check_opt(&p.certificate, |t| {
+        check_optional_line("certificate", t, CERTIFICATE_MAX)
+    })?;
+    check_points("points", p.points)
 }
 
 impl CeOp {
@@ -90,6 +141,10 @@ impl CeOp {
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             CeOp::Add(c) => check(c),
+            CeOp::Edit { ce, patch } => {
+                check_prefix("id", ce)?;
+                check_patch(patch)
+            }
             CeOp::Rm { ce } => check_prefix("id", ce),
         }
     }
@@ -126,6 +181,9 @@ impl Collected for CeActivity {
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.ce
     }
+    fn label(&self) -> String {
+        self.title.clone()
+    }
     fn check(&self) -> Result<(), ValidationError> {
         check(&self.fields())
     }
@@ -159,12 +217,33 @@ fn write_fields(
     obj: &automerge::ObjId,
     c: &NewCe,
 ) -> super::doc::R<()> {
-    w.put_str(obj, "title", &c.title)?;
-    w.put_str(obj, "provider", &c.provider)?;
-    w.put_str(obj, "date", &c.date.to_string())?;
-    w.put_f64(obj, "points", c.points)?;
-    w.put_str(obj, "category", &c.category)?;
-    w.put_str(obj, "certificate", &c.certificate)
+    write_patch(w, obj, &c.as_patch())
+}
+
+/// Writes the fields a patch gives.
+#[cfg(feature = "doc")]
+fn write_patch(
+    w: &mut super::doc::Writer,
+    obj: &automerge::ObjId,
+    p: &CePatch,
+) -> super::doc::R<()> {
+    for (key, value) in [
+        ("title", &p.title),
+        ("provider", &p.provider),
+        ("category", &p.category),
+        ("certificate", &p.certificate),
+    ] {
+        if let Some(v) = value {
+            w.put_str(obj, key, v)?;
+        }
+    }
+    if let Some(d) = p.date {
+        w.put_str(obj, "date", &d.to_string())?;
+    }
+    if let Some(n) = p.points {
+        w.put_f64(obj, "points", n)?;
+    }
+    Ok(())
 }
 
 #[cfg(feature = "doc")]
@@ -178,6 +257,15 @@ impl CeOp {
                 write_fields(w, &obj, c)?;
                 Ok(Applied {
                     message: format!("ce add: {} ({} points)", c.title, c.points),
+                    target: Target::Item(ItemKind::Ce, id),
+                })
+            }
+            CeOp::Edit { ce, patch } => {
+                let (id, obj) = w.resolve(ItemKind::Ce, KEY, ce)?;
+                write_patch(w, &obj, patch)?;
+                let title = super::doc::string(w.tx, &obj, "title");
+                Ok(Applied {
+                    message: format!("ce edit: {title}"),
                     target: Target::Item(ItemKind::Ce, id),
                 })
             }

@@ -10,7 +10,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{NAME_MAX, ValidationError, check_line, check_points, check_prefix};
+use super::fields::{
+    NAME_MAX, ValidationError, check_line, check_opt, check_points, check_prefix, double_option,
+};
 use super::{Collected, Item, ItemKind};
 use crate::ids::ItemId;
 use crate::string_enum;
@@ -52,24 +54,28 @@ pub struct Certification {
     pub created_at: Timestamp,
 }
 
-/// Fields of a certification; in an edit, `None` leaves a field as it is.
+/// Fields of a certification; in an edit, `None` leaves a field as it
+/// is and `Some(None)` clears a date or the CE requirement.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CertPatch {
+    /// The credential's new name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
     /// Where it stands.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CertStatus>,
     /// Target or booked exam date.
-    #[serde(default)]
-    pub exam_date: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    pub exam_date: Option<Option<Date>>,
     /// When earned.
-    #[serde(default)]
-    pub earned_on: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    pub earned_on: Option<Option<Date>>,
     /// When renewal is due.
-    #[serde(default)]
-    pub renewal_due: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    pub renewal_due: Option<Option<Date>>,
     /// CE points required per cycle.
-    #[serde(default)]
-    pub ce_required: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    pub ce_required: Option<Option<f64>>,
 }
 
 /// A new certification.
@@ -97,11 +103,12 @@ impl NewCert {
     /// Its fields, as a patch that sets them.
     pub fn fields(&self) -> CertPatch {
         CertPatch {
+            credential: Some(self.credential.clone()),
             status: Some(self.status),
-            exam_date: self.exam_date,
-            earned_on: self.earned_on,
-            renewal_due: self.renewal_due,
-            ce_required: self.ce_required,
+            exam_date: self.exam_date.map(Some),
+            earned_on: self.earned_on.map(Some),
+            renewal_due: self.renewal_due.map(Some),
+            ce_required: self.ce_required.map(Some),
         }
     }
 }
@@ -117,28 +124,31 @@ pub enum CertificationOp {
         /// Its id or prefix.
         cert: String,
         /// What changes.
-        #[serde(flatten)]
         patch: CertPatch,
+    },
+    /// Remove a certification.
+    Rm {
+        /// Its id or prefix.
+        cert: String,
     },
 }
 
 /// The checks of a certification's fields, whoever writes them.
-pub fn check(credential: Option<&str>, p: &CertPatch) -> Result<(), ValidationError> {
-    if let Some(c) = credential {
-        check_line("credential", c, NAME_MAX)?;
-    }
-    check_points("CE required", p.ce_required)
+pub fn check(p: &CertPatch) -> Result<(), ValidationError> {
+    check_opt(&p.credential, |c| check_line("credential", c, NAME_MAX))?;
+    check_points("CE required", p.ce_required.flatten())
 }
 
 impl CertificationOp {
     /// Checks every field.
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
-            CertificationOp::Add(c) => check(Some(&c.credential), &c.fields()),
+            CertificationOp::Add(c) => check(&c.fields()),
             CertificationOp::Edit { cert, patch } => {
                 check_prefix("id", cert)?;
-                check(None, patch)
+                check(patch)
             }
+            CertificationOp::Rm { cert } => check_prefix("id", cert),
         }
     }
 }
@@ -147,11 +157,12 @@ impl Certification {
     /// Its fields, as a patch that sets them all.
     pub fn as_patch(&self) -> CertPatch {
         CertPatch {
+            credential: Some(self.credential.clone()),
             status: Some(self.status),
-            exam_date: self.exam_date,
-            earned_on: self.earned_on,
-            renewal_due: self.renewal_due,
-            ce_required: self.ce_required,
+            exam_date: self.exam_date.map(Some),
+            earned_on: self.earned_on.map(Some),
+            renewal_due: self.renewal_due.map(Some),
+            ce_required: self.ce_required.map(Some),
         }
     }
 }
@@ -173,8 +184,11 @@ impl Collected for Certification {
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.certifications
     }
+    fn label(&self) -> String {
+        self.credential.clone()
+    }
     fn check(&self) -> Result<(), ValidationError> {
-        check(Some(&self.credential), &self.as_patch())
+        check(&self.as_patch())
     }
     fn into_item(self) -> Item {
         Item::Certification(self)
@@ -196,7 +210,6 @@ impl Collected for Certification {
     #[cfg(feature = "doc")]
     fn write(&self, w: &mut super::doc::Writer) -> super::doc::R<()> {
         let (_, obj) = w.create::<Certification>(Some((self.id.as_str(), self.created_at)))?;
-        w.put_str(&obj, "credential", &self.credential)?;
         write_patch(w, &obj, &self.as_patch())
     }
 }
@@ -208,6 +221,9 @@ fn write_patch(
     obj: &automerge::ObjId,
     p: &CertPatch,
 ) -> super::doc::R<()> {
+    if let Some(c) = &p.credential {
+        w.put_str(obj, "credential", c)?;
+    }
     if let Some(s) = p.status {
         w.put_str(obj, "status", s.as_str())?;
     }
@@ -216,14 +232,15 @@ fn write_patch(
         ("earned_on", p.earned_on),
         ("renewal_due", p.renewal_due),
     ] {
-        if d.is_some() {
+        if let Some(d) = d {
             w.put_opt_date(obj, key, d)?;
         }
     }
-    if let Some(n) = p.ce_required {
-        w.put_f64(obj, "ce_required", n)?;
+    match p.ce_required {
+        Some(Some(n)) => w.put_f64(obj, "ce_required", n),
+        Some(None) => w.delete(obj, "ce_required"),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(feature = "doc")]
@@ -234,7 +251,6 @@ impl CertificationOp {
         match self {
             CertificationOp::Add(c) => {
                 let (id, obj) = w.create::<Certification>(None)?;
-                w.put_str(&obj, "credential", &c.credential)?;
                 write_patch(w, &obj, &c.fields())?;
                 Ok(Applied {
                     message: format!("cert add: {} ({})", c.credential, c.status.as_str()),
@@ -251,6 +267,7 @@ impl CertificationOp {
                     target: Target::Item(ItemKind::Certification, id),
                 })
             }
+            CertificationOp::Rm { cert } => super::remove::<Certification>(w, cert, "credential"),
         }
     }
 }

@@ -40,6 +40,8 @@ pub trait Collected: Clone + Sized {
     fn in_plan(plan: &Plan) -> &Vec<Self>;
     /// Its list in a plan view, to change.
     fn in_plan_mut(plan: &mut Plan) -> &mut Vec<Self>;
+    /// What people call it in messages: its title, name or first line.
+    fn label(&self) -> String;
     /// Checks every field, exactly as an edit that made it would be checked.
     fn check(&self) -> Result<(), ValidationError>;
     /// As the reply to an edit.

@@ -79,6 +79,11 @@ pub enum CompetencyOp {
     },
     /// Set when the plan's competencies fall due again.
     Schedule(crate::competency::Schedule),
+    /// Remove a competency record, with its assessments and sign-offs.
+    Rm {
+        /// Competency id or prefix.
+        competency: String,
+    },
 }
 
 /// The check of a competency's system, whoever writes it.
@@ -91,7 +96,9 @@ impl CompetencyOp {
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             CompetencyOp::Add { system } => check(system),
-            CompetencyOp::Edit { competency, .. } => check_prefix("competency", competency),
+            CompetencyOp::Edit { competency, .. } | CompetencyOp::Rm { competency } => {
+                check_prefix("competency", competency)
+            }
             CompetencyOp::Schedule(s) => s.validate().map_err(|m| bad("schedule", m)),
         }
     }
@@ -114,6 +121,9 @@ impl Collected for Competency {
     }
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.competencies
+    }
+    fn label(&self) -> String {
+        self.system.clone()
     }
     fn check(&self) -> Result<(), ValidationError> {
         check(&self.system)?;
@@ -190,6 +200,9 @@ impl CompetencyOp {
                     message: format!("competency stage: {system} is {}", stage.as_str()),
                     target: Target::Item(ItemKind::Competency, id),
                 })
+            }
+            CompetencyOp::Rm { competency } => {
+                super::remove::<Competency>(w, competency, "system")
             }
             CompetencyOp::Schedule(schedule) => {
                 let json = serde_json::to_string(schedule)

@@ -8,7 +8,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_optional_line, check_text,
+    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_opt, check_optional_line,
+    check_prefix, check_text,
 };
 use super::{Collected, Item, ItemKind};
 use crate::ids::ItemId;
@@ -54,21 +55,68 @@ pub struct NewContact {
     pub notes: String,
 }
 
+/// Changes to a contact; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactPatch {
+    /// New name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// How they met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how_met: Option<String>,
+    /// Who introduced them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced_by: Option<String>,
+    /// New notes (merged with concurrent edits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
 /// What can be done to contacts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum ContactOp {
     /// Add a networking contact.
     Add(NewContact),
+    /// Change a contact.
+    Edit {
+        /// Contact id or prefix.
+        contact: String,
+        /// What changes.
+        patch: ContactPatch,
+    },
+    /// Remove a contact.
+    Rm {
+        /// Contact id or prefix.
+        contact: String,
+    },
 }
 
 /// The checks of a contact's fields, whoever writes them.
 pub fn check(c: &NewContact) -> Result<(), ValidationError> {
-    check_line("name", &c.name, NAME_MAX)?;
-    check_optional_line("organization", &c.organization, NAME_MAX)?;
-    check_optional_line("how met", &c.how_met, TITLE_MAX)?;
-    check_optional_line("introduced by", &c.introduced_by, NAME_MAX)?;
-    check_text("notes", &c.notes)
+    check_patch(&ContactPatch {
+        name: Some(c.name.clone()),
+        organization: Some(c.organization.clone()),
+        how_met: Some(c.how_met.clone()),
+        introduced_by: Some(c.introduced_by.clone()),
+        notes: Some(c.notes.clone()),
+    })
+}
+
+/// The checks of the fields a patch gives.
+fn check_patch(p: &ContactPatch) -> Result<(), ValidationError> {
+    check_opt(&p.name, |n| check_line("name", n, NAME_MAX))?;
+    check_opt(&p.organization, |o| {
+        check_optional_line("organization", o, NAME_MAX)
+    })?;
+    check_opt(&p.how_met, |h| check_optional_line("how met", h, TITLE_MAX))?;
+    check_opt(&p.introduced_by, |i| {
+        check_optional_line("introduced by", i, NAME_MAX)
+    })?;
+    check_opt(&p.notes, |n| check_text("notes", n))
 }
 
 impl ContactOp {
@@ -76,6 +124,11 @@ impl ContactOp {
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             ContactOp::Add(c) => check(c),
+            ContactOp::Edit { contact, patch } => {
+                check_prefix("contact", contact)?;
+                check_patch(patch)
+            }
+            ContactOp::Rm { contact } => check_prefix("contact", contact),
         }
     }
 }
@@ -109,6 +162,9 @@ impl Collected for Contact {
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.contacts
     }
+    fn label(&self) -> String {
+        self.name.clone()
+    }
     fn check(&self) -> Result<(), ValidationError> {
         check(&self.fields())
     }
@@ -141,11 +197,40 @@ fn write_fields(
     obj: &automerge::ObjId,
     c: &NewContact,
 ) -> super::doc::R<()> {
-    w.put_str(obj, "name", &c.name)?;
-    w.put_str(obj, "organization", &c.organization)?;
-    w.put_str(obj, "how_met", &c.how_met)?;
-    w.put_str(obj, "introduced_by", &c.introduced_by)?;
-    w.put_text(obj, "notes", &c.notes)
+    write_patch(
+        w,
+        obj,
+        &ContactPatch {
+            name: Some(c.name.clone()),
+            organization: Some(c.organization.clone()),
+            how_met: Some(c.how_met.clone()),
+            introduced_by: Some(c.introduced_by.clone()),
+            notes: Some(c.notes.clone()),
+        },
+    )
+}
+
+/// Writes the fields a patch gives.
+#[cfg(feature = "doc")]
+fn write_patch(
+    w: &mut super::doc::Writer,
+    obj: &automerge::ObjId,
+    p: &ContactPatch,
+) -> super::doc::R<()> {
+    for (key, value) in [
+        ("name", &p.name),
+        ("organization", &p.organization),
+        ("how_met", &p.how_met),
+        ("introduced_by", &p.introduced_by),
+    ] {
+        if let Some(v) = value {
+            w.put_str(obj, key, v)?;
+        }
+    }
+    if let Some(n) = &p.notes {
+        w.put_text(obj, "notes", n)?;
+    }
+    Ok(())
 }
 
 #[cfg(feature = "doc")]
@@ -162,6 +247,16 @@ impl ContactOp {
                     target: Target::Item(ItemKind::Contact, id),
                 })
             }
+            ContactOp::Edit { contact, patch } => {
+                let (id, obj) = w.resolve(ItemKind::Contact, KEY, contact)?;
+                write_patch(w, &obj, patch)?;
+                let name = super::doc::string(w.tx, &obj, "name");
+                Ok(Applied {
+                    message: format!("contact edit: {name}"),
+                    target: Target::Item(ItemKind::Contact, id),
+                })
+            }
+            ContactOp::Rm { contact } => super::remove::<Contact>(w, contact, "name"),
         }
     }
 }

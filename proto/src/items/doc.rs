@@ -14,6 +14,7 @@ use automerge::{AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+pub use super::fields::first_line;
 use super::{ItemKind, ids_of};
 use crate::ids::{ItemId, PeerId};
 use crate::{ApiError, ErrorCode};
@@ -346,6 +347,30 @@ impl Writer<'_, '_> {
         Ok((ItemId::from(id), obj))
     }
 
+    /// A patch's change of a reference to another item: `Some(Some(prefix))`
+    /// resolved to the item's id, `Some(None)` to clear it, `None` to keep it.
+    pub fn resolve_ref(
+        &mut self,
+        kind: ItemKind,
+        key: &str,
+        given: &Option<Option<String>>,
+    ) -> R<Option<Option<ItemId>>> {
+        Ok(match given {
+            Some(Some(p)) => Some(Some(self.resolve(kind, key, p)?.0)),
+            Some(None) => Some(None),
+            None => None,
+        })
+    }
+
+    /// Sets (or, for `Some(None)`, clears) a reference resolved by
+    /// [`Writer::resolve_ref`]; `None` leaves it.
+    pub fn put_ref(&mut self, obj: &ObjId, key: &str, r: Option<Option<ItemId>>) -> R<()> {
+        match r {
+            Some(v) => self.put_opt_str(obj, key, v.as_ref().map(|v| v.as_str())),
+            None => Ok(()),
+        }
+    }
+
     /// Makes an item of kind `K` in its map under the root, with a fresh
     /// id (or `id`, for an import) and its creation time (now, or
     /// `created_at`).
@@ -478,14 +503,5 @@ impl Writer<'_, '_> {
     /// A new map under `key` in `obj` (replacing what was there).
     pub fn new_map(&mut self, obj: &ObjId, key: &str) -> R<ObjId> {
         self.tx.put_object(obj, key, ObjType::Map).map_err(internal)
-    }
-}
-
-/// The first line of a text, cut to 60 characters, for change messages.
-pub fn first_line(s: &str) -> String {
-    let line = s.lines().next().unwrap_or("").trim();
-    match line.char_indices().nth(60) {
-        Some((i, _)) => format!("{}...", &line[..i]),
-        None => line.to_string(),
     }
 }

@@ -61,18 +61,53 @@ pub struct NewFeedback {
     pub body: String,
 }
 
+/// Changes to feedback; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackPatch {
+    /// New tone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FeedbackKind>,
+    /// New text (merged with concurrent edits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The goal it is about (id or prefix); `Some(None)` clears it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::fields::double_option"
+    )]
+    pub goal: Option<Option<String>>,
+}
+
 /// What can be done to feedback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum FeedbackOp {
     /// Add feedback.
     Add(NewFeedback),
+    /// Change feedback.
+    Edit {
+        /// Feedback id or prefix.
+        feedback: String,
+        /// What changes.
+        patch: FeedbackPatch,
+    },
+    /// Remove feedback.
+    Rm {
+        /// Feedback id or prefix.
+        feedback: String,
+    },
 }
 
 /// The checks of feedback's fields, whoever writes them: the body must
 /// say something.
 pub fn check(author: &str, body: &str) -> Result<(), ValidationError> {
     check_optional_line("author", author, NAME_MAX)?;
+    check_body(body)
+}
+
+/// The body says something.
+fn check_body(body: &str) -> Result<(), ValidationError> {
     if body.trim().is_empty() {
         return Err(bad("body", "must not be empty"));
     }
@@ -87,6 +122,12 @@ impl FeedbackOp {
                 check_opt(&f.goal, |g| check_prefix("goal", g))?;
                 check(&f.author, &f.body)
             }
+            FeedbackOp::Edit { feedback, patch } => {
+                check_prefix("feedback", feedback)?;
+                check_opt(&patch.body, |b| check_body(b))?;
+                check_opt(&patch.goal, |g| check_opt(g, |g| check_prefix("goal", g)))
+            }
+            FeedbackOp::Rm { feedback } => check_prefix("feedback", feedback),
         }
     }
 }
@@ -106,6 +147,9 @@ impl Collected for Feedback {
     }
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.feedback
+    }
+    fn label(&self) -> String {
+        format!("{} from {}", self.kind, self.author)
     }
     fn check(&self) -> Result<(), ValidationError> {
         check_ref("goal", self.goal.as_deref())?;
@@ -142,8 +186,26 @@ impl Collected for Feedback {
 impl FeedbackOp {
     /// Applies the operation inside an open transaction.
     pub fn apply(&self, w: &mut super::doc::Writer) -> super::doc::R<super::doc::Applied> {
-        use super::doc::{Applied, Target};
+        use super::doc::{Applied, Target, string};
         match self {
+            FeedbackOp::Edit { feedback, patch } => {
+                let goal = w.resolve_ref(ItemKind::Goal, super::goal::KEY, &patch.goal)?;
+                let (id, obj) = w.resolve(ItemKind::Feedback, KEY, feedback)?;
+                if let Some(k) = patch.kind {
+                    w.put_str(&obj, "kind", k.as_str())?;
+                }
+                if let Some(b) = &patch.body {
+                    w.put_text(&obj, "body", b)?;
+                }
+                w.put_ref(&obj, "goal", goal)?;
+                let kind = string(w.tx, &obj, "kind");
+                let author = string(w.tx, &obj, "author");
+                Ok(Applied {
+                    message: format!("feedback edit: {kind} from {author}"),
+                    target: Target::Item(ItemKind::Feedback, id),
+                })
+            }
+            FeedbackOp::Rm { feedback } => super::remove::<Feedback>(w, feedback, "body"),
             FeedbackOp::Add(f) => {
                 let goal = f
                     .goal

@@ -265,6 +265,9 @@ impl Collected for Goal {
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.goals
     }
+    fn label(&self) -> String {
+        self.title.clone()
+    }
     fn check(&self) -> Result<(), ValidationError> {
         check(&self.as_patch(), Some(&self.created_by))?;
         milestone::check_imported(&self.milestones)

@@ -108,6 +108,11 @@ pub enum MeetingOp {
         /// What changes.
         patch: MeetingPatch,
     },
+    /// Remove a meeting (its agenda goes with it).
+    Rm {
+        /// Meeting id or prefix.
+        meeting: String,
+    },
 }
 
 /// The checks of a meeting's fields, whoever writes them.
@@ -135,6 +140,7 @@ impl MeetingOp {
                 check_prefix("meeting", meeting)?;
                 check(patch)
             }
+            MeetingOp::Rm { meeting } => check_prefix("meeting", meeting),
         }
     }
 }
@@ -155,6 +161,9 @@ impl Collected for Meeting {
     }
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.meetings
+    }
+    fn label(&self) -> String {
+        self.start.strftime("%Y-%m-%d %H:%M").to_string()
     }
     fn check(&self) -> Result<(), ValidationError> {
         check(&MeetingPatch {
@@ -299,6 +308,7 @@ mod doc {
                         target: Target::Item(ItemKind::Meeting, id),
                     })
                 }
+                MeetingOp::Rm { meeting } => super::super::remove::<Meeting>(w, meeting, "start"),
             }
         }
     }

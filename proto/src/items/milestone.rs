@@ -29,6 +29,9 @@ pub struct Milestone {
 /// Changes to a milestone; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MilestonePatch {
+    /// New title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// Reached or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done: Option<bool>,
@@ -82,7 +85,16 @@ impl MilestoneOp {
                 check_prefix("goal", goal)?;
                 check(title)
             }
-            MilestoneOp::Edit { goal, position, .. } | MilestoneOp::Rm { goal, position } => {
+            MilestoneOp::Edit {
+                goal,
+                position,
+                patch,
+            } => {
+                check_prefix("goal", goal)?;
+                check_position(*position)?;
+                super::fields::check_opt(&patch.title, |t| check(t))
+            }
+            MilestoneOp::Rm { goal, position } => {
                 check_prefix("goal", goal)?;
                 check_position(*position)
             }
@@ -145,6 +157,9 @@ mod doc {
                 } => {
                     let (id, obj) = goal_of(w, goal)?;
                     let (_, _, m) = w.nth(&obj, KEY, *position, "milestone")?;
+                    if let Some(t) = &patch.title {
+                        w.put_str(&m, "title", t)?;
+                    }
                     let title = string(w.tx, &m, "title");
                     let message = match patch.done {
                         Some(done) => {

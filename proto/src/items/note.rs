@@ -142,6 +142,9 @@ impl Collected for JournalNote {
     fn in_plan_mut(plan: &mut super::plan::Plan) -> &mut Vec<Self> {
         &mut plan.notes
     }
+    fn label(&self) -> String {
+        super::fields::first_line(&self.body)
+    }
     fn check(&self) -> Result<(), ValidationError> {
         check(&self.author, &self.body, &self.tags)
     }
