@@ -34,8 +34,21 @@ pub struct LogEntry {
     pub hash: String,
     /// The Automerge actor id (hex) of the device that made it.
     pub actor: String,
-    /// Who made it, as `user@host` of that device when the plan knows it.
+    /// Who made it, for people: the member (name, role, device label)
+    /// whose device made it, e.g. "Dana (mentor, laptop)".
     pub author: String,
+    /// The device's PeerId, when the plan knows it.
+    #[serde(default)]
+    pub peer: Option<crate::ids::PeerId>,
+    /// The member's name, when the device is (or was) a member.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The member's role.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// The device's label.
+    #[serde(default)]
+    pub device: Option<String>,
     /// When it was made, by the author's clock.
     pub time: Timestamp,
     /// What it did, e.g. `goal add: Pass the MLS exam`.

@@ -34,7 +34,7 @@ pub enum GoalCmd {
         /// How both sides will know the goal is reached (`-` reads stdin).
         #[arg(long)]
         criteria: Option<String>,
-        /// Who creates it (default: $TANDEM_USER or $USER).
+        /// Who creates it (default: this device's member name).
         #[arg(long)]
         author: Option<String>,
         #[command(flatten)]
@@ -186,7 +186,7 @@ pub(crate) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 status,
                 target_date: target.as_deref().map(|t| ctx.date(t)).transpose()?,
                 success_criteria: input::opt_text(criteria)?.unwrap_or_default(),
-                created_by: author.unwrap_or_else(|| ctx.user.clone()),
+                created_by: author.unwrap_or_default(),
             };
             let item = ctx.edit(Edit::Goal(GoalOp::Add(goal)))?;
             ctx.emit_item(&item, &described(&item, "Added"))

@@ -56,8 +56,6 @@ pub struct Ctx {
     /// The local time, for relative dates; looked up on first use, since
     /// finding the system time zone can cost a millisecond.
     now: std::cell::OnceCell<ZonedDateTime>,
-    /// The user's name, for authorship.
-    pub user: String,
     client: Option<Client>,
 }
 
@@ -73,9 +71,6 @@ impl Ctx {
             autostart: !cli.no_autostart && !no_autostart,
             style: Style::detect(),
             now: std::cell::OnceCell::new(),
-            user: std::env::var("TANDEM_USER")
-                .or_else(|_| std::env::var("USER"))
-                .unwrap_or_else(|_| "me".to_string()),
             client: None,
         }
     }

@@ -47,6 +47,23 @@ impl PlanDoc {
             .is_some_and(|m| matches!(m.role, Role::Mentor | Role::Mentee))
     }
 
+    /// Checks that the device `peer` may undo its own changes: it is still
+    /// a member that writes.
+    pub fn authorize_undo(&self, peer: &str) -> Result<(), ApiError> {
+        match self.member(peer) {
+            None => Err(forbidden(
+                "this device is not a member of the plan (it was removed, or never added); \
+                 its copy is read-only"
+                    .to_string(),
+            )),
+            Some(me) if me.role == Role::Observer => Err(forbidden(format!(
+                "{} is an observer of this plan: observers read, they do not write",
+                me.name
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// Checks that the device `peer` may make `edit`; the error names the rule.
     pub fn authorize(&self, peer: &str, edit: &Edit) -> Result<(), ApiError> {
         let me = self.member(peer).ok_or_else(|| {

@@ -162,7 +162,10 @@ mod tests {
         let e = tandem_proto::edit::Edit::Milestone(tandem_proto::edit::MilestoneOp::Edit {
             goal: "0000000000000002".into(),
             position: 2,
-            patch: tandem_proto::edit::MilestonePatch { done: Some(true) },
+            patch: tandem_proto::edit::MilestonePatch {
+                done: Some(true),
+                title: None,
+            },
         });
         doc.apply(&e, &device(1), now(), &mut next).unwrap();
         let v = doc.view();

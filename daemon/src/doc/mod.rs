@@ -14,6 +14,9 @@ mod history;
 mod import;
 pub(crate) mod layout;
 mod sync;
+mod undo;
+
+pub use undo::LIST_MAX as UNDO_LIST_MAX;
 
 use automerge::transaction::{CommitOptions, Transactable};
 use std::cell::RefCell;
@@ -148,14 +151,19 @@ impl PlanDoc {
             |tx| -> Result<(), ApiError> {
                 tx.put_object(&automerge::ROOT, layout::DEVICES, ObjType::Map)
                     .map_err(internal)?;
-                let mut w = Writer { tx, now, new_id };
-                items::plan::write_new(&mut w, id, new)?;
                 // The creator's device is the first member, as the plan's mentor.
                 let name = if new.mentor.trim().is_empty() {
                     device.user.clone()
                 } else {
                     new.mentor.clone()
                 };
+                let mut w = Writer {
+                    tx,
+                    now,
+                    new_id,
+                    author: name.clone(),
+                };
+                items::plan::write_new(&mut w, id, new)?;
                 Edit::Member(MemberOp::Add(NewMember {
                     peer: device.peer.clone().into(),
                     name,
@@ -228,6 +236,7 @@ impl PlanDoc {
         edit.validate()?;
         let before = self.doc.get_heads();
         let actor_hex = device.actor.to_hex_string();
+        let author = self.member_name(&device.peer).unwrap_or_else(|| device.user.clone());
         let applied = self
             .doc
             .transact_with(
@@ -237,7 +246,12 @@ impl PlanDoc {
                         .with_time(now.as_second())
                 },
                 |tx| {
-                    let mut w = Writer { tx, now, new_id };
+                    let mut w = Writer {
+                        tx,
+                        now,
+                        new_id,
+                        author: author.clone(),
+                    };
                     let applied = edit.apply(&mut w)?;
                     devices::register(
                         &mut w,
@@ -257,6 +271,12 @@ impl PlanDoc {
             change,
             message: applied.result.message,
         })
+    }
+
+    /// The name the plan's membership gives the person of device `peer`.
+    pub(crate) fn member_name(&self, peer: &str) -> Option<String> {
+        let obj = items::doc::item(&self.doc, items::member::KEY, peer)?;
+        Some(items::doc::string(&self.doc, &obj, "name")).filter(|n| !n.is_empty())
     }
 
     /// Wraps a document made elsewhere (a fork).
@@ -391,3 +411,6 @@ mod roundtrip_tests;
 
 #[cfg(test)]
 mod same_checks_tests;
+
+#[cfg(test)]
+mod undo_tests;

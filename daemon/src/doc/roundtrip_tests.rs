@@ -15,7 +15,7 @@ use super::tests::{device, new_plan, now, peer};
 use super::*;
 
 /// How many kinds of operation [`edit_for`] knows.
-const OPS: u8 = 30;
+const OPS: u8 = 41;
 
 /// One random operation: which one, which existing item it picks, two
 /// words and a number to fill its fields with.
@@ -52,6 +52,9 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
     let comps: Vec<&str> = plan.competencies.iter().map(|c| c.id.as_str()).collect();
     let ce: Vec<&str> = plan.ce.iter().map(|c| c.id.as_str()).collect();
     let certs: Vec<&str> = plan.certifications.iter().map(|c| c.id.as_str()).collect();
+    let feedback: Vec<&str> = plan.feedback.iter().map(|f| f.id.as_str()).collect();
+    let notes: Vec<&str> = plan.notes.iter().map(|x| x.id.as_str()).collect();
+    let contacts: Vec<&str> = plan.contacts.iter().map(|c| c.id.as_str()).collect();
     let (a, b, n, p) = (op.a.clone(), op.b.clone(), op.n, op.pick);
     let day = date(2027, 1 + (n % 12) as i8, 1 + (n % 28) as i8);
     let pick_of = |all: &[&str]| nth(all, p);
@@ -97,6 +100,7 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
             position: 1,
             patch: MilestonePatch {
                 done: Some(n % 2 == 0),
+                title: (n % 3 == 0).then(|| b.clone()),
             },
         }),
         8 => Edit::Milestone(MilestoneOp::Rm {
@@ -116,6 +120,8 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
             patch: ActionPatch {
                 status: Some(ActionStatus::ALL[n as usize % 2]),
                 notes: Some(a),
+                goal: Some(if n % 2 == 0 { pick_of(&goals) } else { None }),
+                meeting: (n % 3 == 0).then(|| pick_of(&meetings)),
                 ..Default::default()
             },
         }),
@@ -212,9 +218,66 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
         28 => Edit::Certification(CertificationOp::Edit {
             cert: pick_of(&certs)?,
             patch: CertPatch {
-                earned_on: Some(day),
+                earned_on: Some(Some(day)),
+                renewal_due: Some((n % 2 == 0).then_some(day)),
+                ce_required: Some((n % 3 == 0).then_some(12.5)),
                 ..Default::default()
             },
+        }),
+        30 => Edit::Feedback(FeedbackOp::Edit {
+            feedback: pick_of(&feedback)?,
+            patch: FeedbackPatch {
+                kind: Some(FeedbackKind::ALL[n as usize % FeedbackKind::ALL.len()]),
+                body: Some(a),
+                goal: Some(if n % 2 == 0 { pick_of(&goals) } else { None }),
+            },
+        }),
+        31 => Edit::Feedback(FeedbackOp::Rm {
+            feedback: pick_of(&feedback)?,
+        }),
+        32 => Edit::Note(NoteOp::Edit {
+            note: pick_of(&notes)?,
+            patch: NotePatch {
+                body: Some(a),
+                tags: (n % 2 == 0).then(|| vec![b.replace(' ', "-")]),
+            },
+        }),
+        33 => Edit::Note(NoteOp::Rm {
+            note: pick_of(&notes)?,
+        }),
+        34 => Edit::Contact(ContactOp::Edit {
+            contact: pick_of(&contacts)?,
+            patch: ContactPatch {
+                name: Some(a),
+                how_met: Some(b),
+                ..Default::default()
+            },
+        }),
+        35 => Edit::Contact(ContactOp::Rm {
+            contact: pick_of(&contacts)?,
+        }),
+        36 => Edit::Ce(CeOp::Edit {
+            ce: pick_of(&ce)?,
+            patch: CePatch {
+                title: Some(a),
+                date: Some(day),
+                points: Some(f64::from(n % 20) + 0.5),
+                ..Default::default()
+            },
+        }),
+        37 => Edit::Certification(CertificationOp::Rm {
+            cert: pick_of(&certs)?,
+        }),
+        38 => Edit::Meeting(MeetingOp::Rm {
+            meeting: pick_of(&meetings)?,
+        }),
+        39 => Edit::AgendaItem(AgendaOp::Edit {
+            meeting: pick_of(&meetings)?,
+            position: 1,
+            text: a,
+        }),
+        40 => Edit::Competency(CompetencyOp::Rm {
+            competency: pick_of(&comps)?,
         }),
         29 => Edit::Member(MemberOp::Add(NewMember {
             peer: peer(2 + n % 3).into(),

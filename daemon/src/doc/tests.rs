@@ -105,7 +105,10 @@ fn goal_lifecycle_with_milestones_and_progress() {
         &Edit::Milestone(MilestoneOp::Edit {
             goal: g.id.to_string(),
             position: 1,
-            patch: MilestonePatch { done: Some(true) },
+            patch: MilestonePatch {
+                done: Some(true),
+                title: None,
+            },
         }),
         &device(1),
         now(),
@@ -260,7 +263,7 @@ fn history_names_device_and_message() {
     let log = d.log(10);
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].message, "goal add: Pass the MLS exam");
-    assert_eq!(log[0].author, "user1@lab");
+    assert_eq!(log[0].author, "Dana (mentor, lab)");
     assert_eq!(log[1].message, "plan new: Onboarding");
     assert_eq!(log[0].time, now());
 }
@@ -439,7 +442,10 @@ fn run(d: &mut PlanDoc, op: &Op, dev: &Device, next: &mut dyn FnMut() -> String)
             Edit::Milestone(MilestoneOp::Edit {
                 goal: g,
                 position: 1,
-                patch: MilestonePatch { done: Some(*b) },
+                patch: MilestonePatch {
+                    done: Some(*b),
+                    title: None,
+                },
             })
         }),
         Op::AddAction(t) => Some(Edit::Action(ActionOp::Add(NewAction {

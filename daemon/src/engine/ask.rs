@@ -5,7 +5,7 @@
 
 use tandem_proto::api::{
     BundleExport, BundleImport, History, InviteList, InviteRevoke, NewInvite, PlanAccept,
-    PlanDecline, PlanEdit, PlanGet, PlanImport, PlanUse, SyncStatus,
+    PlanDecline, PlanEdit, PlanGet, PlanImport, PlanUse, SyncStatus, Undo, UndoList,
 };
 use tandem_proto::edit::NewPlan;
 
@@ -37,6 +37,8 @@ pub enum Read {
     PlanPending,
     /// A signed bundle of a plan.
     BundleExport(BundleExport),
+    /// What this device could undo in a plan.
+    UndoList(UndoList),
 }
 
 /// Requests that change plans or the store.
@@ -56,6 +58,8 @@ pub enum Write {
     PlanDecline(PlanDecline),
     /// Change a plan.
     Edit(PlanEdit),
+    /// Revert this device's last change to a plan.
+    Undo(Undo),
     /// Make an invitation (its addresses filled in by the server).
     InviteNew(NewInvite),
     /// Revoke an invitation.

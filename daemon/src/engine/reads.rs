@@ -30,6 +30,11 @@ impl Engine {
             Read::InviteList(l) => self.invite_list(l.plan.as_deref()),
             Read::PlanPending => self.plan_pending(),
             Read::BundleExport(b) => self.bundle_export(b.plan.as_deref(), b.for_peer.as_deref()),
+            Read::UndoList(u) => self.resolve(u.plan.as_deref()).and_then(|id| {
+                let device = self.device.clone();
+                self.loaded(&id)
+                    .map(|l| Response::Undoable(l.doc.undoable(&device, crate::doc::UNDO_LIST_MAX)))
+            }),
         };
         result.unwrap_or_else(Response::Error)
     }

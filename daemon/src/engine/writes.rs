@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use tandem_proto::api::{PlanEdit, Response, WatchEvent};
+use tandem_proto::api::{PlanEdit, Response, Undo, WatchEvent};
 use tandem_proto::edit::{Edit, SignoffOp};
 use tandem_proto::{ApiError, ErrorCode, ids};
 
@@ -44,6 +44,7 @@ impl Engine {
                 Ok(Response::Plan(Box::new(view)))
             }
             Write::Edit(e) => self.edit(e, batch, touched),
+            Write::Undo(u) => self.undo(u, batch, touched),
             Write::InviteNew(new) => self.invite_new(new, batch),
             Write::InviteRevoke(r) => self.invite_revoke(&r.id, batch),
             Write::PlanAccept(a) => self.plan_accept(&a.plan, batch, touched),
@@ -90,6 +91,40 @@ impl Engine {
             loaded.append(&id, batch, &bytes, now)?;
         }
         Ok(Response::Edited(edited.item))
+    }
+
+    /// Reverts this device's last change to a plan and stages the change
+    /// that does it.
+    pub(super) fn undo(
+        &mut self,
+        Undo { plan, change }: &Undo,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+    ) -> Result<Response, StageError> {
+        let id = self.resolve(plan.as_deref())?;
+        let now = self.now;
+        let device = self.device.clone();
+        let loaded = self.loaded(&id)?;
+        loaded.doc.authorize_undo(&device.peer)?;
+        let (edited, undone) = loaded.doc.undo(&device, now, change.as_deref())?;
+        let loaded = self.loaded(&id)?;
+        if let Some(bytes) = &edited.change {
+            touched.insert(id.clone());
+            loaded.append(&id, batch, bytes, now)?;
+        }
+        let touched_item = edited.item.touched();
+        self.staged_events.push(WatchEvent::LocalChange {
+            plan: id.clone().into(),
+            message: edited.message.clone(),
+            item: edited.item.id(),
+            device: device.peer.clone().into(),
+            time: now,
+        });
+        Ok(Response::Undone(tandem_proto::api::Undone {
+            undone,
+            message: edited.message,
+            touched: touched_item,
+        }))
     }
 
     /// Stores a plan just made here and makes it the current one.

@@ -63,6 +63,8 @@ impl Route {
             Request::PlanAccept(a) => engine(Write::PlanAccept(a).into()),
             Request::PlanDecline(d) => engine(Write::PlanDecline(d).into()),
             Request::Edit(e) => engine(Write::Edit(e).into()),
+            Request::Undo(u) => engine(Write::Undo(u).into()),
+            Request::UndoList(u) => engine(Read::UndoList(u).into()),
             Request::InviteRevoke(r) => engine(Write::InviteRevoke(r).into()),
         }
     }

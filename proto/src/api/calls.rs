@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::replies::{
     Accepted, BundleIn, BundleOut, Declined, InviteInfo, Joined, NewInvite, PlanOffer, PlanSync,
+    Undoable, Undone,
 };
 use super::{DaemonStatus, Request, Response};
 use crate::edit::{Edit, NewPlan};
@@ -162,6 +163,27 @@ pub struct PlanEdit {
     pub edit: Edit,
 }
 pair!(PlanEdit => Edit; Item, "edit", Response::Edited(i) => i);
+
+/// Revert this device's last change to a plan that is not undone yet, as
+/// a new change (which syncs like any edit). Replied to once it is durable.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undo {
+    /// Plan id or prefix; `None` for the current plan.
+    pub plan: Option<String>,
+    /// A change id (hash) or prefix, as `tandem log` shows it; `None` for
+    /// this device's newest change that is not undone yet.
+    #[serde(default)]
+    pub change: Option<String>,
+}
+pair!(Undo => Undo; Undone, "undo", Response::Undone(u) => u);
+
+/// This device's recent changes to a plan that `undo` would revert, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoList {
+    /// Plan id or prefix; `None` for the current plan.
+    pub plan: Option<String>,
+}
+pair!(UndoList => UndoList; Vec<Undoable>, "undo list", Response::Undoable(u) => u);
 
 /// Dial a peer at a multiaddr ending in `/p2p/<peer-id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -101,6 +101,10 @@ pub enum Request {
     PlanDecline(PlanDecline),
     /// [`PlanEdit`].
     Edit(PlanEdit),
+    /// [`Undo`].
+    Undo(Undo),
+    /// [`UndoList`].
+    UndoList(UndoList),
 }
 
 /// The daemon's reply to a [`Request`].
@@ -155,6 +159,10 @@ pub enum Response {
     Bundle(BundleOut),
     /// Reply to [`BundleImport`].
     BundleImported(BundleIn),
+    /// Reply to [`Undo`], once durable.
+    Undone(Undone),
+    /// Reply to [`UndoList`].
+    Undoable(Vec<Undoable>),
     /// The request failed; nothing was changed.
     Error(ApiError),
 }

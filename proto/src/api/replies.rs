@@ -176,3 +176,25 @@ pub struct InviteInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
 }
+
+/// A change `undo` can revert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undoable {
+    /// The change's hash (hex).
+    pub hash: String,
+    /// What it did, e.g. `action edit: Call the vendor`.
+    pub message: String,
+    /// When it was made.
+    pub time: Timestamp,
+}
+
+/// Reply to [`super::Undo`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undone {
+    /// The change that was reverted.
+    pub undone: Undoable,
+    /// The message of the new change that reverts it.
+    pub message: String,
+    /// What it touched, for events and clients.
+    pub touched: Touched,
+}

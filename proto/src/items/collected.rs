@@ -266,6 +266,23 @@ pub fn kind_of_key(key: &str) -> Option<ItemKind> {
 }
 
 /// The root keys of every collection, made with each new plan.
+/// The map under the document's root that holds items of `kind`, if it
+/// is a collected kind.
+pub fn key_of_kind(kind: ItemKind) -> Option<&'static str> {
+    macro_rules! find {
+        ($($k:ident: $view:ty,)*) => {
+            $(
+                if kind == <$view as Collected>::KIND {
+                    return Some(<$view as Collected>::KEY);
+                }
+            )*
+        };
+    }
+    with_collected!(find);
+    None
+}
+
+/// The maps under the document's root of every collected kind.
 pub fn collection_keys() -> Vec<&'static str> {
     macro_rules! keys {
         ($($kind:ident: $view:ty,)*) => {

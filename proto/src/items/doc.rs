@@ -238,12 +238,25 @@ pub struct Writer<'t, 'd> {
     pub now: Timestamp,
     /// Makes a fresh item id.
     pub new_id: &'t mut dyn FnMut() -> String,
+    /// Who makes the edit: the name the plan's membership gives this
+    /// device's person, recorded as the author of notes, feedback and
+    /// goals when the edit names none.
+    pub author: String,
 }
 
 /// What writes return.
 pub type R<T> = Result<T, ApiError>;
 
 impl Writer<'_, '_> {
+    /// `given` when the edit names an author, else the editing member.
+    pub fn author_or(&self, given: &str) -> String {
+        if given.trim().is_empty() {
+            self.author.clone()
+        } else {
+            given.to_string()
+        }
+    }
+
     /// Sets a string field.
     pub fn put_str(&mut self, obj: &ObjId, key: &str, value: &str) -> R<()> {
         self.tx.put(obj, key, value).map_err(internal)

@@ -212,15 +212,16 @@ impl FeedbackOp {
                     .as_deref()
                     .map(|g| w.resolve(ItemKind::Goal, super::goal::KEY, g))
                     .transpose()?;
+                let author = w.author_or(&f.author);
                 let (id, obj) = w.create::<Feedback>(None)?;
-                w.put_str(&obj, "author", &f.author)?;
+                w.put_str(&obj, "author", &author)?;
                 if let Some((g, _)) = goal {
                     w.put_str(&obj, "goal", &g)?;
                 }
                 w.put_str(&obj, "kind", f.kind.as_str())?;
                 w.put_text(&obj, "body", &f.body)?;
                 Ok(Applied {
-                    message: format!("feedback add: {} from {}", f.kind, f.author),
+                    message: format!("feedback add: {} from {author}", f.kind),
                     target: Target::Item(ItemKind::Feedback, id),
                 })
             }

@@ -387,7 +387,8 @@ pub(super) mod doc {
                     let (id, obj) = w.create::<Goal>(None)?;
                     write_patch(w, &obj, &g.as_patch())?;
                     w.list(&obj, milestone::KEY)?;
-                    w.put_str(&obj, "created_by", &g.created_by)?;
+                    let by = w.author_or(&g.created_by);
+                    w.put_str(&obj, "created_by", &by)?;
                     w.touch(&obj)?;
                     Ok(Applied {
                         message: format!("goal add: {}", g.title),

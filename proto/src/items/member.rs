@@ -93,28 +93,59 @@ impl MemberOp {
     }
 }
 
-/// A member's PeerId from an exact id or a unique prefix.
+/// How people are named in messages: "Ana (laptop)", or "Ana" when the
+/// device has no label.
+pub fn who(name: &str, device: &str) -> String {
+    match (name.trim(), device.trim()) {
+        ("", "") => "someone".to_string(),
+        ("", d) => format!("a device ({d})"),
+        (n, "") => n.to_string(),
+        (n, d) => format!("{n} ({d})"),
+    }
+}
+
+impl Member {
+    /// "Ana (laptop)".
+    pub fn who(&self) -> String {
+        who(&self.name, &self.device)
+    }
+}
+
+/// A member's PeerId from an exact id, a unique prefix, the person's name
+/// (when one device carries it) or "name (device)".
 pub fn resolve_peer(members: &[Member], given: &str) -> Result<PeerId, ApiError> {
     if let Some(m) = members.iter().find(|m| m.peer == given) {
         return Ok(m.peer.clone());
     }
-    let found: Vec<&PeerId> = members
+    let wanted = given.trim().to_lowercase();
+    let mut found: Vec<&Member> = members
         .iter()
-        .map(|m| &m.peer)
-        .filter(|p| p.starts_with(given))
+        .filter(|m| m.peer.starts_with(given))
         .collect();
+    if found.is_empty() {
+        found = members
+            .iter()
+            .filter(|m| m.who().to_lowercase() == wanted)
+            .collect();
+    }
+    if found.is_empty() {
+        found = members
+            .iter()
+            .filter(|m| m.name.to_lowercase() == wanted)
+            .collect();
+    }
     match found.as_slice() {
-        [one] => Ok((*one).clone()),
+        [one] => Ok(one.peer.clone()),
         [] => Err(ApiError::new(
             ErrorCode::NotFound,
-            format!("no member device '{given}'"),
+            format!("no member device '{given}' (give a member's name or PeerId)"),
         )),
         many => Err(ApiError::new(
             ErrorCode::Ambiguous,
             format!(
                 "member '{given}' is ambiguous: it matches {}",
                 many.iter()
-                    .map(|p| p.as_str())
+                    .map(|m| format!("{} {}", m.who(), m.peer))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -210,7 +241,7 @@ mod doc {
                             ErrorCode::Invalid,
                             format!(
                                 "{} is the plan's only mentor device; add another mentor device first",
-                                gone.peer
+                                gone.who()
                             ),
                         ));
                     }

@@ -197,7 +197,26 @@ macro_rules! item {
         }
 
         impl Item {
-            /// The id of what an edit touched, for events (none for the agreement).
+            /// Its kind.
+            pub fn kind(&self) -> ItemKind {
+                match self {
+                    Item::Plan(_) => ItemKind::Plan,
+                    Item::Agreement(_) => ItemKind::Agreement,
+                    $(Item::$kind(_) => ItemKind::$kind,)*
+                    Item::Member(_) => ItemKind::Member,
+                    Item::Removed { what, .. } => *what,
+                }
+            }
+
+            /// How watchers are told of it.
+            pub fn touched(&self) -> crate::api::Touched {
+                crate::api::Touched {
+                    kind: self.kind(),
+                    id: self.id(),
+                }
+            }
+
+            /// Its id (a PeerId for a member; none for the agreement).
             pub fn id(&self) -> Option<String> {
                 Some(match self {
                     Item::Plan(p) => p.id.to_string(),

@@ -189,8 +189,9 @@ impl NoteOp {
         use super::doc::{Applied, Target, first_line};
         match self {
             NoteOp::Add(n) => {
+                let author = w.author_or(&n.author);
                 let (id, obj) = w.create::<JournalNote>(None)?;
-                write_fields(w, &obj, &n.author, &n.body, &n.tags)?;
+                write_fields(w, &obj, &author, &n.body, &n.tags)?;
                 Ok(Applied {
                     message: format!("note add: {}", first_line(&n.body)),
                     target: Target::Item(ItemKind::Note, id),
