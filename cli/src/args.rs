@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::{
     Ctx, action, agenda, agreement, bundle, ce, cert, competency, contact, daemon, device, doctor,
-    export, feedback, goal, invite, meeting, member, note, peer, plan, shell, status, watch,
+    export, feedback, goal, invite, meeting, member, note, peer, plan, shell, status, undo, watch,
 };
 use crate::fail::Fail;
 
@@ -31,6 +31,9 @@ pub struct Cli {
     /// Home directory of the daemon (default: $TANDEM_HOME, else $XDG_DATA_HOME/tandem).
     #[arg(long, global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
+    /// Show PeerIds next to people's names in text output.
+    #[arg(long, global = true)]
+    pub ids: bool,
     /// Do not start the daemon when it is not running (also: TANDEM_NO_AUTOSTART=1).
     #[arg(long, global = true)]
     pub no_autostart: bool,
@@ -88,6 +91,10 @@ commands! {
     Agreement(agreement::AgreementCmd) => agreement::run,
     /// History of the plan: who changed what, and when.
     Log(export::LogArgs) => export::log,
+    /// Revert this device's last change (as a new change that syncs like
+    /// any edit); `--list` shows what can be undone. Another device's
+    /// change is refused: only the device that made a change undoes it.
+    Undo(undo::UndoArgs) => undo::run,
     /// Export the plan as JSON (versioned schema), a Markdown report, or an iCalendar (.ics) of meetings and due dates.
     Export(export::ExportArgs) => export::export,
     /// Make a new plan from a JSON export (`tandem export --format json`).

@@ -36,7 +36,11 @@ pub fn page(
 /// The title of the goal `id`, as shown next to its short id.
 fn goal_title(plan: &Plan, id: Option<&str>) -> String {
     id.map(|id| {
-        let title = plan.goals.iter().find(|g| g.id == id).map(|g| g.title.as_str());
+        let title = plan
+            .goals
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| g.title.as_str());
         format!("{} {}", short(id), title.unwrap_or("(removed)"))
     })
     .unwrap_or_default()
@@ -66,7 +70,10 @@ pub fn action(a: &Action, plan: &Plan, today: Date, s: Style) -> String {
             ("due", render::due(a.due, today, done, s)),
             ("goal", goal_title(plan, a.goal.as_deref())),
             ("meeting", meeting),
-            ("created", a.created_at.strftime("%Y-%m-%d %H:%M").to_string()),
+            (
+                "created",
+                a.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            ),
         ],
         &[("notes", &a.notes)],
         s,
@@ -94,7 +101,10 @@ pub fn note(n: &JournalNote, s: Style) -> String {
         &format!("Note by {}", n.author),
         &n.id,
         &[
-            ("written", n.created_at.strftime("%Y-%m-%d %H:%M").to_string()),
+            (
+                "written",
+                n.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
+            ),
             ("tags", tags.join(" ")),
         ],
         &[("text", &n.body)],
@@ -147,7 +157,9 @@ pub fn cert(c: &Certification, s: Style) -> String {
             ("renewal due", date(c.renewal_due)),
             (
                 "CE required",
-                c.ce_required.map(|p| format!("{p} points per cycle")).unwrap_or_default(),
+                c.ce_required
+                    .map(|p| format!("{p} points per cycle"))
+                    .unwrap_or_default(),
             ),
         ],
         &[],

@@ -8,6 +8,7 @@
 //! | 3    | not found (no such plan, goal, action, ... or position)             |
 //! | 4    | the daemon is unreachable (not running and not startable, version mismatch) |
 //! | 5    | not allowed (the device's role forbids it, it was removed, or an invitation was refused) |
+//! | 6    | `sync --wait` gave up with a member device not in sync (offline or still behind) |
 
 use tandem_proto::{ApiError, ErrorCode};
 
@@ -21,6 +22,8 @@ pub const EXIT_NOT_FOUND: u8 = 3;
 pub const EXIT_UNREACHABLE: u8 = 4;
 /// Exit code: not allowed.
 pub const EXIT_FORBIDDEN: u8 = 5;
+/// Exit code: a member device is not in sync when `sync --wait` gives up.
+pub const EXIT_NOT_IN_SYNC: u8 = 6;
 
 /// A failure, classified for the exit code.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,9 @@ pub enum Fail {
     /// Not allowed.
     #[error("{0}")]
     Forbidden(String),
+    /// Waited for member devices to sync, and some did not.
+    #[error("{0}")]
+    NotInSync(String),
     /// The daemon failed in a way the user cannot fix by retyping the
     /// command (a corrupt plan, a storage or internal error); `--json`
     /// keeps its code.
@@ -55,6 +61,7 @@ impl Fail {
             Fail::NotFound(_) => EXIT_NOT_FOUND,
             Fail::Unreachable(_) => EXIT_UNREACHABLE,
             Fail::Forbidden(_) => EXIT_FORBIDDEN,
+            Fail::NotInSync(_) => EXIT_NOT_IN_SYNC,
             Fail::Daemon(..) | Fail::Other(_) => EXIT_OTHER,
         }
     }
@@ -66,6 +73,7 @@ impl Fail {
             Fail::NotFound(_) => "not_found",
             Fail::Unreachable(_) => "unreachable",
             Fail::Forbidden(_) => "forbidden",
+            Fail::NotInSync(_) => "not_in_sync",
             Fail::Daemon(code, _) => code.as_str(),
             Fail::Other(_) => "error",
         }

@@ -13,6 +13,7 @@ mod fit;
 mod ics;
 mod input;
 mod markdown;
+mod people;
 mod record;
 mod render;
 mod style;

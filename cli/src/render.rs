@@ -417,12 +417,16 @@ pub fn competency_line(plan: &Plan, c: &tandem_proto::model::Competency, s: Styl
 }
 
 /// One line per change in `tandem log`.
-pub fn log_line(e: &LogEntry, s: Style) -> String {
+pub fn log_line(e: &LogEntry, ids: bool, s: Style) -> String {
+    let author = match (&e.peer, ids) {
+        (Some(p), true) => format!("{} {}", e.author, s.dim(p)),
+        _ => e.author.clone(),
+    };
     format!(
-        "{}  {}  {:<20}  {}",
+        "{}  {}  {:<24}  {}",
         s.dim(&e.hash[..e.hash.len().min(8)]),
         e.time.strftime("%Y-%m-%d %H:%M:%S"),
-        e.author,
+        author,
         e.message
     )
 }

@@ -6,9 +6,9 @@ use tandem_proto::edit::{ActionOp, ActionPatch, Edit, NewAction};
 use tandem_proto::ids::short;
 use tandem_proto::model::{Action, ActionStatus, Owner};
 
+use super::Ctx;
 use super::goal::find;
 use super::items::{self, RmArgs};
-use super::Ctx;
 use crate::args::EditorFlag;
 use crate::fail::Fail;
 use crate::{input, render};

@@ -58,11 +58,12 @@ fn export(for_peer: Option<String>, output: &std::path::Path, ctx: &mut Ctx) -> 
         return Ok(());
     }
     write_whole(output, &file)?;
+    let people = crate::people::People::fetch(ctx)?;
     let what = match (&out.for_peer, out.whole) {
-        (Some(p), false) => format!("the changes {} lacks", super::peer::short_peer(p)),
+        (Some(p), false) => format!("the changes {} lacks", people.name(p)),
         (Some(p), true) => format!(
             "the whole plan (nothing is known of what {} has)",
-            super::peer::short_peer(p)
+            people.name(p)
         ),
         (None, _) => "the whole plan".into(),
     };
@@ -109,8 +110,9 @@ fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
     let got = ctx.call(BundleImport {
         data: BASE64.encode(&bytes),
     })?;
+    let people = crate::people::People::fetch(ctx)?;
     ctx.emit(&got, || {
-        let from = super::peer::short_peer(&got.signer);
+        let from = people.name(&got.signer);
         if got.new_plan {
             format!(
                 "Received plan {} ({}) from a bundle signed by {from}.\n",

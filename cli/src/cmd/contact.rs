@@ -4,8 +4,8 @@
 use clap::Subcommand;
 use tandem_proto::api::Item;
 use tandem_proto::edit::{ContactOp, ContactPatch, Edit, NewContact};
-use tandem_proto::model::Contact;
 use tandem_proto::ids::short;
+use tandem_proto::model::Contact;
 
 use super::Ctx;
 use super::items::{self, RmArgs};

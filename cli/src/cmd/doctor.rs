@@ -16,6 +16,7 @@ use super::Ctx;
 use super::peer::short_peer;
 use super::status::{daemon_status, nat_words};
 use crate::fail::Fail;
+use crate::people::People;
 
 /// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -136,7 +137,7 @@ fn reachability(st: &DaemonStatus, out: &mut Vec<Check>) {
 }
 
 /// Every member device: direct, relayed, or unreachable, with the last error.
-fn members(st: &DaemonStatus, out: &mut Vec<Check>) {
+fn members(st: &DaemonStatus, people: &People, out: &mut Vec<Check>) {
     if st.member_devices.is_empty() {
         out.push(check(
             "members",
@@ -146,7 +147,7 @@ fn members(st: &DaemonStatus, out: &mut Vec<Check>) {
         ));
     }
     for m in &st.member_devices {
-        let name = format!("device {}", short_peer(m));
+        let name = people.name(m);
         match st.peers.iter().find(|p| &p.peer == m) {
             Some(p) if p.connected => {
                 let how = match (p.link, &p.relay) {
@@ -186,7 +187,7 @@ fn members(st: &DaemonStatus, out: &mut Vec<Check>) {
 /// measured from the sync messages it sent (each carries its sender's
 /// clock). Over five minutes is a warning: schedules, due dates and
 /// invitations are judged by clocks.
-fn clocks(st: &DaemonStatus, out: &mut Vec<Check>) {
+fn clocks(st: &DaemonStatus, people: &People, out: &mut Vec<Check>) {
     let measured: Vec<(&PeerId, i64)> = st
         .member_devices
         .iter()
@@ -204,7 +205,7 @@ fn clocks(st: &DaemonStatus, out: &mut Vec<Check>) {
         ));
     }
     for (m, skew) in measured {
-        let name = format!("device {}", short_peer(m));
+        let name = people.name(m);
         let (amount, direction) = skew_words(skew);
         if skew.unsigned_abs() > 5 * 60 * 1000 {
             out.push(check(
@@ -304,8 +305,9 @@ pub(crate) fn run(_: DoctorArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     )];
     listening(&st, &mut checks);
     reachability(&st, &mut checks);
-    members(&st, &mut checks);
-    clocks(&st, &mut checks);
+    let people = People::fetch(ctx)?;
+    members(&st, &people, &mut checks);
+    clocks(&st, &people, &mut checks);
     permissions(Path::new(&st.home), &mut checks);
     let failed = checks.iter().filter(|c| c.status == Level::Fail).count();
     let s = ctx.style;

@@ -42,7 +42,7 @@ pub(crate) fn log(LogArgs { limit }: LogArgs, ctx: &mut Ctx) -> Result<(), Fail>
     ctx.emit(&entries, || {
         entries
             .iter()
-            .map(|e| render::log_line(e, s) + "\n")
+            .map(|e| render::log_line(e, ctx.ids, s) + "\n")
             .collect()
     })
 }

@@ -7,8 +7,8 @@ use tandem_proto::ids::short;
 use tandem_proto::model::{Feedback, FeedbackKind};
 
 use super::Ctx;
-use super::items::{self, RmArgs};
 use super::goal::find;
+use super::items::{self, RmArgs};
 use crate::fail::Fail;
 use crate::{input, render};
 
@@ -126,7 +126,10 @@ pub(crate) fn run(cmd: FeedbackCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 }
             };
             let patch = FeedbackPatch { kind, body, goal };
-            let item = ctx.edit(Edit::Feedback(FeedbackOp::Edit { feedback: id, patch }))?;
+            let item = ctx.edit(Edit::Feedback(FeedbackOp::Edit {
+                feedback: id,
+                patch,
+            }))?;
             let human = match &item {
                 Item::Feedback(f) => format!("Updated feedback {}", short(&f.id)),
                 _ => "Updated feedback".into(),

@@ -8,8 +8,8 @@ use tandem_proto::ids::{self, short};
 use tandem_proto::model::{Meeting, MeetingStatus, Plan};
 
 use super::Ctx;
-use super::items::{self, RmArgs};
 use super::goal::api;
+use super::items::{self, RmArgs};
 use crate::durations::minutes;
 use crate::fail::Fail;
 use crate::{input, render};
@@ -123,7 +123,10 @@ fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Meeting, Fail> {
 fn held_doubt(m: &Meeting, now: &jiff::ZonedDateTime) -> Option<String> {
     let start = m.start.timestamp();
     if start > now.timestamp() {
-        return Some(format!("The meeting {} has not happened yet.", render::when(m)));
+        return Some(format!(
+            "The meeting {} has not happened yet.",
+            render::when(m)
+        ));
     }
     let year_ago = now.checked_sub(jiff::Span::new().years(1)).ok()?;
     (start < year_ago.timestamp())

@@ -24,6 +24,7 @@ pub(crate) mod peer;
 pub(crate) mod plan;
 pub(crate) mod shell;
 pub(crate) mod status;
+pub(crate) mod undo;
 pub(crate) mod watch;
 
 use std::io::Write;
@@ -47,6 +48,8 @@ pub struct Ctx {
     pub json: bool,
     /// `--plan`.
     pub plan: Option<String>,
+    /// `--ids`: PeerIds next to people's names.
+    pub ids: bool,
     /// The daemon's home.
     pub home: PathBuf,
     /// Whether the daemon may be started.
@@ -67,9 +70,25 @@ impl Ctx {
         Ctx {
             json: cli.json,
             plan: cli.plan.clone(),
+            ids: cli.ids,
             home,
             autostart: !cli.no_autostart && !no_autostart,
             style: Style::detect(),
+            now: std::cell::OnceCell::new(),
+            client: None,
+        }
+    }
+
+    /// A context with the same flags and its own connection (the first
+    /// may be busy with a stream).
+    pub fn like(other: &Ctx) -> Ctx {
+        Ctx {
+            json: other.json,
+            plan: other.plan.clone(),
+            ids: other.ids,
+            home: other.home.clone(),
+            autostart: false,
+            style: other.style,
             now: std::cell::OnceCell::new(),
             client: None,
         }

@@ -7,6 +7,7 @@ use tandem_proto::api::{Link, PeerAdd, PeerForget, PeerInfo};
 use super::Ctx;
 use super::status::daemon_status;
 use crate::fail::Fail;
+use crate::people::People;
 
 /// Peer commands.
 #[derive(Debug, Subcommand)]
@@ -29,7 +30,7 @@ pub enum PeerCmd {
     },
 }
 
-pub(crate) fn peer_line(p: &PeerInfo, s: crate::style::Style) -> String {
+pub(crate) fn peer_line(p: &PeerInfo, people: &People, s: crate::style::Style) -> String {
     let state = if p.connected {
         let how = match (p.link, &p.relay) {
             (Some(Link::Relayed), Some(r)) => format!(" (relayed via {})", short_peer(r)),
@@ -53,7 +54,11 @@ pub(crate) fn peer_line(p: &PeerInfo, s: crate::style::Style) -> String {
     } else {
         String::new()
     };
-    format!("{state} {}  {}{seen}{traffic}", p.peer, s.dim(&p.addr))
+    format!(
+        "{state} {}  {}{seen}{traffic}",
+        people.name(&p.peer),
+        s.dim(&p.addr)
+    )
 }
 
 /// A PeerId shortened for reading: `12D3…x7Qa`.
@@ -90,6 +95,11 @@ pub(crate) fn run(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         PeerCmd::List { pending } => {
             let mut st = daemon_status(ctx)?;
+            let people = if ctx.json {
+                People::default()
+            } else {
+                People::fetch(ctx)?
+            };
             if pending {
                 st.peers.retain(|p| !p.member);
                 return ctx.emit(&st.peers, || {
@@ -97,7 +107,7 @@ pub(crate) fn run(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                         return "No untrusted peers: every peer that connected is a member of a plan here.\n".into();
                     }
                     let mut out = String::from("Connected at some point, but a member of no plan here (not trusted with anything):\n");
-                    out.extend(st.peers.iter().map(|p| format!("  {}\n", peer_line(p, s))));
+                    out.extend(st.peers.iter().map(|p| format!("  {}\n", peer_line(p, &people, s))));
                     out
                 });
             }
@@ -105,7 +115,7 @@ pub(crate) fn run(cmd: PeerCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 if st.peers.is_empty() {
                     return "No peers yet. Add one with: tandem peer add /ip4/ADDRESS/tcp/4455/p2p/PEER-ID\n".into();
                 }
-                st.peers.iter().map(|p| peer_line(p, s) + "\n").collect()
+                st.peers.iter().map(|p| peer_line(p, &people, s) + "\n").collect()
             })
         }
     }

@@ -30,15 +30,40 @@ pub struct StatusArgs {}
 /// `tandem sync`.
 #[derive(Debug, clap::Args)]
 pub struct SyncArgs {
-    /// Wait until every connected member device (or --peer) has all our changes.
+    /// Wait until every member device (or --peer) has all our changes.
     #[arg(long)]
     wait: bool,
-    /// Only this peer (PeerId); with --wait, also wait for it to connect.
+    /// Only this member device: its PeerId (or a prefix), or its person's name.
     #[arg(long)]
     peer: Option<String>,
-    /// Give up waiting after this long (e.g. 30s, 2m); exits 1.
+    /// Give up waiting after this long (e.g. 30s, 2m); then exits 6,
+    /// naming every member device not in sync.
     #[arg(long, default_value = "60s")]
     timeout: String,
+}
+
+/// One member device's line: "Ana (laptop) — in sync".
+fn sync_line(p: &PeerSync, ids: bool, s: crate::style::Style) -> String {
+    let state = if p.in_sync {
+        s.green(&p.state())
+    } else if p.connected {
+        s.yellow(&p.state())
+    } else {
+        s.dim(&p.state())
+    };
+    let id = if ids {
+        format!("  {}", s.dim(&p.peer))
+    } else {
+        String::new()
+    };
+    format!("{} — {state}{id}", p.who())
+}
+
+/// Whether `p` is the device `want` names: its PeerId, a prefix of it, or its person's name.
+fn is_named(p: &PeerSync, want: &str) -> bool {
+    p.peer.starts_with(want)
+        || p.name.eq_ignore_ascii_case(want.trim())
+        || p.who().eq_ignore_ascii_case(want.trim())
 }
 
 pub(crate) fn status(_: StatusArgs, ctx: &mut Ctx) -> Result<(), Fail> {
@@ -53,6 +78,10 @@ pub(crate) fn status(_: StatusArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     {
         let plan = Some(p.id.to_string());
         sync.push((p.title.clone(), ctx.call(SyncStatus { plan })?));
+    }
+    let mut people = crate::people::People::default();
+    if !ctx.json {
+        people = crate::people::People::fetch(ctx)?;
     }
     let mut value = serde_json::to_value(&st).map_err(|e| Fail::Other(e.to_string()))?;
     value["sync"] = serde_json::to_value(sync.iter().map(|(_, ps)| ps).collect::<Vec<_>>())
@@ -74,7 +103,7 @@ pub(crate) fn status(_: StatusArgs, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         out += &format!("{} ({})\n", s.bold("Peers"), st.peers.len());
         for p in &st.peers {
-            out += &format!("  {}\n", super::peer::peer_line(p, s));
+            out += &format!("  {}\n", super::peer::peer_line(p, &people, s));
         }
         out += &format!(
             "{} {} stored, {} loaded\n",
@@ -88,16 +117,8 @@ pub(crate) fn status(_: StatusArgs, ctx: &mut Ctx) -> Result<(), Fail> {
                 s.bold(title),
                 s.dim(tandem_proto::ids::short(&ps.plan))
             );
-            if ps.peers.is_empty() {
-                out += &format!("    {}\n", s.dim("no member device connected"));
-            }
             for p in &ps.peers {
-                let state = if p.in_sync {
-                    s.green("in sync")
-                } else {
-                    format!("{} change(s) pending", p.pending)
-                };
-                out += &format!("    {}  {state}\n", p.peer);
+                out += &format!("    {}\n", sync_line(p, ctx.ids, s));
             }
         }
         out
@@ -112,6 +133,7 @@ pub(crate) fn sync(
     }: SyncArgs,
     ctx: &mut Ctx,
 ) -> Result<(), Fail> {
+    let s = ctx.style;
     let timeout = timeout.as_str();
     let limit = crate::durations::wait_duration(timeout)?;
     let deadline = std::time::Instant::now() + limit;
@@ -121,40 +143,34 @@ pub(crate) fn sync(
         let relevant: Vec<&PeerSync> = st
             .peers
             .iter()
-            .filter(|p| peer.as_ref().is_none_or(|want| &p.peer == want))
+            .filter(|p| peer.as_deref().is_none_or(|want| is_named(p, want)))
             .collect();
-        let done = relevant.iter().all(|p| p.in_sync) && (peer.is_none() || !relevant.is_empty());
+        if let (Some(want), true) = (&peer, relevant.is_empty()) {
+            return Err(Fail::NotFound(format!(
+                "no member device '{want}' in this plan (see tandem member list)"
+            )));
+        }
+        let done = relevant.iter().all(|p| p.in_sync);
         if !wait || done {
             return ctx.emit(&st, || {
                 if st.peers.is_empty() {
-                    return "No member device is connected.\n".into();
+                    return "No other member device: the plan is on this device only.\n".into();
                 }
-                st.peers
+                relevant
                     .iter()
-                    .map(|p| {
-                        let state = if p.in_sync {
-                            "in sync".to_string()
-                        } else {
-                            format!("{} change(s) pending", p.pending)
-                        };
-                        format!("{}  {state}\n", p.peer)
-                    })
+                    .map(|p| sync_line(p, ctx.ids, s) + "\n")
                     .collect()
             });
         }
         if std::time::Instant::now() >= deadline {
-            let waiting: Vec<String> = relevant
+            let behind: Vec<String> = relevant
                 .iter()
                 .filter(|p| !p.in_sync)
-                .map(|p| p.peer.to_string())
+                .map(|p| format!("{} — {}", p.who(), p.state()))
                 .collect();
-            let who = if waiting.is_empty() {
-                "the peer to connect".to_string()
-            } else {
-                waiting.join(", ")
-            };
-            return Err(Fail::Other(format!(
-                "timed out after {timeout} waiting for {who}"
+            return Err(Fail::NotInSync(format!(
+                "gave up after {timeout}: not in sync: {}",
+                behind.join("; ")
             )));
         }
         std::thread::sleep(std::time::Duration::from_millis(50));

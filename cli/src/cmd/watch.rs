@@ -4,17 +4,41 @@ use tandem_proto::api::{Response, Watch, WatchEvent};
 
 use super::Ctx;
 use crate::fail::Fail;
+use crate::people::People;
 
 /// `tandem watch` (no arguments).
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {}
 
+/// A device's name for people, gathering names again (on a connection of
+/// its own) when a device shows up that was not named before.
+fn name(people: &mut Option<People>, ctx: &Ctx, peer: &str) -> String {
+    let known = people.as_ref().is_some_and(|p| p.knows(peer));
+    if !known {
+        let mut other = Ctx::like(ctx);
+        if let Ok(p) = People::fetch(&mut other) {
+            *people = Some(p);
+        }
+    }
+    match people {
+        Some(p) => p.name(peer),
+        None => format!("device {peer}"),
+    }
+}
+
 pub(crate) fn watch(_: WatchArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let plan = ctx.plan.clone();
+    let mut people: Option<People> = None;
     ctx.call(Watch { plan })?;
     loop {
         let event = match ctx.next()? {
             Response::Event(e) => e,
+            Response::ShuttingDown => {
+                if !ctx.json {
+                    super::print("tandemd stopped; no more events.\n")?;
+                }
+                return Ok(());
+            }
             other => {
                 return Err(Fail::Other(format!(
                     "tandemd sent {other:?} in a stream of events"
@@ -70,16 +94,25 @@ pub(crate) fn watch(_: WatchArgs, ctx: &mut Ctx) -> Result<(), Fail> {
                     )
                 }
                 WatchEvent::PeerConnected { peer, time } => {
-                    format!("{}  peer connected     {peer}", when(time))
+                    format!(
+                        "{}  connected     {}",
+                        when(time),
+                        name(&mut people, ctx, peer)
+                    )
                 }
                 WatchEvent::PeerDisconnected { peer, time } => {
-                    format!("{}  peer disconnected  {peer}", when(time))
+                    format!(
+                        "{}  disconnected  {}",
+                        when(time),
+                        name(&mut people, ctx, peer)
+                    )
                 }
                 WatchEvent::SyncComplete { plan, peer, time } => {
                     format!(
-                        "{}  in sync {}  with {peer}",
+                        "{}  in sync {}  with {}",
                         when(time),
-                        tandem_proto::ids::short(plan)
+                        tandem_proto::ids::short(plan),
+                        name(&mut people, ctx, peer)
                     )
                 }
             }

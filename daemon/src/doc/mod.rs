@@ -236,7 +236,9 @@ impl PlanDoc {
         edit.validate()?;
         let before = self.doc.get_heads();
         let actor_hex = device.actor.to_hex_string();
-        let author = self.member_name(&device.peer).unwrap_or_else(|| device.user.clone());
+        let author = self
+            .member_name(&device.peer)
+            .unwrap_or_else(|| device.user.clone());
         let applied = self
             .doc
             .transact_with(

@@ -77,7 +77,10 @@ fn undo_puts_back_what_an_edit_changed_and_names_it_in_the_log() {
         &mut next,
     );
     let (edited, undone) = d.undo(&device(1), now(), None).unwrap();
-    assert!(undone.message.starts_with("action edit: Call Roche"), "{undone:?}");
+    assert!(
+        undone.message.starts_with("action edit: Call Roche"),
+        "{undone:?}"
+    );
     assert!(edited.change.is_some());
     let after = d.view().actions[0].clone();
     assert_eq!(
@@ -91,7 +94,11 @@ fn undo_puts_back_what_an_edit_changed_and_names_it_in_the_log() {
     );
     // The next undo reverts the add: the action is gone.
     let (edited, _) = d.undo(&device(1), now(), None).unwrap();
-    assert!(matches!(edited.item, Item::Removed { .. }), "{:?}", edited.item);
+    assert!(
+        matches!(edited.item, Item::Removed { .. }),
+        "{:?}",
+        edited.item
+    );
     assert!(d.view().actions.is_empty());
 }
 

@@ -165,28 +165,42 @@ impl Engine {
         &mut self,
         plan: &str,
     ) -> Result<tandem_proto::api::Response, tandem_proto::ApiError> {
-        let peers: Vec<String> = self.sync.peers().map(str::to_string).collect();
-        let heads: Vec<(String, Option<Vec<automerge::ChangeHash>>)> = peers
-            .into_iter()
-            .map(|p| (self.sync.their_heads(&p, plan), p))
-            .map(|(h, p)| (p, h))
-            .collect();
-        let doc = &self.loaded(plan)?.doc;
+        let me = self.device.peer.clone();
+        let connected: std::collections::HashSet<String> =
+            self.sync.peers().map(str::to_string).collect();
+        let members = self.loaded(plan)?.doc.view().members;
         let mut out = Vec::new();
-        for (peer, theirs) in heads {
-            if !doc.is_member(&peer) {
-                continue;
-            }
+        for m in members.into_iter().filter(|m| m.peer != me) {
+            let peer = m.peer.to_string();
+            let is_connected = connected.contains(&peer);
+            // A connected peer's session knows its heads; an offline one's
+            // last persisted state says what it had when it left.
+            let theirs = match self.sync.their_heads(&peer, plan) {
+                Some(h) => Some(h),
+                None => self
+                    .store
+                    .sync_state(&peer, plan)
+                    .ok()
+                    .flatten()
+                    .and_then(|b| automerge::sync::State::decode(&b).ok())
+                    .map(|s| s.shared_heads),
+            };
+            let doc = &self.loaded(plan)?.doc;
             // Their heads that we know; heads we lack mean they are ahead of us there.
-            let known: Vec<automerge::ChangeHash> = theirs
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|c| doc.automerge().get_change_by_hash(c).is_some())
-                .collect();
-            let pending = doc.automerge().get_changes(&known).len();
+            let pending = theirs.map(|theirs| {
+                let known: Vec<automerge::ChangeHash> = theirs
+                    .into_iter()
+                    .filter(|c| doc.automerge().get_change_by_hash(c).is_some())
+                    .collect();
+                doc.automerge().get_changes(&known).len()
+            });
             out.push(tandem_proto::api::PeerSync {
-                peer: peer.into(),
-                in_sync: pending == 0,
+                peer: m.peer,
+                name: m.name,
+                role: m.role,
+                device: m.device,
+                connected: is_connected,
+                in_sync: pending == Some(0),
                 pending,
             });
         }

@@ -288,7 +288,11 @@ async fn watch(
             },
             // Anything from the client, or its hang-up, ends the stream.
             _ = reader.next() => return Ok(()),
-            () = shutdown.cancelled() => return Ok(()),
+            () = shutdown.cancelled() => {
+                // A last frame, so the watcher knows the stream ended on purpose.
+                let _ = send(writer, &Response::ShuttingDown).await;
+                return Ok(());
+            }
         }
     }
 }

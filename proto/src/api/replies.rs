@@ -107,24 +107,52 @@ pub struct BundleIn {
     pub items: Vec<Touched>,
 }
 
-/// How far connected member devices are in syncing one plan.
+/// How far the plan's other member devices are in syncing one plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSync {
     /// The plan.
     pub plan: PlanId,
-    /// One entry per connected member device.
+    /// One entry per member device other than this one, connected or not.
     pub peers: Vec<PeerSync>,
 }
 
-/// How far one peer is in syncing a plan.
+/// How far one member device is in syncing a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerSync {
-    /// The peer.
+    /// The device.
     pub peer: PeerId,
-    /// Whether it has every change we have.
+    /// The person using it.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// The device's label.
+    pub device: String,
+    /// Whether it is connected now.
+    pub connected: bool,
+    /// Whether it is known to have every change we have.
     pub in_sync: bool,
-    /// How many of our changes it is not known to have.
-    pub pending: usize,
+    /// How many of our changes it is not known to have; `None` when this
+    /// device has never synced with it.
+    pub pending: Option<usize>,
+}
+
+impl PeerSync {
+    /// "Ana (laptop)".
+    pub fn who(&self) -> String {
+        crate::items::member::who(&self.name, &self.device)
+    }
+
+    /// Where it stands, in words: "in sync", "3 changes to send (offline)".
+    pub fn state(&self) -> String {
+        let reach = if self.connected { "" } else { " (offline)" };
+        match (self.in_sync, self.pending) {
+            (true, _) => format!("in sync{reach}"),
+            (false, Some(1)) => format!("1 change to send{reach}"),
+            (false, Some(n)) => format!("{n} changes to send{reach}"),
+            (false, None) if self.connected => "syncing for the first time".to_string(),
+            (false, None) => "never synced with this device (offline)".to_string(),
+        }
+    }
 }
 
 /// What an invitation is to be.

@@ -10,8 +10,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_opt, check_optional_line,
-    check_points, check_prefix,
+    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_opt, check_optional_line, check_points,
+    check_prefix,
 };
 use super::{Collected, Item, ItemKind};
 use crate::ids::ItemId;
@@ -128,8 +128,12 @@ pub fn check(c: &NewCe) -> Result<(), ValidationError> {
 /// The checks of the fields a patch gives.
 fn check_patch(p: &CePatch) -> Result<(), ValidationError> {
     check_opt(&p.title, |t| check_line("title", t, TITLE_MAX))?;
-    check_opt(&p.provider, |t| check_optional_line("provider", t, NAME_MAX))?;
-    check_opt(&p.category, |t| check_optional_line("category", t, NAME_MAX))?;
+    check_opt(&p.provider, |t| {
+        check_optional_line("provider", t, NAME_MAX)
+    })?;
+    check_opt(&p.category, |t| {
+        check_optional_line("category", t, NAME_MAX)
+    })?;
     check_opt(&p.certificate, |t| {
         check_optional_line("certificate", t, CERTIFICATE_MAX)
     })?;

@@ -65,16 +65,32 @@ pub struct CertPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CertStatus>,
     /// Target or booked exam date.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub exam_date: Option<Option<Date>>,
     /// When earned.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub earned_on: Option<Option<Date>>,
     /// When renewal is due.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub renewal_due: Option<Option<Date>>,
     /// CE points required per cycle.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
     pub ce_required: Option<Option<f64>>,
 }
 

@@ -201,9 +201,7 @@ impl CompetencyOp {
                     target: Target::Item(ItemKind::Competency, id),
                 })
             }
-            CompetencyOp::Rm { competency } => {
-                super::remove::<Competency>(w, competency, "system")
-            }
+            CompetencyOp::Rm { competency } => super::remove::<Competency>(w, competency, "system"),
             CompetencyOp::Schedule(schedule) => {
                 let json = serde_json::to_string(schedule)
                     .map_err(|e| crate::ApiError::new(crate::ErrorCode::Internal, e.to_string()))?;

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_opt, check_optional_line,
-    check_prefix, check_text,
+    NAME_MAX, TITLE_MAX, ValidationError, check_line, check_opt, check_optional_line, check_prefix,
+    check_text,
 };
 use super::{Collected, Item, ItemKind};
 use crate::ids::ItemId;

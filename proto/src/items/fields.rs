@@ -223,7 +223,6 @@ pub fn check_part_ids<'a>(
     Ok(())
 }
 
-
 /// The first line of a text, cut to 60 characters, for change messages.
 pub fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or("").trim();

@@ -203,7 +203,10 @@ mod tests {
         let b = "Learn the Beckman analyzer. Record results in the QC log.";
         let m = merged(base, a, b);
         let words: Vec<&str> = m.split_whitespace().collect();
-        assert!(words.contains(&"Roche") && words.contains(&"Beckman"), "{m}");
+        assert!(
+            words.contains(&"Roche") && words.contains(&"Beckman"),
+            "{m}"
+        );
         assert!(m.ends_with("Record results in the QC log."), "{m}");
         assert!(!m.contains("calibrate"), "B's deletion kept: {m}");
     }
