@@ -15,6 +15,9 @@
 //! max_circuits = 256
 //! max_reservations = 512
 //! announce = ["/ip4/203.0.113.5/tcp/4455"]
+//!
+//! [dates]                 # how `tandem` reads 12/4 (env TANDEM_DATE_ORDER)
+//! order = "month-day"     # or "day-month"
 //! ```
 //!
 //! Every option is also a flag and an environment variable; a flag wins
@@ -37,6 +40,18 @@ pub struct Config {
     /// Relay server settings (`tandemd --relay`).
     #[serde(default)]
     pub relay: RelayConfig,
+    /// How the CLI reads dates.
+    #[serde(default)]
+    pub dates: DatesConfig,
+}
+
+/// The `[dates]` table: how `tandem` reads the dates people type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatesConfig {
+    /// `month-day` (the default: 12/4 is December 4) or `day-month`
+    /// (12/4 is 12 April); env `TANDEM_DATE_ORDER`.
+    pub order: Option<String>,
 }
 
 /// The `[relay]` table: running as a relay for other daemons.

@@ -106,6 +106,18 @@ impl Home {
         self.cmd(args).output().expect("run tandem")
     }
 
+    /// Runs `tandem`, expects success, and returns what it printed.
+    pub fn text(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "tandem {args:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Runs `tandem` with `stdin` as input.
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Output {
         let mut child = self

@@ -2,7 +2,6 @@
 
 use clap::Subcommand;
 use tandem_proto::api::Item;
-use tandem_proto::dates::parse_datetime;
 use tandem_proto::edit::{AgendaOp, Edit, MeetingOp, MeetingPatch, NewMeeting};
 use tandem_proto::ids::{self, short};
 use tandem_proto::model::{Meeting, MeetingStatus, Plan};
@@ -19,7 +18,7 @@ use crate::{input, render};
 pub enum MeetingCmd {
     /// Schedule a meeting.
     Add {
-        /// Start: "2026-12-01 10:00" (local), "tomorrow 14:30", or with a zone "2026-12-01T10:00[Europe/Berlin]".
+        /// Start: "2026-12-01 10:00" (local), "tomorrow at 14:30", "friday 9am", "Dec 4 2pm", or with a zone "2026-12-01T10:00[Europe/Berlin]".
         start: String,
         /// Length: minutes, or a span like 45m or 1h30m.
         #[arg(long, short, default_value = "30m")]
@@ -154,7 +153,7 @@ pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             location,
             agenda,
         } => {
-            let start = parse_datetime(&start, ctx.now(), ctx.now().time_zone())?;
+            let start = ctx.datetime(&start)?;
             let m = NewMeeting {
                 start,
                 duration_minutes: minutes(&duration)?,
@@ -236,9 +235,7 @@ pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             location,
         } => {
             let patch = MeetingPatch {
-                start: start
-                    .map(|s| parse_datetime(&s, ctx.now(), ctx.now().time_zone()))
-                    .transpose()?,
+                start: start.map(|s| ctx.datetime(&s)).transpose()?,
                 duration_minutes: duration.as_deref().map(minutes).transpose()?,
                 location,
                 ..Default::default()
@@ -256,7 +253,7 @@ pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             duration,
         } => {
             let patch = MeetingPatch {
-                start: Some(parse_datetime(&start, ctx.now(), ctx.now().time_zone())?),
+                start: Some(ctx.datetime(&start)?),
                 duration_minutes: duration.as_deref().map(minutes).transpose()?,
                 ..Default::default()
             };

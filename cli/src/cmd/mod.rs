@@ -34,6 +34,7 @@ use jiff::ZonedDateTime;
 use jiff::civil::Date;
 use serde::Serialize;
 use tandem_proto::api::{Call, Item, PlanEdit, PlanGet, Response};
+use tandem_proto::dates::DayOrder;
 use tandem_proto::edit::Edit;
 use tandem_proto::model::Plan;
 
@@ -104,9 +105,56 @@ impl Ctx {
         self.now().date()
     }
 
+    /// How slash dates are read: `TANDEM_DATE_ORDER`, else `order` under
+    /// `[dates]` in the config file, else month/day.
+    fn day_order(&self) -> Result<DayOrder, Fail> {
+        let given = match std::env::var("TANDEM_DATE_ORDER") {
+            Ok(v) if !v.trim().is_empty() => Some(v),
+            _ => {
+                let env = |k: &str| std::env::var(k).ok();
+                let path = tandem_daemon::config::path(
+                    env("TANDEM_CONFIG").as_deref(),
+                    env("XDG_CONFIG_HOME").as_deref(),
+                    env("HOME").as_deref(),
+                );
+                match path {
+                    Some(p) => {
+                        tandem_daemon::config::Config::load(&p)
+                            .map_err(|e| Fail::Usage(e.to_string()))?
+                            .dates
+                            .order
+                    }
+                    None => None,
+                }
+            }
+        };
+        given.map_or(Ok(DayOrder::MonthDay), |g| g.parse().map_err(Fail::Usage))
+    }
+
     /// Parses a date as the user typed it.
     pub fn date(&self, s: &str) -> Result<Date, Fail> {
-        Ok(tandem_proto::dates::parse_date(s, self.today())?)
+        let order = if s.contains('/') {
+            self.day_order()?
+        } else {
+            DayOrder::MonthDay
+        };
+        Ok(tandem_proto::dates::parse_date_in(s, self.today(), order)?)
+    }
+
+    /// Parses a date and time as the user typed it, in the local zone.
+    pub fn datetime(&self, s: &str) -> Result<ZonedDateTime, Fail> {
+        let order = if s.contains('/') {
+            self.day_order()?
+        } else {
+            DayOrder::MonthDay
+        };
+        let now = self.now();
+        Ok(tandem_proto::dates::parse_datetime_in(
+            s,
+            now,
+            now.time_zone(),
+            order,
+        )?)
     }
 
     /// Sends a request, connecting (and starting the daemon) on first use,

@@ -145,12 +145,15 @@ pub(crate) fn sync(
             .iter()
             .filter(|p| peer.as_deref().is_none_or(|want| is_named(p, want)))
             .collect();
-        if let (Some(want), true) = (&peer, relevant.is_empty()) {
+        // A device named that is not a member (yet): without --wait that is
+        // all there is to say; with it, wait for it to join.
+        let missing = peer.as_ref().filter(|_| relevant.is_empty());
+        if let (Some(want), false) = (missing, wait) {
             return Err(Fail::NotFound(format!(
                 "no member device '{want}' in this plan (see tandem member list)"
             )));
         }
-        let done = relevant.iter().all(|p| p.in_sync);
+        let done = missing.is_none() && relevant.iter().all(|p| p.in_sync);
         if !wait || done {
             return ctx.emit(&st, || {
                 if st.peers.is_empty() {
@@ -163,11 +166,14 @@ pub(crate) fn sync(
             });
         }
         if std::time::Instant::now() >= deadline {
-            let behind: Vec<String> = relevant
+            let mut behind: Vec<String> = relevant
                 .iter()
                 .filter(|p| !p.in_sync)
                 .map(|p| format!("{} — {}", p.who(), p.state()))
                 .collect();
+            if let Some(want) = missing {
+                behind.push(format!("{want} — not a member device of this plan"));
+            }
             return Err(Fail::NotInSync(format!(
                 "gave up after {timeout}: not in sync: {}",
                 behind.join("; ")

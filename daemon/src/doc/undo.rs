@@ -337,12 +337,66 @@ fn touched(doc: &automerge::Automerge, before: &[ChangeHash], after: &[ChangeHas
 /// A field's value at `heads` (now, for `None`), comparable across points in time.
 fn value_of(doc: &automerge::Automerge, f: &Field, heads: Option<&[ChangeHash]>) -> String {
     match (f, heads) {
-        (Field::Key(o, k), Some(h)) => format!("{:?}", doc.get_at(o, k.as_str(), h).ok().flatten()),
-        (Field::Key(o, k), None) => format!("{:?}", doc.get(o, k.as_str()).ok().flatten()),
+        (Field::Key(o, k), h) => {
+            let got = match h {
+                Some(h) => doc.get_at(o, k.as_str(), h),
+                None => doc.get(o, k.as_str()),
+            };
+            match got.ok().flatten() {
+                // An object (an item the change made): all it holds counts.
+                Some((Value::Object(_), id)) => contents(doc, &id, h),
+                // The value, not the op that put it (an undo puts it anew).
+                other => format!("{:?}", other.map(|(v, _)| v)),
+            }
+        }
         (Field::Text(o), Some(h)) => doc.text_at(o, h).unwrap_or_default(),
         (Field::Text(o), None) => doc.text(o).unwrap_or_default(),
         (Field::List(_), _) => String::new(),
     }
+}
+
+/// Everything object `obj` holds at `heads` (now, for `None`), nested objects included.
+fn contents(doc: &automerge::Automerge, obj: &ObjId, heads: Option<&[ChangeHash]>) -> String {
+    let ty = doc.object_type(obj).ok();
+    let mut out = format!("{ty:?}{{");
+    match ty {
+        Some(ObjType::Text) => {
+            let t = match heads {
+                Some(h) => doc.text_at(obj, h),
+                None => doc.text(obj),
+            };
+            out += &t.unwrap_or_default();
+        }
+        Some(ObjType::Map | ObjType::Table) => {
+            let keys: Vec<String> = match heads {
+                Some(h) => doc.keys_at(obj, h).collect(),
+                None => doc.keys(obj).collect(),
+            };
+            for k in keys.into_iter().filter(|k| k != UPDATED_AT) {
+                let f = Field::Key(obj.clone(), k.clone());
+                out += &format!("{k}={};", value_of(doc, &f, heads));
+            }
+        }
+        Some(ObjType::List) => {
+            let len = match heads {
+                Some(h) => doc.length_at(obj, h),
+                None => doc.length(obj),
+            };
+            for i in 0..len {
+                let got = match heads {
+                    Some(h) => doc.get_at(obj, i, h),
+                    None => doc.get(obj, i),
+                };
+                out += &match got.ok().flatten() {
+                    Some((Value::Object(_), id)) => contents(doc, &id, heads),
+                    other => format!("{:?}", other.map(|(v, _)| v)),
+                };
+                out += ",";
+            }
+        }
+        None => {}
+    }
+    out + "}"
 }
 
 /// Whether the field holds something else now than at `after`. Lists are
@@ -366,7 +420,9 @@ fn describe(doc: &automerge::Automerge, f: &Field) -> String {
                 Prop::Seq(_) => None,
             }),
     };
+    let item = matches!(f, Field::Key(o, _) if root_kind(doc, o).is_some());
     match key {
+        Some(_) if item => "it".to_string(),
         Some(k) => format!("its {}", k.replace('_', " ")),
         None => "it".to_string(),
     }

@@ -323,3 +323,31 @@ fn an_undo_syncs_like_any_change() {
     assert_eq!(b.view().actions[0].owner, Owner::Mentee);
     assert!(b.log(1)[0].message.starts_with("undo "));
 }
+
+#[test]
+fn an_add_is_not_undone_once_someone_changed_the_item() {
+    let mut a = new_plan();
+    let mut next = ids();
+    let id = add_action(&mut a, "Call the vendor", &mut next);
+    let mut b = a.fork(device(2).actor);
+    apply(
+        &mut b,
+        edit_action(
+            &id,
+            ActionPatch {
+                notes: Some("Asked for a quote.".into()),
+                ..Default::default()
+            },
+        ),
+        2,
+        &mut next,
+    );
+    a.merge(&mut b).unwrap();
+    let e = a.undo(&device(1), now(), None).unwrap_err();
+    assert!(
+        e.message.contains("it changed again since"),
+        "{}",
+        e.message
+    );
+    assert_eq!(a.view().actions.len(), 1);
+}

@@ -10,6 +10,7 @@ mod competency;
 mod corrupt;
 mod daemon;
 mod durability;
+mod everyday;
 mod hostile;
 mod import;
 mod invites;

@@ -48,7 +48,8 @@ fn full_plan_round_trips_every_field_and_survives_restart() {
     assert_eq!(goal["target_date"], "2027-03-01");
     assert_eq!(goal["description"], "Study the BOC content outline");
     assert_eq!(goal["success_criteria"], "Score over 400");
-    assert_eq!(goal["created_by"], "tester");
+    // The author is the member this device is, not the OS user.
+    assert_eq!(goal["created_by"], "Dana");
     assert_eq!(goal["progress"], 0);
     assert_eq!(goal["progress_source"], "none");
     let gid = s(&goal["id"]).to_string();
@@ -204,7 +205,7 @@ fn full_plan_round_trips_every_field_and_survives_restart() {
         "#qc",
     ]);
     assert_eq!(note["tags"], serde_json::json!(["reflection", "qc"]));
-    assert_eq!(note["author"], "tester");
+    assert_eq!(note["author"], "Dana");
     let c = h.json(&[
         "contact",
         "add",
@@ -289,10 +290,8 @@ fn full_plan_round_trips_every_field_and_survives_restart() {
         "{messages:?}"
     );
     assert!(messages.contains(&"plan new: MLS onboarding"));
-    assert_eq!(
-        log[0]["author"].as_str().unwrap().split('@').next(),
-        Some("tester")
-    );
+    assert_eq!(log[0]["name"], "Dana");
+    assert_eq!(log[0]["role"], "mentor");
 
     // Restart: everything is still there, byte for byte.
     let before = h.json(&["plan", "show"]);
