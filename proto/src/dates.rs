@@ -122,7 +122,16 @@ fn natural(s: &str, now: jiff::civil::DateTime, order: DayOrder) -> Option<jiff:
         DayOrder::MonthDay => interim::Dialect::Us,
         DayOrder::DayMonth => interim::Dialect::Uk,
     };
-    let got = interim::parse_date_string(s, base, dialect).ok()?;
+    // "Dec 4 2027" is read as "Dec 4, 2027".
+    let with_comma = match s.split(' ').collect::<Vec<_>>().as_slice() {
+        [m, d, y] if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(format!("{m} {}, {y}", d.trim_end_matches(',')))
+        }
+        _ => None,
+    };
+    let got = interim::parse_date_string(s, base, dialect)
+        .ok()
+        .or_else(|| interim::parse_date_string(with_comma.as_deref()?, base, dialect).ok())?;
     jiff::civil::date(
         i16::try_from(got.year()).ok()?,
         i8::try_from(got.month()).ok()?,
@@ -361,6 +370,7 @@ mod tests {
             ("Dec 4", date(2026, 12, 4)),
             ("4 Dec 2026", date(2026, 12, 4)),
             ("December 4, 2027", date(2027, 12, 4)),
+            ("Dec 4 2027", date(2027, 12, 4)),
             ("12/4", date(2026, 12, 4)),
             ("12/4/2027", date(2027, 12, 4)),
             ("  Friday ", date(2026, 12, 4)),

@@ -351,3 +351,86 @@ fn an_add_is_not_undone_once_someone_changed_the_item() {
     );
     assert_eq!(a.view().actions.len(), 1);
 }
+
+#[test]
+fn an_add_whose_title_another_device_changed_is_not_undone() {
+    let mut a = new_plan();
+    let mut next = ids();
+    let id = add_action(&mut a, "Call the vendor", &mut next);
+    apply(
+        &mut a,
+        edit_action(
+            &id,
+            ActionPatch {
+                title: Some("Call Roche".into()),
+                ..Default::default()
+            },
+        ),
+        1,
+        &mut next,
+    );
+    a.undo(&device(1), now(), None).unwrap();
+    let mut b = a.fork(device(2).actor);
+    apply(
+        &mut b,
+        edit_action(
+            &id,
+            ActionPatch {
+                title: Some("Call Beckman".into()),
+                ..Default::default()
+            },
+        ),
+        2,
+        &mut next,
+    );
+    a.merge(&mut b).unwrap();
+    let e = a.undo(&device(1), now(), None).unwrap_err();
+    assert!(
+        e.message.contains("it changed again since"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_goal_add_whose_title_another_device_changed_is_not_undone() {
+    let mut a = new_plan();
+    let mut next = ids();
+    let goal = match apply(
+        &mut a,
+        Edit::Goal(GoalOp::Add(NewGoal {
+            title: "MLS".into(),
+            description: String::new(),
+            category: GoalCategory::Certification,
+            status: GoalStatus::Active,
+            target_date: None,
+            success_criteria: String::new(),
+            created_by: String::new(),
+        })),
+        1,
+        &mut next,
+    ) {
+        Item::Goal(g) => g.id.to_string(),
+        other => panic!("{other:?}"),
+    };
+    let title = |t: &str| {
+        Edit::Goal(GoalOp::Edit {
+            goal: goal.clone(),
+            patch: GoalPatch {
+                title: Some(t.into()),
+                ..Default::default()
+            },
+        })
+    };
+    apply(&mut a, title("MLT"), 1, &mut next);
+    a.undo(&device(1), now(), None).unwrap();
+    let mut b = a.fork(device(2).actor);
+    apply(&mut b, title("ASCP"), 2, &mut next);
+    a.merge(&mut b).unwrap();
+    let e = a.undo(&device(1), now(), None).unwrap_err();
+    assert!(
+        e.message.contains("it changed again since"),
+        "{}",
+        e.message
+    );
+}

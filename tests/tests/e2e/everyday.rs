@@ -299,7 +299,7 @@ fn undo_reverts_this_devices_last_edit_and_syncs_and_refuses_anothers() {
 fn dates_and_times_as_people_write_them() {
     let h = Home::new();
     h.json(&["plan", "new", "Onboarding"]);
-    let a = h.json(&["action", "add", "Read the SOP", "--due", "Dec 4 2027"]);
+    let a = h.json(&["action", "add", "Read the SOP", "--due", "Dec 4, 2027"]);
     assert_eq!(a["due"], "2027-12-04");
     let a = h.json(&["action", "add", "Order controls", "--due", "12/4/2027"]);
     assert_eq!(a["due"], "2027-12-04", "slashes are month/day by default");
