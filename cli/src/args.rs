@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::{
     Ctx, action, agenda, agreement, bundle, ce, cert, competency, contact, daemon, device, doctor,
-    export, feedback, goal, invite, meeting, member, note, peer, plan, shell, status, undo, watch,
+    export, feedback, goal, invite, meeting, member, note, peer, plan, resolve, shell, status,
+    undo, watch,
 };
 use crate::fail::Fail;
 
@@ -95,6 +96,9 @@ commands! {
     /// any edit); `--list` shows what can be undone. Another device's
     /// change is refused: only the device that made a change undoes it.
     Undo(undo::UndoArgs) => undo::run,
+    /// Keep what an item shows for the fields two devices changed at the
+    /// same time (`plan show` lists them), so they are no longer marked.
+    Resolve(resolve::ResolveArgs) => resolve::run,
     /// Export the plan as JSON (versioned schema), a Markdown report, or an iCalendar (.ics) of meetings and due dates.
     Export(export::ExportArgs) => export::export,
     /// Make a new plan from a JSON export (`tandem export --format json`).

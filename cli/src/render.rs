@@ -377,6 +377,28 @@ pub fn plan_detail(p: &Plan, today: Date, now: &jiff::ZonedDateTime, s: Style) -
             out += &format!("  {}\n", competency_line(p, c, inner));
         }
     }
+    if !p.conflicts.is_empty() {
+        out += &format!(
+            "\n{} ({})\n",
+            s.yellow("Edited at the same time on two devices"),
+            p.conflicts.len()
+        );
+        for c in &p.conflicts {
+            out += &format!(
+                "  {}  {} {}: {}\n",
+                s.dim(short(&c.item)),
+                c.kind.noun(),
+                tandem_proto::items::label_of(p, c.kind, &c.item)
+                    .map(|l| format!("'{l}'"))
+                    .unwrap_or_default(),
+                c.describe()
+            );
+        }
+        out += &format!(
+            "  {}\n",
+            s.dim("look at each; edit it again, or keep it as shown with: tandem resolve ID")
+        );
+    }
     out.lines().map(|l| s.fit(l) + "\n").collect()
 }
 

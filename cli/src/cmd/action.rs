@@ -184,7 +184,9 @@ pub(crate) fn run(cmd: ActionCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         ActionCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let a = items::find::<Action>(&plan, &id)?;
-            ctx.emit(a, || crate::details::action(a, &plan, ctx.today(), s))
+            items::show(ctx, &plan, a, || {
+                crate::details::action(a, &plan, ctx.today(), s)
+            })
         }
         ActionCmd::Edit {
             id,

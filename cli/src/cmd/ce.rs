@@ -174,7 +174,7 @@ pub(crate) fn run(cmd: CeCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         CeCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let a = items::find::<CeActivity>(&plan, &id)?;
-            ctx.emit(a, || crate::details::ce(a, ctx.style))
+            items::show(ctx, &plan, a, || crate::details::ce(a, ctx.style))
         }
         CeCmd::Edit {
             id,

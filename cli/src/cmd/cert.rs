@@ -163,7 +163,7 @@ pub(crate) fn run(cmd: CertCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         CertCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let c = items::find::<Certification>(&plan, &id)?;
-            ctx.emit(c, || crate::details::cert(c, ctx.style))
+            items::show(ctx, &plan, c, || crate::details::cert(c, ctx.style))
         }
         CertCmd::Rm(args) => items::remove::<Certification>(ctx, args, |cert| {
             Edit::Certification(CertificationOp::Rm { cert })

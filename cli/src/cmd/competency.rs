@@ -279,7 +279,13 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let mut v = serde_json::to_value(c).map_err(|e| Fail::Other(e.to_string()))?;
             v["verification"] = serde_json::Value::Array(checks(&plan, c));
             v["next_due"] = serde_json::json!(plan.competency_schedule.next_due(c));
-            ctx.emit(&v, || detail(&plan, c, s))
+            let marks: Vec<_> = plan.conflicts.iter().filter(|x| x.item == c.id).collect();
+            if !marks.is_empty() {
+                v["conflicts"] = serde_json::json!(marks);
+            }
+            ctx.emit(&v, || {
+                detail(&plan, c, s) + &super::items::conflict_lines(&marks, &c.id, s)
+            })
         }
         CompetencyCmd::Record { id, format, output } => {
             let plan = ctx.fetch_plan()?;

@@ -105,7 +105,7 @@ pub(crate) fn run(cmd: ContactCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         ContactCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let c = items::find::<Contact>(&plan, &id)?;
-            ctx.emit(c, || crate::details::contact(c, s))
+            items::show(ctx, &plan, c, || crate::details::contact(c, s))
         }
         ContactCmd::Edit {
             id,

@@ -107,7 +107,7 @@ pub(crate) fn run(cmd: FeedbackCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         FeedbackCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let f = items::find::<Feedback>(&plan, &id)?;
-            ctx.emit(f, || crate::details::feedback(f, &plan, s))
+            items::show(ctx, &plan, f, || crate::details::feedback(f, &plan, s))
         }
         FeedbackCmd::Edit {
             id,

@@ -210,7 +210,9 @@ pub(crate) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         GoalCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let g = find(&plan, &id)?;
-            ctx.emit(g, || render::goal_detail(g, &plan, ctx.today(), s))
+            super::items::show(ctx, &plan, g, || {
+                render::goal_detail(g, &plan, ctx.today(), s)
+            })
         }
         GoalCmd::Edit {
             id,

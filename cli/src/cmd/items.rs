@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use tandem_proto::edit::Edit;
 use tandem_proto::ids::{self, short};
 use tandem_proto::items::Collected;
+use tandem_proto::items::conflict::Conflict;
 use tandem_proto::model::{Owner, Plan, Role};
 
 use super::Ctx;
@@ -135,4 +136,40 @@ pub(crate) fn owner_of(ctx: &mut Ctx, given: &str) -> Result<Owner, Fail> {
         Ok(o) => Ok(o),
         Err(_) => owner(&ctx.fetch_plan()?, given),
     }
+}
+
+/// The lines that mark an item's fields two devices changed at the same
+/// time, with how to keep what is shown.
+pub(crate) fn conflict_lines(marks: &[&Conflict], id: &str, s: crate::style::Style) -> String {
+    if marks.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for c in marks {
+        out += &format!("  {} {}\n", s.yellow("!"), s.yellow(&c.describe()));
+    }
+    out + &format!(
+        "    {}\n",
+        s.dim(&format!(
+            "both edits are kept as merged; edit the field again, or keep it as shown: tandem resolve {}",
+            short(id)
+        ))
+    )
+}
+
+/// Prints a `show` page of `item`: its JSON (with `conflicts` when any of
+/// its fields is marked) or `human`, followed by the marks.
+pub(crate) fn show<K: Collected + serde::Serialize>(
+    ctx: &Ctx,
+    plan: &Plan,
+    item: &K,
+    human: impl FnOnce() -> String,
+) -> Result<(), Fail> {
+    let id = item.id().as_str();
+    let marks: Vec<&Conflict> = plan.conflicts.iter().filter(|c| c.item == id).collect();
+    let mut v = serde_json::to_value(item).map_err(|e| Fail::Other(e.to_string()))?;
+    if !marks.is_empty() {
+        v["conflicts"] = serde_json::to_value(&marks).map_err(|e| Fail::Other(e.to_string()))?;
+    }
+    ctx.emit(&v, || human() + &conflict_lines(&marks, id, ctx.style))
 }

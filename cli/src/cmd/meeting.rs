@@ -186,7 +186,7 @@ pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let plan = ctx.fetch_plan()?;
             let m = find(&plan, &id)?;
             let today = ctx.today();
-            ctx.emit(m, || render::meeting_detail(m, &plan, today, s))
+            items::show(ctx, &plan, m, || render::meeting_detail(m, &plan, today, s))
         }
         MeetingCmd::Agenda { id, item, edit, rm } => {
             let e = match (item, edit, rm) {

@@ -22,6 +22,7 @@ pub(crate) mod member;
 pub(crate) mod note;
 pub(crate) mod peer;
 pub(crate) mod plan;
+pub(crate) mod resolve;
 pub(crate) mod shell;
 pub(crate) mod status;
 pub(crate) mod undo;

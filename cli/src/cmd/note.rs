@@ -100,7 +100,7 @@ pub(crate) fn run(cmd: NoteCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         NoteCmd::Show { id } => {
             let plan = ctx.fetch_plan()?;
             let n = items::find::<JournalNote>(&plan, &id)?;
-            ctx.emit(n, || crate::details::note(n, s))
+            items::show(ctx, &plan, n, || crate::details::note(n, s))
         }
         NoteCmd::Edit {
             id,

@@ -47,9 +47,10 @@ impl PlanDoc {
             .is_some_and(|m| matches!(m.role, Role::Mentor | Role::Mentee))
     }
 
-    /// Checks that the device `peer` may undo its own changes: it is still
-    /// a member that writes.
-    pub fn authorize_undo(&self, peer: &str) -> Result<(), ApiError> {
+    /// Checks that the device `peer` may make a change of its own that is
+    /// not an item edit (an undo, a resolve): it is still a member, and one
+    /// that writes.
+    pub fn authorize_writer(&self, peer: &str) -> Result<(), ApiError> {
         match self.member(peer) {
             None => Err(forbidden(
                 "this device is not a member of the plan (it was removed, or never added); \

@@ -20,4 +20,4 @@
 //! existed get those maps on first use).
 
 /// Who is behind each actor id.
-pub(crate) const DEVICES: &str = "devices";
+pub(crate) const DEVICES: &str = tandem_proto::items::member::DEVICES_KEY;

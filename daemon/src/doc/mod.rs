@@ -13,6 +13,7 @@ mod devices;
 mod history;
 mod import;
 pub(crate) mod layout;
+mod resolve;
 mod sync;
 mod undo;
 
@@ -416,3 +417,6 @@ mod same_checks_tests;
 
 #[cfg(test)]
 mod undo_tests;
+
+#[cfg(test)]
+mod conflict_tests;

@@ -5,7 +5,7 @@
 
 use tandem_proto::api::{
     BundleExport, BundleImport, History, InviteList, InviteRevoke, NewInvite, PlanAccept,
-    PlanDecline, PlanEdit, PlanGet, PlanImport, PlanUse, SyncStatus, Undo, UndoList,
+    PlanDecline, PlanEdit, PlanGet, PlanImport, PlanUse, Resolve, SyncStatus, Undo, UndoList,
 };
 use tandem_proto::edit::NewPlan;
 
@@ -60,6 +60,8 @@ pub enum Write {
     Edit(PlanEdit),
     /// Revert this device's last change to a plan.
     Undo(Undo),
+    /// Keep the current values of an item's conflicted fields.
+    Resolve(Resolve),
     /// Make an invitation (its addresses filled in by the server).
     InviteNew(NewInvite),
     /// Revoke an invitation.

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use tandem_proto::api::{PlanEdit, Response, Undo, WatchEvent};
+use tandem_proto::api::{PlanEdit, Resolve, Response, Undo, WatchEvent};
 use tandem_proto::edit::{Edit, SignoffOp};
 use tandem_proto::{ApiError, ErrorCode, ids};
 
@@ -45,6 +45,7 @@ impl Engine {
             }
             Write::Edit(e) => self.edit(e, batch, touched),
             Write::Undo(u) => self.undo(u, batch, touched),
+            Write::Resolve(r) => self.resolve_conflicts(r, batch, touched),
             Write::InviteNew(new) => self.invite_new(new, batch),
             Write::InviteRevoke(r) => self.invite_revoke(&r.id, batch),
             Write::PlanAccept(a) => self.plan_accept(&a.plan, batch, touched),
@@ -105,7 +106,7 @@ impl Engine {
         let now = self.now;
         let device = self.device.clone();
         let loaded = self.loaded(&id)?;
-        loaded.doc.authorize_undo(&device.peer)?;
+        loaded.doc.authorize_writer(&device.peer)?;
         let (edited, undone) = loaded.doc.undo(&device, now, change.as_deref())?;
         let loaded = self.loaded(&id)?;
         if let Some(bytes) = &edited.change {
@@ -124,6 +125,38 @@ impl Engine {
             undone,
             message: edited.message,
             touched: touched_item,
+        }))
+    }
+
+    /// Keeps the current values of an item's conflicted fields, and stages
+    /// the change that does it.
+    pub(super) fn resolve_conflicts(
+        &mut self,
+        Resolve { plan, item }: &Resolve,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+    ) -> Result<Response, StageError> {
+        let id = self.resolve(plan.as_deref())?;
+        let now = self.now;
+        let device = self.device.clone();
+        let loaded = self.loaded(&id)?;
+        loaded.doc.authorize_writer(&device.peer)?;
+        let (edited, fields) = loaded.doc.resolve(item, &device, now)?;
+        let loaded = self.loaded(&id)?;
+        if let Some(bytes) = &edited.change {
+            touched.insert(id.clone());
+            loaded.append(&id, batch, bytes, now)?;
+        }
+        self.staged_events.push(WatchEvent::LocalChange {
+            plan: id.clone().into(),
+            message: edited.message.clone(),
+            item: edited.item.id(),
+            device: device.peer.clone().into(),
+            time: now,
+        });
+        Ok(Response::Resolved(tandem_proto::api::Resolved {
+            touched: edited.item.touched(),
+            fields,
         }))
     }
 

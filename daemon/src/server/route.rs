@@ -65,6 +65,7 @@ impl Route {
             Request::Edit(e) => engine(Write::Edit(e).into()),
             Request::Undo(u) => engine(Write::Undo(u).into()),
             Request::UndoList(u) => engine(Read::UndoList(u).into()),
+            Request::Resolve(r) => engine(Write::Resolve(r).into()),
             Request::InviteRevoke(r) => engine(Write::InviteRevoke(r).into()),
         }
     }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::replies::{
     Accepted, BundleIn, BundleOut, Declined, InviteInfo, Joined, NewInvite, PlanOffer, PlanSync,
-    Undoable, Undone,
+    Resolved, Undoable, Undone,
 };
 use super::{DaemonStatus, Request, Response};
 use crate::edit::{Edit, NewPlan};
@@ -176,6 +176,17 @@ pub struct Undo {
     pub change: Option<String>,
 }
 pair!(Undo => Undo; Undone, "undo", Response::Undone(u) => u);
+
+/// Keep the current value of every field of an item that two devices
+/// changed at the same time, so it is no longer marked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolve {
+    /// Plan id or prefix; `None` for the current plan.
+    pub plan: Option<String>,
+    /// The item's id or prefix (any kind).
+    pub item: String,
+}
+pair!(Resolve => Resolve; Resolved, "resolve", Response::Resolved(r) => r);
 
 /// This device's recent changes to a plan that `undo` would revert, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -105,6 +105,8 @@ pub enum Request {
     Undo(Undo),
     /// [`UndoList`].
     UndoList(UndoList),
+    /// [`Resolve`].
+    Resolve(Resolve),
 }
 
 /// The daemon's reply to a [`Request`].
@@ -163,6 +165,8 @@ pub enum Response {
     Undone(Undone),
     /// Reply to [`UndoList`].
     Undoable(Vec<Undoable>),
+    /// Reply to [`Resolve`], once durable.
+    Resolved(Resolved),
     /// The request failed; nothing was changed.
     Error(ApiError),
 }

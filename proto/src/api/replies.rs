@@ -226,3 +226,12 @@ pub struct Undone {
     /// What it touched, for events and clients.
     pub touched: Touched,
 }
+
+/// Reply to [`super::Resolve`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    /// The item.
+    pub touched: Touched,
+    /// The fields that were marked, and are no longer.
+    pub fields: Vec<crate::items::conflict::Conflict>,
+}

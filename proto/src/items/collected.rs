@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use super::doc;
 use super::fields::{ValidationError, bad};
 use super::plan::Plan;
-use super::{Item, ItemKind, agreement, member, plan};
+use super::{Item, ItemKind, agreement, conflict, member, plan};
 use crate::export::ImportError;
 use crate::ids::{ItemId, PeerId};
 
@@ -118,6 +118,25 @@ pub fn read_all<K: Collected, R: automerge::ReadDoc>(d: &R) -> Vec<K> {
     doc::all(d, K::KEY, K::read)
 }
 
+/// What people call item `id` of `kind` in `plan` ([`Collected::label`]),
+/// if it is there.
+pub fn label_of(plan: &Plan, kind: ItemKind, id: &str) -> Option<String> {
+    macro_rules! find {
+        ($($k:ident: $view:ty,)*) => {
+            $(
+                if kind == <$view as Collected>::KIND {
+                    return <$view as Collected>::in_plan(plan)
+                        .iter()
+                        .find(|x| x.id().as_str() == id)
+                        .map(|x| x.label());
+                }
+            )*
+        };
+    }
+    with_collected!(find);
+    None
+}
+
 /// Reads the whole plan.
 #[cfg(feature = "doc")]
 pub fn read_plan<R: automerge::ReadDoc>(d: &R) -> Plan {
@@ -131,7 +150,59 @@ pub fn read_plan<R: automerge::ReadDoc>(d: &R) -> Plan {
     }
     with_collected!(read);
     p.members = member::read_all(d);
+    p.conflicts = conflicts(d);
     p
+}
+
+/// The collected item whose id is `prefix` or starts with it, whatever
+/// its kind.
+#[cfg(feature = "doc")]
+pub fn find_any<R: automerge::ReadDoc>(
+    d: &R,
+    prefix: &str,
+) -> Result<(ItemKind, ItemId, automerge::ObjId), crate::ApiError> {
+    let mut all: Vec<(ItemKind, String)> = Vec::new();
+    macro_rules! gather {
+        ($($kind:ident: $view:ty,)*) => {
+            $(
+                let kind = <$view as Collected>::KIND;
+                all.extend(super::ids_of(d, <$view as Collected>::KEY).into_iter().map(|id| (kind, id)));
+            )*
+        };
+    }
+    with_collected!(gather);
+    let id =
+        crate::ids::resolve("item", prefix, all.iter().map(|(_, id)| id.as_str()))?.to_string();
+    let kind = all
+        .iter()
+        .find(|(_, i)| *i == id)
+        .map(|(k, _)| *k)
+        .unwrap_or(ItemKind::Goal);
+    let obj = super::key_of_kind(kind)
+        .and_then(|key| doc::item(d, key, &id))
+        .ok_or_else(|| doc::not_found(format!("no item with id '{prefix}'")))?;
+    Ok((kind, ItemId::from(id), obj))
+}
+
+/// Every conflicted field of every collected item.
+#[cfg(feature = "doc")]
+pub fn conflicts<R: automerge::ReadDoc>(d: &R) -> Vec<conflict::Conflict> {
+    let mut out = Vec::new();
+    macro_rules! scan {
+        ($($kind:ident: $view:ty,)*) => {
+            $(
+                let key = <$view as Collected>::KEY;
+                let kind = <$view as Collected>::KIND;
+                if let Some(map) = doc::object(d, &automerge::ROOT, key, automerge::ObjType::Map) {
+                    for (id, obj) in doc::map_maps_of(d, &map) {
+                        out.extend(conflict::conflicts_in(d, kind, &ItemId::from(id), &obj));
+                    }
+                }
+            )*
+        };
+    }
+    with_collected!(scan);
+    out
 }
 
 /// Writes every item of an exported plan into a new plan's document, with
@@ -178,12 +249,16 @@ fn refresh_one<K: Collected, R: automerge::ReadDoc>(
             let value = K::read(d, id, &obj);
             if let Some(p) = cache {
                 upsert(K::in_plan_mut(p), value.clone());
+                p.conflicts.retain(|c| c.item != *id);
+                p.conflicts
+                    .extend(conflict::conflicts_in(d, K::KIND, id, &obj));
             }
             value.into_item()
         }
         None => {
             if let Some(p) = cache {
                 K::in_plan_mut(p).retain(|x| x.id() != id);
+                p.conflicts.retain(|c| c.item != *id);
             }
             Item::Removed {
                 what: K::KIND,

@@ -195,6 +195,14 @@ pub fn list_maps<R: ReadDoc>(d: &R, obj: &ObjId, key: &str) -> Vec<ObjId> {
         .collect()
 }
 
+/// The maps held in map `map`, with their keys.
+pub fn map_maps_of<R: ReadDoc>(d: &R, map: &ObjId) -> Vec<(String, ObjId)> {
+    d.map_range(map, ..)
+        .filter(|i| matches!(i.value, automerge::ValueRef::Object(ObjType::Map)))
+        .map(|i| (i.key.to_string(), i.id()))
+        .collect()
+}
+
 /// The maps of a map (keyed records: assessments, sign-offs), with their keys.
 pub fn map_maps<R: ReadDoc>(d: &R, obj: &ObjId, key: &str) -> Vec<(String, ObjId)> {
     let Some(map) = object(d, obj, key, ObjType::Map) else {
@@ -285,9 +293,12 @@ impl Writer<'_, '_> {
     }
 
     /// Sets a collaborative text: word by word when it exists (see
-    /// [`super::text`]), else as a new text object.
+    /// [`super::text`]), else as a new text object; either way stamped as
+    /// edited, so concurrent edits of it show as a conflict
+    /// ([`super::conflict`]).
     pub fn put_text(&mut self, obj: &ObjId, key: &str, value: &str) -> R<()> {
         let new = super::text::stored(value);
+        super::conflict::stamp(self, obj, key)?;
         if let Some(text) = object(self.tx, obj, key, ObjType::Text) {
             let old = self.tx.text(&text).map_err(internal)?;
             return super::text::update(self.tx, &text, &old, &new).map_err(internal);

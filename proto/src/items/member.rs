@@ -20,6 +20,9 @@ use crate::{ApiError, ErrorCode};
 
 /// The members' map under the document root.
 pub const KEY: &str = "members";
+/// Who is behind each Automerge actor: `devices: map actor-hex -> { user,
+/// host, peer }`, written by the daemon once per device and plan.
+pub const DEVICES_KEY: &str = "devices";
 /// The removed devices' map under the document root.
 pub const REMOVED_KEY: &str = "removed";
 

@@ -33,6 +33,7 @@ pub mod assessment;
 pub mod ce;
 pub mod certification;
 pub mod competency;
+pub mod conflict;
 pub mod contact;
 #[cfg(feature = "doc")]
 pub mod doc;

@@ -94,6 +94,11 @@ pub struct Plan {
     /// Certifications.
     #[serde(default)]
     pub certifications: Vec<Certification>,
+    /// Fields two devices changed at the same time, until someone edits
+    /// them again or resolves them (see [`super::conflict`]); not exported
+    /// data, absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<super::conflict::Conflict>,
 }
 
 impl Plan {
@@ -119,6 +124,7 @@ impl Plan {
             competency_schedule: Default::default(),
             ce: Vec::new(),
             certifications: Vec::new(),
+            conflicts: Vec::new(),
         }
     }
 }
