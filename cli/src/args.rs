@@ -32,6 +32,13 @@ pub struct Cli {
     /// Home directory of the daemon (default: $TANDEM_HOME, else $XDG_DATA_HOME/tandem).
     #[arg(long, global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
+    /// When to use colors: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or
+    /// TERM=dumb; CLICOLOR_FORCE forces them), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Do not send long output through $PAGER.
+    #[arg(long, global = true)]
+    pub no_pager: bool,
     /// Show PeerIds next to people's names in text output.
     #[arg(long, global = true)]
     pub ids: bool,
@@ -157,6 +164,29 @@ commands! {
     Watch(watch::WatchArgs) => watch::watch,
     /// Show how far connected member devices are in syncing the plan.
     Sync(status::SyncArgs) => status::sync,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// By the terminal and the environment.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// Sets the choice for everything that writes colors (ours and clap's).
+    pub fn apply(self) {
+        let choice = match self {
+            ColorWhen::Auto => colorchoice::ColorChoice::Auto,
+            ColorWhen::Always => colorchoice::ColorChoice::Always,
+            ColorWhen::Never => colorchoice::ColorChoice::Never,
+        };
+        choice.write_global();
+    }
 }
 
 /// A long text: literal, `-` for stdin, or --editor.

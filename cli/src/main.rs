@@ -13,7 +13,9 @@ mod fit;
 mod ics;
 mod input;
 mod markdown;
+mod pager;
 mod people;
+mod progress;
 mod record;
 mod render;
 mod style;
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: args::Cli) -> Result<(), Fail> {
+    cli.color.apply();
     // Generated from the clap definitions: no home or daemon needed.
     match &cli.command {
         args::Command::Completions(a) => return cmd::shell::write_completions(a),

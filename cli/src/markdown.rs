@@ -38,12 +38,23 @@ pub fn report(p: &Plan, today: Date) -> String {
 
     let _ = writeln!(o, "## Goals ({})\n", p.goals.len());
     for g in &p.goals {
-        let _ = writeln!(o, "### {} ({}%, {})\n", g.title, g.progress, g.status);
+        let _ = writeln!(
+            o,
+            "### {} ({}%, {})\n",
+            g.title,
+            g.shown_progress(),
+            g.status
+        );
         let _ = writeln!(o, "- Category: {}", g.category);
         if let Some(d) = g.target_date {
             let _ = writeln!(o, "- Target date: {d}");
         }
-        let _ = writeln!(o, "- Progress: {}% ({})\n", g.progress, g.progress_source);
+        let _ = writeln!(
+            o,
+            "- Progress: {}% ({})\n",
+            g.shown_progress(),
+            g.progress_source
+        );
         if !g.description.trim().is_empty() {
             md_block(&mut o, &g.description);
         }

@@ -77,7 +77,7 @@ pub fn goal_line(g: &Goal, today: Date, s: Style) -> String {
     let prefix = format!(
         "{}  {}  {} ",
         s.dim(short(&g.id)),
-        bar(g.progress, s.bar_cells()),
+        bar(g.shown_progress(), s.bar_cells()),
         goal_status(g.status, s),
     );
     let d = due(g.target_date, today, finished, s);
@@ -89,10 +89,14 @@ pub fn goal_line(g: &Goal, today: Date, s: Style) -> String {
 pub fn goal_detail(g: &Goal, plan: &Plan, today: Date, s: Style) -> String {
     let mut out = format!("{}  {}\n", s.bold(&g.title), s.dim(&g.id));
     out += &format!("  status:    {}   category: {}\n", g.status, g.category);
+    let source = if g.status == GoalStatus::Done {
+        "done".to_string()
+    } else {
+        g.progress_source.to_string()
+    };
     out += &format!(
-        "  progress:  {} ({})\n",
-        progress_bar(g.progress),
-        g.progress_source
+        "  progress:  {} ({source})\n",
+        progress_bar(g.shown_progress())
     );
     if let Some(d) = g.target_date {
         let finished = matches!(g.status, GoalStatus::Done | GoalStatus::Dropped);

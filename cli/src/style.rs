@@ -1,5 +1,7 @@
-//! Terminal styling: colors only on a terminal, and never with NO_COLOR;
-//! lines fitted to the terminal's width, and never cut when output is piped.
+//! Terminal styling: colors as the ecosystem's rules say (anstream's
+//! choice: a terminal, NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb, and
+//! `--color`, which sets colorchoice's global); lines fitted to the
+//! terminal's width, and never cut when output is piped.
 
 use std::io::IsTerminal;
 
@@ -12,11 +14,14 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colors when stdout is a terminal and NO_COLOR is unset or empty.
+    /// Colors when anstream would write them to stdout.
     /// Width: `COLUMNS` when set, else the terminal's, and none when stdout
     /// is not a terminal (so scripts and files get whole lines).
     pub fn detect() -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = !matches!(
+            anstream::AutoStream::choice(&std::io::stdout()),
+            anstream::ColorChoice::Never
+        );
         let tty = std::io::stdout().is_terminal();
         let columns = std::env::var("COLUMNS")
             .ok()
@@ -27,10 +32,7 @@ impl Style {
         } else {
             columns
         };
-        Style {
-            color: !no_color && tty,
-            width,
-        }
+        Style { color, width }
     }
 
     /// No decoration, no width (tests).
@@ -98,32 +100,36 @@ impl Style {
         }
     }
 
-    fn paint(&self, code: &str, s: &str) -> String {
+    fn paint(&self, style: anstyle::Style, s: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_string()
         }
     }
 
+    fn fg(color: anstyle::AnsiColor) -> anstyle::Style {
+        anstyle::Style::new().fg_color(Some(color.into()))
+    }
+
     /// Bold.
     pub fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
+        self.paint(anstyle::Style::new().bold(), s)
     }
     /// Dimmed.
     pub fn dim(&self, s: &str) -> String {
-        self.paint("2", s)
+        self.paint(anstyle::Style::new().dimmed(), s)
     }
     /// Red: overdue, concerns.
     pub fn red(&self, s: &str) -> String {
-        self.paint("31", s)
+        self.paint(Style::fg(anstyle::AnsiColor::Red), s)
     }
     /// Green: done.
     pub fn green(&self, s: &str) -> String {
-        self.paint("32", s)
+        self.paint(Style::fg(anstyle::AnsiColor::Green), s)
     }
     /// Yellow: due soon.
     pub fn yellow(&self, s: &str) -> String {
-        self.paint("33", s)
+        self.paint(Style::fg(anstyle::AnsiColor::Yellow), s)
     }
 }

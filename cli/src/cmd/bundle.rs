@@ -45,7 +45,9 @@ pub(crate) fn run(cmd: BundleCmd, ctx: &mut Ctx) -> Result<(), Fail> {
 
 fn export(for_peer: Option<String>, output: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
     let plan = ctx.plan.clone();
+    let spinner = crate::progress::Progress::start(ctx.json, "Signing the bundle...");
     let mut out = ctx.call(BundleExport { plan, for_peer })?;
+    drop(spinner);
     let file = BASE64
         .decode(out.data.as_bytes())
         .map_err(|e| Fail::Other(format!("the daemon sent an unreadable bundle: {e}")))?;
@@ -107,10 +109,12 @@ fn import(file: &std::path::Path, ctx: &mut Ctx) -> Result<(), Fail> {
     // Checked here too, so a wrong file is named before anything is sent.
     tandem_proto::bundle::parse(&bytes)
         .map_err(|e| Fail::Usage(format!("{}: {e}", file.display())))?;
+    let spinner = crate::progress::Progress::start(ctx.json, "Checking and merging the bundle...");
     let got = ctx.call(BundleImport {
         data: BASE64.encode(&bytes),
     })?;
     let people = crate::people::People::fetch(ctx)?;
+    drop(spinner);
     ctx.emit(&got, || {
         let from = people.name(&got.signer);
         if got.new_plan {

@@ -39,7 +39,7 @@ pub(crate) fn log(LogArgs { limit }: LogArgs, ctx: &mut Ctx) -> Result<(), Fail>
     let s = ctx.style;
     let plan = ctx.plan.clone();
     let entries = ctx.call(History { plan, limit })?;
-    ctx.emit(&entries, || {
+    ctx.emit_long(&entries, || {
         entries
             .iter()
             .map(|e| render::log_line(e, ctx.ids, s) + "\n")
@@ -96,7 +96,9 @@ pub(crate) fn import(ImportArgs { file }: ImportArgs, ctx: &mut Ctx) -> Result<(
         .and_then(|p| tandem_proto::export::check(&p).map(|()| p))
         .map_err(|e| Fail::Usage(format!("{from}: {e}")))?;
     let original = plan.id.clone();
+    let spinner = crate::progress::Progress::start(ctx.json, "Importing the plan...");
     let p = ctx.call(PlanImport(Box::new(plan)))?;
+    drop(spinner);
     ctx.emit(&p, || {
         let signoffs: usize = p.competencies.iter().map(|c| c.signoffs.len()).sum();
         let mut out = format!(

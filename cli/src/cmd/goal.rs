@@ -156,7 +156,7 @@ fn described(item: &Item, verb: &str) -> String {
             "{verb} goal {}: {} ({}%)",
             short(&g.id),
             g.title,
-            g.progress
+            g.shown_progress()
         ),
         _ => verb.to_string(),
     }

@@ -186,9 +186,9 @@ pub(crate) fn join(
     // Read it here first, so a mistyped ticket is refused before anything is dialled.
     let body = tandem_proto::ticket::TicketBody::decode(&ticket)
         .map_err(|e| Fail::Usage(e.to_string()))?;
-    let progress = !ctx.json;
-    if progress {
-        eprintln!(
+    let spinner = crate::progress::Progress::start(
+        ctx.json,
+        &format!(
             "Asking {} to let this device join (at {})...",
             body.inviter,
             if body.addrs.is_empty() {
@@ -196,8 +196,8 @@ pub(crate) fn join(
             } else {
                 body.addrs.join(", ")
             }
-        );
-    }
+        ),
+    );
     let Joined {
         plan,
         title,
@@ -211,15 +211,13 @@ pub(crate) fn join(
         device,
     })?;
     if let Some(clock) = &clock {
-        eprintln!("Warning: {clock}.");
+        spinner.line(&format!("Warning: {clock}."), true);
     }
-    if progress {
-        eprintln!(
-            "Accepted as {} ({}). Receiving the plan...",
-            name,
-            role.as_str()
-        );
-    }
+    spinner.say(format!(
+        "Accepted as {} ({}). Receiving the plan...",
+        name,
+        role.as_str()
+    ));
     // The inviter sends the plan over sync; wait for it to be stored here.
     let start = Instant::now();
     loop {
@@ -237,12 +235,27 @@ pub(crate) fn join(
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    drop(spinner);
     let v = serde_json::json!({
         "plan": plan, "title": title, "role": role, "name": name, "inviter": inviter, "clock": clock,
     });
+    let plans = ctx.call(tandem_proto::api::PlanList)?;
+    let current = match (plans.iter().find(|p| p.current), plans.as_slice()) {
+        (_, [_]) => "It is the only plan here, so commands use it.".to_string(),
+        (Some(c), _) if c.id == plan => "It is the current plan.".to_string(),
+        (Some(c), _) => format!(
+            "The current plan is still '{}'; switch with: tandem plan use {}",
+            c.title,
+            tandem_proto::ids::short(&plan)
+        ),
+        (None, _) => format!(
+            "No plan is current; make this one current with: tandem plan use {}",
+            tandem_proto::ids::short(&plan)
+        ),
+    };
     ctx.emit(&v, || {
         format!(
-            "Joined '{title}' as {} ({}). Plan {plan}; see it with: tandem plan show --plan {}\n",
+            "Joined '{title}' as {} ({}). Plan {plan}; see it with: tandem plan show --plan {}\n{current}\n",
             name,
             role.as_str(),
             tandem_proto::ids::short(&plan)

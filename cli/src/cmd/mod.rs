@@ -52,6 +52,8 @@ pub struct Ctx {
     pub plan: Option<String>,
     /// `--ids`: PeerIds next to people's names.
     pub ids: bool,
+    /// `--no-pager`.
+    pub no_pager: bool,
     /// The daemon's home.
     pub home: PathBuf,
     /// Whether the daemon may be started.
@@ -73,6 +75,7 @@ impl Ctx {
             json: cli.json,
             plan: cli.plan.clone(),
             ids: cli.ids,
+            no_pager: cli.no_pager,
             home,
             autostart: !cli.no_autostart && !no_autostart,
             style: Style::detect(),
@@ -88,6 +91,7 @@ impl Ctx {
             json: other.json,
             plan: other.plan.clone(),
             ids: other.ids,
+            no_pager: true,
             home: other.home.clone(),
             autostart: false,
             style: other.style,
@@ -203,6 +207,25 @@ impl Ctx {
             human()
         };
         print(&text)
+    }
+
+    /// Like [`Ctx::emit`] for output that may run long (`log`, `plan
+    /// show`): on a terminal, text taller than it goes through `$PAGER`
+    /// (default `less`, with `LESS=FRX` unless set), as git does;
+    /// `--no-pager`, an empty `PAGER` and pipes skip it.
+    pub fn emit_long<T: Serialize>(
+        &self,
+        value: &T,
+        human: impl FnOnce() -> String,
+    ) -> Result<(), Fail> {
+        if self.json || self.no_pager {
+            return self.emit(value, human);
+        }
+        let text = human();
+        match crate::pager::page(&text) {
+            Ok(true) => Ok(()),
+            _ => print(&text),
+        }
     }
 
     /// Prints an edited item: its JSON, or `human` followed by its id.

@@ -103,7 +103,10 @@ pub(crate) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             };
             let new = NewPlan { title, mentor, mentee, seed };
             new.validate()?;
+            let spinner = (!new.seed.is_empty())
+                .then(|| crate::progress::Progress::start(ctx.json, "Making the plan from its template..."));
             let p = ctx.call(new)?;
+            drop(spinner);
             if let Some(t) = template {
                 return ctx.emit(&p, || {
                     format!(
@@ -160,7 +163,7 @@ pub(crate) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             // A device removed from the plan keeps its copy; say so up front.
             let me = if ctx.json { String::new() } else { super::status::my_peer_id(ctx)? };
             let removed = !ctx.json && !p.members.is_empty() && !p.members.iter().any(|m| m.peer == me);
-            ctx.emit(&p, || {
+            ctx.emit_long(&p, || {
                 let banner = if removed {
                     format!(
                         "{}\n\n",
@@ -174,7 +177,7 @@ pub(crate) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
         }
         PlanCmd::Use { id } => {
             let p = ctx.call(PlanUse { plan: id })?;
-            ctx.emit(&p, || format!("Now using plan {} ({}).\n", p.title, short(&p.id)))
+            ctx.emit(&p, || format!("Now using plan {} ({}); it is the current plan.\n", p.title, short(&p.id)))
         }
         PlanCmd::Rename { title } => update(ctx, PlanPatch { title: Some(title), ..Default::default() }, "Renamed"),
         PlanCmd::Archive { undo } => {

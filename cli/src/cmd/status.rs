@@ -137,6 +137,10 @@ pub(crate) fn sync(
     let timeout = timeout.as_str();
     let limit = crate::durations::wait_duration(timeout)?;
     let deadline = std::time::Instant::now() + limit;
+    let spinner = crate::progress::Progress::start(
+        ctx.json || !wait,
+        "Waiting for member devices to sync...",
+    );
     loop {
         let plan = ctx.plan.clone();
         let st = ctx.call(SyncStatus { plan })?;
@@ -165,6 +169,12 @@ pub(crate) fn sync(
                     .collect()
             });
         }
+        let waiting: Vec<String> = relevant
+            .iter()
+            .filter(|p| !p.in_sync)
+            .map(|p| format!("{} — {}", p.who(), p.state()))
+            .collect();
+        spinner.say(format!("Waiting for {}...", waiting.join("; ")));
         if std::time::Instant::now() >= deadline {
             let mut behind: Vec<String> = relevant
                 .iter()

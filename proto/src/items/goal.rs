@@ -190,6 +190,16 @@ impl NewGoal {
 }
 
 impl Goal {
+    /// The progress to show people: a done goal is complete (100%)
+    /// whatever was set or ticked, which is kept for if it is reopened.
+    pub fn shown_progress(&self) -> u8 {
+        if self.status == GoalStatus::Done {
+            100
+        } else {
+            self.progress
+        }
+    }
+
     /// Every field, as a patch that sets them all.
     pub fn as_patch(&self) -> GoalPatch {
         GoalPatch {
