@@ -31,7 +31,8 @@ pub enum MemberCmd {
     List,
     /// Stop sharing the plan with a device.
     Remove {
-        /// The device's PeerId or a unique prefix of it.
+        /// The device: its person's name (when one device carries it),
+        /// "Name (device label)", its PeerId or a unique prefix of it.
         peer: String,
     },
 }

@@ -202,7 +202,15 @@ pub fn conflicts<R: automerge::ReadDoc>(d: &R) -> Vec<conflict::Conflict> {
         };
     }
     with_collected!(scan);
+    sort_conflicts(&mut out);
     out
+}
+
+/// The order conflicts are listed in, whether read whole or refreshed
+/// item by item: by item id, then field.
+#[cfg(feature = "doc")]
+fn sort_conflicts(all: &mut [conflict::Conflict]) {
+    all.sort_by(|a, b| (&a.item, &a.field).cmp(&(&b.item, &b.field)));
 }
 
 /// Writes every item of an exported plan into a new plan's document, with
@@ -252,6 +260,7 @@ fn refresh_one<K: Collected, R: automerge::ReadDoc>(
                 p.conflicts.retain(|c| c.item != *id);
                 p.conflicts
                     .extend(conflict::conflicts_in(d, K::KIND, id, &obj));
+                sort_conflicts(&mut p.conflicts);
             }
             value.into_item()
         }
@@ -303,6 +312,8 @@ pub fn refresh<R: automerge::ReadDoc>(
             };
             if let Some(p) = cache.as_deref_mut() {
                 p.members = members;
+                // The marks name people through the membership.
+                p.conflicts = conflicts(d);
             }
             item
         }

@@ -224,7 +224,8 @@ mod doc {
                         format!(" ({})", n.device)
                     };
                     Ok(Applied {
-                        message: format!("member add: {}{label} as {}, {}", n.name, n.role, n.peer),
+                        // People, not keys: the PeerId is in the change's actor and the record.
+                        message: format!("member add: {}{label} as {}", n.name, n.role),
                         target: Target::Member(n.peer.as_str().into()),
                     })
                 }
@@ -248,10 +249,7 @@ mod doc {
                             ),
                         ));
                     }
-                    let message = format!(
-                        "member remove: {} ({}), {}",
-                        gone.name, gone.role, gone.peer
-                    );
+                    let message = format!("member remove: {} ({})", gone.who(), gone.role);
                     w.delete(&members, &peer)?;
                     // Remembered, so a device removed while it was offline is
                     // told so when it next connects (its removal is this change).
