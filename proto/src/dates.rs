@@ -198,10 +198,8 @@ pub fn parse_date_in(input: &str, today: Date, order: DayOrder) -> Result<Date, 
         hint,
     };
     let s = normalized(input);
-    if s.contains('/') {
-        if let Some(why) = impossible_slash(&s, order) {
-            return Err(err(why));
-        }
+    if let Some(why) = impossible_slash(&s, order).filter(|_| s.contains('/')) {
+        return Err(err(why));
     }
     match s.as_str() {
         "today" => return Ok(today),
@@ -279,10 +277,8 @@ pub fn parse_datetime_in(
             .map_err(|e| err(e.to_string()));
     }
     let s = normalized(s);
-    if s.contains('/') {
-        if let Some(why) = impossible_slash(&s, order) {
-            return Err(err(why));
-        }
+    if let Some(why) = impossible_slash(&s, order).filter(|_| s.contains('/')) {
+        return Err(err(why));
     }
     let local = |dt: jiff::civil::DateTime| {
         dt.to_zoned_datetime(tz.clone())
@@ -293,10 +289,11 @@ pub fn parse_datetime_in(
         return local(now.date().to_datetime(t));
     }
     // "<date> <time>", the date in any form `parse_date` reads.
-    if let Some((day, time)) = s.rsplit_once(' ') {
-        if let (Some(t), Ok(d)) = (clock(time), parse_date_in(day, now.date(), order)) {
-            return local(d.to_datetime(t));
-        }
+    if let Some((Some(t), Ok(d))) = s
+        .rsplit_once(' ')
+        .map(|(day, time)| (clock(time), parse_date_in(day, now.date(), order)))
+    {
+        return local(d.to_datetime(t));
     }
     // What interim reads, when it names a time ("next friday 9").
     let has_time = s.contains(':') || s.ends_with("am") || s.ends_with("pm");

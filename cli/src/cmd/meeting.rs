@@ -263,10 +263,10 @@ pub(crate) fn run(cmd: MeetingCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             if !yes && !ctx.json {
                 let plan = ctx.fetch_plan()?;
                 let m = find(&plan, &id)?;
-                if let Some(doubt) = held_doubt(m, ctx.now()) {
-                    if !items::confirm_or_warn(&doubt, "Mark it held anyway?")? {
-                        return Err(Fail::Other("Not marked held.".into()));
-                    }
+                if let Some(doubt) = held_doubt(m, ctx.now())
+                    && !items::confirm_or_warn(&doubt, "Mark it held anyway?")?
+                {
+                    return Err(Fail::Other("Not marked held.".into()));
                 }
             }
             edit(

@@ -233,12 +233,11 @@ fn target(doc: &automerge::Automerge, fields: &[Field]) -> Option<(ItemKind, Str
         let obj = match f {
             Field::Key(o, _) | Field::Text(o) | Field::List(o) => o,
         };
-        if let Field::Key(o, key) = f {
-            if *o != automerge::ROOT {
-                if let Some(kind) = root_kind(doc, o) {
-                    return Some((kind, key.clone()));
-                }
-            }
+        if let Field::Key(o, key) = f
+            && *o != automerge::ROOT
+            && let Some(kind) = root_kind(doc, o)
+        {
+            return Some((kind, key.clone()));
         }
         let path = doc.parents(obj).ok()?.path();
         let mut it = path.into_iter();
