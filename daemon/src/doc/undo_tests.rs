@@ -49,6 +49,27 @@ fn add_action_by(
     }
 }
 
+fn add_goal(d: &mut PlanDoc, title: &str, next: &mut dyn FnMut() -> String) -> String {
+    let item = apply(
+        d,
+        Edit::Goal(GoalOp::Add(NewGoal {
+            title: title.into(),
+            description: String::new(),
+            category: GoalCategory::Certification,
+            status: GoalStatus::Active,
+            target_date: None,
+            success_criteria: String::new(),
+            created_by: String::new(),
+        })),
+        1,
+        next,
+    );
+    match item {
+        Item::Goal(g) => g.id.to_string(),
+        other => panic!("{other:?}"),
+    }
+}
+
 fn edit_action(id: &str, patch: ActionPatch) -> Edit {
     Edit::Action(ActionOp::Edit {
         action: id.into(),
@@ -138,23 +159,7 @@ fn a_removed_item_comes_back_whole_with_its_id() {
 fn list_elements_added_or_removed_are_put_back() {
     let mut d = new_plan();
     let mut next = ids();
-    let goal = match apply(
-        &mut d,
-        Edit::Goal(GoalOp::Add(NewGoal {
-            title: "MLS".into(),
-            description: String::new(),
-            category: GoalCategory::Certification,
-            status: GoalStatus::Active,
-            target_date: None,
-            success_criteria: String::new(),
-            created_by: String::new(),
-        })),
-        1,
-        &mut next,
-    ) {
-        Item::Goal(g) => g.id.to_string(),
-        other => panic!("{other:?}"),
-    };
+    let goal = add_goal(&mut d, "MLS", &mut next);
     for t in ["Read", "Practice"] {
         apply(
             &mut d,
@@ -396,23 +401,7 @@ fn an_add_whose_title_another_device_changed_is_not_undone() {
 fn a_goal_add_whose_title_another_device_changed_is_not_undone() {
     let mut a = new_plan();
     let mut next = ids();
-    let goal = match apply(
-        &mut a,
-        Edit::Goal(GoalOp::Add(NewGoal {
-            title: "MLS".into(),
-            description: String::new(),
-            category: GoalCategory::Certification,
-            status: GoalStatus::Active,
-            target_date: None,
-            success_criteria: String::new(),
-            created_by: String::new(),
-        })),
-        1,
-        &mut next,
-    ) {
-        Item::Goal(g) => g.id.to_string(),
-        other => panic!("{other:?}"),
-    };
+    let goal = add_goal(&mut a, "MLS", &mut next);
     let title = |t: &str| {
         Edit::Goal(GoalOp::Edit {
             goal: goal.clone(),

@@ -77,83 +77,87 @@ impl Engine {
         let mut new_id = self.id_source();
         let loaded = self.loaded(&id)?;
         let edited = loaded.doc.apply(edit, &device, now, &mut new_id)?;
-        if edited.change.is_some() {
-            self.staged_events.push(WatchEvent::LocalChange {
-                plan: id.clone().into(),
-                message: edited.message.clone(),
-                item: edited.item.id(),
-                device: device.peer.clone().into(),
-                time: now,
-            });
-        }
-        let loaded = self.loaded(&id)?;
-        if let Some(bytes) = edited.change {
-            touched.insert(id.clone());
-            loaded.append(&id, batch, &bytes, now)?;
-        }
+        self.stage_change(&id, &edited, batch, touched)?;
         Ok(Response::Edited(edited.item))
     }
 
-    /// Reverts this device's last change to a plan and stages the change
-    /// that does it.
+    /// Stages a change this device made to plan `id` (if it changed
+    /// anything) and tells watchers of it.
+    fn stage_change(
+        &mut self,
+        id: &str,
+        edited: &crate::doc::Edited,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+    ) -> Result<(), StageError> {
+        let Some(bytes) = &edited.change else {
+            return Ok(());
+        };
+        let now = self.now;
+        self.staged_events.push(WatchEvent::LocalChange {
+            plan: id.to_string().into(),
+            message: edited.message.clone(),
+            item: edited.item.id(),
+            device: self.device.peer.clone().into(),
+            time: now,
+        });
+        touched.insert(id.to_string());
+        self.loaded(id)?.append(id, batch, bytes, now)?;
+        Ok(())
+    }
+
+    /// A change of this device's own that is not an item edit (an undo, a
+    /// resolve), made by `make` once the device is known to write in the
+    /// plan, and staged.
+    fn own_change<T>(
+        &mut self,
+        plan: Option<&str>,
+        batch: &mut Batch,
+        touched: &mut BTreeSet<String>,
+        make: impl FnOnce(
+            &mut PlanDoc,
+            &crate::doc::Device,
+            Timestamp,
+        ) -> Result<(crate::doc::Edited, T), ApiError>,
+    ) -> Result<(crate::doc::Edited, T), StageError> {
+        let id = self.resolve(plan)?;
+        let (now, device) = (self.now, self.device.clone());
+        let loaded = self.loaded(&id)?;
+        loaded.doc.authorize_writer(&device.peer)?;
+        let (edited, extra) = make(&mut loaded.doc, &device, now)?;
+        self.stage_change(&id, &edited, batch, touched)?;
+        Ok((edited, extra))
+    }
+
+    /// Reverts this device's last change to a plan (or a named one).
     pub(super) fn undo(
         &mut self,
         Undo { plan, change }: &Undo,
         batch: &mut Batch,
         touched: &mut BTreeSet<String>,
     ) -> Result<Response, StageError> {
-        let id = self.resolve(plan.as_deref())?;
-        let now = self.now;
-        let device = self.device.clone();
-        let loaded = self.loaded(&id)?;
-        loaded.doc.authorize_writer(&device.peer)?;
-        let (edited, undone) = loaded.doc.undo(&device, now, change.as_deref())?;
-        let loaded = self.loaded(&id)?;
-        if let Some(bytes) = &edited.change {
-            touched.insert(id.clone());
-            loaded.append(&id, batch, bytes, now)?;
-        }
-        let touched_item = edited.item.touched();
-        self.staged_events.push(WatchEvent::LocalChange {
-            plan: id.clone().into(),
-            message: edited.message.clone(),
-            item: edited.item.id(),
-            device: device.peer.clone().into(),
-            time: now,
-        });
+        let (edited, undone) =
+            self.own_change(plan.as_deref(), batch, touched, |doc, device, now| {
+                doc.undo(device, now, change.as_deref())
+            })?;
         Ok(Response::Undone(tandem_proto::api::Undone {
             undone,
+            touched: edited.item.touched(),
             message: edited.message,
-            touched: touched_item,
         }))
     }
 
-    /// Keeps the current values of an item's conflicted fields, and stages
-    /// the change that does it.
+    /// Keeps the current values of an item's conflicted fields.
     pub(super) fn resolve_conflicts(
         &mut self,
         Resolve { plan, item }: &Resolve,
         batch: &mut Batch,
         touched: &mut BTreeSet<String>,
     ) -> Result<Response, StageError> {
-        let id = self.resolve(plan.as_deref())?;
-        let now = self.now;
-        let device = self.device.clone();
-        let loaded = self.loaded(&id)?;
-        loaded.doc.authorize_writer(&device.peer)?;
-        let (edited, fields) = loaded.doc.resolve(item, &device, now)?;
-        let loaded = self.loaded(&id)?;
-        if let Some(bytes) = &edited.change {
-            touched.insert(id.clone());
-            loaded.append(&id, batch, bytes, now)?;
-        }
-        self.staged_events.push(WatchEvent::LocalChange {
-            plan: id.clone().into(),
-            message: edited.message.clone(),
-            item: edited.item.id(),
-            device: device.peer.clone().into(),
-            time: now,
-        });
+        let (edited, fields) =
+            self.own_change(plan.as_deref(), batch, touched, |doc, device, now| {
+                doc.resolve(item, device, now)
+            })?;
         Ok(Response::Resolved(tandem_proto::api::Resolved {
             touched: edited.item.touched(),
             fields,
