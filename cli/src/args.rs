@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::{
     Ctx, action, agenda, agreement, bundle, ce, cert, competency, contact, daemon, device, doctor,
-    export, feedback, goal, invite, meeting, member, note, peer, plan, resolve, shell, status,
+    export, feedback, goal, invite, meeting, member, note, peer, plan, resolve, shell, status, ui,
     undo, watch,
 };
 use crate::fail::Fail;
@@ -73,6 +73,8 @@ macro_rules! commands {
 }
 
 commands! {
+    /// Open the Tandem app in your browser, signed in (starts the daemon if needed).
+    Ui(ui::UiArgs) => ui::run,
     /// Create, list, show and select plans.
     #[command(subcommand)]
     Plan(plan::PlanCmd) => plan::run,

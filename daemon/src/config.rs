@@ -18,6 +18,10 @@
 //!
 //! [dates]                 # how `tandem` reads 12/4 (env TANDEM_DATE_ORDER)
 //! order = "month-day"     # or "day-month"
+//!
+//! [ui]                    # the local web app on 127.0.0.1 (`tandem ui`)
+//! enabled = true
+//! port = 4456
 //! ```
 //!
 //! Every option is also a flag and an environment variable; a flag wins
@@ -43,6 +47,19 @@ pub struct Config {
     /// How the CLI reads dates.
     #[serde(default)]
     pub dates: DatesConfig,
+    /// The local web app.
+    #[serde(default)]
+    pub ui: UiConfig,
+}
+
+/// The `[ui]` table: the local web app (`tandem ui`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiConfig {
+    /// Serve it (default true; flag `--no-ui`, env `TANDEM_NO_UI=1`).
+    pub enabled: Option<bool>,
+    /// Its port on 127.0.0.1 (default 4456; flag `--ui-port`, env `TANDEM_UI_PORT`).
+    pub port: Option<u16>,
 }
 
 /// The `[dates]` table: how `tandem` reads the dates people type.

@@ -10,6 +10,7 @@
 //! - [`home`]: the home directory, its permissions, and the single-instance lock.
 //! - [`net`]: libp2p: member devices, relays (client side), hole punching, AutoNAT.
 //! - [`relay`]: relay mode (`tandemd --relay`), a circuit-relay server holding no plans.
+//! - [`ui`]: the local web app, on 127.0.0.1, a client of the same request API.
 //! - [`run`]: the life of a daemon process, shared by `tandemd` and `tandem daemon run`.
 //! - [`ratelog`]: log lines rate-limited per peer, so no peer can fill the log.
 //! - [`logfile`]: the log file, rotated by size (at most 40 MiB in all).
@@ -34,3 +35,4 @@ pub mod server;
 pub mod signals;
 pub mod store;
 pub mod sync;
+pub mod ui;

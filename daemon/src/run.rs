@@ -38,6 +38,10 @@ pub struct Options {
     pub relay_server: bool,
     /// The relay server's limits.
     pub relay_limits: crate::config::RelayLimits,
+    /// The app's port on 127.0.0.1 (`None`: [`crate::ui::DEFAULT_PORT`]; 0: any free one).
+    pub ui_port: Option<u16>,
+    /// Serve no app.
+    pub no_ui: bool,
 }
 
 /// The daemon's flags, shared by `tandemd` and `tandem daemon run`.
@@ -63,6 +67,13 @@ pub struct Flags {
     /// plans: for a small public host. Env: TANDEM_RELAY=1.
     #[arg(long)]
     pub relay: bool,
+    /// Serve the app on this port of 127.0.0.1 (default 4456; 0 for any free
+    /// port). Env: TANDEM_UI_PORT; config: `port` under [ui].
+    #[arg(long, value_name = "PORT")]
+    pub ui_port: Option<u16>,
+    /// Do not serve the app. Env: TANDEM_NO_UI=1; config: `enabled = false` under [ui].
+    #[arg(long)]
+    pub no_ui: bool,
 }
 
 impl Flags {
@@ -77,6 +88,8 @@ impl Flags {
             relays: self.use_relay,
             relay_server: self.relay,
             relay_limits: crate::config::RelayLimits::default(),
+            ui_port: self.ui_port,
+            no_ui: self.no_ui,
         }
         .with_env()
     }
@@ -100,6 +113,8 @@ impl Options {
         }
         self.relay_server |= cfg.relay.enabled;
         self.relay_limits = cfg.relay.limits();
+        self.ui_port = self.ui_port.or(cfg.ui.port);
+        self.no_ui |= cfg.ui.enabled == Some(false);
         self
     }
 
@@ -128,6 +143,10 @@ impl Options {
         }
         self.relay_server |= env("TANDEM_RELAY").is_some_and(|v| !v.is_empty() && v != "0");
         self.no_mdns |= env("TANDEM_NO_MDNS").is_some_and(|v| !v.is_empty() && v != "0");
+        self.no_ui |= env("TANDEM_NO_UI").is_some_and(|v| !v.is_empty() && v != "0");
+        if self.ui_port.is_none() {
+            self.ui_port = env("TANDEM_UI_PORT").and_then(|v| v.trim().parse().ok());
+        }
         self
     }
 }
@@ -288,10 +307,18 @@ pub fn run(opts: Options) -> Result<(), RunError> {
             .into_owned(),
     };
     let socket = paths::socket_path(home.root());
+    let ui = if opts.no_ui {
+        None
+    } else {
+        bind_ui(home.root(), opts.ui_port.unwrap_or(crate::ui::DEFAULT_PORT))
+    };
     let info = Info {
         home: home.root().display().to_string(),
         socket: socket.display().to_string(),
         started_at: jiff::Timestamp::now(),
+        ui: ui
+            .as_ref()
+            .map(|(_, access)| format!("http://{}", access.authority)),
     };
     let parse = parse_addrs;
     let dial = parse_peer_addrs("peer", &opts.peers)?;
@@ -356,7 +383,28 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         let (network, net) = crate::net::start(key, net_cfg)?;
         let net_task =
             tokio::spawn(network.run(handle.clone(), outbox_rx, trust, shutdown.clone()));
+        let ui_task = match ui {
+            Some((listener, access)) => match tokio::net::TcpListener::from_std(listener) {
+                Ok(l) => {
+                    let api = server::api::Api::new(handle.clone(), Some(net.clone()));
+                    Some(tokio::spawn(crate::ui::serve(
+                        l,
+                        api,
+                        access,
+                        shutdown.clone(),
+                    )))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot serve the app");
+                    None
+                }
+            },
+            None => None,
+        };
         server::serve(listener, handle, Some(net), shutdown).await;
+        if let Some(t) = ui_task {
+            let _ = t.await;
+        }
         let _ = net_task.await;
         Ok::<(), RunError>(())
     })?;
@@ -367,6 +415,35 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     let _ = std::fs::remove_file(&socket);
     tracing::info!("tandemd stopped");
     Ok(())
+}
+
+/// The app's listener on 127.0.0.1 and who may use it; `None` (logged)
+/// when the port is taken or the secret cannot be had: the daemon runs on
+/// without the app.
+fn bind_ui(
+    home: &std::path::Path,
+    port: u16,
+) -> Option<(std::net::TcpListener, crate::ui::access::Access)> {
+    let secret = match crate::ui::access::secret(home) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "the app is off");
+            return None;
+        }
+    };
+    let listener = match std::net::TcpListener::bind(("127.0.0.1", port)) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(port, error = %e, "the app is off: its port is not free (set --ui-port)");
+            return None;
+        }
+    };
+    let addr = listener.local_addr().ok()?;
+    listener.set_nonblocking(true).ok()?;
+    Some((
+        listener,
+        crate::ui::access::Access::new(secret, addr.to_string()),
+    ))
 }
 
 /// Parses multiaddrs from settings, naming the one that is wrong.

@@ -25,6 +25,7 @@ pub(crate) mod plan;
 pub(crate) mod resolve;
 pub(crate) mod shell;
 pub(crate) mod status;
+pub(crate) mod ui;
 pub(crate) mod undo;
 pub(crate) mod watch;
 

@@ -55,6 +55,8 @@ pub struct Info {
     pub socket: String,
     /// When the daemon started.
     pub started_at: Timestamp,
+    /// The app's address (`http://127.0.0.1:PORT`), when it is served.
+    pub ui: Option<String>,
 }
 
 /// Why an edit was not staged.

@@ -25,6 +25,7 @@ fn engine(path: &Path, n: u8) -> Engine {
         home: "/h".into(),
         socket: "/s".into(),
         started_at: jiff::Timestamp::UNIX_EPOCH,
+        ui: None,
     };
     Engine::new(
         Store::open(path).unwrap(),

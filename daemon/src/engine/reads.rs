@@ -47,6 +47,7 @@ impl Engine {
             home: self.info.home.clone(),
             socket: self.info.socket.clone(),
             started_at: self.info.started_at,
+            ui: self.info.ui.clone(),
             device: self.device.actor.to_hex_string(),
             peer_id: self.device.peer.clone().into(),
             listen: Vec::new(),

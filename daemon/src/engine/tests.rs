@@ -21,6 +21,7 @@ pub(super) fn engine(store: Store) -> Engine {
         home: "/h".into(),
         socket: "/h/s".into(),
         started_at: Timestamp::UNIX_EPOCH,
+        ui: None,
     };
     // Each engine its own ids, as random ones would be.
     static SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(7);

@@ -16,6 +16,7 @@
 //! the bytes that arrive, and a frame that has started must finish within
 //! [`reader::FRAME_TIME`].
 
+pub mod api;
 mod reader;
 pub(crate) mod route;
 

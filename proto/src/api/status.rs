@@ -49,6 +49,9 @@ pub struct DaemonStatus {
     pub socket: String,
     /// When it started.
     pub started_at: Timestamp,
+    /// The local web app's address (`http://127.0.0.1:PORT`), when served.
+    #[serde(default)]
+    pub ui: Option<String>,
     /// This device's Automerge actor id (hex).
     pub device: String,
     /// This device's libp2p PeerId.
