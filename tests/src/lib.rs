@@ -97,8 +97,24 @@ impl Home {
             // Tests talk to peers on loopback only, and never multicast.
             .env("TANDEM_NO_MDNS", "1")
             .env("TANDEM_LISTEN", "/ip4/127.0.0.1/tcp/0")
+            // Each daemon its own app port, so parallel tests never share one.
+            .env("TANDEM_UI_PORT", "0")
             .stdin(Stdio::null());
         c
+    }
+
+    /// The app's address (`127.0.0.1:PORT`) of this home's daemon (started if needed).
+    pub fn app(&self) -> String {
+        let st = self.json(&["status"]);
+        let url = st["ui"].as_str().expect("the daemon serves the app");
+        url.trim_start_matches("http://").to_string()
+    }
+
+    /// A one-time login path (`/login?t=...`) from `tandem ui`.
+    pub fn login_path(&self) -> String {
+        let v = self.json(&["ui"]);
+        let url = v["url"].as_str().expect("url");
+        url[url.find("/login").expect("login path")..].to_string()
     }
 
     /// Runs `tandem` and returns its output.
@@ -196,6 +212,7 @@ impl Home {
         };
         c.arg("--home")
             .arg(self.path())
+            .env("TANDEM_UI_PORT", "0")
             .env("RUST_LOG", "info")
             .env("TANDEM_CONFIG", self.path().join("config.toml"))
             .env("TANDEM_NO_MDNS", "1")
@@ -533,4 +550,60 @@ impl Drop for Relay {
             let _ = c.wait();
         }
     }
+}
+
+/// One HTTP/1.1 exchange with the app at `authority`: `(status, headers,
+/// body)`. `host` is sent as the Host header (the app's own unless a test
+/// tries another); `extra` are more header lines.
+pub fn http(
+    authority: &str,
+    method: &str,
+    path: &str,
+    host: &str,
+    extra: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut s = std::net::TcpStream::connect(authority).expect("connect to the app");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in extra {
+        req += &format!("{k}: {v}\r\n");
+    }
+    if !body.is_empty() || method == "POST" {
+        req += &format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+    }
+    req += "\r\n";
+    req += body;
+    s.write_all(req.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    // Bodies come whole (Content-Length) or chunked; undo the chunking.
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut out = String::new();
+        let mut rest = rest;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 || tail.len() < n {
+                break;
+            }
+            out += &tail[..n];
+            rest = tail[n..].trim_start_matches("\r\n");
+        }
+        out
+    } else {
+        rest.to_string()
+    };
+    (status, head.to_string(), body)
 }

@@ -5,8 +5,8 @@
 //! reach it; other *users* of the same machine could, so every route but the
 //! login needs a session. `tandem ui` (run by the user, who can read the
 //! home) makes a one-time login link from the secret `ui-secret` in the home
-//! (0600): `/login?t=<unix seconds>.<hex of SHA-256(secret, "tandem-ui-login",
-//! seconds)>`, valid for two minutes and once. The login sets an HttpOnly,
+//! (0600): `/login?t=<unix seconds>.<random nonce>.<hex of SHA-256(secret,
+//! "tandem-ui-login", seconds, nonce)>`, valid for two minutes and once. The login sets an HttpOnly,
 //! SameSite=Strict session cookie (a fresh random value, kept in memory:
 //! a restarted daemon asks for `tandem ui` again).
 //!
@@ -69,19 +69,25 @@ pub fn secret(home: &Path) -> Result<Vec<u8>, SecretError> {
     Ok(bytes)
 }
 
-/// The login proof for `seconds`.
-fn proof(secret: &[u8], seconds: i64) -> String {
+/// The login proof for `seconds` and `nonce`.
+fn proof(secret: &[u8], seconds: i64, nonce: &str) -> String {
     let mut h = Sha256::new();
     h.update(secret);
     h.update(b"tandem-ui-login");
     h.update(seconds.to_string().as_bytes());
+    h.update(b".");
+    h.update(nonce.as_bytes());
     hex::encode(h.finalize())
 }
 
-/// A login link's token for `now` (what `tandem ui` puts in the URL).
+/// A login link's token for `now` (what `tandem ui` puts in the URL), each
+/// one different.
 pub fn login_token(secret: &[u8], now: Timestamp) -> String {
     let seconds = now.as_second();
-    format!("{seconds}.{}", proof(secret, seconds))
+    let mut n = [0u8; 16];
+    rand::rng().fill_bytes(&mut n);
+    let nonce = hex::encode(n);
+    format!("{seconds}.{nonce}.{}", proof(secret, seconds, &nonce))
 }
 
 /// The app's sessions and the logins used, shared by its handlers.
@@ -128,8 +134,10 @@ impl Access {
 
     /// Trades a login token for a new session's cookie value, once.
     pub fn login(&self, token: &str, now: Timestamp) -> Option<String> {
-        let (seconds, given) = token.split_once('.')?;
-        if seconds.is_empty() || !seconds.bytes().all(|b| b.is_ascii_digit()) {
+        let mut parts = token.splitn(3, '.');
+        let (seconds, nonce, given) = (parts.next()?, parts.next()?, parts.next()?);
+        let hexy = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+        if seconds.is_empty() || !seconds.bytes().all(|b| b.is_ascii_digit()) || !hexy(nonce) {
             return None;
         }
         let seconds: i64 = seconds.parse().ok()?;
@@ -137,7 +145,7 @@ impl Access {
         if !(-5..=LOGIN_SECONDS).contains(&age) {
             return None;
         }
-        let want = proof(&self.secret, seconds);
+        let want = proof(&self.secret, seconds, nonce);
         // Compared whole, without an early exit on the first difference.
         let same = want.len() == given.len()
             && want
@@ -203,6 +211,9 @@ mod tests {
         let forged = login_token(&[8; 32], now);
         assert!(a.login(&forged, now).is_none(), "another secret");
         assert!(a.login("123.abc", now).is_none());
+        let again = login_token(&[7; 32], now);
+        assert_ne!(again, token, "each link is new");
+        assert!(a.login(&again, now).is_some());
         assert!(!a.has_session(Some(&format!("{COOKIE}=deadbeef"))));
         assert!(!a.has_session(None));
     }

@@ -132,7 +132,12 @@ async fn login(State(app): State<App>, Query(q): Query<HashMap<String, String>>)
                 "{}={session}; HttpOnly; SameSite=Strict; Path=/",
                 access::COOKIE
             );
-            let mut r = Redirect::to("/").into_response();
+            // Where to go next: a path of this app only (never `//host`).
+            let next = q
+                .get("next")
+                .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+                .map_or("/", String::as_str);
+            let mut r = Redirect::to(next).into_response();
             if let Ok(v) = header::HeaderValue::from_str(&cookie) {
                 r.headers_mut().insert(header::SET_COOKIE, v);
             }

@@ -153,6 +153,20 @@ fn due(a: &Action, today: Date) -> Markup {
     }
 }
 
+/// "the mentee (Ana)": an owner as people know them.
+fn owner_label(p: &Plan, o: Owner) -> String {
+    let name = match o {
+        Owner::Mentor => p.mentor.as_str(),
+        Owner::Mentee => p.mentee.as_str(),
+        Owner::Both => "",
+    };
+    match (o, name.trim()) {
+        (Owner::Both, _) => "both of you".to_string(),
+        (_, "") => format!("the {o}"),
+        (_, n) => format!("{n} (the {o})"),
+    }
+}
+
 /// A plan's page: its goals and actions, with the forms to add to them.
 pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
     let base = format!("/plans/{}", p.id);
@@ -178,9 +192,9 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                     @for g in &p.goals {
                         li {
                             span.title { (g.title) }
-                            " " (progress(g)) " "
+                            " " (progress(g)) " · "
                             span.status { (g.status) }
-                            @if let Some(t) = g.target_date { " " span.due { "target " (t) } }
+                            @if let Some(t) = g.target_date { " · " span.due { "target " (t) } }
                             " " a.small href={ (base) "/remove/goal/" (g.id) } aria-label={ "Remove goal " (g.title) } { "Remove" }
                         }
                     }
@@ -213,7 +227,8 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                                 button type="submit" aria-label={ "Mark done: " (a.title) } { "Done" }
                             }
                             " " span.title { (a.title) } " "
-                            span.owner { (a.owner) } " " (due(a, today))
+                            span.owner { (owner_label(p, a.owner)) }
+                            @if a.due.is_some() { " · " (due(a, today)) }
                             " " a.small href={ (base) "/remove/action/" (a.id) } aria-label={ "Remove action " (a.title) } { "Remove" }
                         }
                     }
@@ -225,9 +240,10 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                     input #action-title name="title" required value=(refused.value("action", "title"));
                     (field_error(refused.error("action", "title")))
                     label for="action-owner" { "Who does it" }
+                    @let chosen = Some(refused.value("action", "owner")).filter(|v| !v.is_empty()).unwrap_or_else(|| "mentee".into());
                     select #action-owner name="owner" {
                         @for o in Owner::ALL {
-                            option value=(o.as_str()) selected[refused.value("action", "owner") == o.as_str()] { (o) }
+                            option value=(o.as_str()) selected[chosen == o.as_str()] { (owner_label(p, *o)) }
                         }
                     }
                     label for="action-due" { "Due (optional: friday, Dec 4, +3d)" }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
 
+mod app;
 mod bundle;
 mod cli;
 mod competency;
