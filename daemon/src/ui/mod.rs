@@ -277,9 +277,9 @@ async fn add_goal(
     Form(values): Form<HashMap<String, String>>,
 ) -> Response {
     let text = |k: &str| values.get(k).cloned().unwrap_or_default();
-    let edit = date_field(&values, "target", "target date").and_then(|target_date| {
+    let edit = date_field(&values, "target", "target date").map(|target_date| {
         let category = text("category").parse().unwrap_or(GoalCategory::Skill);
-        Ok(Edit::Goal(GoalOp::Add(NewGoal {
+        Edit::Goal(GoalOp::Add(NewGoal {
             title: text("title"),
             description: String::new(),
             category,
@@ -287,7 +287,7 @@ async fn add_goal(
             target_date,
             success_criteria: String::new(),
             created_by: String::new(),
-        })))
+        }))
     });
     edit_then_back(&app, &plan, edit, "goal", values.clone()).await
 }
