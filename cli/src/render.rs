@@ -450,7 +450,7 @@ pub fn log_line(e: &LogEntry, ids: bool, s: Style) -> String {
     };
     format!(
         "{}  {}  {:<24}  {}",
-        s.dim(&e.hash[..e.hash.len().min(8)]),
+        s.dim(short(&e.hash)),
         e.time.strftime("%Y-%m-%d %H:%M:%S"),
         author,
         e.message

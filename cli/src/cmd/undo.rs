@@ -30,7 +30,7 @@ pub(crate) fn run(UndoArgs { change, list }: UndoArgs, ctx: &mut Ctx) -> Result<
             for u in &all {
                 out += &format!(
                     "  {}  {}  {}\n",
-                    s.dim(&u.hash[..u.hash.len().min(8)]),
+                    s.dim(tandem_proto::ids::short(&u.hash)),
                     u.time.strftime("%Y-%m-%d %H:%M"),
                     u.message
                 );

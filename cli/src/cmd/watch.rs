@@ -1,5 +1,7 @@
 //! `tandem watch`: events as they happen, one line (or JSON object) each.
 
+use std::collections::HashSet;
+
 use tandem_proto::api::{Response, Watch, WatchEvent};
 
 use super::Ctx;
@@ -11,10 +13,16 @@ use crate::people::People;
 pub struct WatchArgs {}
 
 /// A device's name for people, gathering names again (on a connection of
-/// its own) when a device shows up that was not named before.
-fn name(people: &mut Option<People>, ctx: &Ctx, peer: &str) -> String {
+/// its own) the first time a device shows up that was not named before; a
+/// stranger is looked up once, not at every event.
+fn name(
+    people: &mut Option<People>,
+    looked_up: &mut HashSet<String>,
+    ctx: &Ctx,
+    peer: &str,
+) -> String {
     let known = people.as_ref().is_some_and(|p| p.knows(peer));
-    if !known {
+    if !known && looked_up.insert(peer.to_string()) {
         let mut other = Ctx::like(ctx);
         if let Ok(p) = People::fetch(&mut other) {
             *people = Some(p);
@@ -29,6 +37,7 @@ fn name(people: &mut Option<People>, ctx: &Ctx, peer: &str) -> String {
 pub(crate) fn watch(_: WatchArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let plan = ctx.plan.clone();
     let mut people: Option<People> = None;
+    let mut looked_up: HashSet<String> = HashSet::new();
     ctx.call(Watch { plan })?;
     loop {
         let event = match ctx.next()? {
@@ -97,14 +106,14 @@ pub(crate) fn watch(_: WatchArgs, ctx: &mut Ctx) -> Result<(), Fail> {
                     format!(
                         "{}  connected     {}",
                         when(time),
-                        name(&mut people, ctx, peer)
+                        name(&mut people, &mut looked_up, ctx, peer)
                     )
                 }
                 WatchEvent::PeerDisconnected { peer, time } => {
                     format!(
                         "{}  disconnected  {}",
                         when(time),
-                        name(&mut people, ctx, peer)
+                        name(&mut people, &mut looked_up, ctx, peer)
                     )
                 }
                 WatchEvent::SyncComplete { plan, peer, time } => {
@@ -112,7 +121,7 @@ pub(crate) fn watch(_: WatchArgs, ctx: &mut Ctx) -> Result<(), Fail> {
                         "{}  in sync {}  with {}",
                         when(time),
                         tandem_proto::ids::short(plan),
-                        name(&mut people, ctx, peer)
+                        name(&mut people, &mut looked_up, ctx, peer)
                     )
                 }
             }

@@ -63,8 +63,9 @@ impl Author {
                 parts.extend(self.device.clone());
                 format!("{name} ({})", parts.join(", "))
             }
-            (None, Some(peer)) => format!("device {}", &peer[..peer.len().min(12)]),
-            (None, None) => format!("device {}", &actor[..actor.len().min(8)]),
+            // `get`, not slicing: a peer string from a document may be any text.
+            (None, Some(peer)) => format!("device {}", peer.get(..12).unwrap_or(peer)),
+            (None, None) => format!("device {}", tandem_proto::ids::short(actor)),
         }
     }
 }
@@ -95,4 +96,32 @@ pub(crate) fn log(doc: &Automerge, limit: usize) -> Vec<LogEntry> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ReadDoc};
+
+    use super::super::tests::new_plan;
+
+    #[test]
+    fn a_device_named_in_any_text_is_shown_without_a_panic() {
+        let mut d = new_plan();
+        // A peer's document may hold anything under `devices`: a PeerId of
+        // many-byte characters (a slice at byte 12 would split one).
+        let actor = automerge::ActorId::from(vec![9u8; 16]);
+        let mut doc = d.doc.fork().with_actor(actor.clone());
+        let mut tx = doc.transaction();
+        let (_, devices) = tx.get(automerge::ROOT, "devices").unwrap().unwrap();
+        let dev = tx
+            .put_object(&devices, actor.to_hex_string(), ObjType::Map)
+            .unwrap();
+        tx.put(&dev, "peer", "aéééééééééééé").unwrap();
+        tx.put(automerge::ROOT, "title", "x").unwrap();
+        tx.commit();
+        d.doc.merge(&mut doc).unwrap();
+        let log = super::log(&d.doc, 1);
+        assert_eq!(log[0].author, "device aéééééééééééé");
+    }
 }

@@ -53,7 +53,7 @@ fn refused(msg: impl Into<String>) -> ApiError {
 }
 
 fn short(hash: &str) -> &str {
-    &hash[..hash.len().min(8)]
+    tandem_proto::ids::short(hash)
 }
 
 impl PlanDoc {

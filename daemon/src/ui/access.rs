@@ -145,15 +145,7 @@ impl Access {
         if !(-5..=LOGIN_SECONDS).contains(&age) {
             return None;
         }
-        let want = proof(&self.secret, seconds, nonce);
-        // Compared whole, without an early exit on the first difference.
-        let same = want.len() == given.len()
-            && want
-                .bytes()
-                .zip(given.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        if !same {
+        if !same(&proof(&self.secret, seconds, nonce), given) {
             return None;
         }
         let mut st = self.state.lock().ok()?;
@@ -183,8 +175,18 @@ impl Access {
         header
             .split(';')
             .filter_map(|c| c.trim().split_once('='))
-            .any(|(k, v)| k == COOKIE && st.sessions.iter().any(|s| s == v))
+            .any(|(k, v)| k == COOKIE && st.sessions.iter().any(|s| same(s, v)))
     }
+}
+
+/// Whether two secrets are equal, compared whole (no early exit on the
+/// first difference, which another user of the machine could time).
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]

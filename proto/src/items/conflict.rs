@@ -92,7 +92,7 @@ mod doc {
                 let device = string(d, &m, "device");
                 member::who(&name, &device)
             }
-            None => format!("device {}", &hex[..hex.len().min(8)]),
+            None => format!("device {}", crate::ids::short(&hex)),
         }
     }
 
