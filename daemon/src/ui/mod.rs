@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Form, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -373,7 +373,6 @@ async fn confirm_remove(
 async fn remove(
     State(app): State<App>,
     Path((plan, kind, item)): Path<(String, String, String)>,
-    _headers: HeaderMap,
 ) -> Response {
     let Some((_, edit)) = removal(&kind, item) else {
         return not_found().await;
