@@ -53,6 +53,8 @@ pub async fn serve(
         .route("/", get(home))
         .route("/login", get(login))
         .route("/plans/{plan}", get(plan_page))
+        .route("/events", get(events))
+        .route("/app.js", get(script))
         .route("/plans/{plan}/goals", axum::routing::post(add_goal))
         .route("/plans/{plan}/actions", axum::routing::post(add_action))
         .route(
@@ -94,7 +96,7 @@ fn page(status: StatusCode, m: Markup) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         header::HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
     r
@@ -145,6 +147,54 @@ async fn login(State(app): State<App>, Query(q): Query<HashMap<String, String>>)
         }
         None => page(StatusCode::UNAUTHORIZED, pages::locked()),
     }
+}
+
+/// The page's only script (embedded): live updates.
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("live.js"),
+    )
+        .into_response()
+}
+
+/// Server-sent events: one `change` event (its data the change's message)
+/// for every change to the plan `?plan=` names (any plan without it), from
+/// this device or another, so open pages can show it.
+async fn events(State(app): State<App>, Query(q): Query<HashMap<String, String>>) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let plan = q.get("plan").cloned();
+    let rx = app.api.engine().watch();
+    let stream = futures::stream::unfold(rx, move |mut rx| {
+        let plan = plan.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(e) => {
+                        let ours = match (&plan, e.plan()) {
+                            (None, _) => true,
+                            (Some(want), Some(p)) => p.as_str() == want.as_str(),
+                            (Some(_), None) => false,
+                        };
+                        if ours {
+                            let data = serde_json::to_string(&e).unwrap_or_default();
+                            let ev = Event::default().event("change").data(data);
+                            return Some((Ok::<_, std::convert::Infallible>(ev), rx));
+                        }
+                    }
+                    // Fell behind: tell the page to refresh once.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        let ev = Event::default().event("change").data("{}");
+                        return Some((Ok(ev), rx));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 async fn not_found() -> Response {

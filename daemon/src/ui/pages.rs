@@ -50,6 +50,11 @@ impl Refused {
 
 /// The page around every page's content.
 pub fn layout(title: &str, body: Markup) -> Markup {
+    layout_for(title, None, body)
+}
+
+/// The page around a plan's content: its live updates follow that plan.
+pub fn layout_for(title: &str, plan: Option<&str>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -59,11 +64,14 @@ pub fn layout(title: &str, body: Markup) -> Markup {
                 title { (title) " — Tandem" }
                 style { (PreEscaped(CSS)) }
             }
-            body {
+            body data-plan=[plan] {
                 header.top {
                     a.brand href="/" { "Tandem" }
                 }
                 main { (body) }
+                @if plan.is_some() {
+                    script src="/app.js" defer {}
+                }
             }
         }
     }
@@ -180,12 +188,14 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
         .iter()
         .filter(|a| a.status == ActionStatus::Done)
         .collect();
-    layout(
+    layout_for(
         &p.title,
+        Some(p.id.as_str()),
         html! {
             h1 { (p.title) }
             p.meta { "Mentor " (p.mentor) " · mentee " (p.mentee) " · " (p.status) }
             section.card aria-labelledby="goals" {
+                div #goal-list data-live {
                 h2 #goals { "Goals (" (p.goals.len()) ")" }
                 @if p.goals.is_empty() { p.quiet { "No goals yet." } }
                 ul.items {
@@ -198,6 +208,7 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                             " " a.small href={ (base) "/remove/goal/" (g.id) } aria-label={ "Remove goal " (g.title) } { "Remove" }
                         }
                     }
+                }
                 }
                 form method="post" action={ (base) "/goals" } {
                     h3 { "Add a goal" }
@@ -218,6 +229,7 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                 }
             }
             section.card aria-labelledby="actions" {
+                div #action-list data-live {
                 h2 #actions { "Open actions (" (open.len()) ")" }
                 @if open.is_empty() { p.quiet { "Nothing open." } }
                 ul.items {
@@ -232,6 +244,7 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                             " " a.small href={ (base) "/remove/action/" (a.id) } aria-label={ "Remove action " (a.title) } { "Remove" }
                         }
                     }
+                }
                 }
                 form method="post" action={ (base) "/actions" } {
                     h3 { "Add an action" }

@@ -223,3 +223,68 @@ fn forms_go_through_the_same_api_and_text_stays_text() {
     h.json(&["undo"]);
     assert_eq!(h.plan(&plan).unwrap()["goals"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn open_pages_hear_of_every_change_to_their_plan() {
+    use std::io::{BufRead, BufReader, Write};
+    let h = Home::new();
+    let plan = h.json(&["plan", "new", "Onboarding"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = h.json(&["plan", "new", "Another"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let app = h.app();
+    let cookie = session(&h, &app);
+    // The plan's page loads the live script, which the policy allows.
+    let (_, head, page) = http(
+        &app,
+        "GET",
+        &format!("/plans/{plan}"),
+        &app,
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert!(page.contains(r#"<script src="/app.js" defer>"#), "{page}");
+    assert!(head.contains("script-src 'self'"), "{head}");
+    let (status, head, js) = http(&app, "GET", "/app.js", &app, &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("text/javascript") && js.contains("EventSource"),
+        "{head}"
+    );
+    let (status, _, _) = http(&app, "GET", &format!("/events?plan={plan}"), &app, &[], "");
+    assert_eq!(status, 401, "events need the session too");
+
+    let mut s = std::net::TcpStream::connect(&app).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        s,
+        "GET /events?plan={plan} HTTP/1.1\r\nHost: {app}\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut lines = BufReader::new(s);
+    let mut status = String::new();
+    lines.read_line(&mut status).unwrap();
+    assert!(status.contains("200"), "{status}");
+    // A change to another plan is not this page's; one to this plan is.
+    h.json(&["goal", "add", "Elsewhere", "--plan", &other]);
+    h.json(&["goal", "add", "Pass the MLS exam", "--plan", &plan]);
+    let mut seen = Vec::new();
+    loop {
+        let mut line = String::new();
+        if lines.read_line(&mut line).unwrap_or(0) == 0 {
+            panic!("the stream ended: {seen:?}");
+        }
+        if line.starts_with("data:") {
+            seen.push(line.clone());
+            assert!(!line.contains("Elsewhere"), "another plan's change: {line}");
+            if line.contains("goal add: Pass the MLS exam") {
+                break;
+            }
+        }
+    }
+}
