@@ -39,6 +39,9 @@ pub const DEFAULT_PORT: u16 = 4456;
 struct App {
     api: Api,
     access: Access,
+    /// Cancelled when the daemon stops: open event streams end with it, so
+    /// the server's graceful shutdown does not wait on them.
+    shutdown: CancellationToken,
 }
 
 /// Serves the app on `listener` until `shutdown`.
@@ -48,7 +51,11 @@ pub async fn serve(
     access: Access,
     shutdown: CancellationToken,
 ) {
-    let app = App { api, access };
+    let app = App {
+        api,
+        access,
+        shutdown: shutdown.clone(),
+    };
     let router = Router::new()
         .route("/", get(home))
         .route("/login", get(login))
@@ -165,11 +172,17 @@ async fn events(State(app): State<App>, Query(q): Query<HashMap<String, String>>
     use axum::response::sse::{Event, KeepAlive, Sse};
     let plan = q.get("plan").cloned();
     let rx = app.api.engine().watch();
+    let stop = app.shutdown.clone();
     let stream = futures::stream::unfold(rx, move |mut rx| {
         let plan = plan.clone();
+        let stop = stop.clone();
         async move {
             loop {
-                match rx.recv().await {
+                let next = tokio::select! {
+                    r = rx.recv() => r,
+                    () = stop.cancelled() => return None,
+                };
+                match next {
                     Ok(e) => {
                         let ours = match (&plan, e.plan()) {
                             (None, _) => true,

@@ -287,4 +287,21 @@ fn open_pages_hear_of_every_change_to_their_plan() {
             }
         }
     }
+    // An open stream does not hold the daemon up when it stops: it ends.
+    let started = std::time::Instant::now();
+    let out = h.run(&["daemon", "stop"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    loop {
+        let mut line = String::new();
+        match lines.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => panic!("the stream did not end with the daemon: {e}"),
+        }
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
 }
