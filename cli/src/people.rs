@@ -7,7 +7,8 @@
 
 use std::collections::HashMap;
 
-use tandem_proto::api::{PlanList, SyncStatus};
+use tandem_proto::api::{PlanList, PlanSync, SyncStatus};
+use tandem_proto::model::PlanSummary;
 
 use crate::cmd::Ctx;
 use crate::fail::Fail;
@@ -22,21 +23,17 @@ pub struct People {
 impl People {
     /// Gathers the names of every member device of the plans stored here.
     pub fn fetch(ctx: &mut Ctx) -> Result<People, Fail> {
+        let shared = shared_plans(ctx)?;
+        Ok(People::of(shared.iter().map(|(_, s)| s), ctx.ids))
+    }
+
+    /// The names the sync states of the shared plans give.
+    pub fn of<'a>(syncs: impl IntoIterator<Item = &'a PlanSync>, ids: bool) -> People {
         let mut names = HashMap::new();
-        let plans = ctx.call(PlanList)?;
-        for p in plans
-            .iter()
-            .filter(|p| p.error.is_none() && p.members.len() > 1)
-        {
-            let plan = Some(p.id.to_string());
-            for m in ctx.call(SyncStatus { plan })?.peers {
-                names.entry(m.peer.to_string()).or_insert_with(|| m.who());
-            }
+        for m in syncs.into_iter().flat_map(|s| &s.peers) {
+            names.entry(m.peer.to_string()).or_insert_with(|| m.who());
         }
-        Ok(People {
-            names,
-            ids: ctx.ids,
-        })
+        People { names, ids }
     }
 
     /// "Ana (laptop)" (with `--ids`, followed by the PeerId); the PeerId
@@ -53,4 +50,20 @@ impl People {
     pub fn knows(&self, peer: &str) -> bool {
         self.names.contains_key(peer)
     }
+}
+
+/// Every readable plan shared with another device, with how far its other
+/// member devices are in syncing it (one request per plan).
+pub fn shared_plans(ctx: &mut Ctx) -> Result<Vec<(PlanSummary, PlanSync)>, Fail> {
+    let plans = ctx.call(PlanList)?;
+    let mut out = Vec::new();
+    for p in plans
+        .into_iter()
+        .filter(|p| p.error.is_none() && p.members.len() > 1)
+    {
+        let plan = Some(p.id.to_string());
+        let sync = ctx.call(SyncStatus { plan })?;
+        out.push((p, sync));
+    }
+    Ok(out)
 }

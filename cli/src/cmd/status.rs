@@ -1,7 +1,7 @@
 //! `tandem status` and `tandem sync`: this device, its peers, and how far
 //! member devices are in syncing.
 
-use tandem_proto::api::{DaemonStatus, Nat, PeerSync, PlanList, Status, SyncStatus};
+use tandem_proto::api::{DaemonStatus, Nat, PeerSync, Status, SyncStatus};
 
 use super::Ctx;
 use crate::fail::Fail;
@@ -69,20 +69,13 @@ fn is_named(p: &PeerSync, want: &str) -> bool {
 pub(crate) fn status(_: StatusArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     let st = daemon_status(ctx)?;
-    // For every plan shared with another device: how far each connected member is.
-    let plans = ctx.call(PlanList)?;
-    let mut sync = Vec::new();
-    for p in plans
-        .iter()
-        .filter(|p| p.error.is_none() && p.members.len() > 1)
-    {
-        let plan = Some(p.id.to_string());
-        sync.push((p.title.clone(), ctx.call(SyncStatus { plan })?));
-    }
-    let mut people = crate::people::People::default();
-    if !ctx.json {
-        people = crate::people::People::fetch(ctx)?;
-    }
+    // For every plan shared with another device: how far each member is;
+    // the same answers name the devices.
+    let sync: Vec<(String, _)> = crate::people::shared_plans(ctx)?
+        .into_iter()
+        .map(|(p, s)| (p.title, s))
+        .collect();
+    let people = crate::people::People::of(sync.iter().map(|(_, s)| s), ctx.ids);
     let mut value = serde_json::to_value(&st).map_err(|e| Fail::Other(e.to_string()))?;
     value["sync"] = serde_json::to_value(sync.iter().map(|(_, ps)| ps).collect::<Vec<_>>())
         .map_err(|e| Fail::Other(e.to_string()))?;

@@ -150,6 +150,24 @@ fn field_error(e: Option<&str>) -> Markup {
     }
 }
 
+/// A labelled text input `<form>-<name>`, keeping what was typed when the
+/// form was refused, with the error for `field` (as the daemon names it) below.
+fn text_field(
+    refused: &Refused,
+    form: &str,
+    name: &str,
+    field: &str,
+    label: &str,
+    required: bool,
+) -> Markup {
+    let id = format!("{form}-{name}");
+    html! {
+        label for=(id) { (label) }
+        input id=(id) name=(name) required[required] value=(refused.value(form, name));
+        (field_error(refused.error(form, field)))
+    }
+}
+
 fn due(a: &Action, today: Date) -> Markup {
     html! {
         @if let Some(d) = a.due {
@@ -213,18 +231,14 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                 form method="post" action={ (base) "/goals" } {
                     h3 { "Add a goal" }
                     (field_error(refused.other_error("goal", &["title", "target date"])))
-                    label for="goal-title" { "Title" }
-                    input #goal-title name="title" required value=(refused.value("goal", "title"));
-                    (field_error(refused.error("goal", "title")))
+                    (text_field(refused, "goal", "title", "title", "Title", true))
                     label for="goal-category" { "Kind of goal" }
                     select #goal-category name="category" {
                         @for c in GoalCategory::ALL {
                             option value=(c.as_str()) selected[refused.value("goal", "category") == c.as_str()] { (c) }
                         }
                     }
-                    label for="goal-target" { "Target date (optional: 2027-03-01, next month, Dec 4)" }
-                    input #goal-target name="target" value=(refused.value("goal", "target"));
-                    (field_error(refused.error("goal", "target date")))
+                    (text_field(refused, "goal", "target", "target date", "Target date (optional: 2027-03-01, next month, Dec 4)", false))
                     button type="submit" { "Add goal" }
                 }
             }
@@ -249,9 +263,7 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                 form method="post" action={ (base) "/actions" } {
                     h3 { "Add an action" }
                     (field_error(refused.other_error("action", &["title", "due date"])))
-                    label for="action-title" { "What to do" }
-                    input #action-title name="title" required value=(refused.value("action", "title"));
-                    (field_error(refused.error("action", "title")))
+                    (text_field(refused, "action", "title", "title", "What to do", true))
                     label for="action-owner" { "Who does it" }
                     @let chosen = Some(refused.value("action", "owner")).filter(|v| !v.is_empty()).unwrap_or_else(|| "mentee".into());
                     select #action-owner name="owner" {
@@ -259,9 +271,7 @@ pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
                             option value=(o.as_str()) selected[chosen == o.as_str()] { (owner_label(p, *o)) }
                         }
                     }
-                    label for="action-due" { "Due (optional: friday, Dec 4, +3d)" }
-                    input #action-due name="due" value=(refused.value("action", "due"));
-                    (field_error(refused.error("action", "due date")))
+                    (text_field(refused, "action", "due", "due date", "Due (optional: friday, Dec 4, +3d)", false))
                     button type="submit" { "Add action" }
                 }
                 @if !done.is_empty() {

@@ -287,8 +287,8 @@ fn open_pages_hear_of_every_change_to_their_plan() {
             }
         }
     }
-    // An open stream does not hold the daemon up when it stops: it ends.
-    let started = std::time::Instant::now();
+    // An open stream does not hold the daemon up when it stops: it ends
+    // (`daemon stop` fails if the daemon is still there after its wait).
     let out = h.run(&["daemon", "stop"]);
     assert!(
         out.status.success(),
@@ -303,5 +303,4 @@ fn open_pages_hear_of_every_change_to_their_plan() {
             Err(e) => panic!("the stream did not end with the daemon: {e}"),
         }
     }
-    assert!(started.elapsed() < std::time::Duration::from_secs(15));
 }
