@@ -10,7 +10,6 @@ mod details;
 mod durations;
 mod fail;
 mod fit;
-mod ics;
 mod input;
 mod markdown;
 mod pager;

@@ -391,6 +391,7 @@ pub fn run(opts: Options) -> Result<(), RunError> {
                         l,
                         api,
                         access,
+                        home.root().to_path_buf(),
                         shutdown.clone(),
                     )))
                 }

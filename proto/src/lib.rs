@@ -27,6 +27,8 @@ pub mod dates;
 pub mod edit;
 pub mod error;
 pub mod export;
+#[cfg(feature = "ics")]
+pub mod ics;
 pub mod frame;
 pub mod ids;
 pub mod items;

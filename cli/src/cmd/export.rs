@@ -15,6 +15,9 @@ pub struct LogArgs {
     /// Show at most this many changes.
     #[arg(long, short = 'n')]
     limit: Option<usize>,
+    /// Only the changes that touched this item (id or prefix, any kind).
+    #[arg(long)]
+    item: Option<String>,
 }
 
 /// `tandem export`.
@@ -35,10 +38,10 @@ pub struct ImportArgs {
     file: PathBuf,
 }
 
-pub(crate) fn log(LogArgs { limit }: LogArgs, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn log(LogArgs { limit, item }: LogArgs, ctx: &mut Ctx) -> Result<(), Fail> {
     let s = ctx.style;
     let plan = ctx.plan.clone();
-    let entries = ctx.call(History { plan, limit })?;
+    let entries = ctx.call(History { plan, limit, item })?;
     ctx.emit_long(&entries, || {
         entries
             .iter()
@@ -66,7 +69,7 @@ pub(crate) fn export(ExportArgs { format, output }: ExportArgs, ctx: &mut Ctx) -
                 serde_json::json!({ "tandem_export": tandem_proto::EXPORT_VERSION, "plan": plan });
             serde_json::to_string_pretty(&doc).map_err(|e| Fail::Other(e.to_string()))? + "\n"
         }
-        ExportFormat::Ics => crate::ics::calendar(&plan),
+        ExportFormat::Ics => tandem_proto::ics::calendar(&plan),
         ExportFormat::Markdown => markdown::report(&plan, ctx.today()),
     };
     match output {

@@ -5,7 +5,8 @@
 //! to a PeerId, and the membership (current members, then the record of
 //! removed ones) names the person, their role and the device's label.
 
-use automerge::Automerge;
+use automerge::{Automerge, ChangeHash, Prop};
+use automerge::PatchAction;
 use jiff::Timestamp;
 use tandem_proto::items::doc::{parsed, string};
 use tandem_proto::items::member::{self, Role};
@@ -70,13 +71,15 @@ impl Author {
     }
 }
 
-/// The newest `limit` changes, newest first.
-pub(crate) fn log(doc: &Automerge, limit: usize) -> Vec<LogEntry> {
+/// The newest `limit` changes, newest first; with `item`, only those that
+/// touched it (made, changed or removed it, or any of its parts).
+pub(crate) fn log(doc: &Automerge, limit: usize, item: Option<&str>) -> Vec<LogEntry> {
     let mut authors: std::collections::HashMap<String, Author> = Default::default();
     let metas = doc.get_changes_meta(&[]);
     metas
         .iter()
         .rev()
+        .filter(|m| item.is_none_or(|id| touches(doc, &m.deps, m.hash, id)))
         .take(limit)
         .map(|m| {
             let actor = m.actor.to_hex_string();
@@ -96,6 +99,21 @@ pub(crate) fn log(doc: &Automerge, limit: usize) -> Vec<LogEntry> {
             }
         })
         .collect()
+}
+
+/// Whether the change `hash` (made on top of `deps`) touched the item
+/// `id`: its own patches name the item's key on their path, or put or
+/// delete that key (items are kept under their id in their kind's map, and
+/// ids are random, so no other key is the same).
+fn touches(doc: &Automerge, deps: &[ChangeHash], hash: ChangeHash, id: &str) -> bool {
+    doc.diff(deps, &[hash]).iter().any(|p| {
+        let on_path = p
+            .path
+            .iter()
+            .any(|(_, prop)| matches!(prop, Prop::Map(k) if k == id));
+        on_path
+            || matches!(&p.action, PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } if key == id)
+    })
 }
 
 #[cfg(test)]
@@ -121,7 +139,7 @@ mod tests {
         tx.put(automerge::ROOT, "title", "x").unwrap();
         tx.commit();
         d.doc.merge(&mut doc).unwrap();
-        let log = super::log(&d.doc, 1);
+        let log = super::log(&d.doc, 1, None);
         assert_eq!(log[0].author, "device aéééééééééééé");
     }
 }

@@ -368,7 +368,12 @@ impl PlanDoc {
 
     /// The plan's history, newest first, at most `limit` entries.
     pub fn log(&self, limit: usize) -> Vec<LogEntry> {
-        history::log(&self.doc, limit)
+        history::log(&self.doc, limit, None)
+    }
+
+    /// The newest `limit` changes that touched the item `id`, newest first.
+    pub fn item_log(&self, id: &str, limit: usize) -> Vec<LogEntry> {
+        history::log(&self.doc, limit, Some(id))
     }
 
     /// A compact snapshot of the whole document.

@@ -693,3 +693,28 @@ fn item_id(item: &tandem_proto::api::Item) -> ItemId {
         other => panic!("not a goal: {other:?}"),
     }
 }
+
+#[test]
+fn an_items_history_is_the_changes_that_made_changed_or_removed_it() {
+    let mut d = new_plan();
+    let mut next = ids();
+    d.apply(&goal("A"), &device(1), now(), &mut next).unwrap();
+    d.apply(&goal("B"), &device(1), now(), &mut next).unwrap();
+    let v = d.view();
+    let (a, b) = (v.goals[0].id.to_string(), v.goals[1].id.to_string());
+    let (a, b) = if v.goals[0].title == "A" { (a, b) } else { (b, a) };
+    let milestone = Edit::Milestone(MilestoneOp::Add {
+        goal: a.clone(),
+        title: "Read the SOP".into(),
+    });
+    d.apply(&milestone, &device(1), now(), &mut next).unwrap();
+    let rm = Edit::Goal(GoalOp::Rm { goal: a.clone() });
+    d.apply(&rm, &device(1), now(), &mut next).unwrap();
+    let of_a: Vec<String> = d.item_log(&a, 10).into_iter().map(|e| e.message).collect();
+    assert_eq!(of_a.len(), 3, "{of_a:?}");
+    assert!(of_a[0].starts_with("goal rm"), "{of_a:?}");
+    assert!(of_a[1].starts_with("milestone add"), "{of_a:?}");
+    assert!(of_a[2].starts_with("goal add: A"), "{of_a:?}");
+    let of_b: Vec<String> = d.item_log(&b, 10).into_iter().map(|e| e.message).collect();
+    assert_eq!(of_b, vec!["goal add: B".to_string()]);
+}

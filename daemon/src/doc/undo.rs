@@ -103,7 +103,7 @@ impl PlanDoc {
                 "'{given}' is not a change id (the hex id tandem log shows)"
             )));
         }
-        let log = super::history::log(&self.doc, usize::MAX);
+        let log = super::history::log(&self.doc, usize::MAX, None);
         let found: Vec<_> = log.iter().filter(|e| e.hash.starts_with(&given)).collect();
         let entry = match found.as_slice() {
             [one] => *one,

@@ -21,8 +21,21 @@ impl Engine {
                     .map(|l| Response::Plan(Box::new(l.doc.view())))
             }),
             Read::Log(h) => self.resolve(h.plan.as_deref()).and_then(|id| {
-                self.loaded(&id)
-                    .map(|l| Response::Log(l.doc.log(h.limit.unwrap_or(usize::MAX))))
+                let limit = h.limit.unwrap_or(usize::MAX);
+                self.loaded(&id).and_then(|l| {
+                    Ok(Response::Log(match h.item.as_deref() {
+                        None => l.doc.log(limit),
+                        Some(given) => {
+                            // An item of the plan by id or prefix; a removed one by its whole id.
+                            let id = match tandem_proto::items::find_any(l.doc.automerge(), given) {
+                                Ok((_, id, _)) => id.to_string(),
+                                Err(e) if e.code == tandem_proto::ErrorCode::NotFound && given.len() >= 16 => given.to_string(),
+                                Err(e) => return Err(e),
+                            };
+                            l.doc.item_log(&id, limit)
+                        }
+                    }))
+                })
             }),
             Read::SyncStatus(s) => self
                 .resolve(s.plan.as_deref())

@@ -181,7 +181,7 @@ impl Access {
 
 /// Whether two secrets are equal, compared whole (no early exit on the
 /// first difference, which another user of the machine could time).
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -1,35 +1,56 @@
 //! The Tandem app: a local web app served by the daemon on the loopback
 //! interface, for the people who do not live in a terminal.
 //!
-//! Server-rendered pages (maud, [`pages`]) with plain forms that work
-//! without JavaScript. Every page and form is a client of the same request
-//! API as the CLI ([`crate::server::api::Api`]): the same requests, the
-//! same validation and messages, the same durable commit before a reply.
+//! Server-rendered pages (maud) with plain forms that work without
+//! JavaScript; one small embedded script adds live updates and keyboard
+//! shortcuts. Every page and form is a client of the same request API as
+//! the CLI ([`crate::server::api::Api`]): the same requests, the same
+//! validation and messages, the same durable commit before a reply.
 //! Who may use it is [`access`]'s: a session from a one-time login link,
 //! the app's own Host on every request and its own Origin on every change.
+//!
+//! The pages, one concept each: [`home`] (every plan, what needs
+//! attention, joining), [`plan`] (a plan's overview and its lists),
+//! [`item`] (one item: its form, parts and history), [`competency`] (the
+//! six elements, sign-offs and the printable record), [`people`] (members,
+//! devices, invitations), [`settings`] (the plan's fields, agreement,
+//! history and calendar feed), [`events`] (live updates). Forms are
+//! described per kind in [`kinds`] and made into edits by [`form`].
 
 pub mod access;
+mod calendar;
+mod competency;
+mod events;
+mod form;
+mod home;
+mod item;
+mod kinds;
+mod listen;
 mod pages;
+mod people;
+mod plan;
+mod settings;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use axum::Router;
-use axum::extract::{Form, Path, Query, Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use jiff::Timestamp;
 use maud::Markup;
-use tandem_proto::ApiError;
-use tandem_proto::api::{PlanEdit, PlanGet, PlanList};
-use tandem_proto::edit::{ActionOp, ActionPatch, Edit, GoalOp, NewAction, NewGoal};
-use tandem_proto::items::ItemKind;
-use tandem_proto::model::{ActionStatus, GoalCategory, GoalStatus, Owner};
+use tandem_proto::api::{PlanEdit, PlanGet};
+use tandem_proto::edit::Edit;
+use tandem_proto::model::Plan;
+use tandem_proto::{ApiError, ErrorCode};
 use tokio_util::sync::CancellationToken;
 
 use crate::server::api::Api;
 use access::Access;
+use form::Typed;
 use pages::Refused;
 
 /// The default port of the app on 127.0.0.1.
@@ -39,6 +60,8 @@ pub const DEFAULT_PORT: u16 = 4456;
 struct App {
     api: Api,
     access: Access,
+    /// The home, for the calendar feed's secret.
+    home: PathBuf,
     /// Cancelled when the daemon stops: open event streams end with it, so
     /// the server's graceful shutdown does not wait on them.
     shutdown: CancellationToken,
@@ -49,33 +72,51 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     api: Api,
     access: Access,
+    home: PathBuf,
     shutdown: CancellationToken,
 ) {
     let app = App {
         api,
         access,
+        home,
         shutdown: shutdown.clone(),
     };
     let router = Router::new()
-        .route("/", get(home))
+        .route("/", get(home::page))
         .route("/login", get(login))
-        .route("/plans/{plan}", get(plan_page))
-        .route("/events", get(events))
+        .route("/join", get(home::join_page).post(home::join))
+        .route("/plans", post(home::new_plan))
+        .route("/offers/{plan}/{answer}", post(home::answer_offer))
+        .route("/plans/{plan}", get(plan::page))
+        .route("/plans/{plan}/items/{kind}", post(item::add))
+        .route("/plans/{plan}/items/{kind}/{id}", get(item::page).post(item::edit))
+        .route(
+            "/plans/{plan}/items/{kind}/{id}/remove",
+            get(item::confirm_remove).post(item::remove),
+        )
+        .route("/plans/{plan}/items/{kind}/{id}/resolve", post(item::resolve))
+        .route("/plans/{plan}/items/{kind}/{id}/{part}", post(item::part))
+        .route("/plans/{plan}/record/{id}", get(competency::record))
+        .route("/plans/{plan}/people", get(people::page))
+        .route("/plans/{plan}/invites", post(people::invite))
+        .route("/plans/{plan}/invites/{invite}/revoke", post(people::revoke))
+        .route(
+            "/plans/{plan}/members/{peer}/remove",
+            get(people::confirm_remove).post(people::remove),
+        )
+        .route("/plans/{plan}/history", get(settings::history))
+        .route("/plans/{plan}/settings", get(settings::page))
+        .route("/plans/{plan}/settings/{what}", post(settings::edit))
+        .route("/plans/{plan}/undo", post(settings::undo))
+        .route("/plans/{plan}/calendar/new", post(calendar::renew))
+        .route("/calendar/{file}", get(calendar::feed))
+        .route("/events", get(events::stream))
         .route("/app.js", get(script))
-        .route("/plans/{plan}/goals", axum::routing::post(add_goal))
-        .route("/plans/{plan}/actions", axum::routing::post(add_action))
-        .route(
-            "/plans/{plan}/actions/{action}/done",
-            axum::routing::post(action_done),
-        )
-        .route(
-            "/plans/{plan}/remove/{kind}/{item}",
-            get(confirm_remove).post(remove),
-        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app);
     let stop = async move { shutdown.cancelled().await };
+    let listener = listen::Bounded::new(listener, listen::CONNECTIONS_MAX);
     if let Err(e) = axum::serve(listener, router)
         .with_graceful_shutdown(stop)
         .await
@@ -84,7 +125,7 @@ pub async fn serve(
     }
 }
 
-fn page(status: StatusCode, m: Markup) -> Response {
+fn reply(status: StatusCode, m: Markup) -> Response {
     let mut r = (status, Html(m.into_string())).into_response();
     let h = r.headers_mut();
     // No framing by other sites, no guessing of types, no referrer leaks.
@@ -101,9 +142,13 @@ fn page(status: StatusCode, m: Markup) -> Response {
         header::HeaderValue::from_static("no-referrer"),
     );
     h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    h.insert(
         header::CONTENT_SECURITY_POLICY,
         header::HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
     r
@@ -114,7 +159,7 @@ async fn guard(State(app): State<App>, req: Request, next: Next) -> Response {
     let headers = req.headers();
     let get = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if !app.access.is_own_host(get(header::HOST)) {
-        return page(
+        return reply(
             StatusCode::MISDIRECTED_REQUEST,
             pages::message("Wrong address", "This app answers only at its own address."),
         );
@@ -122,13 +167,17 @@ async fn guard(State(app): State<App>, req: Request, next: Next) -> Response {
     let changes =
         req.method() != axum::http::Method::GET && req.method() != axum::http::Method::HEAD;
     if changes && !app.access.is_own_origin(get(header::ORIGIN)) {
-        return page(
+        return reply(
             StatusCode::FORBIDDEN,
             pages::message("Refused", "A change must come from this app's own pages."),
         );
     }
-    if req.uri().path() != "/login" && !app.access.has_session(get(header::COOKIE)) {
-        return page(StatusCode::UNAUTHORIZED, pages::locked());
+    let path = req.uri().path();
+    // The calendar feed carries its own secret (a calendar app has no
+    // session); every other route needs the session.
+    let open = path == "/login" || (path.starts_with("/calendar/") && !changes);
+    if !open && !app.access.has_session(get(header::COOKIE)) {
+        return reply(StatusCode::UNAUTHORIZED, pages::locked());
     }
     next.run(req).await
 }
@@ -152,66 +201,24 @@ async fn login(State(app): State<App>, Query(q): Query<HashMap<String, String>>)
             }
             r
         }
-        None => page(StatusCode::UNAUTHORIZED, pages::locked()),
+        None => reply(StatusCode::UNAUTHORIZED, pages::locked()),
     }
 }
 
-/// The page's only script (embedded): live updates.
+/// The page's only script (embedded): live updates and keyboard shortcuts.
 async fn script() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
         include_str!("live.js"),
     )
         .into_response()
 }
 
-/// Server-sent events: one `change` event (its data the change's message)
-/// for every change to the plan `?plan=` names (any plan without it), from
-/// this device or another, so open pages can show it.
-async fn events(State(app): State<App>, Query(q): Query<HashMap<String, String>>) -> Response {
-    use axum::response::sse::{Event, KeepAlive, Sse};
-    let plan = q.get("plan").cloned();
-    let rx = app.api.engine().watch();
-    let stop = app.shutdown.clone();
-    let stream = futures::stream::unfold(rx, move |mut rx| {
-        let plan = plan.clone();
-        let stop = stop.clone();
-        async move {
-            loop {
-                let next = tokio::select! {
-                    r = rx.recv() => r,
-                    () = stop.cancelled() => return None,
-                };
-                match next {
-                    Ok(e) => {
-                        let ours = match (&plan, e.plan()) {
-                            (None, _) => true,
-                            (Some(want), Some(p)) => p.as_str() == want.as_str(),
-                            (Some(_), None) => false,
-                        };
-                        if ours {
-                            let data = serde_json::to_string(&e).unwrap_or_default();
-                            let ev = Event::default().event("change").data(data);
-                            return Some((Ok::<_, std::convert::Infallible>(ev), rx));
-                        }
-                    }
-                    // Fell behind: tell the page to refresh once.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        let ev = Event::default().event("change").data("{}");
-                        return Some((Ok(ev), rx));
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        }
-    });
-    Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response()
-}
-
 async fn not_found() -> Response {
-    page(
+    reply(
         StatusCode::NOT_FOUND,
         pages::message("Not found", "There is no such page."),
     )
@@ -220,229 +227,110 @@ async fn not_found() -> Response {
 /// An error from the API as a page.
 fn failed(e: &ApiError) -> Response {
     let status = match e.code {
-        tandem_proto::ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        tandem_proto::ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        tandem_proto::ErrorCode::Invalid
-        | tandem_proto::ErrorCode::Ambiguous
-        | tandem_proto::ErrorCode::BadRequest => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::Invalid | ErrorCode::Ambiguous | ErrorCode::BadRequest => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    page(status, pages::message("That did not work", &e.message))
+    reply(status, pages::message("That did not work", &e.message))
 }
 
-async fn home(State(app): State<App>) -> Response {
-    let plans = match app.api.call(PlanList).await {
-        Ok(p) => p,
-        Err(e) => return failed(&e),
-    };
-    let now = Timestamp::now();
-    let today = pages::today(now);
-    let mut shown = Vec::new();
-    for p in plans.into_iter().filter(|p| p.error.is_none()) {
-        let attention = match app
-            .api
+impl App {
+    /// A plan by id or prefix.
+    async fn plan(&self, plan: &str) -> Result<Box<Plan>, Response> {
+        self.api
             .call(PlanGet {
-                plan: Some(p.id.to_string()),
+                plan: Some(plan.to_string()),
             })
             .await
-        {
-            Ok(plan) => tandem_proto::agenda::attention(&plan, now, today, 7),
-            Err(_) => Vec::new(),
+            .map_err(|e| failed(&e))
+    }
+}
+
+/// The page a form is on, to show it again when the form is refused and
+/// to go back to when it is done.
+#[derive(Clone)]
+enum Back {
+    /// The plan's overview, at a section.
+    Plan(&'static str),
+    /// An item's page.
+    Item(&'static kinds::Spec, String),
+    /// The plan's people and devices.
+    People,
+    /// The plan's settings.
+    Settings,
+}
+
+impl Back {
+    fn path(&self, plan: &str) -> String {
+        match self {
+            Back::Plan("") => format!("/plans/{plan}"),
+            Back::Plan(at) => format!("/plans/{plan}#{at}"),
+            Back::Item(s, id) => format!("/plans/{plan}/items/{}/{id}", s.kind),
+            Back::People => format!("/plans/{plan}/people"),
+            Back::Settings => format!("/plans/{plan}/settings"),
+        }
+    }
+
+    /// The page again, with the refused form's error and values.
+    async fn show(&self, app: &App, plan: &str, refused: &Refused, status: StatusCode) -> Response {
+        let p = match app.plan(plan).await {
+            Ok(p) => p,
+            Err(r) => return r,
         };
-        shown.push((p, attention));
-    }
-    page(StatusCode::OK, pages::home(&shown))
-}
-
-async fn show_plan(app: &App, plan: &str, refused: &Refused, status: StatusCode) -> Response {
-    match app
-        .api
-        .call(PlanGet {
-            plan: Some(plan.to_string()),
-        })
-        .await
-    {
-        Ok(p) => page(
-            status,
-            pages::plan(&p, pages::today(Timestamp::now()), refused),
-        ),
-        Err(e) => failed(&e),
+        let now = Timestamp::now();
+        match self {
+            Back::Plan(_) => reply(status, plan::render(&p, now, refused)),
+            Back::Item(spec, id) => item::show(app, &p, spec, id, refused, status).await,
+            Back::People => people::show(app, &p, refused, None, status).await,
+            Back::Settings => settings::show(app, &p, refused, status).await,
+        }
     }
 }
 
-async fn plan_page(State(app): State<App>, Path(plan): Path<String>) -> Response {
-    show_plan(&app, &plan, &Refused::default(), StatusCode::OK).await
-}
-
-/// Makes an edit; back to the plan's page when it is done, or the page
-/// again with the error next to its field (and what was typed kept).
-async fn edit_then_back(
+/// Makes an edit; back to its page when it is done, or the page again
+/// with the error next to its field (and what was typed kept).
+async fn submit(
     app: &App,
     plan: &str,
-    edit: Result<Edit, (String, String)>,
-    form: &'static str,
-    values: HashMap<String, String>,
+    edit: Result<Edit, Typed>,
+    form: &str,
+    typed: HashMap<String, String>,
+    back: Back,
 ) -> Response {
-    let refused = |field: String, message: String| Refused {
-        form,
+    let refuse = |field: String, message: String| Refused {
+        form: form.to_string(),
         field,
         message,
-        values: values.clone().into_iter().collect(),
+        values: typed.clone(),
     };
-    let result = match edit {
-        Ok(edit) => app
-            .api
-            .call(PlanEdit {
-                plan: Some(plan.to_string()),
-                edit,
-            })
-            .await
-            .map(|_| ()),
+    let edit = match edit {
+        Ok(e) => e,
         Err((field, message)) => {
-            return show_plan(
-                app,
-                plan,
-                &refused(field, message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let r = refuse(field, message);
+            return back
+                .show(app, plan, &r, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
         }
     };
+    let result = app
+        .api
+        .call(PlanEdit {
+            plan: Some(plan.to_string()),
+            edit,
+        })
+        .await;
     match result {
-        Ok(()) => Redirect::to(&format!("/plans/{plan}")).into_response(),
-        Err(e) if e.code == tandem_proto::ErrorCode::Invalid => {
+        Ok(_) => Redirect::to(&back.path(plan)).into_response(),
+        Err(e) if matches!(e.code, ErrorCode::Invalid | ErrorCode::NotFound | ErrorCode::Ambiguous) => {
             // Validation messages start with the field they concern: "title: must not be empty".
             let (field, _) = e.message.split_once(':').unwrap_or(("", ""));
-            let r = refused(field.trim().to_string(), e.message.clone());
-            show_plan(app, plan, &r, StatusCode::UNPROCESSABLE_ENTITY).await
+            let r = refuse(field.trim().to_string(), e.message.clone());
+            back.show(app, plan, &r, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
         }
         Err(e) => failed(&e),
     }
-}
-
-/// A date field as people type it; empty is none.
-fn date_field(
-    values: &HashMap<String, String>,
-    key: &str,
-    field: &str,
-) -> Result<Option<jiff::civil::Date>, (String, String)> {
-    match values.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => tandem_proto::dates::parse_date(s, pages::today(Timestamp::now()))
-            .map(Some)
-            .map_err(|e| (field.to_string(), format!("{field}: {e}"))),
-    }
-}
-
-async fn add_goal(
-    State(app): State<App>,
-    Path(plan): Path<String>,
-    Form(values): Form<HashMap<String, String>>,
-) -> Response {
-    let text = |k: &str| values.get(k).cloned().unwrap_or_default();
-    let edit = date_field(&values, "target", "target date").map(|target_date| {
-        let category = text("category").parse().unwrap_or(GoalCategory::Skill);
-        Edit::Goal(GoalOp::Add(NewGoal {
-            title: text("title"),
-            description: String::new(),
-            category,
-            status: GoalStatus::Active,
-            target_date,
-            success_criteria: String::new(),
-            created_by: String::new(),
-        }))
-    });
-    edit_then_back(&app, &plan, edit, "goal", values.clone()).await
-}
-
-async fn add_action(
-    State(app): State<App>,
-    Path(plan): Path<String>,
-    Form(values): Form<HashMap<String, String>>,
-) -> Response {
-    let text = |k: &str| values.get(k).cloned().unwrap_or_default();
-    let edit = date_field(&values, "due", "due date").map(|due| {
-        Edit::Action(ActionOp::Add(NewAction {
-            title: text("title"),
-            owner: text("owner").parse().unwrap_or(Owner::Mentee),
-            due,
-            goal: None,
-            meeting: None,
-            notes: String::new(),
-        }))
-    });
-    edit_then_back(&app, &plan, edit, "action", values.clone()).await
-}
-
-async fn action_done(
-    State(app): State<App>,
-    Path((plan, action)): Path<(String, String)>,
-) -> Response {
-    let edit = Edit::Action(ActionOp::Edit {
-        action,
-        patch: ActionPatch {
-            status: Some(ActionStatus::Done),
-            ..Default::default()
-        },
-    });
-    edit_then_back(&app, &plan, Ok(edit), "action", HashMap::new()).await
-}
-
-/// The kinds the app removes, with their removal edit.
-fn removal(kind: &str, item: String) -> Option<(ItemKind, Edit)> {
-    match kind {
-        "goal" => Some((ItemKind::Goal, Edit::Goal(GoalOp::Rm { goal: item }))),
-        "action" => Some((
-            ItemKind::Action,
-            Edit::Action(ActionOp::Rm { action: item }),
-        )),
-        _ => None,
-    }
-}
-
-async fn confirm_remove(
-    State(app): State<App>,
-    Path((plan, kind, item)): Path<(String, String, String)>,
-) -> Response {
-    let Some((what, _)) = removal(&kind, item.clone()) else {
-        return not_found().await;
-    };
-    let p = match app
-        .api
-        .call(PlanGet {
-            plan: Some(plan.clone()),
-        })
-        .await
-    {
-        Ok(p) => p,
-        Err(e) => return failed(&e),
-    };
-    let Some(label) = tandem_proto::items::label_of(&p, what, &item) else {
-        return page(
-            StatusCode::NOT_FOUND,
-            pages::message(
-                "Not found",
-                &format!("This {} is not in the plan (any more).", what.noun()),
-            ),
-        );
-    };
-    let action = format!("/plans/{plan}/remove/{kind}/{item}");
-    page(
-        StatusCode::OK,
-        pages::confirm_remove(&p, what.noun(), &label, &action),
-    )
-}
-
-async fn remove(
-    State(app): State<App>,
-    Path((plan, kind, item)): Path<(String, String, String)>,
-) -> Response {
-    let Some((_, edit)) = removal(&kind, item) else {
-        return not_found().await;
-    };
-    edit_then_back(&app, &plan, Ok(edit), kind_form(&kind), HashMap::new()).await
-}
-
-fn kind_form(kind: &str) -> &'static str {
-    if kind == "goal" { "goal" } else { "action" }
 }

@@ -1,13 +1,14 @@
-//! The app's pages, server-rendered with maud (which escapes every value
-//! it prints): a layout, the home page (what needs attention across every
-//! plan), a plan's page (goals and actions, with forms that work without
-//! JavaScript), a confirmation before a removal, and the page shown
-//! without a session.
+//! What every page of the app shares, server-rendered with maud (which
+//! escapes every value it prints): the layout with its navigation, the
+//! page shown without a session, message pages, and the small pieces the
+//! pages are made of (errors next to fields, owners by name, progress).
+
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use tandem_proto::model::{Action, ActionStatus, Goal, GoalCategory, Owner, Plan, PlanSummary};
+use tandem_proto::model::{Goal, Owner, Plan};
 
 /// The stylesheet, embedded: no request leaves the machine.
 const CSS: &str = include_str!("app.css");
@@ -16,45 +17,66 @@ const CSS: &str = include_str!("app.css");
 /// submission was refused.
 #[derive(Debug, Default, Clone)]
 pub struct Refused {
-    /// Which form: `goal` or `action`.
-    pub form: &'static str,
+    /// Which form, e.g. `add-goal`.
+    pub form: String,
     /// The field the error is about, as the daemon named it.
     pub field: String,
     /// The daemon's message.
     pub message: String,
     /// What was typed, to keep it.
-    pub values: Vec<(String, String)>,
+    pub values: HashMap<String, String>,
 }
 
 impl Refused {
-    fn value(&self, form: &str, name: &str) -> String {
-        if self.form != form {
-            return String::new();
-        }
-        self.values
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+    /// What was typed into `form`'s field `key`, when `form` was refused.
+    pub fn value(&self, form: &str, key: &str) -> Option<String> {
+        (self.form == form)
+            .then(|| self.values.get(key).cloned())
+            .flatten()
     }
 
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
+    /// Whether `form` is the one refused (to show it open).
+    pub fn is(&self, form: &str) -> bool {
+        self.form == form
+    }
+
+    /// The error for `field` of `form`.
+    pub fn error(&self, form: &str, field: &str) -> Option<&str> {
         (self.form == form && self.field == field).then_some(self.message.as_str())
     }
 
-    fn other_error(&self, form: &str, fields: &[&str]) -> Option<&str> {
-        (self.form == form && !fields.contains(&self.field.as_str()))
-            .then_some(self.message.as_str())
+    /// The error of `form` that is about none of `fields`.
+    pub fn other_error(&self, form: &str, fields: &[String]) -> Option<&str> {
+        (self.form == form && !fields.contains(&self.field)).then_some(self.message.as_str())
     }
+}
+
+/// Where a page is, for its navigation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Not inside a plan.
+    None,
+    /// A plan's overview (and its items).
+    Plan,
+    /// A plan's people and devices.
+    People,
+    /// A plan's history.
+    History,
+    /// A plan's calendar and settings.
+    Settings,
 }
 
 /// The page around every page's content.
 pub fn layout(title: &str, body: Markup) -> Markup {
-    layout_for(title, None, body)
+    layout_for(title, None, Tab::None, body)
 }
 
-/// The page around a plan's content: its live updates follow that plan.
-pub fn layout_for(title: &str, plan: Option<&str>, body: Markup) -> Markup {
+/// The page around a plan's content: its navigation, and live updates
+/// that follow that plan.
+pub fn layout_for(title: &str, plan: Option<&Plan>, tab: Tab, body: Markup) -> Markup {
+    let nav = |t: Tab, href: String, text: &str| {
+        html! { a href=(href) aria-current=[(t == tab).then_some("page")] { (text) } }
+    };
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -64,14 +86,28 @@ pub fn layout_for(title: &str, plan: Option<&str>, body: Markup) -> Markup {
                 title { (title) " — Tandem" }
                 style { (PreEscaped(CSS)) }
             }
-            body data-plan=[plan] {
+            body data-plan=[plan.map(|p| p.id.as_str())] {
+                a.skip href="#main" { "Skip to the content" }
                 header.top {
-                    a.brand href="/" { "Tandem" }
+                    a.brand href="/" accesskey="h" { "Tandem" }
+                    nav aria-label="Main" {
+                        a href="/" { "Your plans" }
+                        a href="/join" { "Join a plan" }
+                    }
                 }
-                main { (body) }
-                @if plan.is_some() {
-                    script src="/app.js" defer {}
+                @if let Some(p) = plan {
+                    nav.tabs aria-label={ "Plan " (p.title) } {
+                        (nav(Tab::Plan, format!("/plans/{}", p.id), "Overview"))
+                        (nav(Tab::People, format!("/plans/{}/people", p.id), "People and devices"))
+                        (nav(Tab::History, format!("/plans/{}/history", p.id), "History"))
+                        (nav(Tab::Settings, format!("/plans/{}/settings", p.id), "Plan and calendar"))
+                    }
                 }
+                main #main tabindex="-1" { (body) }
+                footer.keys {
+                    "Keys: " kbd { "n" } " add · " kbd { "/" } " first field · " kbd { "h" } " your plans · " kbd { "?" } " all keys"
+                }
+                script src="/app.js" defer {}
             }
         }
     }
@@ -102,37 +138,8 @@ pub fn message(title: &str, text: &str) -> Markup {
     )
 }
 
-/// The home page: every plan, and what needs attention in each.
-pub fn home(plans: &[(PlanSummary, Vec<tandem_proto::agenda::Entry>)]) -> Markup {
-    layout(
-        "Your plans",
-        html! {
-            h1 { "Your plans" }
-            @if plans.is_empty() {
-                p { "No plan on this device yet. Make one with " code { "tandem plan new \"Title\"" } ", or join one with a ticket someone sent you." }
-            }
-            @for (p, attention) in plans {
-                section.card {
-                    h2 { a href={ "/plans/" (p.id) } { (p.title) } }
-                    p.meta { "Mentor " (p.mentor) " · mentee " (p.mentee) " · " (p.goals) " goals · " (p.open_actions) " open actions" }
-                    @if attention.is_empty() {
-                        p.quiet { "Nothing needs attention this week." }
-                    } @else {
-                        ul.attention {
-                            @for e in attention {
-                                li class=(if e.overdue { "late" } else { "soon" }) {
-                                    span.kind { (e.kind) } " " (e.title) " — " (e.why)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
-
-fn progress(g: &Goal) -> Markup {
+/// A goal's progress bar.
+pub fn progress(g: &Goal) -> Markup {
     let p = g.shown_progress();
     html! {
         span.progress role="img" aria-label={ (p) "% done" } {
@@ -142,7 +149,8 @@ fn progress(g: &Goal) -> Markup {
     }
 }
 
-fn field_error(e: Option<&str>) -> Markup {
+/// An error shown next to the field it is about.
+pub fn field_error(e: Option<&str>) -> Markup {
     html! {
         @if let Some(m) = e {
             p.error role="alert" { (m) }
@@ -150,159 +158,60 @@ fn field_error(e: Option<&str>) -> Markup {
     }
 }
 
-/// A labelled text input `<form>-<name>`, keeping what was typed when the
-/// form was refused, with the error for `field` (as the daemon names it) below.
-fn text_field(
-    refused: &Refused,
-    form: &str,
-    name: &str,
-    field: &str,
-    label: &str,
-    required: bool,
-) -> Markup {
-    let id = format!("{form}-{name}");
-    html! {
-        label for=(id) { (label) }
-        input id=(id) name=(name) required[required] value=(refused.value(form, name));
-        (field_error(refused.error(form, field)))
+/// A value of a closed set for people: `needs-work` is "needs work".
+pub fn words(value: &str) -> String {
+    let s = value.replace(['-', '_'], " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => s,
     }
 }
 
-fn due(a: &Action, today: Date) -> Markup {
-    html! {
-        @if let Some(d) = a.due {
-            @let late = a.status == ActionStatus::Open && d < today;
-            span class=(if late { "due late" } else { "due" }) {
-                (if late { "overdue since " } else { "due " }) (d)
-            }
-        }
-    }
-}
-
-/// "the mentee (Ana)": an owner as people know them.
-fn owner_label(p: &Plan, o: Owner) -> String {
+/// "Ana (the mentee)": an owner as people know them.
+pub fn owner_label(p: &Plan, o: Owner) -> String {
     let name = match o {
         Owner::Mentor => p.mentor.as_str(),
         Owner::Mentee => p.mentee.as_str(),
         Owner::Both => "",
     };
     match (o, name.trim()) {
-        (Owner::Both, _) => "both of you".to_string(),
-        (_, "") => format!("the {o}"),
+        (Owner::Both, _) => "Both of you".to_string(),
+        (_, "") => format!("The {o}"),
         (_, n) => format!("{n} (the {o})"),
     }
 }
 
-/// A plan's page: its goals and actions, with the forms to add to them.
-pub fn plan(p: &Plan, today: Date, refused: &Refused) -> Markup {
-    let base = format!("/plans/{}", p.id);
-    let open: Vec<&Action> = p
-        .actions
-        .iter()
-        .filter(|a| a.status == ActionStatus::Open)
-        .collect();
-    let done: Vec<&Action> = p
-        .actions
-        .iter()
-        .filter(|a| a.status == ActionStatus::Done)
-        .collect();
-    layout_for(
-        &p.title,
-        Some(p.id.as_str()),
-        html! {
-            h1 { (p.title) }
-            p.meta { "Mentor " (p.mentor) " · mentee " (p.mentee) " · " (p.status) }
-            section.card aria-labelledby="goals" {
-                div #goal-list data-live {
-                h2 #goals { "Goals (" (p.goals.len()) ")" }
-                @if p.goals.is_empty() { p.quiet { "No goals yet." } }
-                ul.items {
-                    @for g in &p.goals {
-                        li {
-                            span.title { (g.title) }
-                            " " (progress(g)) " · "
-                            span.status { (g.status) }
-                            @if let Some(t) = g.target_date { " · " span.due { "target " (t) } }
-                            " " a.small href={ (base) "/remove/goal/" (g.id) } aria-label={ "Remove goal " (g.title) } { "Remove" }
-                        }
-                    }
-                }
-                }
-                form method="post" action={ (base) "/goals" } {
-                    h3 { "Add a goal" }
-                    (field_error(refused.other_error("goal", &["title", "target date"])))
-                    (text_field(refused, "goal", "title", "title", "Title", true))
-                    label for="goal-category" { "Kind of goal" }
-                    select #goal-category name="category" {
-                        @for c in GoalCategory::ALL {
-                            option value=(c.as_str()) selected[refused.value("goal", "category") == c.as_str()] { (c) }
-                        }
-                    }
-                    (text_field(refused, "goal", "target", "target date", "Target date (optional: 2027-03-01, next month, Dec 4)", false))
-                    button type="submit" { "Add goal" }
-                }
-            }
-            section.card aria-labelledby="actions" {
-                div #action-list data-live {
-                h2 #actions { "Open actions (" (open.len()) ")" }
-                @if open.is_empty() { p.quiet { "Nothing open." } }
-                ul.items {
-                    @for a in &open {
-                        li {
-                            form.inline method="post" action={ (base) "/actions/" (a.id) "/done" } {
-                                button type="submit" aria-label={ "Mark done: " (a.title) } { "Done" }
-                            }
-                            " " span.title { (a.title) } " "
-                            span.owner { (owner_label(p, a.owner)) }
-                            @if a.due.is_some() { " · " (due(a, today)) }
-                            " " a.small href={ (base) "/remove/action/" (a.id) } aria-label={ "Remove action " (a.title) } { "Remove" }
-                        }
-                    }
-                }
-                }
-                form method="post" action={ (base) "/actions" } {
-                    h3 { "Add an action" }
-                    (field_error(refused.other_error("action", &["title", "due date"])))
-                    (text_field(refused, "action", "title", "title", "What to do", true))
-                    label for="action-owner" { "Who does it" }
-                    @let chosen = Some(refused.value("action", "owner")).filter(|v| !v.is_empty()).unwrap_or_else(|| "mentee".into());
-                    select #action-owner name="owner" {
-                        @for o in Owner::ALL {
-                            option value=(o.as_str()) selected[chosen == o.as_str()] { (owner_label(p, *o)) }
-                        }
-                    }
-                    (text_field(refused, "action", "due", "due date", "Due (optional: friday, Dec 4, +3d)", false))
-                    button type="submit" { "Add action" }
-                }
-                @if !done.is_empty() {
-                    details {
-                        summary { "Done (" (done.len()) ")" }
-                        ul.items { @for a in &done { li.done { (a.title) } } }
-                    }
-                }
-            }
-        },
-    )
-}
-
-/// Asks before a removal; the removal itself is a POST from this page.
-pub fn confirm_remove(plan: &Plan, noun: &str, label: &str, action: &str) -> Markup {
-    layout(
-        "Remove?",
-        html! {
-            h1 { "Remove this " (noun) "?" }
-            p { "“" (label) "” will be removed from " (plan.title) " on every device of the plan. "
-                "It can be brought back with " code { "tandem undo" } " on this device." }
-            form method="post" action=(action) {
-                button.danger type="submit" { "Remove " (noun) }
-                " "
-                a href={ "/plans/" (plan.id) } { "Keep it" }
-            }
-        },
-    )
+/// How long ago `t` was, in words: "2 minutes ago".
+pub fn ago(t: Timestamp, now: Timestamp) -> String {
+    let s = now.as_second() - t.as_second();
+    let (n, unit) = match s {
+        i64::MIN..=44 => return "just now".to_string(),
+        45..=5_399 => ((s + 30) / 60, "minute"),
+        5_400..=129_599 => ((s + 1_800) / 3_600, "hour"),
+        _ => ((s + 43_200) / 86_400, "day"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
 /// Today, for due dates (the daemon's clock, in its zone).
 pub fn today(now: Timestamp) -> Date {
     now.to_zoned_datetime(jiff::tz::TimeZone::system()).date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_values_in_words() {
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let before = |s: i64| Timestamp::from_second(1_800_000_000 - s).unwrap();
+        assert_eq!(ago(before(5), now), "just now");
+        assert_eq!(ago(before(120), now), "2 minutes ago");
+        assert_eq!(ago(before(60), now), "1 minute ago");
+        assert_eq!(ago(before(3 * 3600), now), "3 hours ago");
+        assert_eq!(ago(before(2 * 86_400), now), "2 days ago");
+        assert_eq!(words("needs-work"), "Needs work");
+    }
 }

@@ -151,6 +151,9 @@ pub struct History {
     pub plan: Option<String>,
     /// At most this many entries.
     pub limit: Option<usize>,
+    /// Only the changes that touched this item (id or prefix, any kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 pair!(History => Log; Vec<LogEntry>, "log", Response::Log(l) => l);
 

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};
-use tandem_proto::model::{ActionStatus, CertStatus, GoalStatus, MeetingStatus, Plan};
+use crate::model::{ActionStatus, CertStatus, GoalStatus, MeetingStatus, Plan};
 
 fn utc(ts: jiff::Timestamp) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ts.as_millisecond()).unwrap_or_default()
@@ -38,11 +38,32 @@ fn all_day(
     )
 }
 
-/// The calendar text.
+/// The calendar text of one plan.
 pub fn calendar(plan: &Plan) -> String {
-    let stamp = utc(jiff::Timestamp::now());
     let mut cal = Calendar::new();
     cal.name(&plan.title);
+    for e in events(plan, utc(jiff::Timestamp::now())) {
+        cal.push(e);
+    }
+    cal.done().to_string()
+}
+
+/// One calendar of several plans (the app's feed of every plan on a device).
+pub fn calendar_of(name: &str, plans: &[Plan]) -> String {
+    let stamp = utc(jiff::Timestamp::now());
+    let mut cal = Calendar::new();
+    cal.name(name);
+    for p in plans {
+        for e in events(p, stamp) {
+            cal.push(e);
+        }
+    }
+    cal.done().to_string()
+}
+
+/// A plan's events: its meetings and its due dates.
+fn events(plan: &Plan, stamp: DateTime<Utc>) -> Vec<Event> {
+    let mut out = Vec::new();
     for m in plan
         .meetings
         .iter()
@@ -65,7 +86,7 @@ pub fn calendar(plan: &Plan) -> String {
         if !m.location.is_empty() {
             e.location(&m.location);
         }
-        cal.push(e.done());
+        out.push(e.done());
     }
     let mut dated: Vec<Option<Event>> = Vec::new();
     for a in plan
@@ -128,10 +149,8 @@ pub fn calendar(plan: &Plan) -> String {
             ));
         }
     }
-    for e in dated.into_iter().flatten() {
-        cal.push(e);
-    }
-    cal.done().to_string()
+    out.extend(dated.into_iter().flatten());
+    out
 }
 
 #[cfg(test)]
