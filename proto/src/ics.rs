@@ -4,9 +4,9 @@
 //! exams and renewals) as all-day events. UIDs are stable (`KIND-ID@tandem`),
 //! so re-importing an updated export updates events instead of duplicating them.
 
+use crate::model::{ActionStatus, CertStatus, GoalStatus, MeetingStatus, Plan};
 use chrono::{DateTime, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};
-use crate::model::{ActionStatus, CertStatus, GoalStatus, MeetingStatus, Plan};
 
 fn utc(ts: jiff::Timestamp) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ts.as_millisecond()).unwrap_or_default()

@@ -27,9 +27,9 @@ pub mod dates;
 pub mod edit;
 pub mod error;
 pub mod export;
+pub mod frame;
 #[cfg(feature = "ics")]
 pub mod ics;
-pub mod frame;
 pub mod ids;
 pub mod items;
 pub mod model;

@@ -5,8 +5,8 @@
 //! to a PeerId, and the membership (current members, then the record of
 //! removed ones) names the person, their role and the device's label.
 
-use automerge::{Automerge, ChangeHash, Prop};
 use automerge::PatchAction;
+use automerge::{Automerge, ChangeHash, Prop};
 use jiff::Timestamp;
 use tandem_proto::items::doc::{parsed, string};
 use tandem_proto::items::member::{self, Role};

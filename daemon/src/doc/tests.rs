@@ -702,7 +702,11 @@ fn an_items_history_is_the_changes_that_made_changed_or_removed_it() {
     d.apply(&goal("B"), &device(1), now(), &mut next).unwrap();
     let v = d.view();
     let (a, b) = (v.goals[0].id.to_string(), v.goals[1].id.to_string());
-    let (a, b) = if v.goals[0].title == "A" { (a, b) } else { (b, a) };
+    let (a, b) = if v.goals[0].title == "A" {
+        (a, b)
+    } else {
+        (b, a)
+    };
     let milestone = Edit::Milestone(MilestoneOp::Add {
         goal: a.clone(),
         title: "Read the SOP".into(),

@@ -29,7 +29,12 @@ impl Engine {
                             // An item of the plan by id or prefix; a removed one by its whole id.
                             let id = match tandem_proto::items::find_any(l.doc.automerge(), given) {
                                 Ok((_, id, _)) => id.to_string(),
-                                Err(e) if e.code == tandem_proto::ErrorCode::NotFound && given.len() >= 16 => given.to_string(),
+                                Err(e)
+                                    if e.code == tandem_proto::ErrorCode::NotFound
+                                        && given.len() >= 16 =>
+                                {
+                                    given.to_string()
+                                }
                                 Err(e) => return Err(e),
                             };
                             l.doc.item_log(&id, limit)

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use rand::RngCore;
 use tandem_proto::api::{PlanGet, PlanList};
 
-use super::{App, access, reply, pages};
+use super::{App, access, pages, reply};
 
 /// The feed secret's file in the home.
 pub const SECRET_FILE: &str = "calendar-secret";
@@ -63,7 +63,10 @@ pub(super) async fn renew(State(app): State<App>, Path(plan): Path<String>) -> R
         Ok(_) => Redirect::to(&super::Back::Settings.path(&plan)).into_response(),
         Err(e) => reply(
             StatusCode::INTERNAL_SERVER_ERROR,
-            pages::message("That did not work", &format!("cannot write {}: {e}", file(&app.home).display())),
+            pages::message(
+                "That did not work",
+                &format!("cannot write {}: {e}", file(&app.home).display()),
+            ),
         ),
     }
 }
@@ -74,7 +77,10 @@ pub(super) async fn feed(State(app): State<App>, Path(name): Path<String>) -> Re
     if !ok {
         return reply(
             StatusCode::NOT_FOUND,
-            pages::message("Not found", "This calendar address is not (or no longer) valid: copy the current one from a plan's “Plan and calendar” page."),
+            pages::message(
+                "Not found",
+                "This calendar address is not (or no longer) valid: copy the current one from a plan's “Plan and calendar” page.",
+            ),
         );
     }
     let mut plans = Vec::new();
@@ -82,7 +88,13 @@ pub(super) async fn feed(State(app): State<App>, Path(name): Path<String>) -> Re
         if s.error.is_some() {
             continue;
         }
-        if let Ok(p) = app.api.call(PlanGet { plan: Some(s.id.to_string()) }).await {
+        if let Ok(p) = app
+            .api
+            .call(PlanGet {
+                plan: Some(s.id.to_string()),
+            })
+            .await
+        {
             plans.push(*p);
         }
     }

@@ -25,7 +25,10 @@ pub(super) fn verification(p: &Plan, c: &Competency, s: &Signoff) -> (bool, Stri
             .map_or_else(|| format!("{} (no longer a member)", s.name), |m| m.who())
     };
     match verify(p, c, s) {
-        Ok(()) => (true, format!("Verified: signed on {}'s device", who(s.assessor.as_str()))),
+        Ok(()) => (
+            true,
+            format!("Verified: signed on {}'s device", who(s.assessor.as_str())),
+        ),
         Err(VerifyError::Changed) => (
             false,
             "Not verified: the record was changed after it was signed".into(),
@@ -143,7 +146,10 @@ pub(super) async fn record(
     let Some(c) = p.competencies.iter().find(|c| c.id.as_str() == id) else {
         return reply(
             StatusCode::NOT_FOUND,
-            pages::message("Not found", "This competency is not in the plan (any more)."),
+            pages::message(
+                "Not found",
+                "This competency is not in the plan (any more).",
+            ),
         );
     };
     let title = format!("Competency record: {}", c.system);

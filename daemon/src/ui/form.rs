@@ -211,11 +211,7 @@ pub fn edit_of(kind: &str, op: Map<String, Value>) -> Result<Edit, Typed> {
     serde_json::from_value(Value::Object(outer)).map_err(|e| {
         // serde names the field it could not read: "missing field `date`".
         let text = e.to_string();
-        let field = text
-            .split('`')
-            .nth(1)
-            .map(field_name)
-            .unwrap_or_default();
+        let field = text.split('`').nth(1).map(field_name).unwrap_or_default();
         (field, text)
     })
 }

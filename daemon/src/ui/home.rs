@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use maud::{Markup, html};
 use tandem_proto::agenda::Entry;
-use tandem_proto::api::{Join, PlanAccept, PlanDecline, PlanGet, PlanList, PlanPending};
 use tandem_proto::api::PlanOffer;
+use tandem_proto::api::{Join, PlanAccept, PlanDecline, PlanGet, PlanList, PlanPending};
 use tandem_proto::edit::NewPlan;
 use tandem_proto::model::{Plan, PlanSummary};
 
@@ -185,7 +185,11 @@ pub(super) async fn answer_offer(
     Path((plan, answer)): Path<(String, String)>,
 ) -> Response {
     let done = match answer.as_str() {
-        "accept" => app.api.call(PlanAccept { plan: plan.clone() }).await.map(|_| ()),
+        "accept" => app
+            .api
+            .call(PlanAccept { plan: plan.clone() })
+            .await
+            .map(|_| ()),
         "decline" => app.api.call(PlanDecline { plan }).await.map(|_| ()),
         _ => return super::not_found().await,
     };
@@ -201,7 +205,7 @@ fn join_form(refused: &Refused) -> Markup {
         "Join a plan",
         html! {
             h1 { "Join a plan" }
-            p { "Someone who is in the plan made an invitation for you: paste the ticket they sent (it starts with " code { "tandem1" } ")." }
+            p { "Someone who is in the plan made an invitation for you: paste the ticket they sent (a long line that starts with " code { "TANDEM" } ")." }
             form method="post" action="/join" {
                 (field_error(refused.other_error("join", &["ticket".into()])))
                 label for="join-ticket" { "Ticket" }
@@ -225,7 +229,12 @@ pub(super) async fn join(
     State(app): State<App>,
     Form(typed): Form<HashMap<String, String>>,
 ) -> Response {
-    let text = |k: &str| typed.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let text = |k: &str| {
+        typed
+            .get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
     match app
         .api
         .call(Join {

@@ -21,7 +21,7 @@ use tandem_proto::model::{LogEntry, Plan};
 use super::form::{self, Typed};
 use super::kinds::{self, Spec};
 use super::pages::{self, Refused, Tab, field_error};
-use super::{App, Back, competency, failed, reply, plan, submit};
+use super::{App, Back, competency, failed, plan, reply, submit};
 
 /// How many changes an item's page lists.
 const HISTORY_SHOWN: usize = 50;
@@ -63,7 +63,15 @@ pub(super) async fn add(
         Err(r) => return r,
     };
     let edit = form::add(s.kind.as_str(), s.add, s.fixed, &typed, Timestamp::now());
-    submit(&app, &plan, edit, &plan::add_form(s), typed, Back::Plan(s.kind.as_str())).await
+    submit(
+        &app,
+        &plan,
+        edit,
+        &plan::add_form(s),
+        typed,
+        Back::Plan(s.kind.as_str()),
+    )
+    .await
 }
 
 /// An operation on an item: `{"op": op, <id_key>: id, ...rest}`.
@@ -142,7 +150,11 @@ fn render(
     let label = tandem_proto::items::label_of(p, s.kind, id).unwrap_or_default();
     let base = format!("/plans/{}/items/{}/{id}", p.id, s.kind);
     let now = Timestamp::now();
-    let conflicts: Vec<_> = p.conflicts.iter().filter(|c| c.item.as_str() == id).collect();
+    let conflicts: Vec<_> = p
+        .conflicts
+        .iter()
+        .filter(|c| c.item.as_str() == id)
+        .collect();
     pages::layout_for(
         &label,
         Some(p),
@@ -201,7 +213,14 @@ pub(super) fn history_list(history: &[LogEntry], now: Timestamp) -> Markup {
 }
 
 /// A part's small form: one text field and a button.
-fn one_field(action: &str, form_id: &str, key: &str, label: &str, button: &str, refused: &Refused) -> Markup {
+fn one_field(
+    action: &str,
+    form_id: &str,
+    key: &str,
+    label: &str,
+    button: &str,
+    refused: &Refused,
+) -> Markup {
     let id = format!("{form_id}-{key}");
     html! {
         form method="post" action=(action) {
@@ -327,34 +346,97 @@ fn part_edit(
     let e = match (s.kind, part) {
         (ItemKind::Action, "done") => {
             let patch = with(vec![("status", "done".into())]);
-            ("done", form::edit_of("action", op_on(s, "edit", id, with(vec![("patch", Value::Object(patch))]))))
+            (
+                "done",
+                form::edit_of(
+                    "action",
+                    op_on(s, "edit", id, with(vec![("patch", Value::Object(patch))])),
+                ),
+            )
         }
-        (ItemKind::Goal, "milestone") => ("milestone", on("milestone", "add", "goal", with(vec![("title", text(typed, "title"))]))),
+        (ItemKind::Goal, "milestone") => (
+            "milestone",
+            on(
+                "milestone",
+                "add",
+                "goal",
+                with(vec![("title", text(typed, "title"))]),
+            ),
+        ),
         (ItemKind::Goal, "milestone-toggle") => {
             let done = typed.get("done").is_some_and(|d| d == "true");
             let patch = with(vec![("done", done.into())]);
-            ("milestone", on("milestone", "edit", "goal", with(vec![("position", position(typed)), ("patch", Value::Object(patch))])))
+            (
+                "milestone",
+                on(
+                    "milestone",
+                    "edit",
+                    "goal",
+                    with(vec![
+                        ("position", position(typed)),
+                        ("patch", Value::Object(patch)),
+                    ]),
+                ),
+            )
         }
-        (ItemKind::Goal, "milestone-rm") => ("milestone", on("milestone", "rm", "goal", with(vec![("position", position(typed))]))),
-        (ItemKind::Meeting, "agenda") => ("agenda", on("agenda_item", "add", "meeting", with(vec![("text", text(typed, "text"))]))),
-        (ItemKind::Meeting, "agenda-rm") => ("agenda", on("agenda_item", "rm", "meeting", with(vec![("position", position(typed))]))),
+        (ItemKind::Goal, "milestone-rm") => (
+            "milestone",
+            on(
+                "milestone",
+                "rm",
+                "goal",
+                with(vec![("position", position(typed))]),
+            ),
+        ),
+        (ItemKind::Meeting, "agenda") => (
+            "agenda",
+            on(
+                "agenda_item",
+                "add",
+                "meeting",
+                with(vec![("text", text(typed, "text"))]),
+            ),
+        ),
+        (ItemKind::Meeting, "agenda-rm") => (
+            "agenda",
+            on(
+                "agenda_item",
+                "rm",
+                "meeting",
+                with(vec![("position", position(typed))]),
+            ),
+        ),
         (ItemKind::Meeting, "status") => {
             let patch = with(vec![("status", text(typed, "status"))]);
-            ("edit", on("meeting", "edit", "meeting", with(vec![("patch", Value::Object(patch))])))
+            (
+                "edit",
+                on(
+                    "meeting",
+                    "edit",
+                    "meeting",
+                    with(vec![("patch", Value::Object(patch))]),
+                ),
+            )
         }
         (ItemKind::Competency, "stage") => (
             "stage",
-            form::values(kinds::STAGE, typed, now).and_then(|m| on("competency", "edit", "competency", m)),
+            form::values(kinds::STAGE, typed, now)
+                .and_then(|m| on("competency", "edit", "competency", m)),
         ),
         (ItemKind::Competency, "assessment") => (
             "assessment",
             form::values(kinds::ASSESSMENT, typed, now).and_then(|mut m| {
-                let element = typed.get("element").and_then(|e| e.parse::<u8>().ok()).unwrap_or(0);
+                let element = typed
+                    .get("element")
+                    .and_then(|e| e.parse::<u8>().ok())
+                    .unwrap_or(0);
                 m.insert("element".into(), element.into());
                 on("assessment", "add", "competency", m)
             }),
         ),
-        (ItemKind::Competency, "signoff") => ("signoff", on("signoff", "add", "competency", Map::new())),
+        (ItemKind::Competency, "signoff") => {
+            ("signoff", on("signoff", "add", "competency", Map::new()))
+        }
         _ => return None,
     };
     Some(e)
@@ -376,7 +458,11 @@ pub(super) async fn part(
         ("done", Some("home")) => {
             // From the home page: the edit, then home again.
             let r = submit(&app, &plan, edit, form_id, typed.clone(), Back::Plan("")).await;
-            return if r.status().is_redirection() { Redirect::to("/").into_response() } else { r };
+            return if r.status().is_redirection() {
+                Redirect::to("/").into_response()
+            } else {
+                r
+            };
         }
         ("done", _) => Back::Plan("action"),
         _ => Back::Item(s, id),
@@ -423,7 +509,13 @@ pub(super) async fn confirm_remove(
     let action = format!("/plans/{}/items/{}/{id}/remove", p.id, s.kind);
     reply(
         StatusCode::OK,
-        confirm(&p, s.kind.noun(), &label, &action, &Back::Item(s, id.clone()).path(p.id.as_str())),
+        confirm(
+            &p,
+            s.kind.noun(),
+            &label,
+            &action,
+            &Back::Item(s, id.clone()).path(p.id.as_str()),
+        ),
     )
 }
 
@@ -455,5 +547,13 @@ pub(super) async fn remove(
         Err(r) => return r,
     };
     let edit = form::edit_of(s.kind.as_str(), op_on(s, "rm", &id, Map::new()));
-    submit(&app, &plan, edit, "remove", HashMap::new(), Back::Plan(s.kind.as_str())).await
+    submit(
+        &app,
+        &plan,
+        edit,
+        "remove",
+        HashMap::new(),
+        Back::Plan(s.kind.as_str()),
+    )
+    .await
 }

@@ -71,7 +71,11 @@ pub const GOAL: Spec = Spec {
         f("category", "Kind of goal", choices!(GoalCategory)),
         f("target_date", "Target date", Input::Date),
         f("description", "Description", Input::Text),
-        f("success_criteria", "How you will know it is reached", Input::Text),
+        f(
+            "success_criteria",
+            "How you will know it is reached",
+            Input::Text,
+        ),
     ],
     fixed: &[("status", "active")],
     edit: &[
@@ -85,7 +89,11 @@ pub const GOAL: Spec = Spec {
             Input::Whole,
         ),
         f("description", "Description", Input::Text),
-        f("success_criteria", "How you will know it is reached", Input::Text),
+        f(
+            "success_criteria",
+            "How you will know it is reached",
+            Input::Text,
+        ),
     ],
     facts: &["status", "target_date"],
 };
@@ -157,7 +165,7 @@ pub const FEEDBACK: Spec = Spec {
         req("body", "Feedback", Input::Text),
         f("goal", "About the goal", Input::Goal),
     ],
-    facts: &["kind", "author"],
+    facts: &["body"],
 };
 
 /// Journal notes.
@@ -176,7 +184,7 @@ pub const NOTE: Spec = Spec {
         req("body", "Note", Input::Text),
         f("tags", "Tags", Input::Tags),
     ],
-    facts: &["author", "tags"],
+    facts: &["tags"],
 };
 
 /// Contacts.

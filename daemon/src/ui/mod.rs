@@ -89,17 +89,26 @@ pub async fn serve(
         .route("/offers/{plan}/{answer}", post(home::answer_offer))
         .route("/plans/{plan}", get(plan::page))
         .route("/plans/{plan}/items/{kind}", post(item::add))
-        .route("/plans/{plan}/items/{kind}/{id}", get(item::page).post(item::edit))
+        .route(
+            "/plans/{plan}/items/{kind}/{id}",
+            get(item::page).post(item::edit),
+        )
         .route(
             "/plans/{plan}/items/{kind}/{id}/remove",
             get(item::confirm_remove).post(item::remove),
         )
-        .route("/plans/{plan}/items/{kind}/{id}/resolve", post(item::resolve))
+        .route(
+            "/plans/{plan}/items/{kind}/{id}/resolve",
+            post(item::resolve),
+        )
         .route("/plans/{plan}/items/{kind}/{id}/{part}", post(item::part))
         .route("/plans/{plan}/record/{id}", get(competency::record))
         .route("/plans/{plan}/people", get(people::page))
         .route("/plans/{plan}/invites", post(people::invite))
-        .route("/plans/{plan}/invites/{invite}/revoke", post(people::revoke))
+        .route(
+            "/plans/{plan}/invites/{invite}/revoke",
+            post(people::revoke),
+        )
         .route(
             "/plans/{plan}/members/{peer}/remove",
             get(people::confirm_remove).post(people::remove),
@@ -324,7 +333,12 @@ async fn submit(
         .await;
     match result {
         Ok(_) => Redirect::to(&back.path(plan)).into_response(),
-        Err(e) if matches!(e.code, ErrorCode::Invalid | ErrorCode::NotFound | ErrorCode::Ambiguous) => {
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::Invalid | ErrorCode::NotFound | ErrorCode::Ambiguous
+            ) =>
+        {
             // Validation messages start with the field they concern: "title: must not be empty".
             let (field, _) = e.message.split_once(':').unwrap_or(("", ""));
             let r = refuse(field.trim().to_string(), e.message.clone());

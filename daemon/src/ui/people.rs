@@ -159,7 +159,7 @@ fn ticket(i: &InviteInfo) -> Markup {
     html! {
         section.card.made aria-labelledby="ticket-h" {
             h2 #ticket-h { "Send this ticket" }
-            p { "Send it to " @if i.kind == TicketKind::Link { "your other device" } @else if i.name.is_empty() { "the person you invite" } @else { (i.name) } 
+            p { "Send it to " @if i.kind == TicketKind::Link { "your other device" } @else if i.name.is_empty() { "the person you invite" } @else { (i.name) }
                 ": they paste it under “Join a plan” in their Tandem, or run " code { "tandem join" } ". It works " (i.uses) " time(s), until " (i.expires_at.strftime("%Y-%m-%d %H:%M UTC")) "." }
             label for="ticket-line" { "Ticket" }
             textarea #ticket-line readonly rows="3" data-select { (line) }
@@ -210,7 +210,10 @@ pub(super) async fn invite(
         .call(NewInvite {
             plan: Some(p.id.to_string()),
             role,
-            name: typed.get("name").map(|n| n.trim().to_string()).unwrap_or_default(),
+            name: typed
+                .get("name")
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default(),
             expires_in,
             uses: 1,
             link,
@@ -252,13 +255,22 @@ pub(super) async fn confirm_remove(
     let Some(m) = p.members.iter().find(|m| m.peer == peer.as_str()) else {
         return reply(
             StatusCode::NOT_FOUND,
-            pages::message("Not found", "This device is not a member of the plan (any more)."),
+            pages::message(
+                "Not found",
+                "This device is not a member of the plan (any more).",
+            ),
         );
     };
     let action = format!("/plans/{}/members/{peer}/remove", p.id);
     reply(
         StatusCode::OK,
-        super::item::confirm(&p, "member device", &m.who(), &action, &Back::People.path(p.id.as_str())),
+        super::item::confirm(
+            &p,
+            "member device",
+            &m.who(),
+            &action,
+            &Back::People.path(p.id.as_str()),
+        ),
     )
 }
 

@@ -12,9 +12,7 @@ use jiff::civil::Date;
 use maud::{Markup, html};
 use serde_json::Value;
 use tandem_proto::items::conflict;
-use tandem_proto::model::{
-    Action, ActionStatus, Competency, Goal, Meeting, MeetingStatus, Plan,
-};
+use tandem_proto::model::{Action, ActionStatus, Competency, Goal, Meeting, MeetingStatus, Plan};
 
 use super::form::{self, shown};
 use super::kinds::{self, Spec};
@@ -23,7 +21,10 @@ use super::{App, reply};
 
 pub(super) async fn page(State(app): State<App>, Path(plan): Path<String>) -> Response {
     match app.plan(&plan).await {
-        Ok(p) => reply(StatusCode::OK, render(&p, Timestamp::now(), &Refused::default())),
+        Ok(p) => reply(
+            StatusCode::OK,
+            render(&p, Timestamp::now(), &Refused::default()),
+        ),
         Err(r) => r,
     }
 }
@@ -100,10 +101,21 @@ fn glance(p: &Plan, now: Timestamp, today: Date) -> Markup {
         .iter()
         .filter(|m| m.status == MeetingStatus::Scheduled && m.start.timestamp() >= now)
         .min_by_key(|m| m.start.timestamp());
-    let open: Vec<&Action> = p.actions.iter().filter(|a| a.status == ActionStatus::Open).collect();
-    let late = open.iter().filter(|a| a.due.is_some_and(|d| d < today)).count();
+    let open: Vec<&Action> = p
+        .actions
+        .iter()
+        .filter(|a| a.status == ActionStatus::Open)
+        .collect();
+    let late = open
+        .iter()
+        .filter(|a| a.due.is_some_and(|d| d < today))
+        .count();
     let due = |c: &Competency| p.competency_schedule.next_due(c);
-    let comp_late = p.competencies.iter().filter(|c| due(c).is_some_and(|d| d < today)).count();
+    let comp_late = p
+        .competencies
+        .iter()
+        .filter(|c| due(c).is_some_and(|d| d < today))
+        .count();
     html! {
         ul.glance {
             li { "Next meeting: "
@@ -136,7 +148,11 @@ fn item_link(p: &Plan, s: &Spec, id: &str, text: &str) -> Markup {
 }
 
 fn conflicted(p: &Plan, id: &str) -> Markup {
-    let by: Vec<&conflict::Conflict> = p.conflicts.iter().filter(|c| c.item.as_str() == id).collect();
+    let by: Vec<&conflict::Conflict> = p
+        .conflicts
+        .iter()
+        .filter(|c| c.item.as_str() == id)
+        .collect();
     html! {
         @if !by.is_empty() {
             " " span.conflict title=(by.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; ")) { "edited on two devices" }
@@ -163,7 +179,7 @@ fn list(p: &Plan, view: &Value, s: &Spec, today: Date) -> Markup {
                             @for key in s.facts {
                                 @let f = s.edit.iter().chain(s.add).find(|f| f.key == *key);
                                 @let v = f.map(|f| shown(f, it.get(*key))).unwrap_or_else(|| it[*key].as_str().unwrap_or("").to_string());
-                                @if !v.is_empty() { " · " span.fact { (v) } }
+                                @if !v.is_empty() { " · " span.fact { (excerpt(&v)) } }
                             }
                             (conflicted(p, id))
                         }
@@ -188,8 +204,16 @@ fn goal(p: &Plan, g: &Goal) -> Markup {
 }
 
 fn actions(p: &Plan, today: Date) -> Markup {
-    let open: Vec<&Action> = p.actions.iter().filter(|a| a.status == ActionStatus::Open).collect();
-    let closed: Vec<&Action> = p.actions.iter().filter(|a| a.status != ActionStatus::Open).collect();
+    let open: Vec<&Action> = p
+        .actions
+        .iter()
+        .filter(|a| a.status == ActionStatus::Open)
+        .collect();
+    let closed: Vec<&Action> = p
+        .actions
+        .iter()
+        .filter(|a| a.status != ActionStatus::Open)
+        .collect();
     html! {
         ul.items {
             @for a in &open {
@@ -247,5 +271,17 @@ fn competency(p: &Plan, c: &Competency, today: Date) -> Markup {
                 " · " span class=(if d < today { "due late" } else { "due" }) { "next assessment " (form::date_words(d, today)) }
             }
         }
+    }
+}
+
+/// At most a line's worth of a long text, for lists.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 120;
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(MAX).collect();
+        format!("{cut}…")
     }
 }

@@ -109,7 +109,11 @@ pub(super) async fn history(State(app): State<App>, Path(plan): Path<String>) ->
         Ok(l) => l,
         Err(e) => return failed(&e),
     };
-    let undoable = app.api.call(UndoList { plan: id }).await.unwrap_or_default();
+    let undoable = app
+        .api
+        .call(UndoList { plan: id })
+        .await
+        .unwrap_or_default();
     reply(
         StatusCode::OK,
         pages::layout_for(

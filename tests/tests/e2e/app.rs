@@ -33,14 +33,34 @@ fn nothing_without_a_session_the_own_host_and_the_own_origin() {
     let origin = format!("http://{app}");
     let gets = [
         "/".to_string(),
+        "/join".to_string(),
+        "/events".to_string(),
         format!("/plans/{plan}"),
-        format!("/plans/{plan}/remove/goal/00"),
+        format!("/plans/{plan}/items/goal/00"),
+        format!("/plans/{plan}/items/goal/00/remove"),
+        format!("/plans/{plan}/record/00"),
+        format!("/plans/{plan}/people"),
+        format!("/plans/{plan}/members/00/remove"),
+        format!("/plans/{plan}/history"),
+        format!("/plans/{plan}/settings"),
     ];
     let posts = [
-        format!("/plans/{plan}/goals"),
-        format!("/plans/{plan}/actions"),
-        format!("/plans/{plan}/actions/00/done"),
-        format!("/plans/{plan}/remove/goal/00"),
+        "/plans".to_string(),
+        "/join".to_string(),
+        format!("/offers/{plan}/accept"),
+        format!("/plans/{plan}/items/goal"),
+        format!("/plans/{plan}/items/action"),
+        format!("/plans/{plan}/items/goal/00"),
+        format!("/plans/{plan}/items/action/00/done"),
+        format!("/plans/{plan}/items/goal/00/milestone"),
+        format!("/plans/{plan}/items/goal/00/remove"),
+        format!("/plans/{plan}/items/goal/00/resolve"),
+        format!("/plans/{plan}/invites"),
+        format!("/plans/{plan}/invites/00/revoke"),
+        format!("/plans/{plan}/members/00/remove"),
+        format!("/plans/{plan}/settings/plan"),
+        format!("/plans/{plan}/undo"),
+        format!("/plans/{plan}/calendar/new"),
     ];
     // No session: every route answers 401 with the page that says what to run.
     for path in &gets {
@@ -110,21 +130,21 @@ fn forms_go_through_the_same_api_and_text_stays_text() {
     let (status, _, body) = http(
         &app,
         "POST",
-        &format!("{base}/actions"),
+        &format!("{base}/items/action"),
         &app,
         &with,
         "title=Read+the+SOP&owner=mentee&due=whenever",
     );
     assert_eq!(status, 422);
     assert!(
-        body.contains(r#"role="alert">due date: invalid date 'whenever'"#),
+        body.contains(r#"role="alert">due: invalid date 'whenever'"#),
         "{body}"
     );
     assert!(body.contains(r#"value="Read the SOP""#), "{body}");
     let (status, _, body) = http(
         &app,
         "POST",
-        &format!("{base}/goals"),
+        &format!("{base}/items/goal"),
         &app,
         &with,
         "title=+&category=skill",
@@ -137,16 +157,16 @@ fn forms_go_through_the_same_api_and_text_stays_text() {
     let (status, head, _) = http(
         &app,
         "POST",
-        &format!("{base}/goals"),
+        &format!("{base}/items/goal"),
         &app,
         &with,
-        &format!("title={title}&category=certification&target=2027-03-01"),
+        &format!("title={title}&category=certification&target_date=2027-03-01"),
     );
     assert_eq!(status, 303, "{head}");
     let (status, _, _) = http(
         &app,
         "POST",
-        &format!("{base}/actions"),
+        &format!("{base}/items/action"),
         &app,
         &with,
         "title=Book+the+exam&owner=mentee&due=2027-02-01",
@@ -178,7 +198,7 @@ fn forms_go_through_the_same_api_and_text_stays_text() {
     let (status, _, _) = http(
         &app,
         "POST",
-        &format!("{base}/actions/{action}/done"),
+        &format!("{base}/items/action/{action}/done"),
         &app,
         &with,
         "",
@@ -189,7 +209,7 @@ fn forms_go_through_the_same_api_and_text_stays_text() {
     let (status, _, ask) = http(
         &app,
         "GET",
-        &format!("{base}/remove/goal/{goal}"),
+        &format!("{base}/items/goal/{goal}/remove"),
         &app,
         &with,
         "",
@@ -207,7 +227,7 @@ fn forms_go_through_the_same_api_and_text_stays_text() {
     let (status, _, _) = http(
         &app,
         "POST",
-        &format!("{base}/remove/goal/{goal}"),
+        &format!("{base}/items/goal/{goal}/remove"),
         &app,
         &with,
         "",
@@ -303,4 +323,316 @@ fn open_pages_hear_of_every_change_to_their_plan() {
             Err(e) => panic!("the stream did not end with the daemon: {e}"),
         }
     }
+}
+
+/// POSTs a form as the app's own page would, and returns (status, body).
+fn post(h: &Home, app: &str, cookie: &str, path: &str, form: &str) -> (u16, String) {
+    let origin = format!("http://{app}");
+    let with = [("Cookie", cookie), ("Origin", origin.as_str())];
+    let _ = h;
+    let (status, _, body) = http(app, "POST", path, app, &with, form);
+    (status, body)
+}
+
+fn get(app: &str, cookie: &str, path: &str) -> (u16, String) {
+    let (status, _, body) = http(app, "GET", path, app, &[("Cookie", cookie)], "");
+    (status, body)
+}
+
+#[test]
+fn every_kind_is_edited_from_its_page_and_only_what_was_changed_is_sent() {
+    let h = Home::new();
+    let plan = h.json(&[
+        "plan",
+        "new",
+        "Onboarding",
+        "--mentor",
+        "Dana",
+        "--mentee",
+        "Ana",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let app = h.app();
+    let cookie = session(&h, &app);
+    let base = format!("/plans/{plan}");
+    // One of every kind, from its form on the plan's page.
+    let adds = [
+        (
+            "goal",
+            "title=Pass+MLS&category=certification&target_date=2027-05-01&description=&success_criteria=",
+        ),
+        ("action", "title=Read+SOP&owner=mentee&due=&goal=&notes="),
+        (
+            "meeting",
+            "start=2027-02-01+14%3A00&duration_minutes=45&location=Lab+office",
+        ),
+        ("competency", "system=Chemistry+analyzer"),
+        (
+            "feedback",
+            "kind=praise&body=Great+%3Ci%3Ework%3C%2Fi%3E&goal=",
+        ),
+        ("note", "body=First+week&tags=week1%2C+sop"),
+        (
+            "ce",
+            "title=Lab+safety&provider=ASCLS&date=2027-01-10&points=1.5&category=&certificate=",
+        ),
+        (
+            "certification",
+            "credential=MLS(ASCP)&status=planned&exam_date=2027-06-01&earned_on=&renewal_due=&ce_required=",
+        ),
+        (
+            "contact",
+            "name=Sam&organization=Hospital+lab&how_met=&introduced_by=&notes=",
+        ),
+    ];
+    for (kind, form) in adds {
+        let (status, body) = post(&h, &app, &cookie, &format!("{base}/items/{kind}"), form);
+        assert_eq!(status, 303, "{kind}: {body}");
+    }
+    let p = h.plan(&plan).unwrap();
+    for list in [
+        "goals",
+        "actions",
+        "meetings",
+        "competencies",
+        "feedback",
+        "notes",
+        "ce",
+        "certifications",
+        "contacts",
+    ] {
+        assert_eq!(p[list].as_array().unwrap().len(), 1, "{list}: {p}");
+    }
+    assert_eq!(p["notes"][0]["tags"], serde_json::json!(["week1", "sop"]));
+    assert_eq!(p["ce"][0]["points"], 1.5);
+    assert_eq!(p["meetings"][0]["duration_minutes"], 45);
+    let (_, page) = get(&app, &cookie, &base);
+    assert!(page.contains("Great &lt;i&gt;work&lt;/i&gt;"), "{page}");
+
+    // A typing error names its field and keeps what was typed.
+    let (status, body) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/ce"),
+        "title=X&date=2027-01-10&points=lots",
+    );
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("points: &#39;lots&#39; is not a number")
+            || body.contains("points: 'lots' is not a number"),
+        "{body}"
+    );
+
+    // The edit form sends only what the person changed: a title changed
+    // meanwhile on another device (the CLI) is not put back.
+    let goal = p["goals"][0]["id"].as_str().unwrap().to_string();
+    let (status, page) = get(&app, &cookie, &format!("{base}/items/goal/{goal}"));
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"name="was:title" value="Pass MLS""#),
+        "{page}"
+    );
+    h.json(&["goal", "edit", &goal, "--title", "Pass the MLS exam"]);
+    let (status, body) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/goal/{goal}"),
+        "title=Pass+MLS&was%3Atitle=Pass+MLS&status=done&was%3Astatus=active&target_date=&was%3Atarget_date=2027-05-01",
+    );
+    assert_eq!(status, 303, "{body}");
+    let g = &h.plan(&plan).unwrap()["goals"][0];
+    assert_eq!(g["title"], "Pass the MLS exam", "not overwritten");
+    assert_eq!(g["status"], "done");
+    assert_eq!(
+        g["target_date"],
+        serde_json::Value::Null,
+        "emptied is cleared"
+    );
+
+    // Milestones checked off in place; the item's history lists its changes.
+    let (status, _) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/goal/{goal}/milestone"),
+        "title=Read+chapter+1",
+    );
+    assert_eq!(status, 303);
+    let (status, _) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/goal/{goal}/milestone-toggle"),
+        "position=1&done=true",
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        h.plan(&plan).unwrap()["goals"][0]["milestones"][0]["done"],
+        true
+    );
+    let (_, page) = get(&app, &cookie, &format!("{base}/items/goal/{goal}"));
+    assert!(page.contains(r#"aria-checked="true""#), "{page}");
+    assert!(
+        page.contains("milestone add") && page.contains("goal add: Pass MLS"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("action add"),
+        "another item's change: {page}"
+    );
+    let log = h.json(&["log", "--item", &goal]);
+    assert_eq!(log.as_array().unwrap().len(), 5, "{log}");
+
+    // Meetings: agenda, held. Competencies: an assessment, a sign-off refused with the daemon's words.
+    let meeting = p["meetings"][0]["id"].as_str().unwrap();
+    let (status, _) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/meeting/{meeting}/agenda"),
+        "text=QC+review",
+    );
+    assert_eq!(status, 303);
+    let (status, _) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/meeting/{meeting}/status"),
+        "status=held",
+    );
+    assert_eq!(status, 303);
+    let m = &h.plan(&plan).unwrap()["meetings"][0];
+    assert_eq!(m["agenda"][0]["text"], "QC review");
+    assert_eq!(m["status"], "held");
+    let comp = p["competencies"][0]["id"].as_str().unwrap();
+    let (status, body) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/competency/{comp}/assessment"),
+        "element=1&date=2027-01-12&assessor=Dana&method=Observed+a+run&result=pass",
+    );
+    assert_eq!(status, 303, "{body}");
+    let (status, body) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/competency/{comp}/signoff"),
+        "",
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("role=\"alert\""), "{body}");
+    let (status, record) = get(&app, &cookie, &format!("{base}/record/{comp}"));
+    assert_eq!(status, 200);
+    assert!(
+        record.contains("Observed a run") && record.contains("not assessed yet"),
+        "{record}"
+    );
+
+    // Plan and agreement from the settings page.
+    let (status, _) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/settings/agreement"),
+        "cadence=Every+other+Tuesday&was%3Acadence=",
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        h.plan(&plan).unwrap()["agreement"]["cadence"],
+        "Every other Tuesday"
+    );
+
+    // Removal asks first, for every kind.
+    let contact = p["contacts"][0]["id"].as_str().unwrap();
+    let (status, ask) = get(
+        &app,
+        &cookie,
+        &format!("{base}/items/contact/{contact}/remove"),
+    );
+    assert_eq!(status, 200);
+    assert!(ask.contains("Remove this contact?"), "{ask}");
+    let (status, _) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/contact/{contact}/remove"),
+        "",
+    );
+    assert_eq!(status, 303);
+    assert!(
+        h.plan(&plan).unwrap()["contacts"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn invitations_show_their_ticket_and_the_calendar_feed_has_its_own_secret() {
+    let h = Home::new();
+    let plan = h.json(&["plan", "new", "Onboarding", "--mentor", "Dana"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.json(&["meeting", "add", "2027-02-01 14:00", "--plan", &plan]);
+    let app = h.app();
+    let cookie = session(&h, &app);
+    let base = format!("/plans/{plan}");
+    let (status, page) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/invites"),
+        "link=false&role=mentee&name=Ana&valid=7d",
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(">TANDEM"), "the ticket: {page}");
+    assert!(
+        page.contains("<svg") && page.contains("<path d=\"M"),
+        "its QR code"
+    );
+    let invites = h.json(&["invite", "list"]);
+    assert_eq!(invites.as_array().unwrap().len(), 1, "{invites}");
+    let id = invites[0]["id"].as_str().unwrap();
+    let (status, _) = post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/invites/{id}/revoke"),
+        "",
+    );
+    assert_eq!(status, 303);
+    assert_eq!(h.json(&["invite", "list"])[0]["revoked"], true);
+    let (_, people) = get(&app, &cookie, &format!("{base}/people"));
+    assert!(
+        people.contains("Dana") && people.contains("this device"),
+        "{people}"
+    );
+    assert!(people.contains("Ana as mentee (revoked)"), "{people}");
+
+    // The feed: no session needed, but its secret is; a new address ends the old one.
+    let (_, settings) = get(&app, &cookie, &format!("{base}/settings"));
+    let at = settings.find("/calendar/").expect("the feed's address");
+    let feed: String = settings[at..].chars().take_while(|c| *c != '"').collect();
+    assert!(feed.ends_with(".ics"), "{feed}");
+    let (status, head, ics) = http(&app, "GET", &feed, &app, &[], "");
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("text/calendar"), "{head}");
+    assert!(
+        ics.contains("BEGIN:VCALENDAR") && ics.contains("DTSTART:20270201T140000Z"),
+        "{ics}"
+    );
+    let (status, _, _) = http(&app, "GET", "/calendar/0123.ics", &app, &[], "");
+    assert_eq!(status, 404, "a wrong secret");
+    let (status, _, _) = http(&app, "GET", &feed, "evil.example:80", &[], "");
+    assert_eq!(status, 421, "the Host check holds for the feed too");
+    let (status, _) = post(&h, &app, &cookie, &format!("{base}/calendar/new"), "");
+    assert_eq!(status, 303);
+    let (status, _, _) = http(&app, "GET", &feed, &app, &[], "");
+    assert_eq!(status, 404, "the old address no longer works");
 }
