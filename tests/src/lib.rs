@@ -16,6 +16,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failed step should fail the test loudly
 
+pub mod browser;
 pub mod hostile;
 
 use std::io::{Read, Write};

@@ -20,6 +20,9 @@ use tandem_proto::model::{Plan, PlanSummary};
 use super::pages::{self, Refused, field_error};
 use super::{App, failed, reply};
 
+/// How long a join waits for the plan to arrive before it opens its page.
+const JOIN_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// How many days ahead the home page looks.
 const AHEAD_DAYS: i64 = 7;
 
@@ -244,7 +247,15 @@ pub(super) async fn join(
         })
         .await
     {
-        Ok(j) => Redirect::to(&format!("/plans/{}", j.plan)).into_response(),
+        Ok(j) => {
+            // The plan itself follows the join by sync: wait a little for
+            // it, so the page it opens is the plan's.
+            let until = std::time::Instant::now() + JOIN_WAIT;
+            while app.plan(j.plan.as_str()).await.is_err() && std::time::Instant::now() < until {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Redirect::to(&format!("/plans/{}", j.plan)).into_response()
+        }
         Err(e) => {
             let r = Refused {
                 form: "join".into(),

@@ -137,7 +137,9 @@ pub async fn serve(
 fn reply(status: StatusCode, m: Markup) -> Response {
     let mut r = (status, Html(m.into_string())).into_response();
     let h = r.headers_mut();
-    // No framing by other sites, no guessing of types, no referrer leaks.
+    // No framing by other sites, no guessing of types, no referrer to
+    // other sites. (Not `no-referrer`: with it a browser sends `Origin:
+    // null` with the app's own forms, which the Origin check refuses.)
     h.insert(
         header::X_FRAME_OPTIONS,
         header::HeaderValue::from_static("DENY"),
@@ -148,7 +150,7 @@ fn reply(status: StatusCode, m: Markup) -> Response {
     );
     h.insert(
         header::REFERRER_POLICY,
-        header::HeaderValue::from_static("no-referrer"),
+        header::HeaderValue::from_static("same-origin"),
     );
     h.insert(
         header::CACHE_CONTROL,

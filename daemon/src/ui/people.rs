@@ -11,13 +11,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
 use qrcode::{Color, QrCode};
-use tandem_proto::api::{InviteInfo, InviteList, InviteRevoke, NewInvite, Status, SyncStatus};
+use tandem_proto::api::{
+    History, InviteInfo, InviteList, InviteRevoke, NewInvite, Status, SyncStatus,
+};
 use tandem_proto::items::member::Role;
 use tandem_proto::model::Plan;
 use tandem_proto::ticket::TicketKind;
 
 use super::pages::{self, Refused, Tab, field_error};
 use super::{App, Back, failed, form, reply, submit};
+
+/// How many recent changes are looked at for each device's last change.
+const LOG_LOOKED_AT: usize = 1_000;
 
 /// How long an invitation made in the app is good for, by choice.
 const VALID_FOR: &[(&str, &str, u64)] = &[
@@ -49,7 +54,26 @@ pub(super) async fn show(
         .map(|s| s.peers)
         .unwrap_or_default();
     let me = app.api.call(Status).await.ok().map(|s| s.peer_id);
-    let invites = app.api.call(InviteList { plan }).await.unwrap_or_default();
+    let invites = app
+        .api
+        .call(InviteList { plan: plan.clone() })
+        .await
+        .unwrap_or_default();
+    let log = app
+        .api
+        .call(History {
+            plan,
+            limit: Some(LOG_LOOKED_AT),
+            item: None,
+        })
+        .await
+        .unwrap_or_default();
+    let now = jiff::Timestamp::now();
+    let last_change = |peer: &str| -> Option<String> {
+        log.iter()
+            .find(|e| e.peer.as_ref().is_some_and(|p| p.as_str() == peer))
+            .map(|e| pages::ago(e.time, now))
+    };
     let state = |peer: &str| -> String {
         if me.as_ref().is_some_and(|m| m.as_str() == peer) {
             return "this device".to_string();
@@ -76,6 +100,7 @@ pub(super) async fn show(
                                     span.title { (m.name) } " — " (m.role)
                                     @if !m.device.is_empty() { " · " (m.device) }
                                     " · " span.sync { (state(m.peer.as_str())) }
+                                    @if let Some(t) = last_change(m.peer.as_str()) { span.quiet { " · last change " (t) } }
                                     @if !me.as_ref().is_some_and(|me| *me == m.peer) {
                                         " " a.small href={ "/plans/" (p.id) "/members/" (m.peer) "/remove" } aria-label={ "Remove " (m.who()) } { "Remove" }
                                     }
@@ -160,7 +185,7 @@ fn ticket(i: &InviteInfo) -> Markup {
         section.card.made aria-labelledby="ticket-h" {
             h2 #ticket-h { "Send this ticket" }
             p { "Send it to " @if i.kind == TicketKind::Link { "your other device" } @else if i.name.is_empty() { "the person you invite" } @else { (i.name) }
-                ": they paste it under “Join a plan” in their Tandem, or run " code { "tandem join" } ". It works " (i.uses) " time(s), until " (i.expires_at.strftime("%Y-%m-%d %H:%M UTC")) "." }
+                ": they paste it under “Join a plan” in their Tandem, or run " code { "tandem join" } ". It works " (if i.uses == 1 { "once".to_string() } else { format!("{} times", i.uses) }) ", until " (i.expires_at.strftime("%Y-%m-%d %H:%M UTC")) "." }
             label for="ticket-line" { "Ticket" }
             textarea #ticket-line readonly rows="3" data-select { (line) }
             div.qr role="img" aria-label="The ticket as a QR code" { (PreEscaped(qr_svg(&line))) }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should fail loudly
 
 mod app;
+mod browser;
 mod bundle;
 mod cli;
 mod competency;
