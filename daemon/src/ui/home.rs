@@ -127,7 +127,7 @@ fn render(
                                 @if let Some(e) = &p.error {
                                     " " span.late { "damaged: " (e) }
                                 } @else {
-                                    p.meta { "Mentor " (or_dash(&p.mentor)) " · mentee " (or_dash(&p.mentee)) " · " (p.goals) " goals · " (p.open_actions) " open actions" }
+                                    p.meta { "Mentor " (or_dash(&p.mentor)) " · mentee " (or_dash(&p.mentee)) " · " (pages::count(p.goals, "goal")) " · " (pages::count(p.open_actions, "open action")) }
                                 }
                             }
                         }

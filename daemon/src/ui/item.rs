@@ -26,13 +26,11 @@ use super::{App, Back, competency, failed, plan, reply, submit};
 /// How many changes an item's page lists.
 const HISTORY_SHOWN: usize = 50;
 
-fn spec_of(kind: &str) -> Result<&'static Spec, Response> {
-    kinds::by_path(kind).ok_or_else(|| {
-        reply(
-            StatusCode::NOT_FOUND,
-            pages::message("Not found", "There is no such kind of item."),
-        )
-    })
+fn no_such_kind() -> Response {
+    reply(
+        StatusCode::NOT_FOUND,
+        pages::message("Not found", "There is no such kind of item."),
+    )
 }
 
 /// The item's JSON view, by its exact id.
@@ -58,9 +56,8 @@ pub(super) async fn add(
     Path((plan, kind)): Path<(String, String)>,
     Form(typed): Form<HashMap<String, String>>,
 ) -> Response {
-    let s = match spec_of(&kind) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(s) = kinds::by_path(&kind) else {
+        return no_such_kind();
     };
     let edit = form::add(s.kind.as_str(), s.add, s.fixed, &typed, Timestamp::now());
     submit(
@@ -88,9 +85,8 @@ pub(super) async fn edit(
     Path((plan, kind, id)): Path<(String, String, String)>,
     Form(typed): Form<HashMap<String, String>>,
 ) -> Response {
-    let s = match spec_of(&kind) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(s) = kinds::by_path(&kind) else {
+        return no_such_kind();
     };
     let edit = form::patch(s.edit, &typed, Timestamp::now()).and_then(|patch| {
         let mut rest = Map::new();
@@ -104,9 +100,8 @@ pub(super) async fn page(
     State(app): State<App>,
     Path((plan, kind, id)): Path<(String, String, String)>,
 ) -> Response {
-    let s = match spec_of(&kind) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(s) = kinds::by_path(&kind) else {
+        return no_such_kind();
     };
     match app.plan(&plan).await {
         Ok(p) => show(&app, &p, s, &id, &Refused::default(), StatusCode::OK).await,
@@ -447,9 +442,8 @@ pub(super) async fn part(
     Path((plan, kind, id, part)): Path<(String, String, String, String)>,
     Form(typed): Form<HashMap<String, String>>,
 ) -> Response {
-    let s = match spec_of(&kind) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(s) = kinds::by_path(&kind) else {
+        return no_such_kind();
     };
     let Some((form_id, edit)) = part_edit(s, &id, &part, &typed) else {
         return super::not_found().await;
@@ -474,9 +468,8 @@ pub(super) async fn resolve(
     State(app): State<App>,
     Path((plan, kind, id)): Path<(String, String, String)>,
 ) -> Response {
-    let s = match spec_of(&kind) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(s) = kinds::by_path(&kind) else {
+        return no_such_kind();
     };
     match app
         .api
@@ -495,9 +488,8 @@ pub(super) async fn confirm_remove(
     State(app): State<App>,
     Path((plan, kind, id)): Path<(String, String, String)>,
 ) -> Response {
-    let s = match spec_of(&kind) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(s) = kinds::by_path(&kind) else {
+        return no_such_kind();
     };
     let p = match app.plan(&plan).await {
         Ok(p) => p,
@@ -542,9 +534,8 @@ pub(super) async fn remove(
     State(app): State<App>,
     Path((plan, kind, id)): Path<(String, String, String)>,
 ) -> Response {
-    let s = match spec_of(&kind) {
-        Ok(s) => s,
-        Err(r) => return r,
+    let Some(s) = kinds::by_path(&kind) else {
+        return no_such_kind();
     };
     let edit = form::edit_of(s.kind.as_str(), op_on(s, "rm", &id, Map::new()));
     submit(

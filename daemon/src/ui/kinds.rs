@@ -21,6 +21,9 @@ pub struct Spec {
     pub id_key: &'static str,
     /// Its list in the plan's JSON view (`Collected::FIELD`).
     pub field: &'static str,
+    /// Whether the plan's page always has its section (the others get one
+    /// once they have items).
+    pub everyday: bool,
     /// Its section's heading on the plan's page.
     pub section: &'static str,
     /// What the form to add one is called.
@@ -64,6 +67,7 @@ pub const GOAL: Spec = Spec {
     kind: ItemKind::Goal,
     id_key: "goal",
     field: "goals",
+    everyday: true,
     section: "Goals",
     add_label: "Add a goal",
     add: &[
@@ -103,6 +107,7 @@ pub const ACTION: Spec = Spec {
     kind: ItemKind::Action,
     id_key: "action",
     field: "actions",
+    everyday: true,
     section: "Actions",
     add_label: "Add an action",
     add: &[
@@ -129,6 +134,7 @@ pub const MEETING: Spec = Spec {
     kind: ItemKind::Meeting,
     id_key: "meeting",
     field: "meetings",
+    everyday: true,
     section: "Meetings",
     add_label: "Schedule a meeting",
     add: &[
@@ -152,6 +158,7 @@ pub const FEEDBACK: Spec = Spec {
     kind: ItemKind::Feedback,
     id_key: "feedback",
     field: "feedback",
+    everyday: false,
     section: "Feedback",
     add_label: "Give feedback",
     add: &[
@@ -173,6 +180,7 @@ pub const NOTE: Spec = Spec {
     kind: ItemKind::Note,
     id_key: "note",
     field: "notes",
+    everyday: false,
     section: "Journal",
     add_label: "Write a note",
     add: &[
@@ -192,6 +200,7 @@ pub const CONTACT: Spec = Spec {
     kind: ItemKind::Contact,
     id_key: "contact",
     field: "contacts",
+    everyday: false,
     section: "Contacts",
     add_label: "Add a contact",
     add: &[
@@ -217,6 +226,7 @@ pub const COMPETENCY: Spec = Spec {
     kind: ItemKind::Competency,
     id_key: "competency",
     field: "competencies",
+    everyday: true,
     section: "Competencies",
     add_label: "Add a test system",
     add: &[req("system", "Test system or method", Input::Line)],
@@ -230,6 +240,7 @@ pub const CE: Spec = Spec {
     kind: ItemKind::Ce,
     id_key: "ce",
     field: "ce",
+    everyday: false,
     section: "Continuing education",
     add_label: "Log CE credit",
     add: &[
@@ -257,6 +268,7 @@ pub const CERTIFICATION: Spec = Spec {
     kind: ItemKind::Certification,
     id_key: "cert",
     field: "certifications",
+    everyday: false,
     section: "Certifications",
     add_label: "Add a certification",
     add: &[

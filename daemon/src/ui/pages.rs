@@ -182,6 +182,15 @@ pub fn owner_label(p: &Plan, o: Owner) -> String {
     }
 }
 
+/// "1 goal", "3 goals", "2 competencies".
+pub fn count(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 /// How long ago `t` was, in words: "2 minutes ago".
 pub fn ago(t: Timestamp, now: Timestamp) -> String {
     let s = now.as_second() - t.as_second();
@@ -213,5 +222,8 @@ mod tests {
         assert_eq!(ago(before(3 * 3600), now), "3 hours ago");
         assert_eq!(ago(before(2 * 86_400), now), "2 days ago");
         assert_eq!(words("needs-work"), "Needs work");
+        assert_eq!(count(1, "goal"), "1 goal");
+        assert_eq!(count(2, "open action"), "2 open actions");
+        assert_eq!(count(3, "competency"), "3 competencies");
     }
 }

@@ -93,7 +93,7 @@ pub(super) async fn show(
                 @if let Some(i) = made { (ticket(i)) }
                 section.card aria-labelledby="members-h" {
                     div #members-live data-live {
-                        h2 #members-h { "Members (" (p.members.len()) " devices)" }
+                        h2 #members-h { "Members (" (pages::count(p.members.len(), "device")) ")" }
                         ul.items {
                             @for m in &p.members {
                                 li {
@@ -101,7 +101,7 @@ pub(super) async fn show(
                                     @if !m.device.is_empty() { " · " (m.device) }
                                     " · " span.sync { (state(m.peer.as_str())) }
                                     @if let Some(t) = last_change(m.peer.as_str()) { span.quiet { " · last change " (t) } }
-                                    @if !me.as_ref().is_some_and(|me| *me == m.peer) {
+                                    @if me.as_ref().is_none_or(|me| *me != m.peer) {
                                         " " a.small href={ "/plans/" (p.id) "/members/" (m.peer) "/remove" } aria-label={ "Remove " (m.who()) } { "Remove" }
                                     }
                                 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use tandem_proto::items::conflict;
 use tandem_proto::model::{Action, ActionStatus, Competency, Goal, Meeting, MeetingStatus, Plan};
 
-use super::form::{self, shown};
+use super::form;
 use super::kinds::{self, Spec};
 use super::pages::{self, Refused, Tab};
 use super::{App, reply};
@@ -77,22 +77,45 @@ pub(super) fn render(p: &Plan, now: Timestamp, refused: &Refused) -> Markup {
                     }
                 }
             }
-            @for s in kinds::LISTED {
+            @for s in kinds::LISTED.iter().filter(|s| has_section(&view, s, refused)) {
                 section.card id=(s.kind) aria-labelledby={ (s.kind) "-h" } {
                     div id={ "list-" (s.kind) } data-live {
                         (list(p, &view, s, today))
                     }
-                    details open[refused.is(&add_form(s))] {
-                        summary data-add { (s.add_label) }
-                        form method="post" action={ "/plans/" (p.id) "/items/" (s.kind) } {
-                            (form::inputs(&add_form(s), s.add, p, &|f| f.start.to_string(), refused, false))
-                            button type="submit" { (s.add_label) }
-                        }
-                    }
+                    (add(p, s, refused))
+                }
+            }
+            @let more: Vec<&&Spec> = kinds::LISTED.iter().filter(|s| !has_section(&view, s, refused)).collect();
+            @if !more.is_empty() {
+                section.card #more aria-labelledby="more-h" {
+                    h2 #more-h { "Also keep track of" }
+                    p.quiet { (more.iter().map(|s| s.section).collect::<Vec<_>>().join(", ")) ": none yet." }
+                    @for s in &more { (add(p, s, refused)) }
                 }
             }
         },
     )
+}
+
+/// Whether a kind gets a section of its own: the everyday ones always,
+/// the others once they have items (or their form was refused).
+fn has_section(view: &Value, s: &Spec, refused: &Refused) -> bool {
+    s.everyday
+        || refused.is(&add_form(s))
+        || view[s.field].as_array().is_some_and(|a| !a.is_empty())
+}
+
+/// A kind's add form, folded away until opened.
+fn add(p: &Plan, s: &Spec, refused: &Refused) -> Markup {
+    html! {
+        details open[refused.is(&add_form(s))] {
+            summary data-add { (s.add_label) }
+            form method="post" action={ "/plans/" (p.id) "/items/" (s.kind) } {
+                (form::inputs(&add_form(s), s.add, p, &|f| f.start.to_string(), refused, false))
+                button type="submit" { (s.add_label) }
+            }
+        }
+    }
 }
 
 fn glance(p: &Plan, now: Timestamp, today: Date) -> Markup {
@@ -124,10 +147,10 @@ fn glance(p: &Plan, now: Timestamp, today: Date) -> Markup {
                     None => { span.quiet { "none scheduled" } }
                 }
             }
-            li { (open.len()) " open actions" @if late > 0 { ", " span.late { (late) " late" } } }
-            li { (p.goals.len()) " goals" }
+            li { (pages::count(open.len(), "open action")) @if late > 0 { ", " span.late { (late) " late" } } }
+            li { (pages::count(p.goals.len(), "goal")) }
             @if !p.competencies.is_empty() {
-                li { (p.competencies.len()) " competencies" @if comp_late > 0 { ", " span.late { (comp_late) " overdue for assessment" } } }
+                li { (pages::count(p.competencies.len(), "competency")) @if comp_late > 0 { ", " span.late { (comp_late) " overdue for assessment" } } }
             }
         }
     }
@@ -178,7 +201,7 @@ fn list(p: &Plan, view: &Value, s: &Spec, today: Date) -> Markup {
                             (item_link(p, s, id, &tandem_proto::items::label_of(p, s.kind, id).unwrap_or_default()))
                             @for key in s.facts {
                                 @let f = s.edit.iter().chain(s.add).find(|f| f.key == *key);
-                                @let v = f.map(|f| shown(f, it.get(*key))).unwrap_or_else(|| it[*key].as_str().unwrap_or("").to_string());
+                                @let v = f.map(|f| form::shown(f, it.get(*key))).unwrap_or_else(|| it[*key].as_str().unwrap_or("").to_string());
                                 @if !v.is_empty() { " · " span.fact { (excerpt(&v)) } }
                             }
                             (conflicted(p, id))

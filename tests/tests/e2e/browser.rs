@@ -82,7 +82,13 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
         let p = a.plan(&plan).unwrap();
         assert_eq!(p["goals"][0]["title"], "Pass the MLS exam");
         assert_eq!(p["actions"][0]["due"], "2027-01-20");
-        wa.screenshot("plan").await;
+        wa.click("#meeting summary").await;
+        wa.fill("#add-meeting-start", "2027-01-18 14:00").await;
+        wa.fill("#add-meeting-location", "Chemistry lab office")
+            .await;
+        wa.click("#meeting form[action$='/items/meeting'] button")
+            .await;
+        wa.wait_text("#list-meeting", "Chemistry lab office").await;
 
         // A invites B; B pastes the ticket in its own browser and joins.
         wa.go(&app_a, &format!("{plan_path}/people")).await;
@@ -116,6 +122,7 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
         wb.wait_text("#list-action", "Book the exam").await;
         wa.wait_text("#list-action", "Book the exam").await;
         not_reloaded(&wa).await;
+        wa.screenshot("plan").await;
 
         // A milestone checked on A shows on B's open goal page.
         let goal = a.plan(&plan).unwrap()["goals"][0]["id"]
