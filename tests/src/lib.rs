@@ -118,6 +118,24 @@ impl Home {
         url[url.find("/login").expect("login path")..].to_string()
     }
 
+    /// Signs in to the app with a fresh login link: the session's
+    /// `name=value` for a Cookie header, and the whole Set-Cookie header.
+    pub fn app_session(&self) -> (String, String) {
+        let app = self.app();
+        let (status, head, _) = http(&app, "GET", &self.login_path(), &app, &[], "");
+        assert_eq!(status, 303, "{head}");
+        let set = head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("set-cookie: ")
+                    .or_else(|| l.strip_prefix("Set-Cookie: "))
+            })
+            .expect("a session cookie")
+            .to_string();
+        let pair = set.split(';').next().unwrap_or_default().to_string();
+        (pair, set)
+    }
+
     /// Runs `tandem` and returns its output.
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().expect("run tandem")

@@ -4,22 +4,15 @@
 
 use tandem_e2e::{Home, http};
 
-/// A signed-in session's Cookie header for `h`'s app.
+/// A signed-in session's Cookie header for `h`'s app (at `app`).
 fn session(h: &Home, app: &str) -> String {
-    let (status, head, _) = http(app, "GET", &h.login_path(), app, &[], "");
-    assert_eq!(status, 303, "{head}");
-    let cookie = head
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("set-cookie: ")
-                .or_else(|| l.strip_prefix("Set-Cookie: "))
-        })
-        .expect("a session cookie");
+    assert_eq!(h.app(), app);
+    let (pair, cookie) = h.app_session();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
-    cookie.split(';').next().unwrap().to_string()
+    pair
 }
 
 #[test]

@@ -21,6 +21,10 @@
 //!    same daemon's idle RSS (`bench flood`).
 //! 9. A CLI call with 500 idle and watching socket clients, against the
 //!    same call with none (`bench clients`).
+//! 10. The app (`bench app`): the plan page of a 500-goal plan against a
+//!    static request to the same server, the weight of the main pages, and
+//!    an edit on A to B's open page in headless Chromium against the same
+//!    edits' arrival on B's watch stream.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark tool: any failure should abort loudly
 
@@ -30,6 +34,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tandem_e2e::{Home, Raw};
 
+mod app;
 mod hostile;
 mod sync;
 
@@ -308,6 +313,9 @@ fn main() {
     }
     if want("clients") {
         hostile::idle_clients();
+    }
+    if want("app") {
+        app::run();
     }
     if only.as_deref() == Some("propagation") {
         sync::propagation();
