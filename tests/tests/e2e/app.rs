@@ -629,3 +629,71 @@ fn invitations_show_their_ticket_and_the_calendar_feed_has_its_own_secret() {
     let (status, _, _) = http(&app, "GET", &feed, &app, &[], "");
     assert_eq!(status, 404, "the old address no longer works");
 }
+
+#[test]
+fn an_item_edited_on_two_devices_at_once_is_marked_until_its_value_is_kept() {
+    let (a, b) = (Home::new(), Home::new());
+    let plan = a.share_new_plan("Onboarding", &b);
+    b.json(&["peer", "add", &a.dial_addr()]);
+    tandem_e2e::eventually("the plan reaches B", || b.plan(&plan).is_some());
+    let goal = a.json(&["goal", "add", "Pass MLS", "--plan", &plan])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    tandem_e2e::eventually("the goal reaches B", || {
+        b.plan(&plan)
+            .is_some_and(|p| p["goals"].as_array().is_some_and(|g| g.len() == 1))
+    });
+    // Apart: B edits while A is down, then A while B is down.
+    a.json(&["daemon", "stop"]);
+    b.json(&[
+        "goal",
+        "edit",
+        &goal,
+        "--title",
+        "Pass the MLS exam",
+        "--plan",
+        &plan,
+    ]);
+    b.json(&["daemon", "stop"]);
+    a.json(&[
+        "goal",
+        "edit",
+        &goal,
+        "--title",
+        "Pass MLS (ASCP)",
+        "--plan",
+        &plan,
+    ]);
+    b.json(&["peer", "add", &a.dial_addr()]);
+    tandem_e2e::eventually("both edits meet on A", || {
+        a.plan(&plan)
+            .is_some_and(|p| p["conflicts"].as_array().is_some_and(|c| !c.is_empty()))
+    });
+    let app = a.app();
+    let cookie = session(&a, &app);
+    let base = format!("/plans/{plan}");
+    let (_, overview) = get(&app, &cookie, &base);
+    assert!(
+        overview.contains("Edited at the same time on two devices"),
+        "{overview}"
+    );
+    assert!(
+        overview.contains("title edited at the same time by"),
+        "{overview}"
+    );
+    let (_, page) = get(&app, &cookie, &format!("{base}/items/goal/{goal}"));
+    assert!(page.contains("Keep the current values"), "{page}");
+    let (status, _) = post(
+        &a,
+        &app,
+        &cookie,
+        &format!("{base}/items/goal/{goal}/resolve"),
+        "",
+    );
+    assert_eq!(status, 303);
+    let left = a.plan(&plan).unwrap()["conflicts"].clone();
+    assert!(left.as_array().is_none_or(|c| c.is_empty()), "{left}");
+    let (_, page) = get(&app, &cookie, &format!("{base}/items/goal/{goal}"));
+    assert!(!page.contains("Keep the current values"), "{page}");
+}

@@ -26,7 +26,9 @@ fn get_p50(app: &str, cookie: &str, path: &str, runs: usize) -> (Duration, usize
 
 fn render_and_weight() {
     let h = Home::new();
-    let plan = h.json(&["plan", "new", "Bench", "--mentor", "Dana", "--mentee", "Ana"])["id"]
+    let plan = h.json(&[
+        "plan", "new", "Bench", "--mentor", "Dana", "--mentee", "Ana",
+    ])["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -47,7 +49,9 @@ fn render_and_weight() {
     );
 
     // Page weight of the main pages of an everyday plan.
-    let small = h.json(&["plan", "new", "Everyday", "--mentor", "Dana", "--mentee", "Ana"])["id"]
+    let small = h.json(&[
+        "plan", "new", "Everyday", "--mentor", "Dana", "--mentee", "Ana",
+    ])["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -64,17 +68,26 @@ fn render_and_weight() {
         .as_str()
         .unwrap()
         .to_string();
-    println!("page weight (HTML with its inline stylesheet; the one script is {script_bytes} bytes, fetched once):");
+    println!(
+        "page weight (HTML with its inline stylesheet; the one script is {script_bytes} bytes, fetched once):"
+    );
     for (name, path) in [
         ("home", "/".to_string()),
         ("plan", format!("/plans/{small}")),
         ("goal", format!("/plans/{small}/items/goal/{goal}")),
-        ("competency", format!("/plans/{small}/items/competency/{comp}")),
+        (
+            "competency",
+            format!("/plans/{small}/items/competency/{comp}"),
+        ),
         ("people", format!("/plans/{small}/people")),
         ("history", format!("/plans/{small}/history")),
     ] {
         let (t, bytes) = get_p50(&app, &cookie, &path, 20);
-        println!("  {name}: {:.1} KiB, p50 {:.2} ms", bytes as f64 / 1024.0, ms(t));
+        println!(
+            "  {name}: {:.1} KiB, p50 {:.2} ms",
+            bytes as f64 / 1024.0,
+            ms(t)
+        );
     }
 }
 
@@ -119,7 +132,11 @@ fn live_latency(edits: usize) {
         w.wait_text("h1", "Bench").await;
         // The page's event stream is open before the first edit.
         loop {
-            let ready = w.client.execute("return document.body.dataset.liveReady || ''", vec![]).await.unwrap();
+            let ready = w
+                .client
+                .execute("return document.body.dataset.liveReady || ''", vec![])
+                .await
+                .unwrap();
             if ready == "1" {
                 break;
             }
@@ -129,7 +146,8 @@ fn live_latency(edits: usize) {
             let title = format!("Live goal {i}");
             let client = w.client.clone();
             let t = title.clone();
-            let seen = tokio::spawn(async move { client.execute_async(SEEN, vec![json!(t)]).await });
+            let seen =
+                tokio::spawn(async move { client.execute_async(SEEN, vec![json!(t)]).await });
             // Let the page's observer be in place first.
             tokio::time::sleep(Duration::from_millis(30)).await;
             let start = epoch_ms();
