@@ -38,8 +38,10 @@ fn when(d: Date, today: Date) -> (String, bool) {
     let days = (d - today).get_days();
     match days {
         0 => ("due today".into(), false),
-        n if n < 0 => (format!("overdue by {} day(s)", -n), true),
-        n => (format!("due in {n} day(s)"), false),
+        -1 => ("overdue by 1 day".into(), true),
+        1 => ("due tomorrow".into(), false),
+        n if n < 0 => (format!("overdue by {} days", -n), true),
+        n => (format!("due in {n} days"), false),
     }
 }
 
@@ -289,10 +291,7 @@ mod tests {
             .iter()
             .find(|e| e.id.as_deref() == Some("late"))
             .unwrap();
-        assert!(
-            late.overdue && late.why == "overdue by 4 day(s)",
-            "{late:?}"
-        );
+        assert!(late.overdue && late.why == "overdue by 4 days", "{late:?}");
         // Created a month ago, never met: the pair is flagged.
         assert!(
             got.iter()
