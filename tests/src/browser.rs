@@ -186,6 +186,23 @@ impl Browser {
         }
     }
 
+    /// Waits until the page's live stream (`/events`) is open.
+    pub async fn wait_live(&self) {
+        let start = Instant::now();
+        loop {
+            let ready = self
+                .client
+                .execute("return document.body.dataset.liveReady || ''", vec![])
+                .await
+                .expect("script");
+            if ready == "1" {
+                return;
+            }
+            assert!(start.elapsed() < PATIENCE, "the live stream never opened");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Presses keys on whatever has the focus.
     pub async fn keys(&self, keys: &str) {
         self.client

@@ -154,6 +154,13 @@ pub const MEETING: Spec = Spec {
 };
 
 /// Feedback.
+const FEEDBACK_FIELDS: &[Field] = &[
+    f("kind", "Kind", choices!(FeedbackKind)),
+    req("body", "Feedback", Input::Text),
+    f("goal", "About the goal", Input::Goal),
+];
+
+/// Its forms: the same fields to add one and to edit it.
 pub const FEEDBACK: Spec = Spec {
     kind: ItemKind::Feedback,
     id_key: "feedback",
@@ -161,21 +168,19 @@ pub const FEEDBACK: Spec = Spec {
     everyday: false,
     section: "Feedback",
     add_label: "Give feedback",
-    add: &[
-        f("kind", "Kind", choices!(FeedbackKind)),
-        req("body", "Feedback", Input::Text),
-        f("goal", "About the goal", Input::Goal),
-    ],
+    add: FEEDBACK_FIELDS,
     fixed: &[("author", "")],
-    edit: &[
-        f("kind", "Kind", choices!(FeedbackKind)),
-        req("body", "Feedback", Input::Text),
-        f("goal", "About the goal", Input::Goal),
-    ],
+    edit: FEEDBACK_FIELDS,
     facts: &["body"],
 };
 
 /// Journal notes.
+const NOTE_FIELDS: &[Field] = &[
+    req("body", "Note", Input::Text),
+    f("tags", "Tags", Input::Tags),
+];
+
+/// Its forms: the same fields to add one and to edit it.
 pub const NOTE: Spec = Spec {
     kind: ItemKind::Note,
     id_key: "note",
@@ -183,19 +188,22 @@ pub const NOTE: Spec = Spec {
     everyday: false,
     section: "Journal",
     add_label: "Write a note",
-    add: &[
-        req("body", "Note", Input::Text),
-        f("tags", "Tags", Input::Tags),
-    ],
+    add: NOTE_FIELDS,
     fixed: &[("author", "")],
-    edit: &[
-        req("body", "Note", Input::Text),
-        f("tags", "Tags", Input::Tags),
-    ],
+    edit: NOTE_FIELDS,
     facts: &["tags"],
 };
 
 /// Contacts.
+const CONTACT_FIELDS: &[Field] = &[
+    req("name", "Name", Input::Line),
+    f("organization", "Organization", Input::Line),
+    f("how_met", "How you met", Input::Line),
+    f("introduced_by", "Introduced by", Input::Line),
+    f("notes", "Notes", Input::Text),
+];
+
+/// Its forms: the same fields to add one and to edit it.
 pub const CONTACT: Spec = Spec {
     kind: ItemKind::Contact,
     id_key: "contact",
@@ -203,21 +211,9 @@ pub const CONTACT: Spec = Spec {
     everyday: false,
     section: "Contacts",
     add_label: "Add a contact",
-    add: &[
-        req("name", "Name", Input::Line),
-        f("organization", "Organization", Input::Line),
-        f("how_met", "How you met", Input::Line),
-        f("introduced_by", "Introduced by", Input::Line),
-        f("notes", "Notes", Input::Text),
-    ],
+    add: CONTACT_FIELDS,
     fixed: &[],
-    edit: &[
-        req("name", "Name", Input::Line),
-        f("organization", "Organization", Input::Line),
-        f("how_met", "How you met", Input::Line),
-        f("introduced_by", "Introduced by", Input::Line),
-        f("notes", "Notes", Input::Text),
-    ],
+    edit: CONTACT_FIELDS,
     facts: &["organization"],
 };
 
@@ -236,6 +232,16 @@ pub const COMPETENCY: Spec = Spec {
 };
 
 /// Continuing education.
+const CE_FIELDS: &[Field] = &[
+    req("title", "Course or activity", Input::Line),
+    f("provider", "Provider", Input::Line),
+    starting(req("date", "Date", Input::Date), "today"),
+    req("points", "Credit (hours or points)", Input::Decimal),
+    f("category", "Category", Input::Line),
+    f("certificate", "Certificate number", Input::Line),
+];
+
+/// Its forms: the same fields to add one and to edit it.
 pub const CE: Spec = Spec {
     kind: ItemKind::Ce,
     id_key: "ce",
@@ -243,27 +249,23 @@ pub const CE: Spec = Spec {
     everyday: false,
     section: "Continuing education",
     add_label: "Log CE credit",
-    add: &[
-        req("title", "Course or activity", Input::Line),
-        f("provider", "Provider", Input::Line),
-        starting(req("date", "Date", Input::Date), "today"),
-        req("points", "Credit (hours or points)", Input::Decimal),
-        f("category", "Category", Input::Line),
-        f("certificate", "Certificate number", Input::Line),
-    ],
+    add: CE_FIELDS,
     fixed: &[],
-    edit: &[
-        req("title", "Course or activity", Input::Line),
-        f("provider", "Provider", Input::Line),
-        req("date", "Date", Input::Date),
-        req("points", "Credit (hours or points)", Input::Decimal),
-        f("category", "Category", Input::Line),
-        f("certificate", "Certificate number", Input::Line),
-    ],
+    edit: CE_FIELDS,
     facts: &["date", "points"],
 };
 
 /// Certifications.
+const CERT_FIELDS: &[Field] = &[
+    req("credential", "Credential (e.g. MLS(ASCP))", Input::Line),
+    f("status", "Status", choices!(CertStatus)),
+    f("exam_date", "Exam date", Input::Date),
+    f("earned_on", "Earned on", Input::Date),
+    f("renewal_due", "Renewal due", Input::Date),
+    f("ce_required", "CE credit needed to renew", Input::Decimal),
+];
+
+/// Its forms: the same fields to add one and to edit it.
 pub const CERTIFICATION: Spec = Spec {
     kind: ItemKind::Certification,
     id_key: "cert",
@@ -271,23 +273,9 @@ pub const CERTIFICATION: Spec = Spec {
     everyday: false,
     section: "Certifications",
     add_label: "Add a certification",
-    add: &[
-        req("credential", "Credential (e.g. MLS(ASCP))", Input::Line),
-        f("status", "Status", choices!(CertStatus)),
-        f("exam_date", "Exam date", Input::Date),
-        f("earned_on", "Earned on", Input::Date),
-        f("renewal_due", "Renewal due", Input::Date),
-        f("ce_required", "CE credit needed to renew", Input::Decimal),
-    ],
+    add: CERT_FIELDS,
     fixed: &[],
-    edit: &[
-        req("credential", "Credential", Input::Line),
-        f("status", "Status", choices!(CertStatus)),
-        f("exam_date", "Exam date", Input::Date),
-        f("earned_on", "Earned on", Input::Date),
-        f("renewal_due", "Renewal due", Input::Date),
-        f("ce_required", "CE credit needed to renew", Input::Decimal),
-    ],
+    edit: CERT_FIELDS,
     facts: &["status", "renewal_due"],
 };
 

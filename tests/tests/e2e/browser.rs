@@ -15,22 +15,7 @@ const ENTER: &str = "\u{E007}";
 /// Waits until the page's live stream is open, and marks the page so a
 /// reload would show (the mark is gone after one).
 async fn watching(w: &Browser) {
-    let start = std::time::Instant::now();
-    loop {
-        let ready = w
-            .client
-            .execute("return document.body.dataset.liveReady || ''", vec![])
-            .await
-            .unwrap();
-        if ready == "1" {
-            break;
-        }
-        assert!(
-            start.elapsed() < browser::PATIENCE,
-            "the live stream never opened"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    w.wait_live().await;
     w.client
         .execute("window.tandemMark = 'not reloaded'", vec![])
         .await

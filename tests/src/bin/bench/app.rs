@@ -131,17 +131,7 @@ fn live_latency(edits: usize) {
         w.open(&b, &format!("/plans/{plan}")).await;
         w.wait_text("h1", "Bench").await;
         // The page's event stream is open before the first edit.
-        loop {
-            let ready = w
-                .client
-                .execute("return document.body.dataset.liveReady || ''", vec![])
-                .await
-                .unwrap();
-            if ready == "1" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        w.wait_live().await;
         for i in 0..edits {
             let title = format!("Live goal {i}");
             let client = w.client.clone();

@@ -22,9 +22,9 @@
 //! 9. A CLI call with 500 idle and watching socket clients, against the
 //!    same call with none (`bench clients`).
 //! 10. The app (`bench app`): the plan page of a 500-goal plan against a
-//!    static request to the same server, the weight of the main pages, and
-//!    an edit on A to B's open page in headless Chromium against the same
-//!    edits' arrival on B's watch stream.
+//!     static request to the same server, the weight of the main pages, and
+//!     an edit on A to B's open page in headless Chromium against the same
+//!     edits' arrival on B's watch stream.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark tool: any failure should abort loudly
 
