@@ -697,3 +697,115 @@ fn an_item_edited_on_two_devices_at_once_is_marked_until_its_value_is_kept() {
     let (_, page) = get(&app, &cookie, &format!("{base}/items/goal/{goal}"));
     assert!(!page.contains("Keep the current values"), "{page}");
 }
+
+#[test]
+fn every_text_people_type_is_shown_as_text_on_every_page() {
+    let h = Home::new();
+    let plan = h.json(&[
+        "plan", "new", "P<i>lan", "--mentor", "D<i>ana", "--mentee", "A<i>na",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let app = h.app();
+    let cookie = session(&h, &app);
+    let base = format!("/plans/{plan}");
+    let x = "%3Ci%3E"; // <i>
+    let adds = [
+        (
+            "goal",
+            format!("title=G{x}&category=skill&description=D{x}&success_criteria=S{x}"),
+        ),
+        ("action", format!("title=A{x}&owner=mentee&notes=N{x}")),
+        (
+            "meeting",
+            format!("start=2027-02-01+14%3A00&duration_minutes=30&location=L{x}"),
+        ),
+        ("competency", format!("system=C{x}")),
+        ("feedback", format!("kind=praise&body=B{x}")),
+        ("note", format!("body=N{x}&tags=t{x}")),
+        (
+            "ce",
+            format!(
+                "title=T{x}&provider=P{x}&date=2027-01-10&points=1&category=C{x}&certificate=X{x}"
+            ),
+        ),
+        ("certification", format!("credential=C{x}&status=planned")),
+        (
+            "contact",
+            format!("name=N{x}&organization=O{x}&how_met=H{x}&introduced_by=I{x}&notes=N{x}"),
+        ),
+    ];
+    for (kind, form) in &adds {
+        let (status, body) = post(&h, &app, &cookie, &format!("{base}/items/{kind}"), form);
+        assert_eq!(status, 303, "{kind}: {body}");
+    }
+    let p = h.plan(&plan).unwrap();
+    let meeting = p["meetings"][0]["id"].as_str().unwrap();
+    post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/meeting/{meeting}/agenda"),
+        &format!("text=A{x}"),
+    );
+    let goal = p["goals"][0]["id"].as_str().unwrap();
+    post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/goal/{goal}/milestone"),
+        &format!("title=M{x}"),
+    );
+    let comp = p["competencies"][0]["id"].as_str().unwrap();
+    post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/items/competency/{comp}/assessment"),
+        &format!("element=1&date=2027-01-12&assessor=A{x}&method=M{x}&result=pass"),
+    );
+    post(
+        &h,
+        &app,
+        &cookie,
+        &format!("{base}/settings/agreement"),
+        &format!("cadence=C{x}&expectations=E{x}"),
+    );
+    let mut pages = vec![
+        "/".to_string(),
+        base.clone(),
+        format!("{base}/people"),
+        format!("{base}/history"),
+        format!("{base}/settings"),
+        format!("{base}/record/{comp}"),
+    ];
+    let p = h.plan(&plan).unwrap();
+    for (kind, list) in [
+        ("goal", "goals"),
+        ("action", "actions"),
+        ("meeting", "meetings"),
+        ("competency", "competencies"),
+        ("feedback", "feedback"),
+        ("note", "notes"),
+        ("ce", "ce"),
+        ("certification", "certifications"),
+        ("contact", "contacts"),
+    ] {
+        let id = p[list][0]["id"].as_str().unwrap();
+        pages.push(format!("{base}/items/{kind}/{id}"));
+        pages.push(format!("{base}/items/{kind}/{id}/remove"));
+    }
+    for path in &pages {
+        let (status, page) = get(&app, &cookie, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !page.contains("<i>"),
+            "{path} shows markup people typed: {page}"
+        );
+        assert!(
+            page.contains("&lt;i&gt;"),
+            "{path} shows what people typed: {page}"
+        );
+    }
+}
