@@ -34,7 +34,8 @@ pub(super) async fn page_with(app: &App, refused: &Refused, status: StatusCode) 
     let offers = app.api.call(PlanPending).await.unwrap_or_default();
     let now = Timestamp::now();
     let today = pages::today(now);
-    let mut agenda: Vec<(Plan, Entry)> = Vec::new();
+    let mut read: Vec<Box<Plan>> = Vec::new();
+    let mut agenda: Vec<(usize, Entry)> = Vec::new();
     for s in plans.iter().filter(|p| p.error.is_none()) {
         if let Ok(plan) = app
             .api
@@ -44,12 +45,17 @@ pub(super) async fn page_with(app: &App, refused: &Refused, status: StatusCode) 
             .await
         {
             for e in tandem_proto::agenda::attention(&plan, now, today, AHEAD_DAYS) {
-                agenda.push(((*plan).clone(), e));
+                agenda.push((read.len(), e));
             }
+            read.push(plan);
         }
     }
     // Late first, then by date (undated last).
     agenda.sort_by_key(|(_, e)| (!e.overdue, e.date.is_none(), e.date));
+    let agenda: Vec<(&Plan, Entry)> = agenda
+        .into_iter()
+        .filter_map(|(i, e)| read.get(i).map(|p| (&**p, e)))
+        .collect();
     reply(status, render(&plans, &agenda, &offers, refused))
 }
 
@@ -81,7 +87,7 @@ fn entry(p: &Plan, e: &Entry) -> Markup {
 
 fn render(
     plans: &[PlanSummary],
-    agenda: &[(Plan, Entry)],
+    agenda: &[(&Plan, Entry)],
     offers: &[PlanOffer],
     refused: &Refused,
 ) -> Markup {
