@@ -336,6 +336,22 @@ mod tests {
     use super::super::form;
     use super::*;
 
+    /// Every list of items in a plan has its forms here (members have
+    /// their own page, conflicts are marks on items): a kind added to
+    /// `Plan` without a line in `LISTED` fails here.
+    #[test]
+    fn every_kind_of_item_is_in_the_app() {
+        let plan = serde_json::to_value(tandem_proto::model::Plan::empty()).unwrap();
+        for (key, v) in plan.as_object().unwrap() {
+            if v.is_array() && key != "members" && key != "conflicts" {
+                assert!(
+                    LISTED.iter().any(|s| s.field == key),
+                    "the plan's {key} have no forms in the app"
+                );
+            }
+        }
+    }
+
     /// Fills every field of every form with a value of its type and has
     /// proto's types read the edit: a key the table names wrong, or a
     /// required field it forgot, fails here.
