@@ -6,8 +6,13 @@
 //!
 //! A sign-off verifies when: its public key decodes, is the key of the
 //! PeerId it names, the signature over the attested fields *as they are
-//! now* is valid, and that device is a mentor of the plan. A field changed
-//! after the sign-off changes the attested bytes, so the check fails.
+//! now* is valid, and that device was a mentor of the plan when it signed
+//! (the plan's membership history; 42 CFR 493.1451(b)(8) and 493.1413(b)(8)
+//! make the technical supervisor or consultant who assessed responsible for
+//! the record, and retiring their old laptop does not undo that), unless
+//! the device was later removed as compromised and signed after the time
+//! from which its key is in doubt. A field changed after the sign-off
+//! changes the attested bytes, so the check fails.
 
 use libp2p_identity::{Keypair, PeerId, PublicKey};
 
@@ -28,9 +33,13 @@ pub enum VerifyError {
     /// The signature does not match what is attested now.
     #[error("the signature does not match: the record was changed after it was signed")]
     Changed,
-    /// The signing device is not a mentor of the plan.
-    #[error("device {0} is not a mentor of this plan")]
+    /// The signing device was not a mentor of the plan when it signed.
+    #[error("device {0} was not a mentor of this plan when it signed")]
     NotAMentor(String),
+    /// The signing device was removed as compromised, and it signed after
+    /// the time from which its key is in doubt.
+    #[error("device {0} was reported compromised from {1}: this sign-off needs review")]
+    Compromised(String, jiff::Timestamp),
 }
 
 /// Signs off `c` as device `peer` (person `name`) at `now`, after checking
@@ -83,10 +92,28 @@ pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyErro
     if !key.verify(&signed_bytes(&plan.id, c, s), &sig) {
         return Err(VerifyError::Changed);
     }
-    let mentor = plan
-        .members
+    // Against the membership when it signed: a device retired since
+    // still signed as a mentor. A device the history does not know (a
+    // plan from before it) is judged by the membership now.
+    let stretches: Vec<_> = plan
+        .member_history
         .iter()
-        .any(|m| m.peer == s.assessor && m.role == Role::Mentor);
+        .filter(|t| t.peer == s.assessor)
+        .collect();
+    if let Some(since) = stretches.iter().filter_map(|t| t.compromised_from).min() {
+        if s.signed_at >= since {
+            return Err(VerifyError::Compromised(s.assessor.to_string(), since));
+        }
+    }
+    let mentor = if stretches.is_empty() {
+        plan.members
+            .iter()
+            .any(|m| m.peer == s.assessor && m.role == Role::Mentor)
+    } else {
+        stretches
+            .iter()
+            .any(|t| t.role == Role::Mentor && t.covers(s.signed_at))
+    };
     if !mentor {
         return Err(VerifyError::NotAMentor(s.assessor.to_string()));
     }
@@ -236,5 +263,53 @@ mod tests {
         c.assessments.remove(1);
         let err = sign(&key, "p", &c, "peer", "Dana", jiff::Timestamp::UNIX_EPOCH).unwrap_err();
         assert!(err.message.contains("not yet: 2, 6"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_signoff_is_judged_by_the_membership_when_it_was_signed() {
+        use crate::items::member::Tenure;
+        let key = Keypair::generate_ed25519();
+        let peer = PeerId::from(key.public()).to_string();
+        let c = competency();
+        let at = |s: i64| jiff::Timestamp::from_second(1_800_000_000 + s).unwrap();
+        let mut p = plan(&key, Role::Mentor);
+        let s = sign(&key, &p.id, &c, &peer, "Dana", at(0)).unwrap();
+        // The laptop is retired: no longer a member, a mentor when it signed.
+        p.members.clear();
+        p.member_history = vec![Tenure {
+            peer: peer.clone().into(),
+            name: "Dana".into(),
+            role: Role::Mentor,
+            from: at(-3_600),
+            until: Some(at(3_600)),
+            compromised_from: None,
+        }];
+        assert_eq!(verify(&p, &c, &s), Ok(()), "retired, still valid");
+        // Signed after its membership ended (its own clock): not a mentor then.
+        let late = sign(&key, &p.id, &c, &peer, "Dana", at(7_200)).unwrap();
+        assert_eq!(
+            verify(&p, &c, &late),
+            Err(VerifyError::NotAMentor(peer.clone()))
+        );
+        // A mentee then is not a mentor, whatever it became.
+        p.member_history[0].role = Role::Mentee;
+        assert_eq!(
+            verify(&p, &c, &s),
+            Err(VerifyError::NotAMentor(peer.clone()))
+        );
+        p.member_history[0].role = Role::Mentor;
+        // Reported compromised from before the signature: it needs review;
+        // from after it, the signature stands.
+        p.member_history[0].compromised_from = Some(at(-60));
+        assert_eq!(
+            verify(&p, &c, &s),
+            Err(VerifyError::Compromised(peer.clone(), at(-60)))
+        );
+        p.member_history[0].compromised_from = Some(at(60));
+        assert_eq!(verify(&p, &c, &s), Ok(()));
+        // A clock a few minutes behind the one that added the device is allowed.
+        p.member_history[0].from = at(300);
+        p.member_history[0].compromised_from = None;
+        assert_eq!(verify(&p, &c, &s), Ok(()));
     }
 }

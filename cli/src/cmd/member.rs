@@ -29,11 +29,20 @@ pub enum MemberCmd {
     },
     /// List the plan's member devices.
     List,
-    /// Stop sharing the plan with a device.
+    /// Stop sharing the plan with a device. A retired device's past
+    /// sign-offs stay valid; with `--compromised`, its sign-offs from
+    /// `--since` (default: now) on are flagged for review.
     Remove {
         /// The device: its person's name (when one device carries it),
         /// "Name (device label)", its PeerId or a unique prefix of it.
         peer: String,
+        /// The device was lost or stolen, or its key copied.
+        #[arg(long)]
+        compromised: bool,
+        /// With --compromised: from when its key is in doubt ("2027-03-01 08:00",
+        /// "yesterday 9am"); signatures it made from then on need review.
+        #[arg(long, requires = "compromised")]
+        since: Option<String>,
     },
 }
 
@@ -91,8 +100,17 @@ pub(crate) fn run(cmd: MemberCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     .collect()
             })
         }
-        MemberCmd::Remove { peer } => {
-            let item = ctx.edit(Edit::Member(MemberOp::Rm { peer }))?;
+        MemberCmd::Remove {
+            peer,
+            compromised,
+            since,
+        } => {
+            let compromised = match (compromised, since) {
+                (false, _) => None,
+                (true, None) => Some(jiff::Timestamp::now()),
+                (true, Some(s)) => Some(ctx.datetime(&s)?.timestamp()),
+            };
+            let item = ctx.edit(Edit::Member(MemberOp::Rm { peer, compromised }))?;
             let human = match &item {
                 Item::Removed { id, .. } => format!("Member removed: {id}"),
                 _ => "Member removed".into(),

@@ -93,7 +93,7 @@ impl PlanDoc {
                  ask a mentor to invite others"
                     .to_string(),
             )),
-            (Role::Mentee, Edit::Member(MemberOp::Rm { peer: target })) => {
+            (Role::Mentee, Edit::Member(MemberOp::Rm { peer: target, .. })) => {
                 match self.member(target) {
                     Some(t) if own(&t.name, t.role) => Ok(()),
                     // Unknown targets get the usual not-found error from the edit itself.
@@ -151,7 +151,12 @@ mod tests {
                 device: String::new(),
             }))
         };
-        let remove = |n: u8| Edit::Member(MemberOp::Rm { peer: peer(n) });
+        let remove = |n: u8| {
+            Edit::Member(MemberOp::Rm {
+                peer: peer(n),
+                compromised: None,
+            })
+        };
         let no = Some(ErrorCode::Forbidden);
 
         assert_eq!(me(1, &note()), None);

@@ -122,6 +122,7 @@ mod tests {
     fn kept(mut p: Plan) -> Plan {
         p.id = Default::default();
         p.members.clear();
+        p.member_history.clear();
         p
     }
 

@@ -362,6 +362,7 @@ proptest! {
         prop_assert_eq!(again.id.as_str(), "00000000000000ee");
         again.id = view.id.clone();
         (again.members, view.members) = (Vec::new(), Vec::new());
+        (again.member_history, view.member_history) = (Vec::new(), Vec::new());
         prop_assert_eq!(again, view, "after {} edits", applied);
     }
 }

@@ -189,7 +189,10 @@ fn the_creator_is_the_first_member_and_members_can_change() {
     // The only mentor cannot be removed; a prefix names a member.
     let err = d
         .apply(
-            &Edit::Member(MemberOp::Rm { peer: peer(1) }),
+            &Edit::Member(MemberOp::Rm {
+                peer: peer(1),
+                compromised: None,
+            }),
             &device(1),
             now(),
             &mut ids(),
@@ -199,6 +202,7 @@ fn the_creator_is_the_first_member_and_members_can_change() {
     d.apply(
         &Edit::Member(MemberOp::Rm {
             peer: peer(2)[..20].to_string(),
+            compromised: None,
         }),
         &device(1),
         now(),
@@ -518,6 +522,7 @@ proptest! {
         let mut again = imported.view();
         again.id = view.id.clone();
         (again.members, view.members) = (Vec::new(), Vec::new());
+        (again.member_history, view.member_history) = (Vec::new(), Vec::new());
         prop_assert_eq!(again, view);
     }
 }

@@ -665,7 +665,10 @@ fn the_address_book_keeps_member_devices_and_peers_added_by_hand_only() {
         &mut a,
         Request::Edit(PlanEdit {
             plan: Some(plan),
-            edit: Edit::Member(MemberOp::Rm { peer: peer(2) }),
+            edit: Edit::Member(MemberOp::Rm {
+                peer: peer(2),
+                compromised: None,
+            }),
         }),
     );
     assert!(matches!(r, Response::Edited(_)), "{r:?}");

@@ -35,7 +35,18 @@ pub(super) fn verification(p: &Plan, c: &Competency, s: &Signoff) -> (bool, Stri
         ),
         Err(VerifyError::NotAMentor(peer)) => (
             false,
-            format!("Not verified: {} is not a mentor of this plan", who(&peer)),
+            format!(
+                "Not verified: {} was not a mentor of this plan when it signed",
+                who(&peer)
+            ),
+        ),
+        Err(VerifyError::Compromised(peer, since)) => (
+            false,
+            format!(
+                "Needs review: {} was removed as compromised from {}, and this was signed after",
+                who(&peer),
+                since.strftime("%Y-%m-%d %H:%M UTC")
+            ),
         ),
         Err(e @ (VerifyError::BadKey | VerifyError::NotThatDevice(_))) => {
             (false, format!("Not verified: {e}"))

@@ -150,6 +150,7 @@ pub fn read_plan<R: automerge::ReadDoc>(d: &R) -> Plan {
     }
     with_collected!(read);
     p.members = member::read_all(d);
+    p.member_history = member::read_history(d);
     p.conflicts = conflicts(d);
     p
 }
@@ -312,6 +313,7 @@ pub fn refresh<R: automerge::ReadDoc>(
             };
             if let Some(p) = cache.as_deref_mut() {
                 p.members = members;
+                p.member_history = member::read_history(d);
                 // The marks name people through the membership.
                 p.conflicts = conflicts(d);
             }

@@ -2,10 +2,20 @@
 //! device is remembered (`removed`), so one that was offline is told of its
 //! removal when it comes back.
 //!
+//! Membership has a history too (`member_history`): each stretch of time a
+//! device held a role, from when it was added (or its role changed) until
+//! it was removed (or its role changed again). A sign-off is valid when its
+//! device was a mentor of the plan when it signed, so retiring a mentor's
+//! old laptop leaves its past sign-offs valid; removing a device reported
+//! compromised marks the time from which its signatures are in doubt.
+//!
 //! ```text
 //! members: map peer-id -> { name, role, device: str, added_at }
 //! removed: map peer-id -> { name, role: str, removed_at }   (absent in plans made before it
 //!          existed: made with the first removal; its record's op id names the removal change)
+//! member_history: map "<peer-id>-<id>" -> { peer, name, role, from, until?, compromised_from? }
+//!          (made with the first membership change after it existed; a device removed
+//!          before it is read from `removed` as a mentor until its removal)
 //! ```
 
 use jiff::Timestamp;
@@ -25,6 +35,41 @@ pub const KEY: &str = "members";
 pub const DEVICES_KEY: &str = "devices";
 /// The removed devices' map under the document root.
 pub const REMOVED_KEY: &str = "removed";
+/// The membership history's map under the document root.
+pub const HISTORY_KEY: &str = "member_history";
+
+/// How far a sign-off's time may be before its device's membership began
+/// (the signer's clock against the adder's; a joiner more than five
+/// minutes off is told so when it joins).
+pub const CLOCK_GRACE: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
+/// One stretch of time a device was a member of the plan with one role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenure {
+    /// The device.
+    pub peer: PeerId,
+    /// The person using it.
+    pub name: String,
+    /// Its role in that time.
+    pub role: Role,
+    /// When it began (added, or the role changed).
+    pub from: Timestamp,
+    /// When it ended (removed, or the role changed); `None`: it goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Timestamp>,
+    /// When the device was removed as compromised: from when its
+    /// signatures are in doubt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compromised_from: Option<Timestamp>,
+}
+
+impl Tenure {
+    /// Whether `t` (a signer's clock) falls in this stretch.
+    pub fn covers(&self, t: Timestamp) -> bool {
+        let from = self.from.checked_sub(CLOCK_GRACE).unwrap_or(self.from);
+        from <= t && self.until.is_none_or(|u| t < u)
+    }
+}
 
 string_enum!(
     /// What a member device may do in a plan.
@@ -76,6 +121,11 @@ pub enum MemberOp {
     Rm {
         /// The device's PeerId, or a unique prefix of it.
         peer: String,
+        /// The device is reported compromised (lost, stolen, its key
+        /// copied): its signatures from this time on are flagged for
+        /// review. `None`: it is retired, and its past signatures stay valid.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        compromised: Option<Timestamp>,
     },
 }
 
@@ -91,7 +141,7 @@ impl MemberOp {
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             MemberOp::Add(m) => check(m),
-            MemberOp::Rm { peer } => check_line("peer", peer, PEER_ID_MAX),
+            MemberOp::Rm { peer, .. } => check_line("peer", peer, PEER_ID_MAX),
         }
     }
 }
@@ -157,14 +207,18 @@ pub fn resolve_peer(members: &[Member], given: &str) -> Result<PeerId, ApiError>
 }
 
 #[cfg(feature = "doc")]
-pub use doc::{read_all, removal_record};
+pub use doc::{read_all, read_history, removal_record};
 
 #[cfg(feature = "doc")]
 mod doc {
     use automerge::{ObjId, ObjType, ReadDoc};
 
-    use super::super::doc::{Applied, R, Target, Writer, object, parsed, string, ts_or_epoch};
-    use super::{KEY, Member, MemberOp, REMOVED_KEY, Role, resolve_peer};
+    use jiff::Timestamp;
+
+    use super::super::doc::{
+        Applied, R, Target, Writer, map_maps_of, object, parsed, string, timestamp, ts_or_epoch,
+    };
+    use super::{HISTORY_KEY, KEY, Member, MemberOp, REMOVED_KEY, Role, Tenure, resolve_peer};
     use crate::{ApiError, ErrorCode};
 
     /// The member devices, sorted by PeerId.
@@ -189,6 +243,72 @@ mod doc {
             .collect()
     }
 
+    /// The membership history, by device then time. A device removed
+    /// before the history existed is read from its removal record: a
+    /// member with its last role until its removal.
+    pub fn read_history<R: ReadDoc>(d: &R) -> Vec<Tenure> {
+        let mut out: Vec<Tenure> = object(d, &automerge::ROOT, HISTORY_KEY, ObjType::Map)
+            .map(|h| {
+                map_maps_of(d, &h)
+                    .into_iter()
+                    .map(|(_, t)| Tenure {
+                        peer: string(d, &t, "peer").into(),
+                        name: string(d, &t, "name"),
+                        role: parsed(d, &t, "role", Role::Observer),
+                        from: ts_or_epoch(d, &t, "from"),
+                        until: timestamp(d, &t, "until"),
+                        compromised_from: timestamp(d, &t, "compromised_from"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(removed) = object(d, &automerge::ROOT, REMOVED_KEY, ObjType::Map) {
+            for (peer, r) in map_maps_of(d, &removed) {
+                if !out.iter().any(|t| t.peer == peer.as_str()) {
+                    out.push(Tenure {
+                        peer: peer.into(),
+                        name: string(d, &r, "name"),
+                        role: parsed(d, &r, "role", Role::Observer),
+                        from: Timestamp::UNIX_EPOCH,
+                        until: timestamp(d, &r, "removed_at"),
+                        compromised_from: None,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.peer.as_str(), a.from).cmp(&(b.peer.as_str(), b.from)));
+        out
+    }
+
+    /// The open stretches of `peer`'s membership (normally one).
+    fn open_tenures(w: &Writer, hist: &ObjId, peer: &str) -> Vec<ObjId> {
+        map_maps_of(w.tx, hist)
+            .into_iter()
+            .filter(|(_, t)| {
+                string(w.tx, t, "peer") == peer && timestamp(w.tx, t, "until").is_none()
+            })
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// Starts a stretch of `peer`'s membership.
+    fn begin(
+        w: &mut Writer,
+        hist: &ObjId,
+        peer: &str,
+        name: &str,
+        role: Role,
+        from: Timestamp,
+    ) -> R<ObjId> {
+        let key = format!("{peer}-{}", (w.new_id)());
+        let t = w.new_map(hist, &key)?;
+        w.put_str(&t, "peer", peer)?;
+        w.put_str(&t, "name", name)?;
+        w.put_str(&t, "role", role.as_str())?;
+        w.put_ts(&t, "from", from)?;
+        Ok(t)
+    }
+
     /// The object of the record kept of `peer`'s removal, if any.
     pub fn removal_record<R: ReadDoc>(d: &R, peer: &str) -> Option<ObjId> {
         let removed = object(d, &automerge::ROOT, REMOVED_KEY, ObjType::Map)?;
@@ -210,9 +330,44 @@ mod doc {
                             m
                         }
                     };
+                    let before = read_all(w.tx).into_iter().find(|m| m.peer == n.peer);
                     w.put_str(&m, "name", &n.name)?;
                     w.put_str(&m, "role", n.role.as_str())?;
                     w.put_str(&m, "device", &n.device)?;
+                    // The history: a new stretch when the device joins or its role changes.
+                    let hist = w.root_map(HISTORY_KEY, true)?;
+                    let open = open_tenures(w, &hist, &n.peer);
+                    let now = w.now;
+                    let same_role = open
+                        .iter()
+                        .any(|t| string(w.tx, t, "role") == n.role.as_str());
+                    if same_role {
+                        for t in &open {
+                            w.put_str(t, "name", &n.name)?;
+                        }
+                    } else {
+                        for t in &open {
+                            // A role given and changed in the same moment (a join
+                            // adds the device, then its role) leaves no stretch.
+                            if timestamp(w.tx, t, "from") == Some(now) {
+                                if let Some(key) = map_maps_of(w.tx, &hist)
+                                    .into_iter()
+                                    .find(|(_, o)| o == t)
+                                    .map(|(k, _)| k)
+                                {
+                                    w.delete(&hist, &key)?;
+                                }
+                            } else {
+                                w.put_ts(t, "until", now)?;
+                            }
+                        }
+                        // A member from before the history: its first stretch closes now.
+                        if let Some(b) = before.filter(|_| open.is_empty()) {
+                            let t = begin(w, &hist, &n.peer, &b.name, b.role, b.added_at)?;
+                            w.put_ts(&t, "until", now)?;
+                        }
+                        begin(w, &hist, &n.peer, &n.name, n.role, now)?;
+                    }
                     // Added again after a removal: no longer a removed device.
                     if removal_record(w.tx, &n.peer).is_some() {
                         let removed = w.root_map(REMOVED_KEY, false)?;
@@ -229,7 +384,7 @@ mod doc {
                         target: Target::Member(n.peer.as_str().into()),
                     })
                 }
-                MemberOp::Rm { peer } => {
+                MemberOp::Rm { peer, compromised } => {
                     let members = w.root_map(KEY, true)?;
                     let all = read_all(w.tx);
                     let peer = resolve_peer(&all, peer)?;
@@ -249,8 +404,41 @@ mod doc {
                             ),
                         ));
                     }
-                    let message = format!("member remove: {} ({})", gone.who(), gone.role);
+                    let message = match compromised {
+                        None => format!("member remove: {} ({})", gone.who(), gone.role),
+                        Some(since) => format!(
+                            "member remove: {} ({}), compromised since {}",
+                            gone.who(),
+                            gone.role,
+                            since.strftime("%Y-%m-%d %H:%M UTC")
+                        ),
+                    };
                     w.delete(&members, &peer)?;
+                    // The history: its stretch ends now (one from before the history is made whole).
+                    let hist = w.root_map(HISTORY_KEY, true)?;
+                    let mut open = open_tenures(w, &hist, &peer);
+                    if open.is_empty() {
+                        open.push(begin(
+                            w,
+                            &hist,
+                            &peer,
+                            &gone.name,
+                            gone.role,
+                            gone.added_at,
+                        )?);
+                    }
+                    let now = w.now;
+                    for t in &open {
+                        w.put_ts(t, "until", now)?;
+                    }
+                    // Every stretch of a compromised device is in doubt from `since`.
+                    if let Some(since) = compromised {
+                        for (_, t) in map_maps_of(w.tx, &hist) {
+                            if string(w.tx, &t, "peer") == peer.as_str() {
+                                w.put_ts(&t, "compromised_from", *since)?;
+                            }
+                        }
+                    }
                     // Remembered, so a device removed while it was offline is
                     // told so when it next connects (its removal is this change).
                     let removed = w.root_map(REMOVED_KEY, true)?;

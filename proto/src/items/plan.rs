@@ -82,6 +82,10 @@ pub struct Plan {
     /// Devices the plan is shared with, sorted by PeerId.
     #[serde(default)]
     pub members: Vec<Member>,
+    /// Who was a member when, with which role (see [`super::member`]):
+    /// what sign-offs are verified against. Not exported data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_history: Vec<super::member::Tenure>,
     /// Competency records.
     #[serde(default)]
     pub competencies: Vec<Competency>,
@@ -120,6 +124,7 @@ impl Plan {
             notes: Vec::new(),
             contacts: Vec::new(),
             members: Vec::new(),
+            member_history: Vec::new(),
             competencies: Vec::new(),
             competency_schedule: Default::default(),
             ce: Vec::new(),

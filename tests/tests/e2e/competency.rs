@@ -224,3 +224,104 @@ fn ce_activities_count_toward_each_certification_cycle() {
     );
     assert_eq!(h.json(&["ce", "list"]).as_array().unwrap().len(), 3);
 }
+
+/// Adds competency `system` on `h` with all six elements passed, and signs it off there.
+fn signed_off(h: &Home, plan: &str, system: &str) -> String {
+    let c = h.json(&["competency", "add", system, "--plan", plan])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for e in 1..=6 {
+        h.json(&[
+            "competency",
+            "assess",
+            &c,
+            "-e",
+            &e.to_string(),
+            "-r",
+            "pass",
+            "-a",
+            "Dana",
+            "-d",
+            "2026-11-03",
+            "--plan",
+            plan,
+        ]);
+    }
+    h.json(&["competency", "signoff", &c, "--plan", plan]);
+    c
+}
+
+fn verification(h: &Home, plan: &str, c: &str) -> serde_json::Value {
+    h.json(&["competency", "show", c, "--plan", plan])["verification"][0].clone()
+}
+
+#[test]
+fn a_retired_devices_signoffs_stay_valid_and_a_compromised_ones_are_flagged() {
+    // Dana's laptop, workstation and tablet, all mentor devices of one plan.
+    let (laptop, desk, tablet) = (Home::new(), Home::new(), Home::new());
+    let id = laptop.json(&["plan", "new", "Chemistry", "--mentor", "Dana"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    laptop.json(&["status"]);
+    for (h, label) in [(&desk, "workstation"), (&tablet, "tablet")] {
+        let link = laptop.json(&["device", "link", "--plan", &id])["ticket"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        h.json(&["join", &link, "--device", label]);
+    }
+    let by_laptop = signed_off(&laptop, &id, "Chemistry analyzer");
+    let by_tablet = signed_off(&tablet, &id, "Blood gas analyzer");
+    eventually("both sign-offs reach the workstation", || {
+        desk.plan(&id).is_some_and(|p| {
+            p["competencies"].as_array().is_some_and(|c| {
+                c.len() == 2
+                    && c.iter()
+                        .all(|c| c["signoffs"].as_array().is_some_and(|s| s.len() == 1))
+            })
+        })
+    });
+    assert_eq!(verification(&desk, &id, &by_laptop)["valid"], true);
+
+    // The old laptop is retired: its sign-off stays valid.
+    let laptop_peer = laptop.peer_id();
+    desk.json(&["member", "remove", &laptop_peer, "--plan", &id]);
+    let v = verification(&desk, &id, &by_laptop);
+    assert_eq!(v["valid"], true, "{v}");
+
+    // The tablet was stolen an hour ago: what it signed since needs review,
+    // and the laptop's sign-off is untouched.
+    let tablet_peer = tablet.peer_id();
+    let hour_ago = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1))
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string();
+    desk.json(&[
+        "member",
+        "remove",
+        &tablet_peer,
+        "--compromised",
+        "--since",
+        &hour_ago,
+        "--plan",
+        &id,
+    ]);
+    let v = verification(&desk, &id, &by_tablet);
+    assert_eq!(v["valid"], false, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("compromised"), "{v}");
+    assert_eq!(verification(&desk, &id, &by_laptop)["valid"], true);
+    let log = desk.json(&["log", "-n", "1", "--plan", &id]);
+    assert!(
+        log[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("compromised since"),
+        "{log}"
+    );
+    // The workstation's own view and its printed record agree.
+    let out = desk.run(&["competency", "verify", "--plan", &id]);
+    assert_eq!(out.status.code(), Some(1), "one sign-off needs review");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("needs review"), "{text}");
+}

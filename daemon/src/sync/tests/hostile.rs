@@ -147,7 +147,13 @@ fn a_device_removed_while_away_learns_of_it_and_nothing_after() {
     net.settle();
     net.disconnect(0, 1);
     let gone = net.nodes[1].host.me.clone();
-    assert!(net.edit(0, Edit::Member(MemberOp::Rm { peer: gone.clone() })));
+    assert!(net.edit(
+        0,
+        Edit::Member(MemberOp::Rm {
+            peer: gone.clone(),
+            compromised: None
+        })
+    ));
     net.edit(0, goal("secret after the removal"));
     // Offline, the removed device wrote something too.
     net.edit(1, goal("written while away"));

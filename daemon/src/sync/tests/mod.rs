@@ -456,7 +456,8 @@ fn a_removed_member_gets_nothing_later_and_its_later_edits_are_not_applied() {
     assert!(net.edit(
         0,
         Edit::Member(MemberOp::Rm {
-            peer: removed.clone()
+            peer: removed.clone(),
+            compromised: None,
         })
     ));
     net.settle();
