@@ -100,10 +100,10 @@ pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyErro
         .iter()
         .filter(|t| t.peer == s.assessor)
         .collect();
-    if let Some(since) = stretches.iter().filter_map(|t| t.compromised_from).min() {
-        if s.signed_at >= since {
-            return Err(VerifyError::Compromised(s.assessor.to_string(), since));
-        }
+    if let Some(since) = stretches.iter().filter_map(|t| t.compromised_from).min()
+        && s.signed_at >= since
+    {
+        return Err(VerifyError::Compromised(s.assessor.to_string(), since));
     }
     let mentor = if stretches.is_empty() {
         plan.members
