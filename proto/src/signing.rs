@@ -43,7 +43,11 @@ pub enum VerifyError {
 }
 
 /// Signs off `c` as device `peer` (person `name`) at `now`, after checking
-/// that all six elements are assessed and passed.
+/// that all six elements are assessed and passed, and, when `c` was signed
+/// off before, that each was assessed again after that sign-off: a
+/// reassessment (semiannual in the first year, annual after, 42 CFR
+/// 493.1451(b)(8)) is new assessments, not a second signature on the same
+/// ones.
 pub fn sign(
     key: &Keypair,
     plan: &str,
@@ -52,6 +56,27 @@ pub fn sign(
     name: &str,
     now: jiff::Timestamp,
 ) -> Result<Signoff, ApiError> {
+    if let Some(last) = c.signoffs.iter().map(|s| s.signed_at).max() {
+        let day = last.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        let stale: Vec<String> = (1..=ELEMENTS.len() as u8)
+            .filter(|e| {
+                !c.assessments
+                    .iter()
+                    .any(|a| a.element == *e && a.date > day)
+            })
+            .map(|e| e.to_string())
+            .collect();
+        if !stale.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::Invalid,
+                format!(
+                    "{}: it was signed off on {day}; a reassessment needs every element assessed again after that, and these were not: {}",
+                    c.system,
+                    stale.join(", ")
+                ),
+            ));
+        }
+    }
     let missing: Vec<String> = (1..=ELEMENTS.len() as u8)
         .filter(|e| {
             !c.assessments
@@ -311,5 +336,43 @@ mod tests {
         p.member_history[0].from = at(300);
         p.member_history[0].compromised_from = None;
         assert_eq!(verify(&p, &c, &s), Ok(()));
+    }
+
+    #[test]
+    fn a_second_signoff_needs_new_assessments() {
+        let key = Keypair::generate_ed25519();
+        let peer = PeerId::from(key.public()).to_string();
+        let mut c = competency();
+        let first = jiff::Timestamp::from_second(1_793_577_600).unwrap(); // 2026-11-02 UTC
+        c.signoffs
+            .push(sign(&key, "p", &c, &peer, "Dana", first).unwrap());
+        // A minute later, on the same assessments: refused.
+        let again = sign(
+            &key,
+            "p",
+            &c,
+            &peer,
+            "Dana",
+            first + jiff::SignedDuration::from_mins(1),
+        );
+        let err = again.unwrap_err();
+        assert!(
+            err.message.contains("signed off on 2026-11-02"),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("1, 2, 3, 4, 5, 6"), "{}", err.message);
+        // Five elements reassessed months later: still one short.
+        for a in c.assessments.iter_mut().take(5) {
+            a.date = date(2027, 5, 1);
+        }
+        let err = sign(&key, "p", &c, &peer, "Dana", first).unwrap_err();
+        assert!(
+            err.message.ends_with("these were not: 6"),
+            "{}",
+            err.message
+        );
+        c.assessments[5].date = date(2027, 5, 2);
+        assert!(sign(&key, "p", &c, &peer, "Dana", first).is_ok());
     }
 }

@@ -29,6 +29,12 @@ pub struct ExportArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// iCalendar: remind this many minutes before a meeting (0: no reminder).
+    #[arg(long, value_name = "MINUTES", default_value_t = 15)]
+    remind_meeting: u32,
+    /// iCalendar: remind this many days before a due date (0: no reminder).
+    #[arg(long, value_name = "DAYS", default_value_t = 1)]
+    remind_due: u32,
 }
 
 /// `tandem import`.
@@ -61,7 +67,15 @@ pub enum ExportFormat {
     Ics,
 }
 
-pub(crate) fn export(ExportArgs { format, output }: ExportArgs, ctx: &mut Ctx) -> Result<(), Fail> {
+pub(crate) fn export(
+    ExportArgs {
+        format,
+        output,
+        remind_meeting,
+        remind_due,
+    }: ExportArgs,
+    ctx: &mut Ctx,
+) -> Result<(), Fail> {
     let plan = ctx.fetch_plan()?;
     let text = match format {
         ExportFormat::Json => {
@@ -69,7 +83,13 @@ pub(crate) fn export(ExportArgs { format, output }: ExportArgs, ctx: &mut Ctx) -
                 serde_json::json!({ "tandem_export": tandem_proto::EXPORT_VERSION, "plan": plan });
             serde_json::to_string_pretty(&doc).map_err(|e| Fail::Other(e.to_string()))? + "\n"
         }
-        ExportFormat::Ics => tandem_proto::ics::calendar(&plan),
+        ExportFormat::Ics => tandem_proto::ics::calendar(
+            &plan,
+            tandem_proto::ics::Reminders {
+                meeting_minutes: Some(remind_meeting).filter(|m| *m > 0),
+                due_days: Some(remind_due).filter(|d| *d > 0),
+            },
+        ),
         ExportFormat::Markdown => markdown::report(&plan, ctx.today()),
     };
     match output {

@@ -98,7 +98,8 @@ pub(super) async fn feed(State(app): State<App>, Path(name): Path<String>) -> Re
             plans.push(*p);
         }
     }
-    let text = tandem_proto::ics::calendar_of("Tandem", &plans);
+    let text =
+        tandem_proto::ics::calendar_of("Tandem", &plans, tandem_proto::ics::Reminders::default());
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
