@@ -84,17 +84,32 @@ pub enum CompetencyCmd {
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
     },
-    /// Set when competencies fall due again, in months after training.
+    /// Show when competencies fall due again, or set it (in months after
+    /// training; CLIA's rule, the default, is 6 and 12, then every 12).
     Schedule {
         /// The first-year assessments, e.g. 6,12.
-        #[arg(long, value_delimiter = ',', default_value = "6,12")]
-        first: Vec<u32>,
+        #[arg(long, value_delimiter = ',')]
+        first: Option<Vec<u32>>,
         /// Then every so many months.
-        #[arg(long, default_value_t = 12)]
-        every: u32,
+        #[arg(long)]
+        every: Option<u32>,
     },
     /// The six CLIA assessment elements.
     Elements,
+}
+
+/// "Competencies fall due 6 and 12 months after training, then every 12 months."
+fn schedule_sentence(s: &Schedule) -> String {
+    let months: Vec<String> = s.first.iter().map(u32::to_string).collect();
+    let first = match months.as_slice() {
+        [] => String::new(),
+        [one] => format!("{one} months after training, then "),
+        [init @ .., last] => format!(
+            "{} and {last} months after training, then ",
+            init.join(", ")
+        ),
+    };
+    format!("Competencies fall due {first}every {} months.", s.every)
 }
 
 fn find<'p>(plan: &'p Plan, prefix: &str) -> Result<&'p Competency, Fail> {
@@ -236,13 +251,20 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             "Signed off",
         ),
         CompetencyCmd::Schedule { first, every } => {
-            let schedule = Schedule { first, every };
+            let now = ctx.fetch_plan()?.competency_schedule;
+            if first.is_none() && every.is_none() {
+                let line = format!("{}\n", schedule_sentence(&now));
+                return ctx.emit(&now, || line.clone());
+            }
+            // What is not given stays as it is.
+            let schedule = Schedule {
+                first: first.unwrap_or(now.first),
+                every: every.unwrap_or(now.every),
+            };
             schedule.validate().map_err(Fail::Usage)?;
-            edited(
-                ctx,
-                Edit::Competency(CompetencyOp::Schedule(schedule)),
-                "Set the schedule of",
-            )
+            ctx.edit(Edit::Competency(CompetencyOp::Schedule(schedule.clone())))?;
+            let line = format!("Schedule set. {}\n", schedule_sentence(&schedule));
+            ctx.emit(&schedule, || line.clone())
         }
         CompetencyCmd::Elements => {
             let list: Vec<serde_json::Value> = ELEMENTS

@@ -106,15 +106,26 @@ impl Engine {
         if !new.link {
             tandem_proto::edit::check_optional_line("name", &name, tandem_proto::edit::NAME_MAX)
                 .map_err(ApiError::from)?;
-            // Who may add a member of that role may invite one.
-            let probe = Edit::Member(MemberOp::Add(NewMember {
-                peer: me_peer.clone().into(),
-                name: name.clone(),
-                role,
-                device: String::new(),
-            }));
-            doc.authorize(&me_peer, &probe)?;
         }
+        // Who may add a member of that role may invite one (a link: the
+        // device that accepts the join adds the new one, so an observer's
+        // link could never be accepted; refused here, not at the join).
+        let probe = Edit::Member(MemberOp::Add(NewMember {
+            peer: me_peer.clone().into(),
+            name: name.clone(),
+            role,
+            device: String::new(),
+        }));
+        doc.authorize(&me_peer, &probe).map_err(|e| match (new.link, me.role) {
+            (true, tandem_proto::items::member::Role::Observer) => ApiError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "{} is an observer of this plan: an observer's device cannot add devices, so it cannot link one; ask a mentor to invite your other device",
+                    me.name
+                ),
+            ),
+            _ => e,
+        })?;
         let secret: [u8; SECRET_LEN] = self.rng.random();
         let hash = secret_hash(&secret);
         let now = self.now;

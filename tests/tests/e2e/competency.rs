@@ -325,3 +325,27 @@ fn a_retired_devices_signoffs_stay_valid_and_a_compromised_ones_are_flagged() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("needs review"), "{text}");
 }
+
+#[test]
+fn the_schedule_is_shown_without_arguments_and_changed_only_where_given() {
+    let h = Home::new();
+    h.json(&["plan", "new", "Chemistry"]);
+    let shown = h.text(&["competency", "schedule"]);
+    assert_eq!(
+        shown.trim(),
+        "Competencies fall due 6 and 12 months after training, then every 12 months."
+    );
+    assert_eq!(
+        h.json(&["competency", "schedule"]),
+        serde_json::json!({"first": [6, 12], "every": 12})
+    );
+    let set = h.text(&["competency", "schedule", "--every", "24"]);
+    assert!(
+        set.contains("6 and 12 months after training, then every 24 months."),
+        "{set}"
+    );
+    assert_eq!(
+        h.json(&["competency", "schedule"]),
+        serde_json::json!({"first": [6, 12], "every": 24})
+    );
+}

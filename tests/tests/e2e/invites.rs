@@ -200,8 +200,17 @@ fn an_observer_reads_but_cannot_write() {
     let err = o.fails(&["goal", "add", "Sneaky", "--plan", &id], 5);
     assert!(err.contains("observer"), "{err}");
     assert!(!goals(&o, &id).contains(&"Sneaky".to_string()));
-    // Nor may an observer invite anyone.
+    // Nor may an observer invite anyone, or link a device of theirs: that
+    // is refused up front, not with a ticket that cannot work.
     o.fails(&["invite", "--plan", &id, "--role", "mentee"], 5);
+    let err = o.fails(&["device", "link", "--plan", &id], 5);
+    assert!(err.contains("cannot link"), "{err}");
+    assert!(
+        o.json(&["invite", "list", "--plan", &id])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
