@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::{
     Ctx, action, agenda, agreement, bundle, ce, cert, competency, contact, daemon, device, doctor,
-    export, feedback, goal, invite, meeting, member, note, peer, plan, resolve, shell, status, ui,
-    undo, watch,
+    export, feedback, goal, invite, matrix, meeting, member, note, peer, plan, resolve, shell,
+    status, ui, undo, watch,
 };
 use crate::fail::Fail;
 
@@ -101,6 +101,9 @@ commands! {
     Agreement(agreement::AgreementCmd) => agreement::run,
     /// History of the plan: who changed what, and when.
     Log(export::LogArgs) => export::log,
+    /// Every person × test system across all plans on this device, most
+    /// urgent first: overdue, in remediation, due soon, never assessed.
+    Matrix(matrix::MatrixArgs) => matrix::run,
     /// Revert this device's last change (as a new change that syncs like
     /// any edit); `--list` shows what can be undone. Another device's
     /// change is refused: only the device that made a change undoes it.

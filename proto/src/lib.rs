@@ -32,6 +32,7 @@ pub mod frame;
 pub mod ics;
 pub mod ids;
 pub mod items;
+pub mod matrix;
 pub mod model;
 pub mod paths;
 pub mod peer;

@@ -349,3 +349,105 @@ fn the_schedule_is_shown_without_arguments_and_changed_only_where_given() {
         serde_json::json!({"first": [6, 12], "every": 24})
     );
 }
+
+#[test]
+fn the_matrix_shows_every_person_and_test_system_most_urgent_first() {
+    let h = Home::new();
+    let ana = h.json(&[
+        "plan",
+        "new",
+        "Ana's plan",
+        "--mentor",
+        "Dana",
+        "--mentee",
+        "Ana",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ben = h.json(&[
+        "plan",
+        "new",
+        "Ben's plan",
+        "--mentor",
+        "Dana",
+        "--mentee",
+        "Ben",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Ana's chemistry: trained long ago, never reassessed: overdue.
+    let c = h.json(&["competency", "add", "Chemistry analyzer", "--plan", &ana])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.json(&[
+        "competency",
+        "stage",
+        &c,
+        "supervised",
+        "--trained-on",
+        "2025-01-10",
+        "--plan",
+        &ana,
+    ]);
+    // Ben's blood gas: an element needs work.
+    let g = h.json(&["competency", "add", "Blood gas", "--plan", &ben])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.json(&[
+        "competency",
+        "assess",
+        &g,
+        "-e",
+        "2",
+        "-r",
+        "needs-work",
+        "-a",
+        "Dana",
+        "--plan",
+        &ben,
+    ]);
+    // Ben's urinalysis: nothing yet.
+    h.json(&["competency", "add", "Urinalysis", "--plan", &ben]);
+
+    let table = h.text(&["matrix"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("PERSON"), "{table}");
+    assert!(
+        lines[1].contains("Ana")
+            && lines[1].contains("Chemistry analyzer")
+            && lines[1].contains("overdue by"),
+        "{table}"
+    );
+    assert!(
+        lines[2].contains("Ben")
+            && lines[2].contains("Blood gas")
+            && lines[2].contains("in remediation"),
+        "{table}"
+    );
+    assert!(
+        lines[3].contains("Urinalysis") && lines[3].contains("never assessed"),
+        "{table}"
+    );
+    let json = h.json(&["matrix"]);
+    assert_eq!(json[0]["status"], "overdue");
+    assert_eq!(json[1]["status"], "in_remediation");
+    assert_eq!(json[2]["status"], "never_assessed");
+    let csv = h.text(&["matrix", "--format", "csv"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[0],
+        "person,test system,status,due,plan,plan id,competency id"
+    );
+    assert!(
+        rows[2].starts_with("Ben,Blood gas,in remediation,"),
+        "{csv}"
+    );
+    assert!(
+        rows[1].contains("\"Ana's plan\"") || rows[1].contains("Ana's plan"),
+        "{csv}"
+    );
+}
