@@ -727,3 +727,49 @@ fn an_items_history_is_the_changes_that_made_changed_or_removed_it() {
     let of_b: Vec<String> = d.item_log(&b, 10).into_iter().map(|e| e.message).collect();
     assert_eq!(of_b, vec!["goal add: B".to_string()]);
 }
+
+#[test]
+fn the_membership_history_keeps_each_role_a_device_held_and_when() {
+    let mut d = new_plan();
+    let mut next = ids();
+    let at = |s: i64| Timestamp::from_second(1_800_000_000 + s).unwrap();
+    let add = |role: Role| {
+        Edit::Member(MemberOp::Add(NewMember {
+            peer: peer(2).into(),
+            name: "Sam".into(),
+            role,
+            device: "tablet".into(),
+        }))
+    };
+    d.apply(&add(Role::Mentee), &device(1), at(10), &mut next)
+        .unwrap();
+    // The same role again (a new label) is the same stretch.
+    d.apply(&add(Role::Mentee), &device(1), at(15), &mut next)
+        .unwrap();
+    d.apply(&add(Role::Mentor), &device(1), at(20), &mut next)
+        .unwrap();
+    let rm = Edit::Member(MemberOp::Rm {
+        peer: peer(2),
+        compromised: Some(at(25)),
+    });
+    d.apply(&rm, &device(1), at(30), &mut next).unwrap();
+    let h: Vec<_> = d
+        .view()
+        .member_history
+        .into_iter()
+        .filter(|t| t.peer == peer(2).as_str())
+        .map(|t| (t.role, t.from, t.until, t.compromised_from))
+        .collect();
+    assert_eq!(
+        h,
+        vec![
+            (Role::Mentee, at(10), Some(at(20)), Some(at(25))),
+            (Role::Mentor, at(20), Some(at(30)), Some(at(25))),
+        ]
+    );
+    let since = at(25).strftime("%Y-%m-%d %H:%M UTC").to_string();
+    assert_eq!(
+        d.log(1)[0].message,
+        format!("member remove: Sam (tablet) (mentor), compromised since {since}")
+    );
+}

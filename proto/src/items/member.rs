@@ -320,6 +320,8 @@ mod doc {
         pub fn apply(&self, w: &mut Writer) -> R<Applied> {
             match self {
                 MemberOp::Add(n) => {
+                    // The record as it was (a member from before the history has no stretch yet).
+                    let before = read_all(w.tx).into_iter().find(|m| m.peer == n.peer);
                     let members = w.root_map(KEY, true)?;
                     let m = match object(w.tx, &members, &n.peer, ObjType::Map) {
                         Some(m) => m,
@@ -330,7 +332,6 @@ mod doc {
                             m
                         }
                     };
-                    let before = read_all(w.tx).into_iter().find(|m| m.peer == n.peer);
                     w.put_str(&m, "name", &n.name)?;
                     w.put_str(&m, "role", n.role.as_str())?;
                     w.put_str(&m, "device", &n.device)?;
@@ -347,19 +348,7 @@ mod doc {
                         }
                     } else {
                         for t in &open {
-                            // A role given and changed in the same moment (a join
-                            // adds the device, then its role) leaves no stretch.
-                            if timestamp(w.tx, t, "from") == Some(now) {
-                                if let Some(key) = map_maps_of(w.tx, &hist)
-                                    .into_iter()
-                                    .find(|(_, o)| o == t)
-                                    .map(|(k, _)| k)
-                                {
-                                    w.delete(&hist, &key)?;
-                                }
-                            } else {
-                                w.put_ts(t, "until", now)?;
-                            }
+                            w.put_ts(t, "until", now)?;
                         }
                         // A member from before the history: its first stretch closes now.
                         if let Some(b) = before.filter(|_| open.is_empty()) {
