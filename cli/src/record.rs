@@ -132,7 +132,10 @@ pub fn render(plan: &Plan, list: &[&Competency], format: RecordFormat, today: Da
                 out += "</table>\n";
             }
         }
-        out += "</body></html>\n";
+        out += &format!(
+            "<p class=\"covers\">{}</p>\n</body></html>\n",
+            html(tandem_proto::competency::SIGNATURE_COVERS)
+        );
         return out;
     }
     let mut out = format!(
@@ -167,5 +170,6 @@ pub fn render(plan: &Plan, list: &[&Competency], format: RecordFormat, today: Da
             }
         }
     }
+    out += &format!("\n{}\n", tandem_proto::competency::SIGNATURE_COVERS);
     out
 }

@@ -100,6 +100,10 @@ struct Attestation<'a> {
     signed_at: Timestamp,
 }
 
+/// What a sign-off's signature covers, said on every printed record (the
+/// method of each element is not attested, so a record must not suggest it is).
+pub const SIGNATURE_COVERS: &str = "Each sign-off's signature covers the plan, the test system, each element's number, date, result and assessor, the signer and the time of signing. It does not cover how each element was assessed (the method).";
+
 /// The exact bytes a sign-off by `assessor` (`name`) at `signed_at` signs:
 /// compact JSON of the plan id, the competency id and system, each assessed
 /// element with its date, result and assessor, the signer and the time.

@@ -130,7 +130,7 @@ pub(super) fn section(p: &Plan, c: &Competency, base: &str, refused: &Refused) -
             (signoffs(p, c))
             form method="post" action={ (base) "/signoff" } {
                 (field_error(refused.other_error("signoff", &[])))
-                p.quiet { "A mentor signs off from their own device once all six elements are assessed and passed; the signature is checked on every device." }
+                p.quiet { "A mentor signs off from their own device once all six elements are assessed and passed; the signature is checked on every device. " (tandem_proto::competency::SIGNATURE_COVERS) }
                 button type="submit" { "Sign off this competency" }
             }
             p { a href={ "/plans/" (p.id) "/record/" (c.id) } { "Printable record" } }
@@ -184,6 +184,7 @@ pub(super) async fn record(
                     (elements(c))
                     h2 { "Sign-offs" }
                     (signoffs(&p, c))
+                    p.quiet { (tandem_proto::competency::SIGNATURE_COVERS) }
                     div.signatures {
                         p { "Employee: ______________________________  Date: ____________" }
                         p { "Assessor: ______________________________  Date: ____________" }

@@ -109,6 +109,10 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
     let out = a.run(&["competency", "record", "--plan", &id]);
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.contains("## Sysmex XN-1000 CBC"), "{md}");
+    assert!(
+        md.contains("It does not cover how each element was assessed"),
+        "what is signed is said: {md}"
+    );
     assert!(md.contains("| 3 | review of worksheets"), "{md}");
     assert!(
         md.contains("needs-work") && md.contains("FAILED: the signature does not match"),
