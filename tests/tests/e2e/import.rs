@@ -82,6 +82,8 @@ fn rich_plan(h: &Home) -> String {
 fn kept(mut plan: Value) -> Value {
     plan["id"] = Value::Null;
     plan["members"] = Value::Null;
+    // Who was a member when: this device's, like `members`.
+    plan["member_history"] = Value::Null;
     plan
 }
 
