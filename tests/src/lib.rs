@@ -118,6 +118,16 @@ impl Home {
         url[url.find("/login").expect("login path")..].to_string()
     }
 
+    /// Runs `tandem --json ARGS` and returns the `id` of what it made
+    /// (`plan new`, `goal add`, `competency add`, ...).
+    pub fn id_of(&self, args: &[&str]) -> String {
+        let v = self.json(args);
+        v["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("tandem {args:?} gave no id: {v}"))
+            .to_string()
+    }
+
     /// Signs in to the app with a fresh login link: the session's
     /// `name=value` for a Cookie header, and the whole Set-Cookie header.
     pub fn app_session(&self) -> (String, String) {

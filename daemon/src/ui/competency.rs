@@ -25,10 +25,17 @@ pub(super) fn verification(p: &Plan, c: &Competency, s: &Signoff) -> (bool, Stri
             .map_or_else(|| format!("{} (no longer a member)", s.name), |m| m.who())
     };
     match verify(p, c, s) {
-        Ok(()) => (
-            true,
-            format!("Verified: signed on {}'s device", who(s.assessor.as_str())),
-        ),
+        Ok(()) => {
+            let on = match p.members.iter().find(|m| m.peer == s.assessor) {
+                Some(m) if !m.device.trim().is_empty() => format!(", on the device “{}”", m.device),
+                Some(_) => String::new(),
+                None => " then, on a device since retired".to_string(),
+            };
+            (
+                true,
+                format!("Verified: signed by {}, a mentor of this plan{on}", s.name),
+            )
+        }
         Err(VerifyError::Changed) => (
             false,
             "Not verified: the record was changed after it was signed".into(),

@@ -204,6 +204,15 @@ pub fn patch(
     Ok(patch)
 }
 
+/// An operation's JSON on one item: `{"op": op, <key>: id, ...rest}`.
+pub fn op(op: &str, key: &str, id: &str, rest: Map<String, Value>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("op".into(), op.into());
+    m.insert(key.into(), id.into());
+    m.extend(rest);
+    m
+}
+
 /// An edit from its kind and its operation's JSON, read by proto's types.
 pub fn edit_of(kind: &str, op: Map<String, Value>) -> Result<Edit, Typed> {
     let mut outer = Map::new();

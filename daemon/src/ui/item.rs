@@ -73,11 +73,7 @@ pub(super) async fn add(
 
 /// An operation on an item: `{"op": op, <id_key>: id, ...rest}`.
 fn op_on(s: &Spec, op: &str, id: &str, rest: Map<String, Value>) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("op".into(), op.into());
-    m.insert(s.id_key.into(), id.into());
-    m.extend(rest);
-    m
+    form::op(op, s.id_key, id, rest)
 }
 
 pub(super) async fn edit(
@@ -332,11 +328,7 @@ fn part_edit(
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     };
     let on = |kind: &str, op: &str, key: &str, rest: Map<String, Value>| {
-        let mut m = Map::new();
-        m.insert("op".into(), op.into());
-        m.insert(key.into(), id.into());
-        m.extend(rest);
-        form::edit_of(kind, m)
+        form::edit_of(kind, form::op(op, key, id, rest))
     };
     let e = match (s.kind, part) {
         (ItemKind::Action, "done") => {

@@ -390,11 +390,9 @@ mod tests {
                 .collect();
             typed.insert("goal".into(), String::new());
             let patch = form::patch(s.edit, &typed, now).unwrap();
-            let mut op = serde_json::Map::new();
-            op.insert("op".into(), "edit".into());
-            op.insert(s.id_key.into(), "abc".into());
-            op.insert("patch".into(), serde_json::Value::Object(patch));
-            let e = form::edit_of(s.kind.as_str(), op);
+            let mut rest = serde_json::Map::new();
+            rest.insert("patch".into(), serde_json::Value::Object(patch));
+            let e = form::edit_of(s.kind.as_str(), form::op("edit", s.id_key, "abc", rest));
             assert!(e.is_ok(), "{} edit: {e:?}", s.kind);
         }
     }

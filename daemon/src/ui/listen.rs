@@ -35,7 +35,7 @@ impl Bounded {
 /// A connection with its slot, given back when it closes.
 pub struct Held {
     io: TcpStream,
-    _slot: OwnedSemaphorePermit,
+    _slot: Option<OwnedSemaphorePermit>,
 }
 
 impl axum::serve::Listener for Bounded {
@@ -44,12 +44,10 @@ impl axum::serve::Listener for Bounded {
 
     async fn accept(&mut self) -> (Held, std::net::SocketAddr) {
         loop {
-            // The semaphore is never closed, so acquiring fails never; a
-            // failure would only mean no bound, so it is not unwrapped.
-            let slot = match self.slots.clone().acquire_owned().await {
-                Ok(s) => s,
-                Err(_) => continue,
-            };
+            // The semaphore is this listener's and never closed, so
+            // acquiring does not fail; if it did, the connection would go
+            // without a slot rather than the loop spinning.
+            let slot = self.slots.clone().acquire_owned().await.ok();
             match self.inner.accept().await {
                 Ok((io, addr)) => return (Held { io, _slot: slot }, addr),
                 Err(e) => {

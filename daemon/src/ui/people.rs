@@ -140,7 +140,7 @@ pub(super) async fn show(
                     ul.items {
                         @for i in &invites {
                             li {
-                                (describe(i))
+                                (describe_plain(i))
                                 @if !i.revoked && i.used < i.uses {
                                     " "
                                     form.inline method="post" action={ "/plans/" (p.id) "/invites/" (i.id) "/revoke" } {
@@ -172,10 +172,6 @@ fn describe_plain(i: &InviteInfo) -> String {
         format!("good until {}", i.expires_at.strftime("%Y-%m-%d %H:%M UTC"))
     };
     format!("{whom} ({state})")
-}
-
-fn describe(i: &InviteInfo) -> Markup {
-    html! { (describe_plain(i)) }
 }
 
 /// A ticket just made: the line to send, and its QR code for a phone.
@@ -303,9 +299,9 @@ pub(super) async fn remove(
     State(app): State<App>,
     Path((plan, peer)): Path<(String, String)>,
 ) -> Response {
-    let mut op = serde_json::Map::new();
-    op.insert("op".into(), "rm".into());
-    op.insert("peer".into(), peer.into());
-    let edit = form::edit_of("member", op);
+    let edit = form::edit_of(
+        "member",
+        form::op("rm", "peer", &peer, serde_json::Map::new()),
+    );
     submit(&app, &plan, edit, "remove", HashMap::new(), Back::People).await
 }

@@ -18,10 +18,7 @@ fn session(h: &Home, app: &str) -> String {
 #[test]
 fn nothing_without_a_session_the_own_host_and_the_own_origin() {
     let h = Home::new();
-    let plan = h.json(&["plan", "new", "Onboarding"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let plan = h.id_of(&["plan", "new", "Onboarding"]);
     let app = h.app();
     let origin = format!("http://{app}");
     let gets = [
@@ -109,10 +106,7 @@ fn nothing_without_a_session_the_own_host_and_the_own_origin() {
 #[test]
 fn forms_go_through_the_same_api_and_text_stays_text() {
     let h = Home::new();
-    let plan = h.json(&["plan", "new", "<b>MLS</b> onboarding", "--mentor", "Dana"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let plan = h.id_of(&["plan", "new", "<b>MLS</b> onboarding", "--mentor", "Dana"]);
     let app = h.app();
     let cookie = session(&h, &app);
     let origin = format!("http://{app}");
@@ -241,14 +235,8 @@ fn forms_go_through_the_same_api_and_text_stays_text() {
 fn open_pages_hear_of_every_change_to_their_plan() {
     use std::io::{BufRead, BufReader, Write};
     let h = Home::new();
-    let plan = h.json(&["plan", "new", "Onboarding"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let other = h.json(&["plan", "new", "Another"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let plan = h.id_of(&["plan", "new", "Onboarding"]);
+    let other = h.id_of(&["plan", "new", "Another"]);
     let app = h.app();
     let cookie = session(&h, &app);
     // The plan's page loads the live script, which the policy allows.
@@ -335,7 +323,7 @@ fn get(app: &str, cookie: &str, path: &str) -> (u16, String) {
 #[test]
 fn every_kind_is_edited_from_its_page_and_only_what_was_changed_is_sent() {
     let h = Home::new();
-    let plan = h.json(&[
+    let plan = h.id_of(&[
         "plan",
         "new",
         "Onboarding",
@@ -343,10 +331,7 @@ fn every_kind_is_edited_from_its_page_and_only_what_was_changed_is_sent() {
         "Dana",
         "--mentee",
         "Ana",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    ]);
     let app = h.app();
     let cookie = session(&h, &app);
     let base = format!("/plans/{plan}");
@@ -568,10 +553,7 @@ fn every_kind_is_edited_from_its_page_and_only_what_was_changed_is_sent() {
 #[test]
 fn invitations_show_their_ticket_and_the_calendar_feed_has_its_own_secret() {
     let h = Home::new();
-    let plan = h.json(&["plan", "new", "Onboarding", "--mentor", "Dana"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let plan = h.id_of(&["plan", "new", "Onboarding", "--mentor", "Dana"]);
     h.json(&["meeting", "add", "2027-02-01 14:00", "--plan", &plan]);
     let app = h.app();
     let cookie = session(&h, &app);
@@ -636,10 +618,7 @@ fn an_item_edited_on_two_devices_at_once_is_marked_until_its_value_is_kept() {
     let plan = a.share_new_plan("Onboarding", &b);
     b.json(&["peer", "add", &a.dial_addr()]);
     tandem_e2e::eventually("the plan reaches B", || b.plan(&plan).is_some());
-    let goal = a.json(&["goal", "add", "Pass MLS", "--plan", &plan])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let goal = a.id_of(&["goal", "add", "Pass MLS", "--plan", &plan]);
     tandem_e2e::eventually("the goal reaches B", || {
         b.plan(&plan)
             .is_some_and(|p| p["goals"].as_array().is_some_and(|g| g.len() == 1))
@@ -701,12 +680,9 @@ fn an_item_edited_on_two_devices_at_once_is_marked_until_its_value_is_kept() {
 #[test]
 fn every_text_people_type_is_shown_as_text_on_every_page() {
     let h = Home::new();
-    let plan = h.json(&[
+    let plan = h.id_of(&[
         "plan", "new", "P<i>lan", "--mentor", "D<i>ana", "--mentee", "A<i>na",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    ]);
     let app = h.app();
     let cookie = session(&h, &app);
     let base = format!("/plans/{plan}");

@@ -129,10 +129,7 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
         wa.screenshot("goal").await;
 
         // A competency signed off on A (a mentor's device) shows as verified on B.
-        let c = a.json(&["competency", "add", "Chemistry analyzer", "--plan", &plan])["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let c = a.id_of(&["competency", "add", "Chemistry analyzer", "--plan", &plan]);
         for e in 1..=6 {
             let e = e.to_string();
             a.json(&[
@@ -164,7 +161,11 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
         wa.go(&app_a, &comp_path).await;
         wa.click("form[action$='/signoff'] button").await;
         wa.wait_text("#item-live", "Verified").await;
-        wb.wait_text("#item-live", "Verified: signed on Dana").await;
+        wb.wait_text(
+            "#item-live",
+            "Verified: signed by Dana, a mentor of this plan",
+        )
+        .await;
         not_reloaded(&wb).await;
         wa.screenshot("competency").await;
         wa.go(&app_a, &format!("{plan_path}/record/{c}")).await;

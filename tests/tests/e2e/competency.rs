@@ -6,14 +6,8 @@ use tandem_e2e::{Home, eventually};
 #[test]
 fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
     let (a, b) = (Home::new(), Home::new());
-    let id = a.json(&["plan", "new", "Hematology", "--mentor", "Dana"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let c = a.json(&["competency", "add", "Sysmex XN-1000 CBC"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = a.id_of(&["plan", "new", "Hematology", "--mentor", "Dana"]);
+    let c = a.id_of(&["competency", "add", "Sysmex XN-1000 CBC"]);
     a.json(&[
         "competency",
         "stage",
@@ -231,10 +225,7 @@ fn ce_activities_count_toward_each_certification_cycle() {
 
 /// Adds competency `system` on `h` with all six elements passed, and signs it off there.
 fn signed_off(h: &Home, plan: &str, system: &str) -> String {
-    let c = h.json(&["competency", "add", system, "--plan", plan])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let c = h.id_of(&["competency", "add", system, "--plan", plan]);
     for e in 1..=6 {
         h.json(&[
             "competency",
@@ -264,10 +255,7 @@ fn verification(h: &Home, plan: &str, c: &str) -> serde_json::Value {
 fn a_retired_devices_signoffs_stay_valid_and_a_compromised_ones_are_flagged() {
     // Dana's laptop, workstation and tablet, all mentor devices of one plan.
     let (laptop, desk, tablet) = (Home::new(), Home::new(), Home::new());
-    let id = laptop.json(&["plan", "new", "Chemistry", "--mentor", "Dana"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = laptop.id_of(&["plan", "new", "Chemistry", "--mentor", "Dana"]);
     laptop.json(&["status"]);
     for (h, label) in [(&desk, "workstation"), (&tablet, "tablet")] {
         let link = laptop.json(&["device", "link", "--plan", &id])["ticket"]
@@ -357,7 +345,7 @@ fn the_schedule_is_shown_without_arguments_and_changed_only_where_given() {
 #[test]
 fn the_matrix_shows_every_person_and_test_system_most_urgent_first() {
     let h = Home::new();
-    let ana = h.json(&[
+    let ana = h.id_of(&[
         "plan",
         "new",
         "Ana's plan",
@@ -365,11 +353,8 @@ fn the_matrix_shows_every_person_and_test_system_most_urgent_first() {
         "Dana",
         "--mentee",
         "Ana",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let ben = h.json(&[
+    ]);
+    let ben = h.id_of(&[
         "plan",
         "new",
         "Ben's plan",
@@ -377,15 +362,9 @@ fn the_matrix_shows_every_person_and_test_system_most_urgent_first() {
         "Dana",
         "--mentee",
         "Ben",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    ]);
     // Ana's chemistry: trained long ago, never reassessed: overdue.
-    let c = h.json(&["competency", "add", "Chemistry analyzer", "--plan", &ana])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let c = h.id_of(&["competency", "add", "Chemistry analyzer", "--plan", &ana]);
     h.json(&[
         "competency",
         "stage",
@@ -397,10 +376,7 @@ fn the_matrix_shows_every_person_and_test_system_most_urgent_first() {
         &ana,
     ]);
     // Ben's blood gas: an element needs work.
-    let g = h.json(&["competency", "add", "Blood gas", "--plan", &ben])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let g = h.id_of(&["competency", "add", "Blood gas", "--plan", &ben]);
     h.json(&[
         "competency",
         "assess",

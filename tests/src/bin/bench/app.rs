@@ -26,12 +26,9 @@ fn get_p50(app: &str, cookie: &str, path: &str, runs: usize) -> (Duration, usize
 
 fn render_and_weight() {
     let h = Home::new();
-    let plan = h.json(&[
+    let plan = h.id_of(&[
         "plan", "new", "Bench", "--mentor", "Dana", "--mentee", "Ana",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    ]);
     let mut raw = Raw::hello(&h.socket());
     for i in 0..500 {
         call(&mut raw, &goal_edit(&format!("Goal number {i}")));
@@ -49,12 +46,9 @@ fn render_and_weight() {
     );
 
     // Page weight of the main pages of an everyday plan.
-    let small = h.json(&[
+    let small = h.id_of(&[
         "plan", "new", "Everyday", "--mentor", "Dana", "--mentee", "Ana",
-    ])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    ]);
     let on = ["--plan", small.as_str()];
     let goal = h.json(&[&["goal", "add", "Pass the MLS exam"][..], &on[..]].concat())["id"]
         .as_str()
