@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use jiff::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Competency, Signoff};
+use crate::model::{AssessmentKind, Competency, Signoff};
 
 /// The six CLIA competency assessment elements, numbered 1 to 6.
 pub const ELEMENTS: [&str; 6] = [
@@ -62,10 +62,11 @@ impl Schedule {
 
     /// The next assessment due: the first due date not yet met by a
     /// sign-off. The first sign-off releases the technician; each one after
-    /// it meets the next due date in order.
+    /// it meets the next due date in order, except problem-triggered ones,
+    /// which are out of turn.
     pub fn next_due(&self, c: &Competency) -> Option<Date> {
         let trained_on = c.trained_on?;
-        let met = c.signoffs.len().saturating_sub(1);
+        let met = scheduled(c).saturating_sub(1);
         self.due(trained_on, met)
     }
 
@@ -84,9 +85,12 @@ impl Schedule {
     }
 }
 
-/// What a sign-off attests, in the order it is encoded.
+/// The attestation format new sign-offs are made with (see [`signed_bytes`]).
+pub const ATTESTATION_FORMAT: u8 = 2;
+
+/// What a format-1 sign-off attests, in the order it is encoded.
 #[derive(Serialize)]
-struct Attestation<'a> {
+struct AttestationV1<'a> {
     /// Format of this encoding.
     v: u8,
     plan: &'a str,
@@ -100,43 +104,140 @@ struct Attestation<'a> {
     signed_at: Timestamp,
 }
 
-/// What a sign-off's signature covers, said on every printed record (the
-/// method of each element is not attested, so a record must not suggest it is).
-pub const SIGNATURE_COVERS: &str = "Each sign-off's signature covers the plan, the test system, each element's number, date, result and assessor, the signer and the time of signing. It does not cover how each element was assessed (the method).";
+/// What a format-2 sign-off attests, in the order it is encoded.
+#[derive(Serialize)]
+struct AttestationV2<'a> {
+    /// Format of this encoding.
+    v: u8,
+    plan: &'a str,
+    competency: &'a str,
+    system: &'a str,
+    /// (element, date, result, assessor, method) of each assessed element, by element.
+    elements: Vec<(u8, Date, &'a str, &'a str, &'a str)>,
+    /// Which assessment it completes and the assessor's qualification.
+    kind: &'a str,
+    qualification: &'a str,
+    /// The signing device and person.
+    assessor: &'a str,
+    name: &'a str,
+    signed_at: Timestamp,
+}
 
-/// The exact bytes a sign-off by `assessor` (`name`) at `signed_at` signs:
+/// What a sign-off's signature covers, said on every printed record, so
+/// that nobody reads more into a signature than it holds.
+pub const SIGNATURE_COVERS: &str = "Each sign-off's signature covers the plan, the test system, each element's number, date, result, assessor and method, the assessment type, the assessor's qualification, the signer and the time of signing; each acknowledgement's signature covers the sign-off it acknowledges, the technician and the time.";
+
+/// What a format-1 sign-off (made before the method was attested) covers,
+/// said on a record that holds one.
+pub const FORMAT_1_COVERS: &str = "Sign-offs marked \"format 1\" were made before methods were signed: their signature does not cover each element's method, the assessment type or the qualification.";
+
+/// The exact bytes sign-off `s` of `c` signs (its `signature` aside):
 /// compact JSON of the plan id, the competency id and system, each assessed
-/// element with its date, result and assessor, the signer and the time.
-pub fn attestation(
+/// element with its date, result and assessor (and, from format 2, its
+/// method, the assessment type and the assessor's qualification), the
+/// signer and the time. An unknown format signs nothing that verifies.
+pub fn signed_bytes(plan: &str, c: &Competency, s: &Signoff) -> Vec<u8> {
+    let mut assessments: Vec<_> = c.assessments.iter().collect();
+    assessments.sort_by_key(|a| a.element);
+    // Serializing strings, numbers and dates cannot fail.
+    match s.format {
+        1 => serde_json::to_vec(&AttestationV1 {
+            v: 1,
+            plan,
+            competency: &c.id,
+            system: &c.system,
+            elements: assessments
+                .iter()
+                .map(|a| (a.element, a.date, a.result.as_str(), a.assessor.as_str()))
+                .collect(),
+            assessor: &s.assessor,
+            name: &s.name,
+            signed_at: s.signed_at,
+        }),
+        2 => serde_json::to_vec(&AttestationV2 {
+            v: 2,
+            plan,
+            competency: &c.id,
+            system: &c.system,
+            elements: assessments
+                .iter()
+                .map(|a| {
+                    let (r, who) = (a.result.as_str(), a.assessor.as_str());
+                    (a.element, a.date, r, who, a.method.as_str())
+                })
+                .collect(),
+            kind: s.kind.map_or("", |k| k.as_str()),
+            qualification: s.qualification.map_or("", |q| q.as_str()),
+            assessor: &s.assessor,
+            name: &s.name,
+            signed_at: s.signed_at,
+        }),
+        _ => Ok(Vec::new()),
+    }
+    .unwrap_or_default()
+}
+
+/// What a technician's acknowledgement of sign-off `s` signs.
+#[derive(Serialize)]
+struct Acknowledged<'a> {
+    v: u8,
+    what: &'a str,
+    plan: &'a str,
+    competency: &'a str,
+    /// The acknowledged sign-off's signature: what binds the two.
+    signoff: &'a str,
+    peer: &'a str,
+    name: &'a str,
+    signed_at: Timestamp,
+}
+
+/// The exact bytes a technician (`peer`, `name`) acknowledging sign-off
+/// `s` of competency `c` at `signed_at` signs.
+pub fn acknowledged(
     plan: &str,
     c: &Competency,
-    assessor: &str,
+    s: &Signoff,
+    peer: &str,
     name: &str,
     signed_at: Timestamp,
 ) -> Vec<u8> {
-    let mut elements: Vec<(u8, Date, &str, &str)> = c
-        .assessments
-        .iter()
-        .map(|a| (a.element, a.date, a.result.as_str(), a.assessor.as_str()))
-        .collect();
-    elements.sort_by_key(|e| e.0);
-    let a = Attestation {
+    serde_json::to_vec(&Acknowledged {
         v: 1,
+        what: "acknowledgement",
         plan,
         competency: &c.id,
-        system: &c.system,
-        elements,
-        assessor,
+        signoff: &s.signature,
+        peer,
         name,
         signed_at,
-    };
-    // Serializing strings, numbers and dates cannot fail.
-    serde_json::to_vec(&a).unwrap_or_default()
+    })
+    .unwrap_or_default()
 }
 
-/// The bytes `s` should be a signature over.
-pub fn signed_bytes(plan: &str, c: &Competency, s: &Signoff) -> Vec<u8> {
-    attestation(plan, c, &s.assessor, &s.name, s.signed_at)
+impl Schedule {
+    /// Which assessment the next sign-off of `c` completes: the initial
+    /// one, then the schedule's first-year ones (6-month up to six months
+    /// after training, 12-month after that), then annual ones.
+    /// Problem-triggered sign-offs are out of turn and do not count.
+    pub fn next_kind(&self, c: &Competency) -> AssessmentKind {
+        let scheduled = scheduled(c);
+        if scheduled == 0 {
+            return AssessmentKind::Initial;
+        }
+        match self.first.get(scheduled - 1) {
+            Some(m) if *m <= 6 => AssessmentKind::SixMonth,
+            Some(_) => AssessmentKind::TwelveMonth,
+            None => AssessmentKind::Annual,
+        }
+    }
+}
+
+/// How many sign-offs of `c` were in turn (not problem-triggered).
+fn scheduled(c: &Competency) -> usize {
+    c.signoffs
+        .iter()
+        .filter(|s| s.kind != Some(AssessmentKind::Problem))
+        .count()
 }
 
 #[cfg(test)]
@@ -152,6 +253,10 @@ mod tests {
             signed_at: Timestamp::UNIX_EPOCH,
             public_key: String::new(),
             signature: String::new(),
+            format: 1,
+            kind: None,
+            qualification: None,
+            acknowledgement: None,
         };
         Competency {
             id: "c1".into(),
@@ -224,33 +329,79 @@ mod tests {
             method: "observed 10 CBCs".into(),
             result: AssessmentResult::Pass,
         });
-        let t = Timestamp::from_second(1_800_000_000).unwrap();
-        let base = attestation("plan", &c, "peer", "Dana", t);
-        let changed = |f: &dyn Fn(&mut Competency)| {
-            let mut c2 = c.clone();
-            f(&mut c2);
-            attestation("plan", &c2, "peer", "Dana", t)
+        let s = Signoff {
+            assessor: "peer".into(),
+            name: "Dana".into(),
+            signed_at: Timestamp::from_second(1_800_000_000).unwrap(),
+            public_key: String::new(),
+            signature: String::new(),
+            format: ATTESTATION_FORMAT,
+            kind: Some(AssessmentKind::Initial),
+            qualification: Some(crate::model::Qualification::TechnicalSupervisor),
+            acknowledgement: None,
         };
-        assert_ne!(attestation("other", &c, "peer", "Dana", t), base);
-        assert_ne!(changed(&|c| c.id = "c2".into()), base);
-        assert_ne!(changed(&|c| c.system = "BMP".into()), base);
+        let base = signed_bytes("plan", &c, &s);
+        let changed = |f: &dyn Fn(&mut Competency, &mut Signoff)| {
+            let (mut c2, mut s2) = (c.clone(), s.clone());
+            f(&mut c2, &mut s2);
+            signed_bytes("plan", &c2, &s2)
+        };
+        assert_ne!(signed_bytes("other", &c, &s), base);
+        assert_ne!(changed(&|c, _| c.id = "c2".into()), base);
+        assert_ne!(changed(&|c, _| c.system = "BMP".into()), base);
+        assert_ne!(changed(&|c, _| c.assessments[0].date = date(2027, 1, 11)), base);
         assert_ne!(
-            changed(&|c| c.assessments[0].date = date(2027, 1, 11)),
+            changed(&|c, _| c.assessments[0].result = AssessmentResult::NeedsWork),
             base
         );
-        assert_ne!(
-            changed(&|c| c.assessments[0].result = AssessmentResult::NeedsWork),
+        assert_ne!(changed(&|c, _| c.assessments[0].assessor = "Lee".into()), base);
+        assert_ne!(changed(&|c, _| c.assessments[0].element = 2), base);
+        assert_ne!(changed(&|c, _| c.assessments[0].method = "other".into()), base);
+        assert_ne!(changed(&|_, s| s.assessor = "other peer".into()), base);
+        assert_ne!(changed(&|_, s| s.name = "Lee".into()), base);
+        assert_ne!(changed(&|_, s| s.signed_at = Timestamp::UNIX_EPOCH), base);
+        assert_ne!(changed(&|_, s| s.kind = Some(AssessmentKind::Annual)), base);
+        assert_ne!(changed(&|_, s| s.qualification = None), base);
+        // The acknowledgement is signed apart, after: it is not in these bytes.
+        assert_eq!(
+            changed(&|_, s| s.acknowledgement = Some(crate::model::Acknowledgement {
+                peer: "tech".into(),
+                name: "Sam".into(),
+                signed_at: Timestamp::UNIX_EPOCH,
+                public_key: String::new(),
+                signature: String::new(),
+            })),
             base
         );
-        assert_ne!(changed(&|c| c.assessments[0].assessor = "Lee".into()), base);
-        assert_ne!(changed(&|c| c.assessments[0].element = 2), base);
-        assert_ne!(attestation("plan", &c, "other peer", "Dana", t), base);
-        assert_ne!(attestation("plan", &c, "peer", "Lee", t), base);
-        assert_ne!(
-            attestation("plan", &c, "peer", "Dana", Timestamp::UNIX_EPOCH),
-            base
-        );
-        // Method notes are not attested (they may be corrected freely).
-        assert_eq!(changed(&|c| c.assessments[0].method = "other".into()), base);
+        // Format 1 does not sign methods (records say so).
+        let mut v1 = s.clone();
+        v1.format = 1;
+        let old = signed_bytes("plan", &c, &v1);
+        let mut c2 = c.clone();
+        c2.assessments[0].method = "other".into();
+        assert_eq!(signed_bytes("plan", &c2, &v1), old);
+    }
+
+    #[test]
+    fn problem_triggered_signoffs_do_not_move_the_schedule() {
+        let s = Schedule::default();
+        let t = date(2027, 1, 15);
+        let mut c = competency(Some(t), 0);
+        assert_eq!(s.next_kind(&c), AssessmentKind::Initial);
+        let one = |kind| {
+            let mut x = competency(None, 1).signoffs.remove(0);
+            x.kind = Some(kind);
+            x
+        };
+        c.signoffs.push(one(AssessmentKind::Initial));
+        assert_eq!(s.next_kind(&c), AssessmentKind::SixMonth);
+        c.signoffs.push(one(AssessmentKind::Problem));
+        assert_eq!(s.next_kind(&c), AssessmentKind::SixMonth, "out of turn");
+        assert_eq!(s.next_due(&c), Some(date(2027, 7, 15)));
+        c.signoffs.push(one(AssessmentKind::SixMonth));
+        assert_eq!(s.next_kind(&c), AssessmentKind::TwelveMonth);
+        assert_eq!(s.next_due(&c), Some(date(2028, 1, 15)));
+        c.signoffs.push(one(AssessmentKind::TwelveMonth));
+        assert_eq!(s.next_kind(&c), AssessmentKind::Annual);
     }
 }

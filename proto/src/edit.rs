@@ -26,6 +26,7 @@ pub use crate::items::member::{MemberOp, NewMember};
 pub use crate::items::milestone::{MilestoneOp, MilestonePatch};
 pub use crate::items::note::{NewNote, NoteOp, NotePatch};
 pub use crate::items::plan::{NewPlan, PlanOp, PlanPatch, SEED_MAX};
+pub use crate::items::profile::ProfilePatch;
 pub use crate::items::signoff::SignoffOp;
 
 #[cfg(test)]

@@ -17,8 +17,11 @@
 use libp2p_identity::{Keypair, PeerId, PublicKey};
 
 use crate::bundle::{BundleHeader, Parsed};
-use crate::competency::{ELEMENTS, attestation, signed_bytes};
-use crate::model::{AssessmentResult, Competency, Plan, Role, Signoff};
+use crate::competency::{ATTESTATION_FORMAT, ELEMENTS, acknowledged, signed_bytes};
+use crate::model::{
+    Acknowledgement, AssessmentKind, AssessmentResult, Competency, Plan, Qualification, Role,
+    Signoff,
+};
 use crate::{ApiError, ErrorCode};
 
 /// Why a sign-off does not verify.
@@ -36,28 +39,68 @@ pub enum VerifyError {
     /// The signing device was not a mentor of the plan when it signed.
     #[error("device {0} was not a mentor of this plan when it signed")]
     NotAMentor(String),
+    /// The acknowledging device was not the technician's (a mentee of the
+    /// plan) when it signed.
+    #[error("device {0} was not the technician's (a mentee of this plan) when it signed")]
+    NotTheTechnician(String),
     /// The signing device was removed as compromised, and it signed after
     /// the time from which its key is in doubt.
     #[error("device {0} was reported compromised from {1}: this sign-off needs review")]
     Compromised(String, jiff::Timestamp),
 }
 
-/// Signs off `c` as device `peer` (person `name`) at `now`, after checking
+/// A device signing with its own key, as the person using it, at `now`.
+pub struct Signer<'a> {
+    /// The device's key.
+    pub key: &'a Keypair,
+    /// The device's PeerId.
+    pub peer: &'a str,
+    /// The person's name.
+    pub name: &'a str,
+    /// The time of signing.
+    pub now: jiff::Timestamp,
+}
+
+impl Signer<'_> {
+    /// `now` as it is stored (millisecond precision): sign exactly what will be read back.
+    fn at(&self) -> jiff::Timestamp {
+        jiff::Timestamp::from_millisecond(self.now.as_millisecond()).unwrap_or(self.now)
+    }
+
+    fn sign(&self, bytes: &[u8]) -> Result<(String, String), ApiError> {
+        let signature = self
+            .key
+            .sign(bytes)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot sign: {e}")))?;
+        Ok((
+            hex::encode(self.key.public().encode_protobuf()),
+            hex::encode(signature),
+        ))
+    }
+}
+
+/// Signs off `c` as `by`, completing a `kind` assessment, after checking
 /// that all six elements are assessed and passed, and, when `c` was signed
 /// off before, that each was assessed again after that sign-off: a
 /// reassessment (semiannual in the first year, annual after, 42 CFR
 /// 493.1451(b)(8)) is new assessments, not a second signature on the same
-/// ones.
+/// ones. The initial assessment is made once.
 pub fn sign(
-    key: &Keypair,
+    by: &Signer<'_>,
     plan: &str,
     c: &Competency,
-    peer: &str,
-    name: &str,
-    now: jiff::Timestamp,
+    kind: AssessmentKind,
+    qualification: Qualification,
 ) -> Result<Signoff, ApiError> {
+    let invalid = |m: String| ApiError::new(ErrorCode::Invalid, m);
     if let Some(last) = c.signoffs.iter().map(|s| s.signed_at).max() {
         let day = last.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        if kind == AssessmentKind::Initial {
+            return Err(invalid(format!(
+                "{}: its initial assessment was signed off on {day}; later ones are 6-month, 12-month, annual or problem-triggered",
+                c.system
+            )));
+        }
         let stale: Vec<String> = (1..=ELEMENTS.len() as u8)
             .filter(|e| {
                 !c.assessments
@@ -67,14 +110,11 @@ pub fn sign(
             .map(|e| e.to_string())
             .collect();
         if !stale.is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::Invalid,
-                format!(
-                    "{}: it was signed off on {day}; a reassessment needs every element assessed again after that, and these were not: {}",
-                    c.system,
-                    stale.join(", ")
-                ),
-            ));
+            return Err(invalid(format!(
+                "{}: it was signed off on {day}; a reassessment needs every element assessed again after that, and these were not: {}",
+                c.system,
+                stale.join(", ")
+            )));
         }
     }
     let missing: Vec<String> = (1..=ELEMENTS.len() as u8)
@@ -86,27 +126,43 @@ pub fn sign(
         .map(|e| e.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::Invalid,
-            format!(
-                "{}: every element must be assessed and passed before a sign-off; not yet: {}",
-                c.system,
-                missing.join(", ")
-            ),
-        ));
+        return Err(invalid(format!(
+            "{}: every element must be assessed and passed before a sign-off; not yet: {}",
+            c.system,
+            missing.join(", ")
+        )));
     }
-    // Stored with millisecond precision: sign exactly what will be read back.
-    let signed_at = jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now);
-    let bytes = attestation(plan, c, peer, name, signed_at);
-    let signature = key
-        .sign(&bytes)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot sign: {e}")))?;
-    Ok(Signoff {
-        assessor: peer.into(),
-        name: name.to_string(),
+    let mut s = Signoff {
+        assessor: by.peer.into(),
+        name: by.name.to_string(),
+        signed_at: by.at(),
+        public_key: String::new(),
+        signature: String::new(),
+        format: ATTESTATION_FORMAT,
+        kind: Some(kind),
+        qualification: Some(qualification),
+        acknowledgement: None,
+    };
+    (s.public_key, s.signature) = by.sign(&signed_bytes(plan, c, &s))?;
+    Ok(s)
+}
+
+/// The technician's acknowledgement of sign-off `s` of `c`, signed by `by`.
+pub fn acknowledge(
+    by: &Signer<'_>,
+    plan: &str,
+    c: &Competency,
+    s: &Signoff,
+) -> Result<Acknowledgement, ApiError> {
+    let signed_at = by.at();
+    let (public_key, signature) =
+        by.sign(&acknowledged(plan, c, s, by.peer, by.name, signed_at))?;
+    Ok(Acknowledgement {
+        peer: by.peer.into(),
+        name: by.name.to_string(),
         signed_at,
-        public_key: hex::encode(key.public().encode_protobuf()),
-        signature: hex::encode(signature),
+        public_key,
+        signature,
     })
 }
 
@@ -117,32 +173,53 @@ pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyErro
     if !key.verify(&signed_bytes(&plan.id, c, s), &sig) {
         return Err(VerifyError::Changed);
     }
-    // Against the membership when it signed: a device retired since
-    // still signed as a mentor. A device the history does not know (a
-    // plan from before it) is judged by the membership now.
-    let stretches: Vec<_> = plan
-        .member_history
-        .iter()
-        .filter(|t| t.peer == s.assessor)
-        .collect();
-    if let Some(since) = stretches.iter().filter_map(|t| t.compromised_from).min()
-        && s.signed_at >= since
-    {
-        return Err(VerifyError::Compromised(s.assessor.to_string(), since));
-    }
-    let mentor = if stretches.is_empty() {
-        plan.members
-            .iter()
-            .any(|m| m.peer == s.assessor && m.role == Role::Mentor)
-    } else {
-        stretches
-            .iter()
-            .any(|t| t.role == Role::Mentor && t.covers(s.signed_at))
-    };
-    if !mentor {
+    if held(plan, &s.assessor, s.signed_at)? != Some(Role::Mentor) {
         return Err(VerifyError::NotAMentor(s.assessor.to_string()));
     }
     Ok(())
+}
+
+/// Checks the technician's acknowledgement of sign-off `s` of `c`: made
+/// by a mentee device of the plan when it signed, over this sign-off.
+pub fn verify_acknowledgement(
+    plan: &Plan,
+    c: &Competency,
+    s: &Signoff,
+    a: &Acknowledgement,
+) -> Result<(), VerifyError> {
+    let key = key_of(&a.public_key, &a.peer)?;
+    let sig = hex::decode(&a.signature).map_err(|_| VerifyError::Changed)?;
+    let bytes = acknowledged(&plan.id, c, s, &a.peer, &a.name, a.signed_at);
+    if !key.verify(&bytes, &sig) {
+        return Err(VerifyError::Changed);
+    }
+    if held(plan, &a.peer, a.signed_at)? != Some(Role::Mentee) {
+        return Err(VerifyError::NotTheTechnician(a.peer.to_string()));
+    }
+    Ok(())
+}
+
+/// The role `peer` held in the plan at `at`, judged by the membership
+/// history: a device retired since still signed in its role then. A device
+/// the history does not know (a plan from before it) is judged by the
+/// membership now. A device removed as compromised before `at` holds none:
+/// its signature needs review.
+fn held(plan: &Plan, peer: &str, at: jiff::Timestamp) -> Result<Option<Role>, VerifyError> {
+    let stretches: Vec<_> = plan
+        .member_history
+        .iter()
+        .filter(|t| t.peer == peer)
+        .collect();
+    if let Some(since) = stretches.iter().filter_map(|t| t.compromised_from).min()
+        && at >= since
+    {
+        return Err(VerifyError::Compromised(peer.to_string(), since));
+    }
+    Ok(if stretches.is_empty() {
+        plan.members.iter().find(|m| m.peer == peer).map(|m| m.role)
+    } else {
+        stretches.iter().find(|t| t.covers(at)).map(|t| t.role)
+    })
 }
 
 /// The key a hex protobuf public key names, if it is `peer`'s.
@@ -206,6 +283,25 @@ mod tests {
         }
     }
 
+    /// A scheduled sign-off by a technical supervisor (what most tests need).
+    fn sign(
+        key: &Keypair,
+        plan: &str,
+        c: &Competency,
+        peer: &str,
+        name: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Signoff, ApiError> {
+        let by = Signer {
+            key,
+            peer,
+            name,
+            now,
+        };
+        let kind = crate::competency::Schedule::default().next_kind(c);
+        super::sign(&by, plan, c, kind, Qualification::TechnicalSupervisor)
+    }
+
     /// A change to what a sign-off attests.
     type Tamper = dyn Fn(&mut Plan, &mut Competency, &mut Signoff);
 
@@ -254,6 +350,19 @@ mod tests {
                     c.assessments.pop();
                 }),
             ),
+            (
+                "element method",
+                Box::new(|_, c, _| c.assessments[3].method = "read the SOP".into()),
+            ),
+            (
+                "assessment type",
+                Box::new(|_, _, s| s.kind = Some(AssessmentKind::Problem)),
+            ),
+            (
+                "qualification",
+                Box::new(|_, _, s| s.qualification = Some(Qualification::Director)),
+            ),
+            ("format", Box::new(|_, _, s| s.format = 1)),
             ("assessor name", Box::new(|_, _, s| s.name = "Lee".into())),
             (
                 "time",
@@ -374,5 +483,102 @@ mod tests {
         );
         c.assessments[5].date = date(2027, 5, 2);
         assert!(sign(&key, "p", &c, &peer, "Dana", first).is_ok());
+    }
+
+    #[test]
+    fn a_format_1_signoff_still_verifies_without_its_methods() {
+        let key = Keypair::generate_ed25519();
+        let peer = PeerId::from(key.public()).to_string();
+        let p = plan(&key, Role::Mentor);
+        let mut c = competency();
+        // Made as sign-offs were before methods were signed.
+        let mut s = Signoff {
+            assessor: peer.clone().into(),
+            name: "Dana".into(),
+            signed_at: jiff::Timestamp::from_second(1_800_000_000).unwrap(),
+            public_key: hex::encode(key.public().encode_protobuf()),
+            signature: String::new(),
+            format: 1,
+            kind: None,
+            qualification: None,
+            acknowledgement: None,
+        };
+        s.signature = hex::encode(key.sign(&signed_bytes(&p.id, &c, &s)).unwrap());
+        assert_eq!(verify(&p, &c, &s), Ok(()));
+        c.assessments[0].method = "changed later".into();
+        assert_eq!(verify(&p, &c, &s), Ok(()), "format 1 never covered methods");
+        c.assessments[0].result = AssessmentResult::NeedsWork;
+        assert_eq!(verify(&p, &c, &s), Err(VerifyError::Changed));
+        // A format nobody knows verifies nothing.
+        let mut s3 = s.clone();
+        s3.format = 9;
+        assert_eq!(verify(&p, &c, &s3), Err(VerifyError::Changed));
+    }
+
+    #[test]
+    fn only_the_initial_assessment_comes_first_and_once() {
+        let key = Keypair::generate_ed25519();
+        let peer = PeerId::from(key.public()).to_string();
+        let by = Signer {
+            key: &key,
+            peer: &peer,
+            name: "Dana",
+            now: jiff::Timestamp::from_second(1_793_577_600).unwrap(),
+        };
+        let mut c = competency();
+        let q = Qualification::TechnicalConsultant;
+        let first = super::sign(&by, "p", &c, AssessmentKind::Initial, q).unwrap();
+        assert_eq!(first.kind, Some(AssessmentKind::Initial));
+        assert_eq!(first.qualification, Some(q));
+        c.signoffs.push(first);
+        for a in &mut c.assessments {
+            a.date = date(2027, 5, 1);
+        }
+        let err = super::sign(&by, "p", &c, AssessmentKind::Initial, q).unwrap_err();
+        assert!(err.message.contains("initial assessment was signed off on 2026-11-02"), "{}", err.message);
+        let schedule = crate::competency::Schedule::default();
+        assert_eq!(schedule.next_kind(&c), AssessmentKind::SixMonth);
+    }
+
+    #[test]
+    fn the_technicians_acknowledgement_verifies_only_from_the_technician_on_that_signoff() {
+        let mentor = Keypair::generate_ed25519();
+        let mentor_peer = PeerId::from(mentor.public()).to_string();
+        let tech = Keypair::generate_ed25519();
+        let tech_peer = PeerId::from(tech.public()).to_string();
+        let mut p = plan(&mentor, Role::Mentor);
+        p.members.push(Member {
+            peer: tech_peer.clone().into(),
+            name: "Sam".into(),
+            role: Role::Mentee,
+            device: String::new(),
+            added_at: jiff::Timestamp::UNIX_EPOCH,
+        });
+        let c = competency();
+        let now = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        let s = sign(&mentor, &p.id, &c, &mentor_peer, "Dana", now).unwrap();
+        let by = |key, peer, name| Signer {
+            key,
+            peer,
+            name,
+            now: now + jiff::SignedDuration::from_hours(2),
+        };
+        let a = acknowledge(&by(&tech, &tech_peer, "Sam"), &p.id, &c, &s).unwrap();
+        assert_eq!(verify_acknowledgement(&p, &c, &s, &a), Ok(()));
+        // Moved onto another sign-off, or its name changed: it does not match.
+        let mut other = s.clone();
+        other.signature = sign(&mentor, &p.id, &c, &mentor_peer, "Dana", now + jiff::SignedDuration::from_secs(1))
+            .unwrap()
+            .signature;
+        assert_eq!(verify_acknowledgement(&p, &c, &other, &a), Err(VerifyError::Changed));
+        let mut renamed = a.clone();
+        renamed.name = "Lee".into();
+        assert_eq!(verify_acknowledgement(&p, &c, &s, &renamed), Err(VerifyError::Changed));
+        // The mentor acknowledging their own sign-off is not the technician.
+        let self_ack = acknowledge(&by(&mentor, &mentor_peer, "Dana"), &p.id, &c, &s).unwrap();
+        assert_eq!(
+            verify_acknowledgement(&p, &c, &s, &self_ack),
+            Err(VerifyError::NotTheTechnician(mentor_peer))
+        );
     }
 }

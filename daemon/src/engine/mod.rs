@@ -21,6 +21,7 @@ mod membership;
 mod peers;
 mod plans;
 mod reads;
+mod signoffs;
 pub mod thread;
 mod trust;
 mod writes;

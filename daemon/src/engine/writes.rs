@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use tandem_proto::api::{PlanEdit, Resolve, Response, Undo, WatchEvent};
 use tandem_proto::edit::{Edit, SignoffOp};
-use tandem_proto::{ApiError, ErrorCode, ids};
+use tandem_proto::ApiError;
 
 use super::ask::Write;
 use super::loaded::{Loaded, Slot};
@@ -68,8 +68,17 @@ impl Engine {
         loaded.doc.authorize(&device.peer, edit)?;
         let signed;
         let edit = match edit {
-            Edit::Signoff(SignoffOp::Add { competency, .. }) => {
-                signed = self.sign_off(&id, competency)?;
+            Edit::Signoff(SignoffOp::Add {
+                competency,
+                kind,
+                qualification,
+                ..
+            }) => {
+                signed = self.sign_off(&id, competency, *kind, *qualification)?;
+                &signed
+            }
+            Edit::Signoff(SignoffOp::Acknowledge { competency, .. }) => {
+                signed = self.acknowledge(&id, competency)?;
                 &signed
             }
             other => other,
@@ -200,34 +209,5 @@ impl Engine {
             ids.insert(id.to_string());
         }
         Ok(())
-    }
-
-    /// A sign-off edit of a competency of `plan`, signed with this device's key.
-    pub(super) fn sign_off(&mut self, plan: &str, competency: &str) -> Result<Edit, ApiError> {
-        let key = self.signer.clone().ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Internal,
-                "this daemon has no device key to sign with",
-            )
-        })?;
-        let me = self.device.peer.clone();
-        let doc = &self.loaded(plan)?.doc;
-        let view = doc.view();
-        let id = ids::resolve(
-            "competency",
-            competency,
-            view.competencies.iter().map(|c| c.id.as_str()),
-        )?;
-        let c = view
-            .competencies
-            .iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no competency {id}")))?;
-        let name = doc.member(&me).map(|m| m.name).unwrap_or_default();
-        let signoff = tandem_proto::signing::sign(&key, plan, c, &me, &name, self.now)?;
-        Ok(Edit::Signoff(SignoffOp::Add {
-            competency: c.id.to_string(),
-            signoff: Some(signoff),
-        }))
     }
 }

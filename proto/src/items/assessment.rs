@@ -50,6 +50,10 @@ pub enum AssessmentOp {
         /// The assessment.
         #[serde(flatten)]
         assessment: Assessment,
+        /// For a result that needs work: what to retrain, by whom, by when
+        /// (a remediation is opened either way; see `remediation`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remediation: Option<super::remediation::RemediationPlan>,
     },
 }
 
@@ -88,9 +92,13 @@ impl AssessmentOp {
             AssessmentOp::Add {
                 competency,
                 assessment,
+                remediation,
             } => {
                 check_prefix("competency", competency)?;
-                check(assessment)
+                check(assessment)?;
+                remediation
+                    .as_ref()
+                    .map_or(Ok(()), super::remediation::check_plan)
             }
         }
     }
@@ -142,18 +150,21 @@ mod doc {
                 AssessmentOp::Add {
                     competency,
                     assessment: a,
+                    remediation: plan,
                 } => {
                     let (id, obj) = w.resolve(ItemKind::Competency, competency::KEY, competency)?;
                     let map = w.sub_map(&obj, KEY)?;
                     write(w, &map, a)?;
+                    let remedied = super::super::remediation::record(w, &obj, a, plan.as_ref())?;
                     w.touch(&obj)?;
                     let system = string(w.tx, &obj, "system");
                     Ok(Applied {
                         message: format!(
-                            "competency assess: {system}, element {}: {} ({})",
+                            "competency assess: {system}, element {}: {} ({}){}",
                             a.element,
                             a.result.as_str(),
-                            a.assessor
+                            a.assessor,
+                            remedied.map(|r| format!("; {r}")).unwrap_or_default()
                         ),
                         target: Target::Item(ItemKind::Competency, id),
                     })

@@ -7,7 +7,8 @@
 //! ```text
 //! competencies: map id -> { system: str, stage: training|supervised|independent,
 //!                           trained_on: str?, assessments: map (see `assessment`),
-//!                           signoffs: map (see `signoff`), created_at, updated_at }
+//!                           signoffs: map (see `signoff`),
+//!                           remediations: map (see `remediation`), created_at, updated_at }
 //! competency_schedule: str (JSON { first: [months], every: months }; absent: 6, 12, then 12)
 //! ```
 
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::assessment::{self, Assessment};
 use super::fields::{TITLE_MAX, ValidationError, bad, check_line, check_prefix};
+use super::remediation::{self, Remediation};
 use super::signoff::{self, Signoff};
 use super::{Collected, Item, ItemKind};
 use crate::ids::ItemId;
@@ -53,6 +55,9 @@ pub struct Competency {
     pub assessments: Vec<Assessment>,
     /// Sign-offs, oldest first.
     pub signoffs: Vec<Signoff>,
+    /// Remediations of elements that needed work, oldest first.
+    #[serde(default)]
+    pub remediations: Vec<Remediation>,
     /// When the record was made.
     pub created_at: Timestamp,
 }
@@ -128,6 +133,7 @@ impl Collected for Competency {
     fn check(&self) -> Result<(), ValidationError> {
         check(&self.system)?;
         assessment::check_imported(&self.assessments)?;
+        remediation::check_imported(&self.remediations)?;
         self.signoffs.iter().try_for_each(signoff::check)
     }
     fn into_item(self) -> Item {
@@ -143,6 +149,7 @@ impl Collected for Competency {
             trained_on: date(d, obj, "trained_on"),
             assessments: assessment::read_all(d, obj),
             signoffs: signoff::read_all(d, obj),
+            remediations: remediation::read_all(d, obj),
             created_at: ts_or_epoch(d, obj, CREATED_AT),
         }
     }
@@ -162,6 +169,10 @@ impl Collected for Competency {
             let key = signoff::key_of(s);
             signoff::write(w, &signoffs, &key, s)?;
         }
+        w.new_map(&obj, remediation::KEY)?;
+        for r in &self.remediations {
+            remediation::write(w, &obj, r)?;
+        }
         Ok(())
     }
 }
@@ -179,6 +190,7 @@ impl CompetencyOp {
                 // Made with the record, never lazily, so concurrent edits share them.
                 w.new_map(&obj, assessment::KEY)?;
                 w.new_map(&obj, signoff::KEY)?;
+                w.new_map(&obj, remediation::KEY)?;
                 Ok(Applied {
                     message: format!("competency add: {system}"),
                     target: Target::Item(ItemKind::Competency, id),

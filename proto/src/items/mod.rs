@@ -45,6 +45,8 @@ pub mod member;
 pub mod milestone;
 pub mod note;
 pub mod plan;
+pub mod profile;
+pub mod remediation;
 pub mod signoff;
 #[cfg(feature = "doc")]
 pub mod text;

@@ -11,6 +11,7 @@
 //!   agreement, goals, actions, meetings, feedback, notes, contacts,
 //!   competencies, ce, certifications, members, removed: see each kind's module
 //!   competency_schedule: str     see `competency`
+//!   profile: map                 see `profile`
 //!   devices: map                 the daemon's (who is behind each Automerge actor)
 //! ```
 
@@ -86,6 +87,9 @@ pub struct Plan {
     /// what sign-offs are verified against. Not exported data.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub member_history: Vec<super::member::Tenure>,
+    /// The laboratory and person the records are about.
+    #[serde(default)]
+    pub profile: super::profile::Profile,
     /// Competency records.
     #[serde(default)]
     pub competencies: Vec<Competency>,
@@ -125,6 +129,7 @@ impl Plan {
             contacts: Vec::new(),
             members: Vec::new(),
             member_history: Vec::new(),
+            profile: Default::default(),
             competencies: Vec::new(),
             competency_schedule: Default::default(),
             ce: Vec::new(),
@@ -207,6 +212,8 @@ pub struct PlanPatch {
 pub enum PlanOp {
     /// Rename, re-assign or change the status of the plan.
     Edit(PlanPatch),
+    /// Set the laboratory and person details printed on records.
+    Profile(super::profile::ProfilePatch),
 }
 
 /// The checks of the plan's own fields, whoever writes them.
@@ -224,6 +231,7 @@ pub fn check_fields(p: &Plan) -> Result<(), ValidationError> {
         mentee: Some(p.mentee.clone()),
         status: Some(p.status),
     })?;
+    super::profile::check_imported(&p.profile)?;
     p.competency_schedule
         .validate()
         .map_err(|e| bad("competency_schedule", e))
@@ -234,6 +242,7 @@ impl PlanOp {
     pub fn validate(&self) -> Result<(), ValidationError> {
         match self {
             PlanOp::Edit(p) => check(p),
+            PlanOp::Profile(p) => super::profile::check(p),
         }
     }
 }
@@ -241,7 +250,7 @@ impl PlanOp {
 impl NewPlan {
     /// Checks every field, and every step of its seed.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        use super::{Edit, goal::GoalOp, member::MemberOp, signoff::SignoffOp};
+        use super::{Edit, goal::GoalOp, member::MemberOp};
         check(&PlanPatch {
             title: Some(self.title.clone()),
             mentor: Some(self.mentor.clone()),
@@ -262,7 +271,7 @@ impl NewPlan {
                     if matches!(
                         e,
                         Edit::Member(MemberOp::Add(_) | MemberOp::Rm { .. })
-                            | Edit::Signoff(SignoffOp::Add { .. })
+                            | Edit::Signoff(_)
                     ) {
                         return Err(bad(
                             "template",
@@ -299,7 +308,7 @@ mod doc {
         Applied, CREATED_AT, R, Target, Writer, internal, opt_string, parsed, string, ts_or_epoch,
         uint,
     };
-    use super::super::{agreement, collection_keys, competency, member};
+    use super::super::{agreement, collection_keys, competency, member, profile};
     use super::{NewPlan, Plan, PlanOp, PlanStatus};
     use crate::{ApiError, ErrorCode};
 
@@ -313,6 +322,7 @@ mod doc {
         p.mentee = string(d, &root, "mentee");
         p.status = parsed(d, &root, "status", PlanStatus::Active);
         p.created_at = ts_or_epoch(d, &root, CREATED_AT);
+        p.profile = profile::read(d);
         p.competency_schedule = opt_string(d, &root, competency::SCHEDULE_KEY)
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default();
@@ -341,6 +351,7 @@ mod doc {
         }
         w.new_map(&root, member::KEY)?;
         w.new_map(&root, member::REMOVED_KEY)?;
+        w.new_map(&root, profile::KEY)?;
         Ok(())
     }
 
@@ -349,6 +360,7 @@ mod doc {
         let root = automerge::ROOT;
         w.put_str(&root, "status", p.status.as_str())?;
         w.put_ts(&root, CREATED_AT, p.created_at)?;
+        profile::write(w, &p.profile.to_patch())?;
         if p.competency_schedule != Default::default() {
             let json = serde_json::to_string(&p.competency_schedule)
                 .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
@@ -385,6 +397,13 @@ mod doc {
                     };
                     Ok(Applied {
                         message,
+                        target: Target::Plan,
+                    })
+                }
+                PlanOp::Profile(p) => {
+                    let keys = profile::write(w, p)?;
+                    Ok(Applied {
+                        message: format!("plan profile: {}", keys.join(", ")),
                         target: Target::Plan,
                     })
                 }
