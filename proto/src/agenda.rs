@@ -15,7 +15,7 @@ pub const QUIET_DAYS: i64 = 21;
 /// One thing that needs attention.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
-    /// `meeting`, `action`, `goal`, `competency`, `certification` or `pair`.
+    /// `meeting`, `action`, `goal`, `competency`, `remediation`, `certification` or `pair`.
     pub kind: &'static str,
     /// The item's id (none for `pair`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,6 +137,28 @@ pub fn attention(plan: &Plan, now: Timestamp, today: Date, days: i64) -> Vec<Ent
                 title: c.system.clone(),
                 date: Some(d),
                 why: format!("assessment {why}"),
+                owner: None,
+                overdue,
+            });
+        }
+    }
+    // Remediations stay on the agenda, whatever their date, until the
+    // element passes.
+    for c in &plan.competencies {
+        for r in c.remediations.iter().filter(|r| r.is_open()) {
+            let (why, overdue) = match r.plan.due {
+                Some(d) => {
+                    let (w, late) = when(d, today);
+                    (format!("reassessment {w}"), late)
+                }
+                None => ("no reassessment date set".into(), false),
+            };
+            out.push(Entry {
+                kind: "remediation",
+                id: Some(c.id.to_string()),
+                title: format!("{}: element {} needs work", c.system, r.element),
+                date: r.plan.due,
+                why: format!("{}; {why}", r.what()),
                 owner: None,
                 overdue,
             });
@@ -304,5 +326,42 @@ mod tests {
                 .iter()
                 .any(|e| e.kind == "pair")
         );
+    }
+
+    #[test]
+    fn an_open_remediation_stays_on_the_agenda_until_closed() {
+        use crate::model::{Competency, CompetencyStage, Remediation, RemediationPlan};
+        let mut p = plan();
+        let r = Remediation {
+            element: 3,
+            opened_on: date(2027, 1, 10),
+            plan: RemediationPlan {
+                retrain: "QC review".into(),
+                by: "Lee".into(),
+                // Far beyond the 7-day horizon: listed all the same.
+                due: Some(date(2027, 6, 1)),
+            },
+            closed_on: None,
+        };
+        p.competencies.push(Competency {
+            id: "cbc".into(),
+            system: "CBC".into(),
+            stage: CompetencyStage::Independent,
+            trained_on: None,
+            assessments: Vec::new(),
+            signoffs: Vec::new(),
+            remediations: vec![r.clone()],
+            created_at: Timestamp::UNIX_EPOCH,
+        });
+        let now: Timestamp = "2027-02-01T12:00:00Z".parse().unwrap();
+        let got = attention(&p, now, date(2027, 2, 1), 7);
+        let e = got.iter().find(|e| e.kind == "remediation").expect("listed");
+        assert_eq!(e.title, "CBC: element 3 needs work");
+        assert!(e.why.starts_with("retrain “QC review” with Lee, reassess by 2027-06-01; reassessment due in"), "{}", e.why);
+        assert!(!e.overdue);
+        let late = attention(&p, now, date(2027, 6, 3), 7);
+        assert!(late.iter().any(|e| e.kind == "remediation" && e.overdue));
+        p.competencies[0].remediations[0].closed_on = Some(date(2027, 2, 1));
+        assert!(!attention(&p, now, date(2027, 2, 1), 7).iter().any(|e| e.kind == "remediation"));
     }
 }

@@ -265,6 +265,7 @@ mod tests {
             trained_on,
             assessments: Vec::new(),
             signoffs: vec![s; signoffs],
+            remediations: Vec::new(),
             created_at: Timestamp::UNIX_EPOCH,
         }
     }

@@ -174,6 +174,7 @@ mod tests {
                 })
                 .collect(),
             signoffs: Vec::new(),
+            remediations: Vec::new(),
             created_at: jiff::Timestamp::UNIX_EPOCH,
         }
     }

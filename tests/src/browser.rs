@@ -29,12 +29,28 @@ impl Drop for Driver {
     }
 }
 
-fn which(name: &str) -> Option<PathBuf> {
+/// The program `name` on the PATH.
+pub fn which(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .to_str()?
         .split(':')
         .map(|d| PathBuf::from(d).join(name))
         .find(|p| p.is_file())
+}
+
+/// The program `name` a test needs; `None` (with the reason printed) when
+/// it is missing and this is not CI; under `CI=true` a missing tool fails
+/// the test. `install` says how to get it.
+pub fn tool(name: &str, install: &str) -> Option<PathBuf> {
+    let found = which(name);
+    if found.is_none() {
+        let msg = format!("{name} is not installed ({install})");
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI: this test needs {msg}");
+        }
+        eprintln!("skipped: {msg}");
+    }
+    found
 }
 
 /// The browser binary.

@@ -6,14 +6,17 @@ use tandem_proto::api::Item;
 use tandem_proto::competency::{ELEMENTS, Schedule};
 use tandem_proto::edit::{AssessmentOp, CompetencyOp, Edit, SignoffOp};
 use tandem_proto::ids::{self, short};
-use tandem_proto::model::{Assessment, AssessmentResult, Competency, CompetencyStage, Plan};
-use tandem_proto::signing::verify;
+use tandem_proto::model::{
+    Assessment, AssessmentKind, AssessmentResult, Competency, CompetencyStage, Plan,
+    Qualification, RemediationPlan,
+};
+use tandem_proto::signing::{verify, verify_acknowledgement};
 
 use super::Ctx;
 use super::goal::api;
 use crate::fail::Fail;
 use crate::input;
-use crate::record::RecordFormat;
+use crate::record::{PaperArg, RecordFormat};
 
 /// Competency commands.
 #[derive(Debug, Subcommand)]
@@ -62,9 +65,35 @@ pub enum CompetencyCmd {
         /// How: method, samples, records reviewed (`-` reads stdin).
         #[arg(long, short, default_value = "")]
         method: String,
+        /// For a result that needs work: what to retrain (a remediation is
+        /// opened either way, and stays on the agenda until the element passes).
+        #[arg(long)]
+        retrain: Option<String>,
+        /// For a result that needs work: who retrains.
+        #[arg(long)]
+        by: Option<String>,
+        /// For a result that needs work: reassess by this date, e.g. 2027-02-01, +2w.
+        #[arg(long)]
+        reassess_by: Option<String>,
     },
-    /// Sign off a record with this device's key (mentor devices only; all six elements passed).
+    /// Sign off a record with this device's key (mentor devices only; all
+    /// six elements passed). The first sign-off is the initial assessment
+    /// and releases the technician to independent.
     Signoff {
+        /// Its id (or a unique prefix).
+        id: String,
+        /// Which assessment this completes (default: the one due next:
+        /// initial, 6-month, 12-month, then annual).
+        #[arg(long = "type", value_enum, ignore_case = true)]
+        kind: Option<AssessmentKind>,
+        /// Your qualification under CLIA (asked once per plan; later
+        /// sign-offs from this device reuse it).
+        #[arg(long, short, value_enum, ignore_case = true)]
+        qualification: Option<Qualification>,
+    },
+    /// As the technician, acknowledge the latest sign-off of a record with
+    /// this device's key (a mentee's device).
+    Acknowledge {
         /// Its id (or a unique prefix).
         id: String,
     },
@@ -80,6 +109,9 @@ pub enum CompetencyCmd {
         /// How to write it.
         #[arg(long, short, value_enum, ignore_case = true, default_value_t = RecordFormat::Markdown)]
         format: RecordFormat,
+        /// Paper for a PDF.
+        #[arg(long, value_enum, ignore_case = true, default_value_t = PaperArg::Letter)]
+        paper: PaperArg,
         /// Write to this file instead of stdout.
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
@@ -131,10 +163,18 @@ fn checks(plan: &Plan, c: &Competency) -> Vec<serde_json::Value> {
         .iter()
         .map(|s| {
             let r = verify(plan, c, s);
+            let ack = s.acknowledgement.as_ref().map(|a| {
+                let r = verify_acknowledgement(plan, c, s, a);
+                serde_json::json!({
+                    "peer": a.peer, "name": a.name, "signed_at": a.signed_at,
+                    "valid": r.is_ok(), "error": r.err().map(|e| e.to_string()),
+                })
+            });
             serde_json::json!({
                 "competency": c.id, "system": c.system, "assessor": s.assessor, "name": s.name,
-                "signed_at": s.signed_at, "valid": r.is_ok(),
-                "error": r.err().map(|e| e.to_string()),
+                "signed_at": s.signed_at, "type": s.kind, "qualification": s.qualification,
+                "format": s.format, "valid": r.is_ok(),
+                "error": r.err().map(|e| e.to_string()), "acknowledgement": ack,
             })
         })
         .collect()
@@ -164,18 +204,37 @@ fn detail(plan: &Plan, c: &Competency, s: crate::style::Style) -> String {
             None => out += &format!("  {n}. {name}\n     {}\n", s.dim("not assessed")),
         }
     }
-    for v in checks(plan, c) {
-        let ok = v["valid"] == true;
+    let status = |v: &serde_json::Value| {
+        if v["valid"] == true {
+            s.green("verified")
+        } else {
+            s.bold(&format!("FAILED: {}", v["error"].as_str().unwrap_or("")))
+        }
+    };
+    for (v, so) in checks(plan, c).iter().zip(&c.signoffs) {
+        let kind = so.kind.map(|k| format!(" ({})", k.as_str())).unwrap_or_default();
+        let qualification = so
+            .qualification
+            .map(|q| format!(", {}", q.label()))
+            .unwrap_or_default();
         out += &format!(
-            "  sign-off by {} at {}: {}\n",
-            v["name"].as_str().unwrap_or(""),
-            v["signed_at"].as_str().unwrap_or(""),
-            if ok {
-                s.green("verified")
-            } else {
-                s.bold(&format!("FAILED: {}", v["error"].as_str().unwrap_or("")))
-            }
+            "  sign-off{kind} by {}{qualification} at {}: {}\n",
+            so.name,
+            so.signed_at.strftime("%Y-%m-%d %H:%M UTC"),
+            status(v)
         );
+        out += &match &so.acknowledgement {
+            Some(a) => format!(
+                "    acknowledged by {} at {}: {}\n",
+                a.name,
+                a.signed_at.strftime("%Y-%m-%d %H:%M UTC"),
+                status(&v["acknowledgement"])
+            ),
+            None => format!("    {}\n", s.dim("not acknowledged by the technician yet")),
+        };
+    }
+    for r in &c.remediations {
+        out += &format!("  {}\n", r.describe());
     }
     out
 }
@@ -223,9 +282,25 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             assessor,
             date,
             method,
+            retrain,
+            by,
+            reassess_by,
         } => {
             let date = ctx.date(&date)?;
             let method = input::text(method)?;
+            let due = reassess_by.map(|d| ctx.date(&d)).transpose()?;
+            let remediation = (retrain.is_some() || by.is_some() || due.is_some()).then(|| {
+                RemediationPlan {
+                    retrain: retrain.unwrap_or_default(),
+                    by: by.unwrap_or_default(),
+                    due,
+                }
+            });
+            if remediation.is_some() && result == AssessmentResult::Pass {
+                return Err(Fail::Usage(
+                    "--retrain, --by and --reassess-by go with --result needs-work".into(),
+                ));
+            }
             let assessment = Assessment {
                 element,
                 date,
@@ -238,17 +313,33 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 Edit::Assessment(AssessmentOp::Add {
                     competency: id,
                     assessment,
+                    remediation,
                 }),
                 "Assessed",
             )
         }
-        CompetencyCmd::Signoff { id } => edited(
+        CompetencyCmd::Signoff {
+            id,
+            kind,
+            qualification,
+        } => edited(
             ctx,
             Edit::Signoff(SignoffOp::Add {
                 competency: id,
+                kind,
+                qualification,
                 signoff: None,
             }),
             "Signed off",
+        ),
+        CompetencyCmd::Acknowledge { id } => edited(
+            ctx,
+            Edit::Signoff(SignoffOp::Acknowledge {
+                competency: id,
+                signature: None,
+                acknowledgement: None,
+            }),
+            "Acknowledged",
         ),
         CompetencyCmd::Schedule { first, every } => {
             let now = ctx.fetch_plan()?.competency_schedule;
@@ -309,17 +400,29 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 detail(&plan, c, s) + &super::items::conflict_lines(&marks, &c.id, s)
             })
         }
-        CompetencyCmd::Record { id, format, output } => {
+        CompetencyCmd::Record {
+            id,
+            format,
+            paper,
+            output,
+        } => {
+            use std::io::IsTerminal;
             let plan = ctx.fetch_plan()?;
             let list: Vec<&Competency> = match &id {
                 Some(id) => vec![find(&plan, id)?],
                 None => plan.competencies.iter().collect(),
             };
-            let text = crate::record::render(&plan, &list, format, ctx.today());
+            let bytes = crate::record::render(&plan, &list, format, paper, ctx.today());
             match output {
-                None => super::print(&text),
+                None if format == RecordFormat::Pdf && std::io::stdout().is_terminal() => {
+                    Err(Fail::Usage(
+                        "a PDF is not for the terminal: write it to a file with -o record.pdf"
+                            .into(),
+                    ))
+                }
+                None => super::print_bytes(&bytes),
                 Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| {
+                    std::fs::write(&path, bytes).map_err(|e| {
                         Fail::Other(format!("cannot write {}: {e}", path.display()))
                     })?;
                     super::print(&format!("Wrote {}\n", path.display()))
@@ -334,7 +437,10 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             };
             let results: Vec<serde_json::Value> =
                 list.iter().flat_map(|c| checks(&plan, c)).collect();
-            let failed = results.iter().filter(|v| v["valid"] != true).count();
+            let failed = results
+                .iter()
+                .filter(|v| v["valid"] != true || v["acknowledgement"]["valid"] == false)
+                .count();
             ctx.emit(&results, || {
                 if results.is_empty() {
                     return "No sign-offs to verify.\n".into();
@@ -342,18 +448,33 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 results
                     .iter()
                     .map(|v| {
-                        format!(
-                            "{}  {}  signed by {} at {}: {}\n",
+                        let mark = |v: &serde_json::Value| {
                             if v["valid"] == true {
                                 s.green("OK    ")
                             } else {
                                 s.bold("FAILED")
-                            },
+                            }
+                        };
+                        let mut line = format!(
+                            "{}  {}  signed by {} at {}: {}\n",
+                            mark(v),
                             v["system"].as_str().unwrap_or(""),
                             v["name"].as_str().unwrap_or(""),
                             v["signed_at"].as_str().unwrap_or(""),
                             v["error"].as_str().unwrap_or("verified")
-                        )
+                        );
+                        let a = &v["acknowledgement"];
+                        if a.is_object() {
+                            line += &format!(
+                                "{}  {}  acknowledged by {} at {}: {}\n",
+                                mark(a),
+                                v["system"].as_str().unwrap_or(""),
+                                a["name"].as_str().unwrap_or(""),
+                                a["signed_at"].as_str().unwrap_or(""),
+                                a["error"].as_str().unwrap_or("verified")
+                            );
+                        }
+                        line
                     })
                     .collect()
             })?;

@@ -23,6 +23,7 @@ pub(crate) mod member;
 pub(crate) mod note;
 pub(crate) mod peer;
 pub(crate) mod plan;
+pub(crate) mod profile;
 pub(crate) mod resolve;
 pub(crate) mod shell;
 pub(crate) mod status;
@@ -250,8 +251,13 @@ pub fn item_json(item: &Item) -> serde_json::Value {
 
 /// Writes to stdout; a closed pipe (e.g. `| head`) ends the program quietly.
 pub fn print(text: &str) -> Result<(), Fail> {
+    print_bytes(text.as_bytes())
+}
+
+/// Writes bytes to stdout, as [`print`] writes text.
+pub fn print_bytes(bytes: &[u8]) -> Result<(), Fail> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(Fail::Other(format!("cannot write output: {e}"))),

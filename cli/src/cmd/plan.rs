@@ -64,6 +64,10 @@ pub enum PlanCmd {
         #[arg(long)]
         mentee: Option<String>,
     },
+    /// Show or set the laboratory and person details printed on competency
+    /// records (lab name, CLIA number, director, section; full name,
+    /// employee id, position).
+    Profile(super::profile::ProfileArgs),
     /// Plans offered by devices this one shares no plan with, waiting for
     /// you to accept or decline them (a plan you join with a ticket needs no consent).
     Pending,
@@ -233,6 +237,7 @@ pub(crate) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 format!("Declined plan {} ({}); it will be refused if offered again.\n", d.title, short(&d.plan))
             })
         }
+        PlanCmd::Profile(args) => super::profile::run(args, ctx),
         PlanCmd::Set { status, mentor, mentee } => {
             if status.is_none() && mentor.is_none() && mentee.is_none() {
                 return Err(Fail::Usage("nothing to set: give --status, --mentor or --mentee".into()));

@@ -15,7 +15,7 @@ use super::tests::{device, new_plan, now, peer};
 use super::*;
 
 /// How many kinds of operation [`edit_for`] knows.
-const OPS: u8 = 41;
+const OPS: u8 = 43;
 
 /// One random operation: which one, which existing item it picks, two
 /// words and a number to fill its fields with.
@@ -183,10 +183,15 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
             assessment: Assessment {
                 element: 1 + n % 6,
                 date: day,
-                assessor: a,
-                method: b,
+                assessor: a.clone(),
+                method: b.clone(),
                 result: AssessmentResult::ALL[n as usize % AssessmentResult::ALL.len()],
             },
+            remediation: (n % 3 == 0).then(|| RemediationPlan {
+                retrain: b,
+                by: a,
+                due: (n % 2 == 0).then_some(day),
+            }),
         }),
         24 => Edit::Signoff(SignoffOp::Add {
             competency: pick_of(&comps)?,
@@ -196,8 +201,37 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
                 signed_at: now(),
                 public_key: "08011220".into(),
                 signature: format!("{n:02x}").repeat(32),
+                format: 1 + n % 2,
+                kind: (n % 2 == 1).then(|| AssessmentKind::ALL[n as usize % AssessmentKind::ALL.len()]),
+                qualification: (n % 2 == 1)
+                    .then(|| Qualification::ALL[n as usize % Qualification::ALL.len()]),
+                acknowledgement: None,
             }),
+            kind: None,
+            qualification: None,
         }),
+        41 => {
+            let c = plan.competencies.get(p % plan.competencies.len().max(1))?;
+            let s = c.signoffs.first()?;
+            Edit::Signoff(SignoffOp::Acknowledge {
+                competency: c.id.to_string(),
+                signature: Some(s.signature.clone()),
+                acknowledgement: Some(Acknowledgement {
+                    peer: peer(2).into(),
+                    name: a,
+                    signed_at: now(),
+                    public_key: "08011220".into(),
+                    signature: format!("{n:02x}").repeat(32),
+                }),
+            })
+        }
+        42 => Edit::Plan(PlanOp::Profile(ProfilePatch {
+            lab_name: Some(a),
+            clia_number: (n % 2 == 0).then(|| format!("05D{:07}", u32::from(n) * 1013)),
+            full_name: Some(b),
+            employee_id: (n % 3 == 0).then(|| format!("E{n}")),
+            ..Default::default()
+        })),
         25 => Edit::Ce(CeOp::Add(NewCe {
             title: a,
             provider: b,

@@ -55,6 +55,13 @@ pub(super) fn verification(p: &Plan, c: &Competency, s: &Signoff) -> (bool, Stri
                 since.strftime("%Y-%m-%d %H:%M UTC")
             ),
         ),
+        Err(VerifyError::NotTheTechnician(peer)) => (
+            false,
+            format!(
+                "Not verified: {} was not the technician's device when it signed",
+                who(&peer)
+            ),
+        ),
         Err(e @ (VerifyError::BadKey | VerifyError::NotThatDevice(_))) => {
             (false, format!("Not verified: {e}"))
         }

@@ -12,7 +12,9 @@ use jiff::Timestamp;
 use super::doc;
 use super::fields::{ValidationError, bad};
 use super::plan::Plan;
-use super::{Item, ItemKind, agreement, conflict, member, plan};
+#[cfg(feature = "doc")]
+use super::conflict;
+use super::{Item, ItemKind, agreement, member, plan};
 use crate::export::ImportError;
 use crate::ids::{ItemId, PeerId};
 

@@ -53,6 +53,40 @@ impl Remediation {
     pub fn is_open(&self) -> bool {
         self.closed_on.is_none()
     }
+
+    /// What is to be done, in words: "retrain “calibration” with Lee,
+    /// reassess by 2027-02-01".
+    pub fn what(&self) -> String {
+        let p = &self.plan;
+        let mut out = if p.retrain.trim().is_empty() {
+            format!("retrain element {}", self.element)
+        } else {
+            format!("retrain “{}”", p.retrain.trim())
+        };
+        if !p.by.trim().is_empty() {
+            out += &format!(" with {}", p.by.trim());
+        }
+        match p.due {
+            Some(d) => out += &format!(", reassess by {d}"),
+            None => out += ", then reassess",
+        }
+        out
+    }
+
+    /// One line: "Remediation of element 3, opened 2027-01-10: retrain
+    /// “calibration” with Lee, reassess by 2027-02-01 (open)".
+    pub fn describe(&self) -> String {
+        let state = match self.closed_on {
+            Some(d) => format!("closed {d}, the element passed"),
+            None => "open".into(),
+        };
+        format!(
+            "Remediation of element {}, opened {}: {} ({state})",
+            self.element,
+            self.opened_on,
+            self.what()
+        )
+    }
 }
 
 /// The checks of a remediation plan, whoever writes it.
@@ -80,6 +114,7 @@ pub fn check_imported(all: &[Remediation]) -> Result<(), ValidationError> {
 
 /// The key a remediation is kept under: its element and opening date, the
 /// same on every device and every import.
+#[cfg(feature = "doc")]
 fn key_of(element: u8, opened_on: Date) -> String {
     format!("{element}@{opened_on}")
 }

@@ -20,6 +20,7 @@ mod members;
 mod netns;
 mod p2p;
 mod plan;
+mod record;
 mod relay;
 mod socket;
 mod templates;

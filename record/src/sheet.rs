@@ -1,0 +1,218 @@
+//! What a competency record says, decided once for every layout: the
+//! page header (laboratory and person), and for each test system its
+//! facts, the six elements, the sign-offs with their checks, the
+//! remediations and the lines to sign on paper.
+
+use jiff::civil::Date;
+use tandem_proto::competency::{ELEMENTS, FORMAT_1_COVERS, SIGNATURE_COVERS};
+use tandem_proto::model::{Competency, Plan};
+
+use crate::words::{self, Check};
+
+/// A whole record, ready to lay out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    /// "Competency record: Sam Lee".
+    pub title: String,
+    /// The laboratory, on every page: "Riverside Hospital Laboratory · CLIA 05D0642827 · Hematology".
+    pub lab: String,
+    /// The person, on every page: "Sam Lee · employee 4471 · Medical Laboratory Scientist".
+    pub person: String,
+    /// Facts of the whole record: (label, value), e.g. ("Laboratory director", "Dr. Ruiz").
+    pub facts: Vec<(&'static str, String)>,
+    /// One per test system.
+    pub sections: Vec<Section>,
+    /// What the signatures cover (and, if any sign-off is of format 1, what those do not).
+    pub covers: Vec<&'static str>,
+    /// The day it was printed.
+    pub printed: Date,
+}
+
+/// One test system's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The test system or procedure.
+    pub system: String,
+    /// (label, value): stage, training completed, next assessment due.
+    pub facts: Vec<(&'static str, String)>,
+    /// The six elements, in order.
+    pub elements: Vec<Element>,
+    /// Sign-offs, oldest first.
+    pub signoffs: Vec<SignoffRow>,
+    /// Remediations, oldest first, in words.
+    pub remediations: Vec<String>,
+}
+
+/// One element's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    /// 1 to 6.
+    pub number: u8,
+    /// What the element is.
+    pub name: &'static str,
+    /// When assessed ("" when not yet).
+    pub date: String,
+    /// "pass", "needs work" or "not assessed".
+    pub result: String,
+    /// Who assessed it.
+    pub assessor: String,
+    /// How.
+    pub method: String,
+    /// The result is a pass.
+    pub passed: bool,
+}
+
+/// One sign-off's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignoffRow {
+    /// "initial", "6-month", ... ("not recorded" on format-1 sign-offs).
+    pub kind: String,
+    /// The assessor's name.
+    pub name: String,
+    /// "technical supervisor", ... ("not recorded" on format-1 sign-offs).
+    pub qualification: String,
+    /// "2027-01-15 14:02 UTC".
+    pub signed_at: String,
+    /// Whether the signature verifies.
+    pub check: Check,
+    /// The technician's acknowledgement: (name, time, check).
+    pub acknowledgement: Option<(String, String, Check)>,
+    /// Made before methods were signed.
+    pub format_1: bool,
+}
+
+const NOT_RECORDED: &str = "not recorded";
+
+fn stamp(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn joined(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+impl Sheet {
+    /// The record of `list` (competencies of `plan`), printed on `today`.
+    pub fn of(plan: &Plan, list: &[&Competency], today: Date) -> Sheet {
+        let pr = &plan.profile;
+        let name = if pr.full_name.trim().is_empty() {
+            plan.mentee.clone()
+        } else {
+            pr.full_name.clone()
+        };
+        let clia = (!pr.clia_number.is_empty()).then(|| format!("CLIA {}", pr.clia_number));
+        let lab = joined(&[
+            &pr.lab_name,
+            clia.as_deref().unwrap_or(""),
+            &pr.lab_section,
+        ]);
+        let employee = (!pr.employee_id.is_empty()).then(|| format!("employee {}", pr.employee_id));
+        let person = joined(&[&name, employee.as_deref().unwrap_or(""), &pr.position]);
+        let mut facts = Vec::new();
+        if !pr.lab_director.trim().is_empty() {
+            facts.push(("Laboratory director", pr.lab_director.clone()));
+        }
+        if !plan.mentor.trim().is_empty() {
+            facts.push(("Mentor", plan.mentor.clone()));
+        }
+        facts.push(("Plan", plan.title.clone()));
+        let sections: Vec<Section> = list.iter().map(|c| section(plan, c)).collect();
+        let mut covers = vec![SIGNATURE_COVERS];
+        if sections.iter().flat_map(|s| &s.signoffs).any(|s| s.format_1) {
+            covers.push(FORMAT_1_COVERS);
+        }
+        Sheet {
+            title: format!(
+                "Competency record: {}",
+                if name.trim().is_empty() { &plan.title } else { &name }
+            ),
+            lab: if lab.is_empty() {
+                "Laboratory not given (tandem plan profile --lab-name ...)".into()
+            } else {
+                lab
+            },
+            person,
+            facts,
+            sections,
+            covers,
+            printed: today,
+        }
+    }
+}
+
+fn section(plan: &Plan, c: &Competency) -> Section {
+    let mut facts = vec![("Stage", c.stage.as_str().to_string())];
+    facts.push((
+        "Training completed",
+        c.trained_on.map_or_else(|| "not recorded".into(), |d| d.to_string()),
+    ));
+    facts.push((
+        "Next assessment due",
+        plan.competency_schedule.next_due(c).map_or_else(
+            || "not scheduled (training not completed)".into(),
+            |d| format!("{d} ({})", plan.competency_schedule.next_kind(c).as_str()),
+        ),
+    ));
+    let elements = ELEMENTS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let number = i as u8 + 1;
+            match c.assessments.iter().find(|a| a.element == number) {
+                Some(a) => Element {
+                    number,
+                    name,
+                    date: a.date.to_string(),
+                    result: a.result.as_str().replace('-', " "),
+                    assessor: a.assessor.clone(),
+                    method: a.method.clone(),
+                    passed: a.result == tandem_proto::model::AssessmentResult::Pass,
+                },
+                None => Element {
+                    number,
+                    name,
+                    date: String::new(),
+                    result: "not assessed".into(),
+                    assessor: String::new(),
+                    method: String::new(),
+                    passed: false,
+                },
+            }
+        })
+        .collect();
+    let signoffs = c
+        .signoffs
+        .iter()
+        .map(|s| SignoffRow {
+            kind: s
+                .kind
+                .map_or_else(|| NOT_RECORDED.into(), |k| k.as_str().to_string()),
+            name: s.name.clone(),
+            qualification: s
+                .qualification
+                .map_or_else(|| NOT_RECORDED.into(), |q| q.label().to_string()),
+            signed_at: stamp(s.signed_at),
+            check: words::signoff(plan, c, s),
+            acknowledgement: s.acknowledgement.as_ref().map(|a| {
+                (
+                    a.name.clone(),
+                    stamp(a.signed_at),
+                    words::acknowledgement(plan, c, s, a),
+                )
+            }),
+            format_1: s.format == 1,
+        })
+        .collect();
+    Section {
+        system: c.system.clone(),
+        facts,
+        elements,
+        signoffs,
+        remediations: c.remediations.iter().map(|r| r.describe()).collect(),
+    }
+}
