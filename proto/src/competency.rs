@@ -133,11 +133,18 @@ pub const FORMAT_1_COVERS: &str = "Sign-offs marked \"format 1\" were made befor
 
 /// The exact bytes sign-off `s` of `c` signs (its `signature` aside):
 /// compact JSON of the plan id, the competency id and system, each assessed
-/// element with its date, result and assessor (and, from format 2, its
-/// method, the assessment type and the assessor's qualification), the
-/// signer and the time. An unknown format signs nothing that verifies.
+/// element with its date, result and assessor, the signer and the time.
+/// Format 1 reads the elements from the competency as it is now; format 2
+/// signs the sign-off's own copy of them (so a later reassessment leaves
+/// it intact), with each one's method, the assessment type and the
+/// assessor's qualification. An unknown format signs nothing that verifies.
 pub fn signed_bytes(plan: &str, c: &Competency, s: &Signoff) -> Vec<u8> {
-    let mut assessments: Vec<_> = c.assessments.iter().collect();
+    let source = if s.format == 1 {
+        &c.assessments
+    } else {
+        &s.assessments
+    };
+    let mut assessments: Vec<_> = source.iter().collect();
     assessments.sort_by_key(|a| a.element);
     // Serializing strings, numbers and dates cannot fail.
     match s.format {
@@ -256,6 +263,7 @@ mod tests {
             format: 1,
             kind: None,
             qualification: None,
+            assessments: Vec::new(),
             acknowledgement: None,
         };
         Competency {
@@ -339,6 +347,7 @@ mod tests {
             format: ATTESTATION_FORMAT,
             kind: Some(AssessmentKind::Initial),
             qualification: Some(crate::model::Qualification::TechnicalSupervisor),
+            assessments: c.assessments.clone(),
             acknowledgement: None,
         };
         let base = signed_bytes("plan", &c, &s);
@@ -350,19 +359,22 @@ mod tests {
         assert_ne!(signed_bytes("other", &c, &s), base);
         assert_ne!(changed(&|c, _| c.id = "c2".into()), base);
         assert_ne!(changed(&|c, _| c.system = "BMP".into()), base);
-        assert_ne!(changed(&|c, _| c.assessments[0].date = date(2027, 1, 11)), base);
+        assert_ne!(changed(&|_, s| s.assessments[0].date = date(2027, 1, 11)), base);
         assert_ne!(
-            changed(&|c, _| c.assessments[0].result = AssessmentResult::NeedsWork),
+            changed(&|_, s| s.assessments[0].result = AssessmentResult::NeedsWork),
             base
         );
-        assert_ne!(changed(&|c, _| c.assessments[0].assessor = "Lee".into()), base);
-        assert_ne!(changed(&|c, _| c.assessments[0].element = 2), base);
-        assert_ne!(changed(&|c, _| c.assessments[0].method = "other".into()), base);
+        assert_ne!(changed(&|_, s| s.assessments[0].assessor = "Lee".into()), base);
+        assert_ne!(changed(&|_, s| s.assessments[0].element = 2), base);
+        assert_ne!(changed(&|_, s| s.assessments[0].method = "other".into()), base);
         assert_ne!(changed(&|_, s| s.assessor = "other peer".into()), base);
         assert_ne!(changed(&|_, s| s.name = "Lee".into()), base);
         assert_ne!(changed(&|_, s| s.signed_at = Timestamp::UNIX_EPOCH), base);
         assert_ne!(changed(&|_, s| s.kind = Some(AssessmentKind::Annual)), base);
         assert_ne!(changed(&|_, s| s.qualification = None), base);
+        // Format 2 signs its own copy: the competency's latest assessments
+        // moving on (a reassessment) leave it as it was.
+        assert_eq!(changed(&|c, _| c.assessments[0].date = date(2027, 7, 1)), base);
         // The acknowledgement is signed apart, after: it is not in these bytes.
         assert_eq!(
             changed(&|_, s| s.acknowledgement = Some(crate::model::Acknowledgement {

@@ -5,8 +5,9 @@
 //! checks what it prints without linking the daemon's network or storage.
 //!
 //! A sign-off verifies when: its public key decodes, is the key of the
-//! PeerId it names, the signature over the attested fields *as they are
-//! now* is valid, and that device was a mentor of the plan when it signed
+//! PeerId it names, the signature over the attested fields is valid (a
+//! format-2 sign-off keeps its own copy of the elements it signed; none of
+//! them may since have been changed in place in the competency), and that device was a mentor of the plan when it signed
 //! (the plan's membership history; 42 CFR 493.1451(b)(8) and 493.1413(b)(8)
 //! make the technical supervisor or consultant who assessed responsible for
 //! the record, and retiring their old laptop does not undo that), unless
@@ -141,6 +142,7 @@ pub fn sign(
         format: ATTESTATION_FORMAT,
         kind: Some(kind),
         qualification: Some(qualification),
+        assessments: c.assessments.clone(),
         acknowledgement: None,
     };
     (s.public_key, s.signature) = by.sign(&signed_bytes(plan, c, &s))?;
@@ -170,13 +172,27 @@ pub fn acknowledge(
 pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyError> {
     let key = key_of(&s.public_key, &s.assessor)?;
     let sig = hex::decode(&s.signature).map_err(|_| VerifyError::Changed)?;
-    if !key.verify(&signed_bytes(&plan.id, c, s), &sig) {
+    if !key.verify(&signed_bytes(&plan.id, c, s), &sig) || rewritten(c, s) {
         return Err(VerifyError::Changed);
     }
     if held(plan, &s.assessor, s.signed_at)? != Some(Role::Mentor) {
         return Err(VerifyError::NotAMentor(s.assessor.to_string()));
     }
     Ok(())
+}
+
+/// Whether an element `s` signed (format 2) was changed in place since: the
+/// competency's latest assessment of it is dated on or before the day of
+/// signing, yet differs from what was signed, or is gone. A reassessment is
+/// dated after the sign-off and leaves it standing.
+fn rewritten(c: &Competency, s: &Signoff) -> bool {
+    let day = s.signed_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    s.assessments.iter().any(|signed| {
+        match c.assessments.iter().find(|a| a.element == signed.element) {
+            Some(now) => now.date <= day && now != signed,
+            None => true,
+        }
+    })
 }
 
 /// Checks the technician's acknowledgement of sign-off `s` of `c`: made
@@ -502,6 +518,7 @@ mod tests {
             format: 1,
             kind: None,
             qualification: None,
+            assessments: Vec::new(),
             acknowledgement: None,
         };
         s.signature = hex::encode(key.sign(&signed_bytes(&p.id, &c, &s)).unwrap());
@@ -581,5 +598,30 @@ mod tests {
             verify_acknowledgement(&p, &c, &s, &self_ack),
             Err(VerifyError::NotTheTechnician(mentor_peer))
         );
+    }
+
+    #[test]
+    fn a_reassessment_leaves_earlier_signoffs_standing_and_a_rewrite_does_not() {
+        let key = Keypair::generate_ed25519();
+        let peer = PeerId::from(key.public()).to_string();
+        let p = plan(&key, Role::Mentor);
+        let mut c = competency();
+        let first = jiff::Timestamp::from_second(1_793_577_600).unwrap(); // 2026-11-02 UTC
+        let s = sign(&key, &p.id, &c, &peer, "Dana", first).unwrap();
+        c.signoffs.push(s.clone());
+        // Six months on, every element is assessed again: the first sign-off stands.
+        for a in &mut c.assessments {
+            a.date = date(2027, 5, 1);
+            a.method = "observed 12 runs".into();
+        }
+        assert_eq!(verify(&p, &c, &s), Ok(()));
+        // An element rewritten in place, dated as it was signed: caught.
+        let mut rewritten = competency();
+        rewritten.assessments[2].method = "read the SOP".into();
+        assert_eq!(verify(&p, &rewritten, &s), Err(VerifyError::Changed));
+        // The sign-off's own copy edited: caught by the signature.
+        let mut s2 = s.clone();
+        s2.assessments[0].assessor = "Lee".into();
+        assert_eq!(verify(&p, &competency(), &s2), Err(VerifyError::Changed));
     }
 }

@@ -7,7 +7,7 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::sheet::{Section, Sheet};
+use crate::sheet::{Round, Section, Sheet, SignoffRow};
 
 /// `s` as a CSS string literal, safe inside a `<style>` element.
 fn css_string(s: &str) -> String {
@@ -71,55 +71,63 @@ h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
     )
 }
 
+fn elements(r: &Round) -> Markup {
+    html! {
+        table.elements {
+            colgroup { col style="width:22%"; col style="width:11%"; col style="width:10%"; col style="width:15%"; col; }
+            thead { tr { th { "Element" } th { "Date" } th { "Result" } th { "Assessor" } th { "Method" } } }
+            tbody {
+                @for e in &r.elements {
+                    tr {
+                        td { (e.number) ". " (e.name) }
+                        td { (e.date) }
+                        td class=(if e.passed { "ok" } else { "failed" }) { (e.result) }
+                        td { (e.assessor) }
+                        td { (e.method) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn signoff(r: &SignoffRow) -> Markup {
+    html! {
+        table.signoffs {
+            colgroup { col style="width:16%"; col style="width:17%"; col style="width:17%"; col style="width:17%"; col; }
+            thead { tr { th { "Signature" } th { "Signed by" } th { "Qualification" } th { "Signed at" } th { "Verification" } } }
+            tbody {
+                tr {
+                    td { "assessor" @if r.format_1 { " (format 1)" } }
+                    td { (r.name) }
+                    td { (r.qualification) }
+                    td { (r.signed_at) }
+                    td class=(if r.check.ok { "ok" } else { "failed" }) { (r.check.text) }
+                }
+                tr {
+                    td { "employee" }
+                    @match &r.acknowledgement {
+                        Some((name, at, check)) => {
+                            td { (name) } td { "technician" } td { (at) }
+                            td class=(if check.ok { "ok" } else { "failed" }) { (check.text) }
+                        }
+                        None => { td colspan="4" { "Not acknowledged by the technician yet." } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn section(s: &Section) -> Markup {
     html! {
         section.system {
             h2 { "Test system: " (s.system) }
             dl.facts { @for (k, v) in &s.facts { dt { (k) } dd { (v) } } }
-            table.elements {
-                colgroup { col style="width:22%"; col style="width:11%"; col style="width:10%"; col style="width:15%"; col; }
-                thead { tr { th { "Element" } th { "Date" } th { "Result" } th { "Assessor" } th { "Method" } } }
-                tbody {
-                    @for e in &s.elements {
-                        tr {
-                            td { (e.number) ". " (e.name) }
-                            td { (e.date) }
-                            td class=(if e.passed { "ok" } else { "failed" }) { (e.result) }
-                            td { (e.assessor) }
-                            td { (e.method) }
-                        }
-                    }
-                }
-            }
-            h3 { "Sign-offs" }
-            @if s.signoffs.is_empty() {
-                p { "Not signed off yet." }
-            } @else {
-                table.signoffs {
-                    colgroup { col style="width:13%"; col style="width:17%"; col style="width:17%"; col style="width:17%"; col; }
-                    thead { tr { th { "Assessment" } th { "Signed by" } th { "Qualification" } th { "Signed at" } th { "Signature" } } }
-                    tbody {
-                        @for r in &s.signoffs {
-                            tr {
-                                td { (r.kind) @if r.format_1 { " (format 1)" } }
-                                td { (r.name) }
-                                td { (r.qualification) }
-                                td { (r.signed_at) }
-                                td class=(if r.check.ok { "ok" } else { "failed" }) { (r.check.text) }
-                            }
-                            tr {
-                                td { "acknowledgement" }
-                                @match &r.acknowledgement {
-                                    Some((name, at, check)) => {
-                                        td { (name) } td { "technician" } td { (at) }
-                                        td class=(if check.ok { "ok" } else { "failed" }) { (check.text) }
-                                    }
-                                    None => { td colspan="4" { "Not acknowledged by the technician yet." } }
-                                }
-                            }
-                        }
-                    }
-                }
+            @for r in &s.rounds {
+                h3 { (r.heading) }
+                (elements(r))
+                @if let Some(so) = &r.signoff { (signoff(so)) }
             }
             @if !s.remediations.is_empty() {
                 h3 { "Remediation" }

@@ -17,42 +17,41 @@ pub fn render(sheet: &Sheet) -> String {
         out += &format!("\n## {}\n\n", s.system);
         let facts: Vec<String> = s.facts.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         out += &facts.join(" · ");
-        out += "\n\n| # | Element | Date | Result | Assessor | Method |\n|---|---|---|---|---|---|\n";
-        for e in &s.elements {
+        out += "\n";
+        for round in &s.rounds {
             out += &format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
-                e.number,
-                cell(e.name),
-                e.date,
-                e.result,
-                cell(&e.assessor),
-                cell(&e.method)
+                "\n### {}\n\n| # | Element | Date | Result | Assessor | Method |\n|---|---|---|---|---|---|\n",
+                round.heading
             );
-        }
-        if s.signoffs.is_empty() {
-            out += "\nSign-offs: none yet.\n";
-        } else {
-            out += "\n| Assessment | Signed by | Qualification | Signed at | Signature |\n|---|---|---|---|---|\n";
-            for r in &s.signoffs {
+            for e in &round.elements {
                 out += &format!(
-                    "| {}{} | {} | {} | {} | {} |\n",
-                    r.kind,
-                    if r.format_1 { " (format 1)" } else { "" },
-                    cell(&r.name),
-                    r.qualification,
-                    r.signed_at,
-                    cell(&r.check.text)
+                    "| {} | {} | {} | {} | {} | {} |\n",
+                    e.number,
+                    cell(e.name),
+                    e.date,
+                    e.result,
+                    cell(&e.assessor),
+                    cell(&e.method)
                 );
-                out += &match &r.acknowledgement {
-                    Some((name, at, check)) => format!(
-                        "| acknowledgement | {} | technician | {at} | {} |\n",
-                        cell(name),
-                        cell(&check.text)
-                    ),
-                    None => "| acknowledgement | | | | not acknowledged by the technician yet |\n"
-                        .into(),
-                };
             }
+            let Some(r) = &round.signoff else { continue };
+            out += "\n| Signature | Signed by | Qualification | Signed at | Verification |\n|---|---|---|---|---|\n";
+            out += &format!(
+                "| assessor{} | {} | {} | {} | {} |\n",
+                if r.format_1 { " (format 1)" } else { "" },
+                cell(&r.name),
+                r.qualification,
+                r.signed_at,
+                cell(&r.check.text)
+            );
+            out += &match &r.acknowledgement {
+                Some((name, at, check)) => format!(
+                    "| employee | {} | technician | {at} | {} |\n",
+                    cell(name),
+                    cell(&check.text)
+                ),
+                None => "| employee | | | | not acknowledged by the technician yet |\n".into(),
+            };
         }
         for r in &s.remediations {
             out += &format!("\n- {r}");

@@ -12,7 +12,7 @@ use printpdf::{
 };
 
 use crate::Paper;
-use crate::sheet::{Section, Sheet};
+use crate::sheet::{Section, Sheet, SignoffRow};
 
 /// Margins in points: left and right, above the body (the page header
 /// sits in it), below the body (the footer sits in it).
@@ -211,23 +211,34 @@ impl<'s> Layout<'s> {
         let right = self.width - SIDE;
         let lab = self.sheet.lab.clone();
         let person = self.sheet.person.clone();
-        let half = (right - SIDE) / 2.0 - 6.0;
-        let lab = self.fit(&lab, half, 8.5);
-        let person = self.fit(&person, half, 8.5);
-        self.text(SIDE, top, &lab, true, 8.5, &BLACK);
-        let w = self.fonts.width(&person, false, 8.5);
-        self.text(right - w, top, &person, false, 8.5, &BLACK);
-        self.rule(SIDE, top - 5.0, right, top - 5.0, 0.6);
+        let body = right - SIDE;
+        let (lab_w, person_w) = (
+            self.fonts.width(&lab, true, 8.5),
+            self.fonts.width(&person, false, 8.5),
+        );
+        // Side by side when both fit, else the person under the laboratory.
+        let rule = if lab_w + person_w + 12.0 <= body {
+            self.text(SIDE, top, &lab, true, 8.5, &BLACK);
+            self.text(right - person_w, top, &person, false, 8.5, &BLACK);
+            top - 5.0
+        } else {
+            let lab = self.fit(&lab, body, 8.5, true);
+            let person = self.fit(&person, body, 8.5, false);
+            self.text(SIDE, top + 6.0, &lab, true, 8.5, &BLACK);
+            self.text(SIDE, top - 5.0, &person, false, 8.5, &BLACK);
+            top - 10.0
+        };
+        self.rule(SIDE, rule, right, rule, 0.6);
         self.y = self.height - TOP;
     }
 
     /// `s`, shortened with an ellipsis to fit `max` points.
-    fn fit(&self, s: &str, max: f32, size: f32) -> String {
-        if self.fonts.width(s, false, size) <= max {
+    fn fit(&self, s: &str, max: f32, size: f32, bold: bool) -> String {
+        if self.fonts.width(s, bold, size) <= max {
             return s.to_string();
         }
         let mut out: String = s.to_string();
-        while !out.is_empty() && self.fonts.width(&format!("{out}…"), false, size) > max {
+        while !out.is_empty() && self.fonts.width(&format!("{out}…"), bold, size) > max {
             out.pop();
         }
         format!("{out}…")
@@ -364,79 +375,32 @@ impl<'s> Layout<'s> {
     fn section(&mut self, s: &Section) {
         self.heading(&format!("Test system: {}", s.system), 13.0, 60.0);
         self.facts(&s.facts);
-        let rows = s
-            .elements
-            .iter()
-            .map(|e| {
-                vec![
-                    cell(format!("{}. {}", e.number, e.name)),
-                    cell(e.date.clone()),
-                    Cell {
-                        text: e.result.clone(),
-                        alarm: !e.passed,
-                    },
-                    cell(e.assessor.clone()),
-                    cell(e.method.clone()),
-                ]
-            })
-            .collect();
-        self.table(
-            &["Element", "Date", "Result", "Assessor", "Method"],
-            &[26.0, 11.0, 10.0, 15.0, 38.0],
-            rows,
-        );
-        self.heading("Sign-offs", 11.0, 30.0);
-        if s.signoffs.is_empty() {
-            self.para("Not signed off yet.", false, SIZE, &BLACK);
-        } else {
-            let mut rows = Vec::new();
-            for r in &s.signoffs {
-                let kind = if r.format_1 {
-                    format!("{} (format 1)", r.kind)
-                } else {
-                    r.kind.clone()
-                };
-                rows.push(vec![
-                    cell(kind),
-                    cell(r.name.clone()),
-                    cell(r.qualification.clone()),
-                    cell(r.signed_at.clone()),
-                    Cell {
-                        text: r.check.text.clone(),
-                        alarm: !r.check.ok,
-                    },
-                ]);
-                rows.push(match &r.acknowledgement {
-                    Some((name, at, check)) => vec![
-                        cell("acknowledgement"),
-                        cell(name.clone()),
-                        cell("technician"),
-                        cell(at.clone()),
+        for round in &s.rounds {
+            self.heading(&round.heading, 11.0, 40.0);
+            let rows = round
+                .elements
+                .iter()
+                .map(|e| {
+                    vec![
+                        cell(format!("{}. {}", e.number, e.name)),
+                        cell(e.date.clone()),
                         Cell {
-                            text: check.text.clone(),
-                            alarm: !check.ok,
+                            text: e.result.clone(),
+                            alarm: !e.passed,
                         },
-                    ],
-                    None => vec![
-                        cell("acknowledgement"),
-                        cell(""),
-                        cell(""),
-                        cell(""),
-                        cell("Not acknowledged by the technician yet."),
-                    ],
-                });
-            }
+                        cell(e.assessor.clone()),
+                        cell(e.method.clone()),
+                    ]
+                })
+                .collect();
             self.table(
-                &[
-                    "Assessment",
-                    "Signed by",
-                    "Qualification",
-                    "Signed at",
-                    "Signature",
-                ],
-                &[15.0, 15.0, 16.0, 17.0, 37.0],
+                &["Element", "Date", "Result", "Assessor", "Method"],
+                &[26.0, 11.0, 10.0, 15.0, 38.0],
                 rows,
             );
+            if let Some(r) = &round.signoff {
+                self.signoff(r);
+            }
         }
         if !s.remediations.is_empty() {
             self.heading("Remediation", 11.0, 20.0);
@@ -446,6 +410,55 @@ impl<'s> Layout<'s> {
             self.y -= 4.0;
         }
         self.signature_lines();
+    }
+
+    /// A sign-off's two signatures, the assessor's and the employee's.
+    fn signoff(&mut self, r: &SignoffRow) {
+        let who = if r.format_1 {
+            "assessor (format 1)"
+        } else {
+            "assessor"
+        };
+        let mut rows = vec![vec![
+            cell(who),
+            cell(r.name.clone()),
+            cell(r.qualification.clone()),
+            cell(r.signed_at.clone()),
+            Cell {
+                text: r.check.text.clone(),
+                alarm: !r.check.ok,
+            },
+        ]];
+        rows.push(match &r.acknowledgement {
+            Some((name, at, check)) => vec![
+                cell("employee"),
+                cell(name.clone()),
+                cell("technician"),
+                cell(at.clone()),
+                Cell {
+                    text: check.text.clone(),
+                    alarm: !check.ok,
+                },
+            ],
+            None => vec![
+                cell("employee"),
+                cell(""),
+                cell(""),
+                cell(""),
+                cell("Not acknowledged by the technician yet."),
+            ],
+        });
+        self.table(
+            &[
+                "Signature",
+                "Signed by",
+                "Qualification",
+                "Signed at",
+                "Verification",
+            ],
+            &[12.0, 14.0, 20.0, 19.0, 35.0],
+            rows,
+        );
     }
 
     /// Writes each page's footer, now that their number is known.

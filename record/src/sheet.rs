@@ -5,7 +5,7 @@
 
 use jiff::civil::Date;
 use tandem_proto::competency::{ELEMENTS, FORMAT_1_COVERS, SIGNATURE_COVERS};
-use tandem_proto::model::{Competency, Plan};
+use tandem_proto::model::{Assessment, AssessmentResult, Competency, Plan, Signoff};
 
 use crate::words::{self, Check};
 
@@ -35,12 +35,22 @@ pub struct Section {
     pub system: String,
     /// (label, value): stage, training completed, next assessment due.
     pub facts: Vec<(&'static str, String)>,
-    /// The six elements, in order.
-    pub elements: Vec<Element>,
-    /// Sign-offs, oldest first.
-    pub signoffs: Vec<SignoffRow>,
+    /// Each signed assessment, oldest first, and the one in progress.
+    pub rounds: Vec<Round>,
     /// Remediations, oldest first, in words.
     pub remediations: Vec<String>,
+}
+
+/// One assessment: the six elements as they were signed (or as they are,
+/// for the one in progress), and its sign-off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// "Initial assessment", "6-month assessment", "Not signed off yet".
+    pub heading: String,
+    /// The six elements, in order.
+    pub elements: Vec<Element>,
+    /// Its sign-off; `None` for the assessment in progress.
+    pub signoff: Option<SignoffRow>,
 }
 
 /// One element's row.
@@ -123,7 +133,12 @@ impl Sheet {
         facts.push(("Plan", plan.title.clone()));
         let sections: Vec<Section> = list.iter().map(|c| section(plan, c)).collect();
         let mut covers = vec![SIGNATURE_COVERS];
-        if sections.iter().flat_map(|s| &s.signoffs).any(|s| s.format_1) {
+        if sections
+            .iter()
+            .flat_map(|s| &s.rounds)
+            .filter_map(|r| r.signoff.as_ref())
+            .any(|s| s.format_1)
+        {
             covers.push(FORMAT_1_COVERS);
         }
         Sheet {
@@ -145,6 +160,73 @@ impl Sheet {
     }
 }
 
+/// The six elements' rows from `assessments`.
+fn elements(assessments: &[Assessment]) -> Vec<Element> {
+    ELEMENTS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let number = i as u8 + 1;
+            match assessments.iter().find(|a| a.element == number) {
+                Some(a) => Element {
+                    number,
+                    name,
+                    date: a.date.to_string(),
+                    result: a.result.as_str().replace('-', " "),
+                    assessor: a.assessor.clone(),
+                    method: a.method.clone(),
+                    passed: a.result == AssessmentResult::Pass,
+                },
+                None => Element {
+                    number,
+                    name,
+                    date: String::new(),
+                    result: "not assessed".into(),
+                    assessor: String::new(),
+                    method: String::new(),
+                    passed: false,
+                },
+            }
+        })
+        .collect()
+}
+
+fn signoff_row(plan: &Plan, c: &Competency, s: &Signoff) -> SignoffRow {
+    SignoffRow {
+        kind: s
+            .kind
+            .map_or_else(|| NOT_RECORDED.into(), |k| k.as_str().to_string()),
+        name: s.name.clone(),
+        qualification: s
+            .qualification
+            .map_or_else(|| NOT_RECORDED.into(), |q| q.label().to_string()),
+        signed_at: stamp(s.signed_at),
+        check: words::signoff(plan, c, s),
+        acknowledgement: s.acknowledgement.as_ref().map(|a| {
+            (
+                a.name.clone(),
+                stamp(a.signed_at),
+                words::acknowledgement(plan, c, s, a),
+            )
+        }),
+        format_1: s.format == 1,
+    }
+}
+
+fn heading(s: &Signoff) -> String {
+    match s.kind {
+        Some(k) => {
+            let k = k.as_str();
+            let mut h: Vec<char> = k.chars().collect();
+            if let Some(first) = h.first_mut() {
+                *first = first.to_ascii_uppercase();
+            }
+            format!("{} assessment", h.into_iter().collect::<String>())
+        }
+        None => "Assessment (type not recorded)".into(),
+    }
+}
+
 fn section(plan: &Plan, c: &Competency) -> Section {
     let mut facts = vec![("Stage", c.stage.as_str().to_string())];
     facts.push((
@@ -158,61 +240,39 @@ fn section(plan: &Plan, c: &Competency) -> Section {
             |d| format!("{d} ({})", plan.competency_schedule.next_kind(c).as_str()),
         ),
     ));
-    let elements = ELEMENTS
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let number = i as u8 + 1;
-            match c.assessments.iter().find(|a| a.element == number) {
-                Some(a) => Element {
-                    number,
-                    name,
-                    date: a.date.to_string(),
-                    result: a.result.as_str().replace('-', " "),
-                    assessor: a.assessor.clone(),
-                    method: a.method.clone(),
-                    passed: a.result == tandem_proto::model::AssessmentResult::Pass,
-                },
-                None => Element {
-                    number,
-                    name,
-                    date: String::new(),
-                    result: "not assessed".into(),
-                    assessor: String::new(),
-                    method: String::new(),
-                    passed: false,
-                },
-            }
-        })
-        .collect();
-    let signoffs = c
+    let mut rounds: Vec<Round> = c
         .signoffs
         .iter()
-        .map(|s| SignoffRow {
-            kind: s
-                .kind
-                .map_or_else(|| NOT_RECORDED.into(), |k| k.as_str().to_string()),
-            name: s.name.clone(),
-            qualification: s
-                .qualification
-                .map_or_else(|| NOT_RECORDED.into(), |q| q.label().to_string()),
-            signed_at: stamp(s.signed_at),
-            check: words::signoff(plan, c, s),
-            acknowledgement: s.acknowledgement.as_ref().map(|a| {
-                (
-                    a.name.clone(),
-                    stamp(a.signed_at),
-                    words::acknowledgement(plan, c, s, a),
-                )
+        .map(|s| Round {
+            heading: heading(s),
+            // Format 1 kept no copy: its elements are the competency's now.
+            elements: elements(if s.format == 1 {
+                &c.assessments
+            } else {
+                &s.assessments
             }),
-            format_1: s.format == 1,
+            signoff: Some(signoff_row(plan, c, s)),
         })
         .collect();
+    let settled = c
+        .signoffs
+        .last()
+        .is_some_and(|s| s.format == 1 || s.assessments == c.assessments);
+    if !settled {
+        rounds.push(Round {
+            heading: if c.signoffs.is_empty() {
+                "Assessment in progress (not signed off yet)".into()
+            } else {
+                "Reassessment in progress (not signed off yet)".into()
+            },
+            elements: elements(&c.assessments),
+            signoff: None,
+        });
+    }
     Section {
         system: c.system.clone(),
         facts,
-        elements,
-        signoffs,
+        rounds,
         remediations: c.remediations.iter().map(|r| r.describe()).collect(),
     }
 }

@@ -425,7 +425,8 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                     std::fs::write(&path, bytes).map_err(|e| {
                         Fail::Other(format!("cannot write {}: {e}", path.display()))
                     })?;
-                    super::print(&format!("Wrote {}\n", path.display()))
+                    let line = format!("Wrote {}\n", path.display());
+                    ctx.emit(&serde_json::json!({ "written": path }), || line.clone())
                 }
             }
         }

@@ -12,7 +12,7 @@
 //! from the network are governed by the sync core's rule (it takes changes
 //! only from the sessions of writer devices, see `crate::sync`).
 
-use tandem_proto::edit::{CompetencyOp, Edit, MemberOp};
+use tandem_proto::edit::{CompetencyOp, Edit, MemberOp, SignoffOp};
 use tandem_proto::model::{Member, Role};
 use tandem_proto::{ApiError, ErrorCode};
 
@@ -80,6 +80,13 @@ impl PlanDoc {
                 "{} is an observer of this plan: observers read, they do not write",
                 me.name
             ))),
+            // The acknowledgement is the technician's own signature
+            // (both parties sign a competency assessment).
+            (Role::Mentee, Edit::Signoff(SignoffOp::Acknowledge { .. })) => Ok(()),
+            (_, Edit::Signoff(SignoffOp::Acknowledge { .. })) => Err(forbidden(
+                "only the technician's (a mentee's) device acknowledges a sign-off: it is their own signature"
+                    .to_string(),
+            )),
             (Role::Mentor, _) => Ok(()),
             (Role::Mentee, Edit::Signoff(_) | Edit::Competency(CompetencyOp::Schedule(_))) => {
                 Err(forbidden(

@@ -4,69 +4,17 @@
 //! verification in words, and the printable record.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use tandem_proto::competency::ELEMENTS;
-use tandem_proto::model::{Competency, Plan, Signoff};
-use tandem_proto::signing::{VerifyError, verify};
+use tandem_proto::model::{Competency, Plan};
+use tandem_record::{Paper, Sheet, words};
 
 use super::form;
 use super::kinds;
-use super::pages::{self, Refused, Tab, field_error};
+use super::pages::{self, Refused, field_error};
 use super::{App, reply};
-
-/// Whether a sign-off verifies, and why, naming people rather than keys.
-pub(super) fn verification(p: &Plan, c: &Competency, s: &Signoff) -> (bool, String) {
-    let who = |peer: &str| {
-        p.members
-            .iter()
-            .find(|m| m.peer == peer)
-            .map_or_else(|| format!("{} (no longer a member)", s.name), |m| m.who())
-    };
-    match verify(p, c, s) {
-        Ok(()) => {
-            let on = match p.members.iter().find(|m| m.peer == s.assessor) {
-                Some(m) if !m.device.trim().is_empty() => format!(", on the device “{}”", m.device),
-                Some(_) => String::new(),
-                None => " then, on a device since retired".to_string(),
-            };
-            (
-                true,
-                format!("Verified: signed by {}, a mentor of this plan{on}", s.name),
-            )
-        }
-        Err(VerifyError::Changed) => (
-            false,
-            "Not verified: the record was changed after it was signed".into(),
-        ),
-        Err(VerifyError::NotAMentor(peer)) => (
-            false,
-            format!(
-                "Not verified: {} was not a mentor of this plan when it signed",
-                who(&peer)
-            ),
-        ),
-        Err(VerifyError::Compromised(peer, since)) => (
-            false,
-            format!(
-                "Needs review: {} was removed as compromised from {}, and this was signed after",
-                who(&peer),
-                since.strftime("%Y-%m-%d %H:%M UTC")
-            ),
-        ),
-        Err(VerifyError::NotTheTechnician(peer)) => (
-            false,
-            format!(
-                "Not verified: {} was not the technician's device when it signed",
-                who(&peer)
-            ),
-        ),
-        Err(e @ (VerifyError::BadKey | VerifyError::NotThatDevice(_))) => {
-            (false, format!("Not verified: {e}"))
-        }
-    }
-}
 
 fn elements(c: &Competency) -> Markup {
     html! {
@@ -97,10 +45,30 @@ fn signoffs(p: &Plan, c: &Competency) -> Markup {
         @if c.signoffs.is_empty() { p.quiet { "Not signed off yet." } }
         ul.items {
             @for s in &c.signoffs {
-                @let (ok, why) = verification(p, c, s);
+                @let check = words::signoff(p, c, s);
                 li {
-                    "Signed off by " span.title { (s.name) } " on " (s.signed_at.strftime("%Y-%m-%d %H:%M UTC")) " — "
-                    span class=(if ok { "verified" } else { "late" }) { (why) }
+                    @match s.kind { Some(k) => { (pages::words(k.as_str())) " assessment" } None => { "Assessment" } }
+                    " signed off by " span.title { (s.name) }
+                    @if let Some(q) = s.qualification { ", " (q.label()) }
+                    " on " (s.signed_at.strftime("%Y-%m-%d %H:%M UTC")) " — "
+                    span class=(if check.ok { "verified" } else { "late" }) { (check.text) }
+                    br;
+                    @match &s.acknowledgement {
+                        Some(a) => {
+                            @let ack = words::acknowledgement(p, c, s, a);
+                            "Acknowledged by " (a.name) " on " (a.signed_at.strftime("%Y-%m-%d %H:%M UTC")) " — "
+                            span class=(if ack.ok { "verified" } else { "late" }) { (ack.text) }
+                        }
+                        None => { span.quiet { "Not acknowledged by the technician yet." } }
+                    }
+                }
+            }
+        }
+        @if !c.remediations.is_empty() {
+            h3 { "Remediation" }
+            ul.items {
+                @for r in &c.remediations {
+                    li class=(if r.is_open() { "late" } else { "" }) { (r.describe()) }
                 }
             }
         }
@@ -116,6 +84,19 @@ pub(super) fn section(p: &Plan, c: &Competency, base: &str, refused: &Refused) -
         _ => c.trained_on.map(|d| d.to_string()).unwrap_or_default(),
     };
     let element = refused.value("assessment", "element").unwrap_or_default();
+    let expected = p.competency_schedule.next_kind(c);
+    // The qualification this plan's latest sign-off by this person gave.
+    let last_qualification = c
+        .signoffs
+        .iter()
+        .rev()
+        .find_map(|s| s.qualification)
+        .map(|q| q.as_str().to_string())
+        .unwrap_or_default();
+    let signoff_now = |f: &form::Field| match f.key {
+        "kind" => expected.as_str().to_string(),
+        _ => last_qualification.clone(),
+    };
     html! {
         section.card aria-labelledby="elements-h" {
             h2 #elements-h { "Assessment" }
@@ -135,6 +116,10 @@ pub(super) fn section(p: &Plan, c: &Competency, base: &str, refused: &Refused) -
                         }
                     }
                     (form::inputs("assessment", kinds::ASSESSMENT, p, &|f| f.start.to_string(), refused, false))
+                    fieldset {
+                        legend { "If it needs work: the remediation (it stays on the agenda until the element passes)" }
+                        (form::inputs("assessment", kinds::REMEDIATION, p, &|_| String::new(), refused, false))
+                    }
                     button type="submit" { "Record the assessment" }
                 }
             }
@@ -143,11 +128,22 @@ pub(super) fn section(p: &Plan, c: &Competency, base: &str, refused: &Refused) -
             h2 #signoff-h { "Sign-off" }
             (signoffs(p, c))
             form method="post" action={ (base) "/signoff" } {
-                (field_error(refused.other_error("signoff", &[])))
-                p.quiet { "A mentor signs off from their own device once all six elements are assessed and passed; the signature is checked on every device. " (tandem_proto::competency::SIGNATURE_COVERS) }
+                p.quiet { "A mentor signs off from their own device once all six elements are assessed and passed; the first sign-off is the initial assessment and releases the technician to work alone. The signature is checked on every device. " (tandem_proto::competency::SIGNATURE_COVERS) }
+                (form::inputs("signoff", kinds::SIGNOFF, p, &signoff_now, refused, false))
                 button type="submit" { "Sign off this competency" }
             }
-            p { a href={ "/plans/" (p.id) "/record/" (c.id) } { "Printable record" } }
+            @if c.signoffs.last().is_some_and(|s| s.acknowledgement.is_none()) {
+                form method="post" action={ (base) "/acknowledge" } {
+                    (field_error(refused.other_error("acknowledge", &[])))
+                    p.quiet { "The technician acknowledges the latest sign-off from their own device, with its own signature." }
+                    button type="submit" { "Acknowledge as the technician" }
+                }
+            }
+            p {
+                a href={ "/plans/" (p.id) "/record/" (c.id) } { "Printable record" }
+                " · "
+                a href={ "/plans/" (p.id) "/record/" (c.id) ".pdf" } { "PDF" }
+            }
         }
         section.card aria-labelledby="stage-h" {
             h2 #stage-h { "Stage" }
@@ -159,7 +155,8 @@ pub(super) fn section(p: &Plan, c: &Competency, base: &str, refused: &Refused) -
     }
 }
 
-/// The printable record of one competency.
+/// The printable record of one competency (`{id}`), or its PDF (`{id}.pdf`):
+/// the very record `tandem competency record` prints.
 pub(super) async fn record(
     State(app): State<App>,
     Path((plan, id)): Path<(String, String)>,
@@ -167,6 +164,10 @@ pub(super) async fn record(
     let p = match app.plan(&plan).await {
         Ok(p) => p,
         Err(r) => return r,
+    };
+    let (id, pdf) = match id.strip_suffix(".pdf") {
+        Some(id) => (id, true),
+        None => (id.as_str(), false),
     };
     let Some(c) = p.competencies.iter().find(|c| c.id.as_str() == id) else {
         return reply(
@@ -177,35 +178,24 @@ pub(super) async fn record(
             ),
         );
     };
-    let title = format!("Competency record: {}", c.system);
-    reply(
-        StatusCode::OK,
-        pages::layout_for(
-            &title,
-            Some(&p),
-            Tab::None,
-            html! {
-                div.record {
-                    h1 { (title) }
-                    dl.facts {
-                        dt { "Employee" } dd { (p.mentee) }
-                        dt { "Assessor (mentor)" } dd { (p.mentor) }
-                        dt { "Test system" } dd { (c.system) }
-                        dt { "Stage" } dd { (c.stage) }
-                        @if let Some(t) = c.trained_on { dt { "Training completed" } dd { (t) } }
-                        @if let Some(d) = p.competency_schedule.next_due(c) { dt { "Next assessment due" } dd { (d) } }
-                    }
-                    (elements(c))
-                    h2 { "Sign-offs" }
-                    (signoffs(&p, c))
-                    p.quiet { (tandem_proto::competency::SIGNATURE_COVERS) }
-                    div.signatures {
-                        p { "Employee: ______________________________  Date: ____________" }
-                        p { "Assessor: ______________________________  Date: ____________" }
-                    }
-                    p.noprint { button type="button" data-print { "Print" } }
-                }
-            },
-        ),
+    let sheet = Sheet::of(&p, &[c], pages::today(jiff::Timestamp::now()));
+    if pdf {
+        let name = format!("competency-record-{}.pdf", c.id);
+        return (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            tandem_record::pdf::render(&sheet, Paper::Letter),
+        )
+            .into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        tandem_record::html::render(&sheet),
     )
+        .into_response()
 }

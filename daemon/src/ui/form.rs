@@ -248,7 +248,9 @@ pub fn inputs(
                     textarea id=(name) name=(f.key) rows="4" required[f.required] { (v) }
                 }
                 Input::Choice(values) => {
-                    select id=(name) name=(f.key) {
+                    select id=(name) name=(f.key) required[f.required] {
+                        // A required choice nobody made yet is asked for, never guessed.
+                        @if f.required && v.is_empty() { option value="" selected disabled { "— choose —" } }
                         @for c in values() {
                             option value=(c) selected[v == c] { (pages::words(c)) }
                         }

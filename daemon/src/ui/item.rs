@@ -418,12 +418,24 @@ fn part_edit(
                     .and_then(|e| e.parse::<u8>().ok())
                     .unwrap_or(0);
                 m.insert("element".into(), element.into());
+                let remediation = form::values(kinds::REMEDIATION, typed, now)?;
+                if m.get("result").and_then(Value::as_str) == Some("needs-work")
+                    && !remediation.is_empty()
+                {
+                    m.insert("remediation".into(), Value::Object(remediation));
+                }
                 on("assessment", "add", "competency", m)
             }),
         ),
-        (ItemKind::Competency, "signoff") => {
-            ("signoff", on("signoff", "add", "competency", Map::new()))
-        }
+        (ItemKind::Competency, "signoff") => (
+            "signoff",
+            form::values(kinds::SIGNOFF, typed, now)
+                .and_then(|m| on("signoff", "add", "competency", m)),
+        ),
+        (ItemKind::Competency, "acknowledge") => (
+            "acknowledge",
+            on("signoff", "acknowledge", "competency", Map::new()),
+        ),
         _ => return None,
     };
     Some(e)

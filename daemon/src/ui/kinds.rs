@@ -6,8 +6,8 @@
 
 use tandem_proto::items::ItemKind;
 use tandem_proto::model::{
-    ActionStatus, AssessmentResult, CertStatus, CompetencyStage, FeedbackKind, GoalCategory,
-    GoalStatus, MeetingStatus, PlanStatus,
+    ActionStatus, AssessmentKind, AssessmentResult, CertStatus, CompetencyStage, FeedbackKind,
+    GoalCategory, GoalStatus, MeetingStatus, PlanStatus, Qualification,
 };
 
 use super::form::{Field, Input};
@@ -320,6 +320,30 @@ pub const ASSESSMENT: &[Field] = &[
     req("assessor", "Assessor", Input::Line),
     f("method", "How it was assessed", Input::Text),
     f("result", "Result", choices!(AssessmentResult)),
+];
+
+/// What to do about an element that needs work (a remediation).
+pub const REMEDIATION: &[Field] = &[
+    f("retrain", "If it needs work: what to retrain", Input::Line),
+    f("by", "Retrained by", Input::Line),
+    f("due", "Reassess by", Input::Date),
+];
+
+/// A sign-off: the assessment it completes and the assessor's qualification.
+pub const SIGNOFF: &[Field] = &[
+    f("kind", "Assessment", choices!(AssessmentKind)),
+    req("qualification", "Your qualification", choices!(Qualification)),
+];
+
+/// The laboratory and person details printed on records.
+pub const PROFILE: &[Field] = &[
+    f("lab_name", "Laboratory", Input::Line),
+    f("clia_number", "CLIA number", Input::Line),
+    f("lab_director", "Laboratory director", Input::Line),
+    f("lab_section", "Section", Input::Line),
+    f("full_name", "Employee's full name", Input::Line),
+    f("employee_id", "Employee id", Input::Line),
+    f("position", "Position", Input::Line),
 ];
 
 /// A kind's spec from the URL's segment (its wire name).

@@ -45,6 +45,14 @@ pub(super) async fn show(app: &App, p: &Plan, refused: &Refused, status: StatusC
                         button type="submit" { "Save" }
                     }
                 }
+                section.card aria-labelledby="profile-h" {
+                    h2 #profile-h { "On the competency record" }
+                    p.quiet { "Printed at the head of every page of a competency record, as an inspector expects (42 CFR 493.1105 and 493.1451(b)(8))." }
+                    form method="post" action={ "/plans/" (p.id) "/settings/profile" } {
+                        (form::inputs("profile", kinds::PROFILE, p, &|f| form::shown(f, view["profile"].get(f.key)), refused, true))
+                        button type="submit" { "Save the record details" }
+                    }
+                }
                 section.card aria-labelledby="agreement-h" {
                     h2 #agreement-h { "Mentoring agreement" }
                     form method="post" action={ "/plans/" (p.id) "/settings/agreement" } {
@@ -77,16 +85,22 @@ pub(super) async fn edit(
     Path((plan, what)): Path<(String, String)>,
     Form(typed): Form<HashMap<String, String>>,
 ) -> Response {
-    let (fields, form_id) = match what.as_str() {
-        "plan" => (kinds::PLAN, "plan"),
-        "agreement" => (kinds::AGREEMENT, "agreement"),
+    // (fields, the form's id, the edit's kind, its operation)
+    let (fields, form_id, kind, verb) = match what.as_str() {
+        "plan" => (kinds::PLAN, "plan", "plan", "edit"),
+        "profile" => (kinds::PROFILE, "profile", "plan", "profile"),
+        "agreement" => (kinds::AGREEMENT, "agreement", "agreement", "edit"),
         _ => return super::not_found().await,
     };
     let edit = form::patch(fields, &typed, Timestamp::now()).and_then(|patch| {
         let mut op = Map::new();
-        op.insert("op".into(), "edit".into());
-        op.extend(patch);
-        form::edit_of(form_id, op)
+        op.insert("op".into(), verb.into());
+        // A cleared field is empty text (the profile keeps no nulls).
+        op.extend(patch.into_iter().map(|(k, v)| match (verb, v) {
+            ("profile", Value::Null) => (k, Value::String(String::new())),
+            (_, v) => (k, v),
+        }));
+        form::edit_of(kind, op)
     });
     submit(&app, &plan, edit, form_id, typed, Back::Settings).await
 }

@@ -8,6 +8,7 @@
 //! competencies/<id>/signoffs: map id -> { assessor (PeerId), name, signed_at: timestamp,
 //!                                         public_key, signature: hex,
 //!                                         format: uint (absent: 1), kind, qualification: str,
+//!                                         assessments: map (as signed; see `assessment`),
 //!                                         acknowledgement: { peer, name, signed_at,
 //!                                                            public_key, signature } }
 //! ```
@@ -97,6 +98,10 @@ pub struct Signoff {
     /// The assessor's qualification (absent on format 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualification: Option<Qualification>,
+    /// The elements as they were signed (format 2): later assessments
+    /// replace the competency's latest ones, never these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assessments: Vec<super::assessment::Assessment>,
     /// The technician's acknowledgement, once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledgement: Option<Acknowledgement>,
@@ -184,6 +189,7 @@ pub fn check(s: &Signoff) -> Result<(), ValidationError> {
             ),
         ));
     }
+    super::assessment::check_imported(&s.assessments)?;
     s.acknowledgement.as_ref().map_or(Ok(()), check_ack)
 }
 
@@ -257,6 +263,7 @@ mod doc {
                 .unwrap_or(1),
             kind: opt("kind").and_then(|k| k.parse().ok()),
             qualification: opt("qualification").and_then(|q| q.parse().ok()),
+            assessments: super::super::assessment::read_all(d, s),
             acknowledgement: object(d, s, ACK, ObjType::Map).map(|a| Acknowledgement {
                 peer: string(d, &a, "peer").into(),
                 name: string(d, &a, "name"),
@@ -302,6 +309,12 @@ mod doc {
         }
         if let Some(q) = s.qualification {
             w.put_str(&o, "qualification", q.as_str())?;
+        }
+        if !s.assessments.is_empty() {
+            let map = w.new_map(&o, super::super::assessment::KEY)?;
+            for a in &s.assessments {
+                super::super::assessment::write(w, &map, a)?;
+            }
         }
         match &s.acknowledgement {
             Some(a) => write_ack(w, &o, a),

@@ -34,7 +34,7 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
         ]);
     }
     // Not all six elements yet: refused, nothing signed.
-    let err = a.fails(&["competency", "signoff", &c], 2);
+    let err = a.fails(&["competency", "signoff", &c, "-q", "technical-supervisor"], 2);
     assert!(err.contains("not yet: 6"), "{err}");
     a.json(&[
         "competency",
@@ -49,7 +49,7 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
         "-d",
         "2026-11-03",
     ]);
-    let signed = a.json(&["competency", "signoff", &c]);
+    let signed = a.json(&["competency", "signoff", &c, "-q", "technical-supervisor"]);
     assert_eq!(signed["signoffs"].as_array().unwrap().len(), 1);
     let shown = a.json(&["competency", "show", &c]);
     assert_eq!(shown["verification"][0]["valid"], true);
@@ -104,12 +104,13 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.contains("## Sysmex XN-1000 CBC"), "{md}");
     assert!(
-        md.contains("It does not cover how each element was assessed"),
+        md.contains("each element's number, date, result, assessor and method"),
         "what is signed is said: {md}"
     );
     assert!(md.contains("| 3 | review of worksheets"), "{md}");
     assert!(
-        md.contains("needs-work") && md.contains("FAILED: the signature does not match"),
+        md.contains("needs work")
+            && md.contains("Not verified: the record was changed after it was signed"),
         "{md}"
     );
     let file = a.path().join("record.html");
@@ -128,7 +129,10 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
         page.starts_with("<!DOCTYPE html>") && page.contains("class=\"failed\""),
         "{page}"
     );
-    assert!(page.contains("<h2>Sysmex XN-1000 CBC</h2>"), "{page}");
+    assert!(
+        page.contains("<h2>Test system: Sysmex XN-1000 CBC</h2>"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -243,7 +247,7 @@ fn signed_off(h: &Home, plan: &str, system: &str) -> String {
             plan,
         ]);
     }
-    h.json(&["competency", "signoff", &c, "--plan", plan]);
+    h.json(&["competency", "signoff", &c, "-q", "technical-supervisor", "--plan", plan]);
     c
 }
 

@@ -74,7 +74,7 @@ fn rich_plan(h: &Home) -> String {
         "-a",
         "Dana",
     ]);
-    h.json(&["competency", "signoff", &c]);
+    h.json(&["competency", "signoff", &c, "-q", "technical-supervisor"]);
     id
 }
 
