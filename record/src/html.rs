@@ -48,6 +48,7 @@ table {{ width: 100%; table-layout: fixed; border-collapse: collapse; margin: .3
 th, td {{ border: 1px solid #888; padding: .2rem .35rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }}
 thead th {{ background: #eee; }}
 .failed {{ color: #a00; font-weight: 600; }}
+td.date {{ white-space: nowrap; }}
 .ok {{ color: #075; }}
 .sign {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1.2rem 2rem; margin: 1.2rem 0 .5rem; }}
 .sign div {{ border-top: 1px solid #111; padding-top: .15rem; font-size: 9pt; }}
@@ -63,6 +64,7 @@ h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; color: #555; }}
 }}
 @media print {{
+  :root {{ font-size: 9.5pt; }}
   body {{ max-width: none; margin: 0; padding: 0; }}
   .head, .noprint {{ display: none; }}
   section.system + section.system {{ break-before: page; page-break-before: always; }}
@@ -74,13 +76,13 @@ h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
 fn elements(r: &Round) -> Markup {
     html! {
         table.elements {
-            colgroup { col style="width:22%"; col style="width:11%"; col style="width:10%"; col style="width:15%"; col; }
+            colgroup { col style="width:24%"; col style="width:13%"; col style="width:10%"; col style="width:15%"; col; }
             thead { tr { th { "Element" } th { "Date" } th { "Result" } th { "Assessor" } th { "Method" } } }
             tbody {
                 @for e in &r.elements {
                     tr {
                         td { (e.number) ". " (e.name) }
-                        td { (e.date) }
+                        td.date { (e.date) }
                         td class=(if e.passed { "ok" } else { "failed" }) { (e.result) }
                         td { (e.assessor) }
                         td { (e.method) }

@@ -49,7 +49,7 @@ fn signoffs(p: &Plan, c: &Competency) -> Markup {
                 li {
                     @match s.kind { Some(k) => { (pages::words(k.as_str())) " assessment" } None => { "Assessment" } }
                     " signed off by " span.title { (s.name) }
-                    @if let Some(q) = s.qualification { ", " (q.label()) }
+                    @if let Some(q) = s.qualification { ", " (q.label()) "," }
                     " on " (s.signed_at.strftime("%Y-%m-%d %H:%M UTC")) " — "
                     span class=(if check.ok { "verified" } else { "late" }) { (check.text) }
                     br;

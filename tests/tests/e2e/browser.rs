@@ -159,6 +159,12 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
         wb.go(&app_b, &comp_path).await;
         watching(&wb).await;
         wa.go(&app_a, &comp_path).await;
+        // The qualification is asked for, never guessed.
+        wa.find("#signoff-qualification")
+            .await
+            .select_by_value("technical-supervisor")
+            .await
+            .expect("a qualification to choose");
         wa.click("form[action$='/signoff'] button").await;
         wa.wait_text("#item-live", "Verified").await;
         wb.wait_text(
@@ -167,9 +173,14 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
         )
         .await;
         not_reloaded(&wb).await;
+        // The technician acknowledges it from their own browser and device.
+        wb.click("form[action$='/acknowledge'] button").await;
+        wa.wait_text("#item-live", "Verified: acknowledged by Ana, the technician")
+            .await;
         wa.screenshot("competency").await;
         wa.go(&app_a, &format!("{plan_path}/record/{c}")).await;
         wa.screenshot("record").await;
+        record_prints_with_its_header_on_every_page(&wa).await;
         wa.go(&app_a, &format!("{plan_path}/people")).await;
         wa.wait_text("#members-live", "Ana").await;
         wa.screenshot("people").await;
@@ -181,6 +192,59 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
 }
 
 /// Presses Tab until the focused element's HTML contains `want`.
+/// Prints the record page open in `w` as Chromium would (Letter and A4),
+/// and reads the PDF back: the laboratory, the person and "Page n of N"
+/// on every page (CSS page-margin boxes).
+async fn record_prints_with_its_header_on_every_page(w: &Browser) {
+    let Some(_) = tandem_e2e::browser::tool("pdftotext", "Debian: apt-get install poppler-utils")
+    else {
+        return;
+    };
+    for (paper, width, height) in [("letter", 21.59, 27.94), ("a4", 21.0, 29.7)] {
+        let config = fantoccini::wd::PrintConfiguration::builder()
+            .size(fantoccini::wd::PrintSize { width, height })
+            .build()
+            .expect("a print configuration");
+        let pdf = w.client.print(config).await.expect("the page prints");
+        let dir = tandem_e2e::bin_dir().join("..").join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("record-printed-{paper}.pdf"));
+        std::fs::write(&file, pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-layout", file.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let pages: Vec<&str> = text
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        assert!(!pages.is_empty(), "the {paper} print is empty");
+        for (i, page) in pages.iter().enumerate() {
+            assert!(
+                page.contains("Laboratory not given")
+                    && page.contains(&format!("Page {} of {}", i + 1, pages.len())),
+                "{paper} page {}:\n{page}",
+                i + 1
+            );
+        }
+        // In reading order, lines joined: a sentence wrapped in its cell reads whole.
+        let raw = std::process::Command::new("pdftotext")
+            .args(["-raw", file.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        let flat = String::from_utf8_lossy(&raw.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            flat.contains("Verified: signed by Dana, a mentor of this plan")
+                && flat.contains("Verified: acknowledged by Ana, the technician"),
+            "{paper}:\n{text}"
+        );
+    }
+}
+
 async fn tab_to(w: &Browser, want: &str) {
     for _ in 0..80 {
         w.keys(TAB).await;
