@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::{
     Ctx, action, agenda, agreement, bundle, ce, cert, competency, contact, daemon, device, doctor,
-    export, feedback, goal, invite, matrix, meeting, member, note, peer, plan, resolve, shell,
+    export, feedback, goal, invite, log, matrix, meeting, member, note, peer, plan, resolve, shell,
     status, ui, undo, watch,
 };
 use crate::fail::Fail;
@@ -100,7 +100,7 @@ commands! {
     #[command(subcommand)]
     Agreement(agreement::AgreementCmd) => agreement::run,
     /// History of the plan: who changed what, and when.
-    Log(export::LogArgs) => export::log,
+    Log(log::LogArgs) => log::run,
     /// Every person × test system across all plans on this device, most
     /// urgent first: overdue, in remediation, due soon, never assessed.
     Matrix(matrix::MatrixArgs) => matrix::run,

@@ -55,6 +55,22 @@ pub struct LogEntry {
     pub time: Timestamp,
     /// What it did, e.g. `goal add: Pass the MLS exam`.
     pub message: String,
+    /// With `tandem log --item`: each field of that item the change set,
+    /// with its value before and after (read from the document at both
+    /// points of its history).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field's old and new value in a change to an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The field, as a path in the item's JSON: `title`, `assessments[2].method`.
+    pub field: String,
+    /// Its value before (absent: it did not exist).
+    pub old: Option<String>,
+    /// Its value after (absent: it was removed).
+    pub new: Option<String>,
 }
 
 #[cfg(test)]

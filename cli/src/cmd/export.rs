@@ -1,24 +1,13 @@
-//! `tandem log`, `tandem export` and `tandem import`: a plan's history,
-//! and the plan as a file (JSON, Markdown, iCalendar) and back.
+//! `tandem export` and `tandem import`: the plan as a file (JSON,
+//! Markdown, iCalendar) and back.
 
 use std::path::PathBuf;
 
-use tandem_proto::api::{History, PlanImport};
+use tandem_proto::api::PlanImport;
 
 use super::{Ctx, print};
 use crate::fail::Fail;
-use crate::{markdown, render};
-
-/// `tandem log`.
-#[derive(Debug, clap::Args)]
-pub struct LogArgs {
-    /// Show at most this many changes.
-    #[arg(long, short = 'n')]
-    limit: Option<usize>,
-    /// Only the changes that touched this item (id or prefix, any kind).
-    #[arg(long)]
-    item: Option<String>,
-}
+use crate::markdown;
 
 /// `tandem export`.
 #[derive(Debug, clap::Args)]
@@ -42,18 +31,6 @@ pub struct ExportArgs {
 pub struct ImportArgs {
     /// The export file (`-` reads it from stdin).
     file: PathBuf,
-}
-
-pub(crate) fn log(LogArgs { limit, item }: LogArgs, ctx: &mut Ctx) -> Result<(), Fail> {
-    let s = ctx.style;
-    let plan = ctx.plan.clone();
-    let entries = ctx.call(History { plan, limit, item })?;
-    ctx.emit_long(&entries, || {
-        entries
-            .iter()
-            .map(|e| render::log_line(e, ctx.ids, s) + "\n")
-            .collect()
-    })
 }
 
 /// What `tandem export` writes.

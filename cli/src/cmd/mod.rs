@@ -17,6 +17,7 @@ pub(crate) mod feedback;
 pub(crate) mod goal;
 pub(crate) mod invite;
 pub(crate) mod items;
+pub(crate) mod log;
 pub(crate) mod matrix;
 pub(crate) mod meeting;
 pub(crate) mod member;

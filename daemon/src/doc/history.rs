@@ -96,7 +96,80 @@ pub(crate) fn log(doc: &Automerge, limit: usize, item: Option<&str>) -> Vec<LogE
                 actor,
                 time: Timestamp::from_second(m.timestamp).unwrap_or(Timestamp::UNIX_EPOCH),
                 message: m.message.as_deref().unwrap_or("").to_string(),
+                changes: item.map_or_else(Vec::new, |id| field_changes(doc, &m.deps, m.hash, id)),
             }
+        })
+        .collect()
+}
+
+/// The item `id` (any kind, or a part of one) as JSON, in the document as
+/// it was at `heads`.
+fn item_at(doc: &Automerge, heads: &[ChangeHash], id: &str) -> Option<serde_json::Value> {
+    let then = doc.fork_at(heads).ok()?;
+    let plan = serde_json::to_value(tandem_proto::items::read_plan(&then)).ok()?;
+    find(&plan, id).cloned()
+}
+
+/// The object anywhere in `v` whose `id` is `id`.
+fn find<'v>(v: &'v serde_json::Value, id: &str) -> Option<&'v serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m) if m.get("id").and_then(|i| i.as_str()) == Some(id) => Some(v),
+        serde_json::Value::Object(m) => m.values().find_map(|x| find(x, id)),
+        serde_json::Value::Array(a) => a.iter().find_map(|x| find(x, id)),
+        _ => None,
+    }
+}
+
+/// Every leaf of `v` as (path, text): `title`, `assessments[2].method`.
+fn leaves(v: &serde_json::Value, path: String, out: &mut std::collections::BTreeMap<String, String>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                leaves(x, p, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                leaves(x, format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Null => {}
+        Value::String(s) => {
+            out.insert(path, s.clone());
+        }
+        other => {
+            out.insert(path, other.to_string());
+        }
+    }
+}
+
+/// What the change `hash` (on top of `deps`) did to each field of item
+/// `id`: old and new values, read from the document before and after it.
+/// Times of last change (`updated_at`) are left out: every edit moves them.
+fn field_changes(
+    doc: &Automerge,
+    deps: &[ChangeHash],
+    hash: ChangeHash,
+    id: &str,
+) -> Vec<tandem_proto::model::FieldChange> {
+    let mut before = std::collections::BTreeMap::new();
+    let mut after = std::collections::BTreeMap::new();
+    if let Some(v) = item_at(doc, deps, id) {
+        leaves(&v, String::new(), &mut before);
+    }
+    if let Some(v) = item_at(doc, &[hash], id) {
+        leaves(&v, String::new(), &mut after);
+    }
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|k| !k.ends_with("updated_at"))
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| tandem_proto::model::FieldChange {
+            field: k.clone(),
+            old: before.get(k).cloned(),
+            new: after.get(k).cloned(),
         })
         .collect()
 }

@@ -197,6 +197,18 @@ pub(super) fn history_list(history: &[LogEntry], now: Timestamp) -> Markup {
                     @if let Some(d) = &e.device { span.quiet { " on " (d) } }
                     " — " (e.message) " "
                     time datetime=(e.time) title=(e.time) { (pages::ago(e.time, now)) }
+                    @if !e.changes.is_empty() {
+                        ul.changes {
+                            @for c in &e.changes {
+                                li {
+                                    span.field { (pages::words(&c.field)) } ": "
+                                    @match &c.old { Some(v) => { del { (v) } } None => { span.quiet { "(none)" } } }
+                                    " → "
+                                    @match &c.new { Some(v) => { ins { (v) } } None => { span.quiet { "(removed)" } } }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

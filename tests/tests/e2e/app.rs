@@ -507,9 +507,14 @@ fn every_kind_is_edited_from_its_page_and_only_what_was_changed_is_sent() {
     let (status, record) = get(&app, &cookie, &format!("{base}/record/{comp}"));
     assert_eq!(status, 200);
     assert!(
-        record.contains("Observed a run") && record.contains("not assessed yet"),
+        record.contains("Observed a run")
+            && record.contains("not assessed")
+            && record.contains("Assessment in progress (not signed off yet)"),
         "{record}"
     );
+    let (status, pdf) = get(&app, &cookie, &format!("{base}/record/{comp}.pdf"));
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with("%PDF-"), "the record's PDF");
 
     // Plan and agreement from the settings page.
     let (status, _) = post(

@@ -97,6 +97,33 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
     assert_eq!(signed["signoffs"][1]["qualification"], "technical-supervisor");
     assert_eq!(signed["remediations"][0]["closed_on"], "2027-07-18", "{signed}");
 
+    // The audit trail of the record: who changed which field, from what to what.
+    let log = mentor.json(&["log", "--item", &c, "--plan", &id]);
+    let failed = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["message"].as_str().unwrap().contains("element 3: needs-work"))
+        .unwrap_or_else(|| panic!("no needs-work change: {log}"));
+    assert_eq!(failed["name"], "Dana Ruiz");
+    assert_eq!(failed["role"], "mentor");
+    let changes = failed["changes"].as_array().unwrap();
+    let result = changes
+        .iter()
+        .find(|c| c["field"] == "assessments[2].result")
+        .unwrap_or_else(|| panic!("no result change: {failed}"));
+    assert_eq!((result["old"].as_str(), result["new"].as_str()), (Some("pass"), Some("needs-work")));
+    assert!(changes.iter().any(|c| c["field"] == "remediations[0].retrain" && c["old"].is_null() && c["new"] == "QC review and Westgard rules"), "{failed}");
+    let text = mentor.text(&["log", "--item", &c, "--plan", &id]);
+    assert!(text.contains("assessments[2].result: “pass” → “needs-work”"), "{text}");
+    let csv = mentor.text(&["log", "--item", &c, "--plan", &id, "--format", "csv"]);
+    let mut rows = csv.lines();
+    assert_eq!(rows.next(), Some("time,member,role,device,peer id,change,field,old value,new value,change hash"));
+    assert!(
+        rows.any(|r| r.contains(",Dana Ruiz,mentor,") && r.contains(",assessments[2].result,pass,needs-work,")),
+        "{csv}"
+    );
+
     // The PDF an inspector gets, read back as text.
     let Some(_) = tool("pdftotext", "Debian: apt-get install poppler-utils") else {
         return;
