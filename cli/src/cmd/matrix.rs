@@ -3,7 +3,6 @@
 //! assessed, in progress, signed), for an education coordinator who
 //! observes many plans; as a table, `--json`, or `--format csv`.
 
-use tandem_proto::api::{PlanGet, PlanList};
 use tandem_proto::matrix::{Cell, Standing, cells};
 
 use super::{Ctx, print};
@@ -91,16 +90,7 @@ fn table(all: &[Cell], s: crate::style::Style) -> String {
 }
 
 pub(crate) fn run(MatrixArgs { format }: MatrixArgs, ctx: &mut Ctx) -> Result<(), Fail> {
-    let mut plans = Vec::new();
-    for p in ctx
-        .call(PlanList)?
-        .into_iter()
-        .filter(|p| p.error.is_none())
-    {
-        plans.push(*ctx.call(PlanGet {
-            plan: Some(p.id.to_string()),
-        })?);
-    }
+    let plans = ctx.every_plan()?;
     let all = cells(&plans, ctx.today());
     if ctx.json {
         return ctx.emit(&all, String::new);

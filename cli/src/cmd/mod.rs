@@ -192,6 +192,22 @@ impl Ctx {
         Ok(*self.call(PlanGet { plan })?)
     }
 
+    /// Every readable plan on this device (a damaged one is left out; `plan
+    /// list` names it).
+    pub fn every_plan(&mut self) -> Result<Vec<Plan>, Fail> {
+        let mut plans = Vec::new();
+        for p in self
+            .call(tandem_proto::api::PlanList)?
+            .into_iter()
+            .filter(|p| p.error.is_none())
+        {
+            plans.push(*self.call(PlanGet {
+                plan: Some(p.id.to_string()),
+            })?);
+        }
+        Ok(plans)
+    }
+
     /// Validates and applies an edit to the plan; returns what it created or updated.
     pub fn edit(&mut self, edit: Edit) -> Result<Item, Fail> {
         edit.validate()?;
