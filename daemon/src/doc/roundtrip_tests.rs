@@ -205,6 +205,14 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
                 kind: (n % 2 == 1).then(|| AssessmentKind::ALL[n as usize % AssessmentKind::ALL.len()]),
                 qualification: (n % 2 == 1)
                     .then(|| Qualification::ALL[n as usize % Qualification::ALL.len()]),
+                assessments: if n % 2 == 1 {
+                    plan.competencies
+                        .first()
+                        .map(|c| c.assessments.clone())
+                        .unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
                 acknowledgement: None,
             }),
             kind: None,

@@ -480,8 +480,9 @@ impl SyncCore {
             .or_insert_with(|| Session::open(saved));
         session.sent_at = None;
         let Some(doc) = host.plan(plan) else { return };
-        // While a plan is pending, who the sender is in it is not known yet.
-        let writer = pending || doc.is_writer(peer);
+        // While a plan is pending, who the sender is in it is not known yet
+        // (and a plan's first message made it pending just now, above).
+        let writer = self.pending.contains(plan) || doc.is_writer(peer);
         session.state.set_read_only(!writer);
         let received = doc.receive_sync(&mut session.state, data);
         if !writer && !session.told_refused {

@@ -51,6 +51,19 @@ fn a_member_receives_the_plan_with_every_field() {
 }
 
 #[test]
+fn a_plans_first_arrival_is_applied_and_refuses_nobody() {
+    let mut net = Net::new(2, 1);
+    net.create(0, &[0, 1]);
+    net.edit(0, goal("Pass the MLS exam"));
+    net.connect(0, 1);
+    net.settle();
+    assert!(net.same(0, 1));
+    // The sender is a writer in the plan it sends: its first message was
+    // once judged against the empty copy it arrives into, and refused.
+    assert!(net.refused.is_empty(), "refused: {:?}", net.reasons);
+}
+
+#[test]
 fn concurrent_offline_edits_on_one_goal_all_survive() {
     let mut net = Net::new(2, 2);
     net.create(0, &[0, 1]);
