@@ -355,13 +355,26 @@ mod tests {
         });
         let now: Timestamp = "2027-02-01T12:00:00Z".parse().unwrap();
         let got = attention(&p, now, date(2027, 2, 1), 7);
-        let e = got.iter().find(|e| e.kind == "remediation").expect("listed");
+        let e = got
+            .iter()
+            .find(|e| e.kind == "remediation")
+            .expect("listed");
         assert_eq!(e.title, "CBC: element 3 needs work");
-        assert!(e.why.starts_with("retrain “QC review” with Lee, reassess by 2027-06-01; reassessment due in"), "{}", e.why);
+        assert!(
+            e.why.starts_with(
+                "retrain “QC review” with Lee, reassess by 2027-06-01; reassessment due in"
+            ),
+            "{}",
+            e.why
+        );
         assert!(!e.overdue);
         let late = attention(&p, now, date(2027, 6, 3), 7);
         assert!(late.iter().any(|e| e.kind == "remediation" && e.overdue));
         p.competencies[0].remediations[0].closed_on = Some(date(2027, 2, 1));
-        assert!(!attention(&p, now, date(2027, 2, 1), 7).iter().any(|e| e.kind == "remediation"));
+        assert!(
+            !attention(&p, now, date(2027, 2, 1), 7)
+                .iter()
+                .any(|e| e.kind == "remediation")
+        );
     }
 }

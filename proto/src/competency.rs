@@ -359,14 +359,23 @@ mod tests {
         assert_ne!(signed_bytes("other", &c, &s), base);
         assert_ne!(changed(&|c, _| c.id = "c2".into()), base);
         assert_ne!(changed(&|c, _| c.system = "BMP".into()), base);
-        assert_ne!(changed(&|_, s| s.assessments[0].date = date(2027, 1, 11)), base);
+        assert_ne!(
+            changed(&|_, s| s.assessments[0].date = date(2027, 1, 11)),
+            base
+        );
         assert_ne!(
             changed(&|_, s| s.assessments[0].result = AssessmentResult::NeedsWork),
             base
         );
-        assert_ne!(changed(&|_, s| s.assessments[0].assessor = "Lee".into()), base);
+        assert_ne!(
+            changed(&|_, s| s.assessments[0].assessor = "Lee".into()),
+            base
+        );
         assert_ne!(changed(&|_, s| s.assessments[0].element = 2), base);
-        assert_ne!(changed(&|_, s| s.assessments[0].method = "other".into()), base);
+        assert_ne!(
+            changed(&|_, s| s.assessments[0].method = "other".into()),
+            base
+        );
         assert_ne!(changed(&|_, s| s.assessor = "other peer".into()), base);
         assert_ne!(changed(&|_, s| s.name = "Lee".into()), base);
         assert_ne!(changed(&|_, s| s.signed_at = Timestamp::UNIX_EPOCH), base);
@@ -374,16 +383,21 @@ mod tests {
         assert_ne!(changed(&|_, s| s.qualification = None), base);
         // Format 2 signs its own copy: the competency's latest assessments
         // moving on (a reassessment) leave it as it was.
-        assert_eq!(changed(&|c, _| c.assessments[0].date = date(2027, 7, 1)), base);
+        assert_eq!(
+            changed(&|c, _| c.assessments[0].date = date(2027, 7, 1)),
+            base
+        );
         // The acknowledgement is signed apart, after: it is not in these bytes.
         assert_eq!(
-            changed(&|_, s| s.acknowledgement = Some(crate::model::Acknowledgement {
-                peer: "tech".into(),
-                name: "Sam".into(),
-                signed_at: Timestamp::UNIX_EPOCH,
-                public_key: String::new(),
-                signature: String::new(),
-            })),
+            changed(
+                &|_, s| s.acknowledgement = Some(crate::model::Acknowledgement {
+                    peer: "tech".into(),
+                    name: "Sam".into(),
+                    signed_at: Timestamp::UNIX_EPOCH,
+                    public_key: String::new(),
+                    signature: String::new(),
+                })
+            ),
             base
         );
         // Format 1 does not sign methods (records say so).

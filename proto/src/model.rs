@@ -16,7 +16,6 @@ pub use crate::items::assessment::{Assessment, AssessmentResult};
 pub use crate::items::ce::CeActivity;
 pub use crate::items::certification::{CertStatus, Certification};
 pub use crate::items::competency::{Competency, CompetencyStage};
-pub use crate::items::remediation::{Remediation, RemediationPlan};
 pub use crate::items::contact::Contact;
 pub use crate::items::feedback::{Feedback, FeedbackKind};
 pub use crate::items::goal::{Goal, GoalCategory, GoalStatus, ProgressSource, effective_progress};
@@ -26,6 +25,7 @@ pub use crate::items::milestone::Milestone;
 pub use crate::items::note::JournalNote;
 pub use crate::items::plan::{Plan, PlanStatus, PlanSummary};
 pub use crate::items::profile::Profile;
+pub use crate::items::remediation::{Remediation, RemediationPlan};
 pub use crate::items::signoff::{Acknowledgement, AssessmentKind, Qualification, Signoff};
 pub use crate::strenum::BadEnumValue;
 

@@ -186,7 +186,10 @@ pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyErro
 /// signing, yet differs from what was signed, or is gone. A reassessment is
 /// dated after the sign-off and leaves it standing.
 fn rewritten(c: &Competency, s: &Signoff) -> bool {
-    let day = s.signed_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let day = s
+        .signed_at
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
     s.assessments.iter().any(|signed| {
         match c.assessments.iter().find(|a| a.element == signed.element) {
             Some(now) => now.date <= day && now != signed,
@@ -553,7 +556,12 @@ mod tests {
             a.date = date(2027, 5, 1);
         }
         let err = super::sign(&by, "p", &c, AssessmentKind::Initial, q).unwrap_err();
-        assert!(err.message.contains("initial assessment was signed off on 2026-11-02"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("initial assessment was signed off on 2026-11-02"),
+            "{}",
+            err.message
+        );
         let schedule = crate::competency::Schedule::default();
         assert_eq!(schedule.next_kind(&c), AssessmentKind::SixMonth);
     }
@@ -585,13 +593,26 @@ mod tests {
         assert_eq!(verify_acknowledgement(&p, &c, &s, &a), Ok(()));
         // Moved onto another sign-off, or its name changed: it does not match.
         let mut other = s.clone();
-        other.signature = sign(&mentor, &p.id, &c, &mentor_peer, "Dana", now + jiff::SignedDuration::from_secs(1))
-            .unwrap()
-            .signature;
-        assert_eq!(verify_acknowledgement(&p, &c, &other, &a), Err(VerifyError::Changed));
+        other.signature = sign(
+            &mentor,
+            &p.id,
+            &c,
+            &mentor_peer,
+            "Dana",
+            now + jiff::SignedDuration::from_secs(1),
+        )
+        .unwrap()
+        .signature;
+        assert_eq!(
+            verify_acknowledgement(&p, &c, &other, &a),
+            Err(VerifyError::Changed)
+        );
         let mut renamed = a.clone();
         renamed.name = "Lee".into();
-        assert_eq!(verify_acknowledgement(&p, &c, &s, &renamed), Err(VerifyError::Changed));
+        assert_eq!(
+            verify_acknowledgement(&p, &c, &s, &renamed),
+            Err(VerifyError::Changed)
+        );
         // The mentor acknowledging their own sign-off is not the technician.
         let self_ack = acknowledge(&by(&mentor, &mentor_peer, "Dana"), &p.id, &c, &s).unwrap();
         assert_eq!(

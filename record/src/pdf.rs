@@ -275,9 +275,7 @@ impl<'s> Layout<'s> {
             .fold(0.0, f32::max)
             + 10.0;
         for (k, v) in facts {
-            let lines = self
-                .fonts
-                .wrap(v, false, SIZE, self.body_width() - label_w);
+            let lines = self.fonts.wrap(v, false, SIZE, self.body_width() - label_w);
             self.room(LEAD * lines.len() as f32);
             self.text(SIDE, self.y - SIZE, k, true, SIZE, &BLACK);
             for line in lines {
@@ -336,7 +334,9 @@ impl<'s> Layout<'s> {
             .collect();
         let head: Vec<Cell> = header.iter().map(|h| cell(*h)).collect();
         let head_h = self.row_height(&head, &widths, true);
-        let first = rows.first().map_or(0.0, |r| self.row_height(r, &widths, false));
+        let first = rows
+            .first()
+            .map_or(0.0, |r| self.row_height(r, &widths, false));
         self.room(head_h + first);
         self.row(&head, &widths, true);
         for r in rows {

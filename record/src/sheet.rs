@@ -116,11 +116,7 @@ impl Sheet {
             pr.full_name.clone()
         };
         let clia = (!pr.clia_number.is_empty()).then(|| format!("CLIA {}", pr.clia_number));
-        let lab = joined(&[
-            &pr.lab_name,
-            clia.as_deref().unwrap_or(""),
-            &pr.lab_section,
-        ]);
+        let lab = joined(&[&pr.lab_name, clia.as_deref().unwrap_or(""), &pr.lab_section]);
         let employee = (!pr.employee_id.is_empty()).then(|| format!("employee {}", pr.employee_id));
         let person = joined(&[&name, employee.as_deref().unwrap_or(""), &pr.position]);
         let mut facts = Vec::new();
@@ -144,7 +140,11 @@ impl Sheet {
         Sheet {
             title: format!(
                 "Competency record: {}",
-                if name.trim().is_empty() { &plan.title } else { &name }
+                if name.trim().is_empty() {
+                    &plan.title
+                } else {
+                    &name
+                }
             ),
             lab: if lab.is_empty() {
                 "Laboratory not given (tandem plan profile --lab-name ...)".into()
@@ -231,7 +231,8 @@ fn section(plan: &Plan, c: &Competency) -> Section {
     let mut facts = vec![("Stage", c.stage.as_str().to_string())];
     facts.push((
         "Training completed",
-        c.trained_on.map_or_else(|| "not recorded".into(), |d| d.to_string()),
+        c.trained_on
+            .map_or_else(|| "not recorded".into(), |d| d.to_string()),
     ));
     facts.push((
         "Next assessment due",

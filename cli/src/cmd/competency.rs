@@ -7,8 +7,8 @@ use tandem_proto::competency::{ELEMENTS, Schedule};
 use tandem_proto::edit::{AssessmentOp, CompetencyOp, Edit, SignoffOp};
 use tandem_proto::ids::{self, short};
 use tandem_proto::model::{
-    Assessment, AssessmentKind, AssessmentResult, Competency, CompetencyStage, Plan,
-    Qualification, RemediationPlan,
+    Assessment, AssessmentKind, AssessmentResult, Competency, CompetencyStage, Plan, Qualification,
+    RemediationPlan,
 };
 use tandem_proto::signing::{verify, verify_acknowledgement};
 
@@ -212,7 +212,10 @@ fn detail(plan: &Plan, c: &Competency, s: crate::style::Style) -> String {
         }
     };
     for (v, so) in checks(plan, c).iter().zip(&c.signoffs) {
-        let kind = so.kind.map(|k| format!(" ({})", k.as_str())).unwrap_or_default();
+        let kind = so
+            .kind
+            .map(|k| format!(" ({})", k.as_str()))
+            .unwrap_or_default();
         let qualification = so
             .qualification
             .map(|q| format!(", {}", q.label()))
@@ -289,13 +292,12 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             let date = ctx.date(&date)?;
             let method = input::text(method)?;
             let due = reassess_by.map(|d| ctx.date(&d)).transpose()?;
-            let remediation = (retrain.is_some() || by.is_some() || due.is_some()).then(|| {
-                RemediationPlan {
+            let remediation =
+                (retrain.is_some() || by.is_some() || due.is_some()).then(|| RemediationPlan {
                     retrain: retrain.unwrap_or_default(),
                     by: by.unwrap_or_default(),
                     due,
-                }
-            });
+                });
             if remediation.is_some() && result == AssessmentResult::Pass {
                 return Err(Fail::Usage(
                     "--retrain, --by and --reassess-by go with --result needs-work".into(),

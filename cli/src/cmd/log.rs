@@ -51,7 +51,15 @@ fn csv_of(entries: &[LogEntry]) -> Result<String, Fail> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Fail::Other(format!("cannot write CSV: {e}"));
     w.write_record([
-        "time", "member", "role", "device", "peer id", "change", "field", "old value", "new value",
+        "time",
+        "member",
+        "role",
+        "device",
+        "peer id",
+        "change",
+        "field",
+        "old value",
+        "new value",
         "change hash",
     ])
     .map_err(fail)?;

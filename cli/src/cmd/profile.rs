@@ -72,7 +72,7 @@ pub(crate) fn run(a: ProfileArgs, ctx: &mut Ctx) -> Result<(), Fail> {
         let text = lines(&plan.profile);
         return ctx.emit(&plan.profile, || text.clone());
     }
-    ctx.edit(Edit::Plan(PlanOp::Profile(patch)))?;
+    ctx.edit(Edit::Plan(PlanOp::Profile(Box::new(patch))))?;
     let plan = ctx.fetch_plan()?;
     let text = format!("Profile saved.\n{}", lines(&plan.profile));
     ctx.emit(&plan.profile, || text.clone())

@@ -121,12 +121,20 @@ fn find<'v>(v: &'v serde_json::Value, id: &str) -> Option<&'v serde_json::Value>
 }
 
 /// Every leaf of `v` as (path, text): `title`, `assessments[2].method`.
-fn leaves(v: &serde_json::Value, path: String, out: &mut std::collections::BTreeMap<String, String>) {
+fn leaves(
+    v: &serde_json::Value,
+    path: String,
+    out: &mut std::collections::BTreeMap<String, String>,
+) {
     use serde_json::Value;
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 leaves(x, p, out);
             }
         }

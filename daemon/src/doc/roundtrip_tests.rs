@@ -195,14 +195,15 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
         }),
         24 => Edit::Signoff(SignoffOp::Add {
             competency: pick_of(&comps)?,
-            signoff: Some(Signoff {
+            signoff: Some(Box::new(Signoff {
                 assessor: peer(1).into(),
                 name: a,
                 signed_at: now(),
                 public_key: "08011220".into(),
                 signature: format!("{n:02x}").repeat(32),
                 format: 1 + n % 2,
-                kind: (n % 2 == 1).then(|| AssessmentKind::ALL[n as usize % AssessmentKind::ALL.len()]),
+                kind: (n % 2 == 1)
+                    .then(|| AssessmentKind::ALL[n as usize % AssessmentKind::ALL.len()]),
                 qualification: (n % 2 == 1)
                     .then(|| Qualification::ALL[n as usize % Qualification::ALL.len()]),
                 assessments: if n % 2 == 1 {
@@ -214,7 +215,7 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
                     Vec::new()
                 },
                 acknowledgement: None,
-            }),
+            })),
             kind: None,
             qualification: None,
         }),
@@ -224,22 +225,22 @@ fn edit_for(op: &Op, plan: &Plan) -> Option<Edit> {
             Edit::Signoff(SignoffOp::Acknowledge {
                 competency: c.id.to_string(),
                 signature: Some(s.signature.clone()),
-                acknowledgement: Some(Acknowledgement {
+                acknowledgement: Some(Box::new(Acknowledgement {
                     peer: peer(2).into(),
                     name: a,
                     signed_at: now(),
                     public_key: "08011220".into(),
                     signature: format!("{n:02x}").repeat(32),
-                }),
+                })),
             })
         }
-        42 => Edit::Plan(PlanOp::Profile(ProfilePatch {
+        42 => Edit::Plan(PlanOp::Profile(Box::new(ProfilePatch {
             lab_name: Some(a),
             clia_number: (n % 2 == 0).then(|| format!("05D{:07}", u32::from(n) * 1013)),
             full_name: Some(b),
             employee_id: (n % 3 == 0).then(|| format!("E{n}")),
             ..Default::default()
-        })),
+        }))),
         25 => Edit::Ce(CeOp::Add(NewCe {
             title: a,
             provider: b,

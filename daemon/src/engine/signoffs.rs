@@ -79,7 +79,12 @@ impl Engine {
                 "say the assessor's qualification under CLIA: technical-consultant, technical-supervisor, general-supervisor or director",
             )
         })?;
-        let name = self.loaded(plan)?.doc.member(&me).map(|m| m.name).unwrap_or_default();
+        let name = self
+            .loaded(plan)?
+            .doc
+            .member(&me)
+            .map(|m| m.name)
+            .unwrap_or_default();
         let by = Signer {
             key: &key,
             peer: &me,
@@ -91,7 +96,7 @@ impl Engine {
             competency: c.id.to_string(),
             kind: Some(kind),
             qualification: Some(qualification),
-            signoff: Some(signoff),
+            signoff: Some(Box::new(signoff)),
         }))
     }
 
@@ -117,7 +122,12 @@ impl Engine {
                 ),
             ));
         }
-        let name = self.loaded(plan)?.doc.member(&me).map(|m| m.name).unwrap_or_default();
+        let name = self
+            .loaded(plan)?
+            .doc
+            .member(&me)
+            .map(|m| m.name)
+            .unwrap_or_default();
         let by = Signer {
             key: &key,
             peer: &me,
@@ -128,7 +138,7 @@ impl Engine {
         Ok(Edit::Signoff(SignoffOp::Acknowledge {
             competency: c.id.to_string(),
             signature: Some(s.signature.clone()),
-            acknowledgement: Some(ack),
+            acknowledgement: Some(Box::new(ack)),
         }))
     }
 }

@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
+use tandem_proto::ApiError;
 use tandem_proto::api::{PlanEdit, Resolve, Response, Undo, WatchEvent};
 use tandem_proto::edit::{Edit, SignoffOp};
-use tandem_proto::ApiError;
 
 use super::ask::Write;
 use super::loaded::{Loaded, Slot};

@@ -332,7 +332,11 @@ pub const REMEDIATION: &[Field] = &[
 /// A sign-off: the assessment it completes and the assessor's qualification.
 pub const SIGNOFF: &[Field] = &[
     f("kind", "Assessment", choices!(AssessmentKind)),
-    req("qualification", "Your qualification", choices!(Qualification)),
+    req(
+        "qualification",
+        "Your qualification",
+        choices!(Qualification),
+    ),
 ];
 
 /// The laboratory and person details printed on records.

@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 #[cfg(feature = "doc")]
+use super::conflict;
+#[cfg(feature = "doc")]
 use super::doc;
 use super::fields::{ValidationError, bad};
 use super::plan::Plan;
-#[cfg(feature = "doc")]
-use super::conflict;
 use super::{Item, ItemKind, agreement, member, plan};
 use crate::export::ImportError;
 use crate::ids::{ItemId, PeerId};

@@ -213,7 +213,7 @@ pub enum PlanOp {
     /// Rename, re-assign or change the status of the plan.
     Edit(PlanPatch),
     /// Set the laboratory and person details printed on records.
-    Profile(super::profile::ProfilePatch),
+    Profile(Box<super::profile::ProfilePatch>),
 }
 
 /// The checks of the plan's own fields, whoever writes them.
@@ -270,8 +270,7 @@ impl NewPlan {
                 Step::Edit(e) => {
                     if matches!(
                         e,
-                        Edit::Member(MemberOp::Add(_) | MemberOp::Rm { .. })
-                            | Edit::Signoff(_)
+                        Edit::Member(MemberOp::Add(_) | MemberOp::Rm { .. }) | Edit::Signoff(_)
                     ) {
                         return Err(bad(
                             "template",

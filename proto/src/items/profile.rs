@@ -107,7 +107,10 @@ fn check_clia(v: &str) -> Result<(), ValidationError> {
 /// The checks of the profile's fields, whoever writes them.
 pub fn check(p: &ProfilePatch) -> Result<(), ValidationError> {
     for (key, value) in p.given() {
-        let max = FIELDS.iter().find(|(k, _)| *k == key).map_or(NAME_MAX, |f| f.1);
+        let max = FIELDS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(NAME_MAX, |f| f.1);
         // The keys are `'static` field names, as `bad` wants.
         check_optional_line(key, value, max)?;
     }

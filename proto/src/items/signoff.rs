@@ -152,7 +152,7 @@ pub enum SignoffOp {
         qualification: Option<Qualification>,
         /// The signature, made by the daemon.
         #[serde(default)]
-        signoff: Option<Signoff>,
+        signoff: Option<Box<Signoff>>,
     },
     /// The technician acknowledges the latest sign-off of a competency
     /// with their own device's key. Clients send `acknowledgement: null`;
@@ -165,7 +165,7 @@ pub enum SignoffOp {
         signature: Option<String>,
         /// The acknowledgement, made by the daemon.
         #[serde(default)]
-        acknowledgement: Option<Acknowledgement>,
+        acknowledgement: Option<Box<Acknowledgement>>,
     },
 }
 
@@ -215,7 +215,7 @@ impl SignoffOp {
                 ..
             } => {
                 check_prefix("competency", competency)?;
-                signoff.as_ref().map_or(Ok(()), check)
+                signoff.as_deref().map_or(Ok(()), check)
             }
             SignoffOp::Acknowledge {
                 competency,
@@ -226,7 +226,7 @@ impl SignoffOp {
                 if let Some(s) = signature {
                     check_line("signature", s, FIELD_MAX)?;
                 }
-                acknowledgement.as_ref().map_or(Ok(()), check_ack)
+                acknowledgement.as_deref().map_or(Ok(()), check_ack)
             }
         }
     }
@@ -239,11 +239,11 @@ pub(super) use doc::{read_all, write};
 mod doc {
     use automerge::{ObjId, ObjType, ReadDoc};
 
+    use super::super::ItemKind;
     use super::super::competency::{self, CompetencyStage};
     use super::super::doc::{
         Applied, R, Target, Writer, map_maps, object, parsed, string, timestamp, ts_or_epoch, uint,
     };
-    use super::super::ItemKind;
     use super::{Acknowledgement, AssessmentKind, KEY, Signoff, SignoffOp};
     use crate::{ApiError, ErrorCode};
 
@@ -251,7 +251,8 @@ mod doc {
     const ACK: &str = "acknowledgement";
 
     fn read_one<R: ReadDoc>(d: &R, s: &ObjId) -> Signoff {
-        let opt = |key: &str| -> Option<String> { Some(string(d, s, key)).filter(|v| !v.is_empty()) };
+        let opt =
+            |key: &str| -> Option<String> { Some(string(d, s, key)).filter(|v| !v.is_empty()) };
         Signoff {
             assessor: string(d, s, "assessor").into(),
             name: string(d, s, "name"),
@@ -358,7 +359,10 @@ mod doc {
                             message += "; now independent";
                         }
                         if super::super::doc::date(w.tx, &obj, "trained_on").is_none() {
-                            let day = s.signed_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+                            let day = s
+                                .signed_at
+                                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                                .date();
                             w.put_opt_date(&obj, "trained_on", Some(day))?;
                         }
                     }

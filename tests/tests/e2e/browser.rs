@@ -175,8 +175,11 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
         not_reloaded(&wb).await;
         // The technician acknowledges it from their own browser and device.
         wb.click("form[action$='/acknowledge'] button").await;
-        wa.wait_text("#item-live", "Verified: acknowledged by Ana, the technician")
-            .await;
+        wa.wait_text(
+            "#item-live",
+            "Verified: acknowledged by Ana, the technician",
+        )
+        .await;
         wa.screenshot("competency").await;
         wa.go(&app_a, &format!("{plan_path}/record/{c}")).await;
         wa.screenshot("record").await;

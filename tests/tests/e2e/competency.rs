@@ -34,7 +34,10 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
         ]);
     }
     // Not all six elements yet: refused, nothing signed.
-    let err = a.fails(&["competency", "signoff", &c, "-q", "technical-supervisor"], 2);
+    let err = a.fails(
+        &["competency", "signoff", &c, "-q", "technical-supervisor"],
+        2,
+    );
     assert!(err.contains("not yet: 6"), "{err}");
     a.json(&[
         "competency",
@@ -247,7 +250,15 @@ fn signed_off(h: &Home, plan: &str, system: &str) -> String {
             plan,
         ]);
     }
-    h.json(&["competency", "signoff", &c, "-q", "technical-supervisor", "--plan", plan]);
+    h.json(&[
+        "competency",
+        "signoff",
+        &c,
+        "-q",
+        "technical-supervisor",
+        "--plan",
+        plan,
+    ]);
     c
 }
 
@@ -440,9 +451,25 @@ fn the_matrix_shows_every_person_and_test_system_most_urgent_first() {
 fn the_agenda_of_every_plan_puts_the_late_ones_first() {
     let h = Home::new();
     let calm = h.id_of(&["plan", "new", "Alpha calm", "--mentee", "Ben"]);
-    h.json(&["action", "add", "Read the SOP", "--due", "+3d", "--plan", &calm]);
+    h.json(&[
+        "action",
+        "add",
+        "Read the SOP",
+        "--due",
+        "+3d",
+        "--plan",
+        &calm,
+    ]);
     let late = h.id_of(&["plan", "new", "Zeta late", "--mentee", "Ana"]);
-    h.json(&["action", "add", "Order controls", "--due", "2026-01-05", "--plan", &late]);
+    h.json(&[
+        "action",
+        "add",
+        "Order controls",
+        "--due",
+        "2026-01-05",
+        "--plan",
+        &late,
+    ]);
     h.id_of(&["plan", "new", "Quiet", "--mentee", "Cy"]);
     let all = h.json(&["agenda", "--all", "--days", "7"]);
     let titles: Vec<&str> = all
@@ -453,9 +480,17 @@ fn the_agenda_of_every_plan_puts_the_late_ones_first() {
         .map(|e| e["plan_title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["Zeta late", "Alpha calm"], "overdue first: {all}");
-    assert!(all.as_array().unwrap().iter().all(|e| e["plan"].is_string()));
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["plan"].is_string())
+    );
     let text = h.text(&["agenda", "--all", "--days", "7"]);
-    let (z, a) = (text.find("Zeta late").unwrap(), text.find("Alpha calm").unwrap());
+    let (z, a) = (
+        text.find("Zeta late").unwrap(),
+        text.find("Alpha calm").unwrap(),
+    );
     assert!(z < a && text.contains("Order controls"), "{text}");
     // --all is every plan: naming one as well is a mistake.
     h.fails(&["agenda", "--all", "--plan", &calm], 2);

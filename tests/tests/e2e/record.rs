@@ -11,8 +11,21 @@ use tandem_e2e::{Home, eventually};
 fn assess(h: &Home, plan: &str, c: &str, e: u8, result: &str, date: &str, extra: &[&str]) {
     let e = e.to_string();
     let mut args = vec![
-        "competency", "assess", c, "-e", &e, "-r", result, "-a", "Dana Ruiz", "-d", date, "-m",
-        "observed 10 patient CBCs", "--plan", plan,
+        "competency",
+        "assess",
+        c,
+        "-e",
+        &e,
+        "-r",
+        result,
+        "-a",
+        "Dana Ruiz",
+        "-d",
+        date,
+        "-m",
+        "observed 10 patient CBCs",
+        "--plan",
+        plan,
     ];
     args.extend_from_slice(extra);
     h.json(&args);
@@ -21,14 +34,38 @@ fn assess(h: &Home, plan: &str, c: &str, e: u8, result: &str, date: &str, extra:
 #[test]
 fn both_parties_sign_a_record_an_inspector_can_read() {
     let (mentor, tech) = (Home::new(), Home::new());
-    let id = mentor.id_of(&["plan", "new", "Hematology onboarding", "--mentor", "Dana Ruiz", "--mentee", "Sam"]);
+    let id = mentor.id_of(&[
+        "plan",
+        "new",
+        "Hematology onboarding",
+        "--mentor",
+        "Dana Ruiz",
+        "--mentee",
+        "Sam",
+    ]);
     // A CLIA number that is not one is refused, naming the field.
     let err = mentor.fails(&["plan", "profile", "--clia", "12345"], 2);
-    assert!(err.contains("clia_number") && err.contains("not a CLIA number"), "{err}");
+    assert!(
+        err.contains("clia_number") && err.contains("not a CLIA number"),
+        "{err}"
+    );
     mentor.json(&[
-        "plan", "profile", "--lab-name", "Riverside Hospital Laboratory", "--clia", "05d0642827",
-        "--director", "Dr. Ana Ortiz", "--section", "Hematology", "--full-name", "Samuel Lee",
-        "--employee-id", "E-4471", "--position", "Medical Laboratory Scientist",
+        "plan",
+        "profile",
+        "--lab-name",
+        "Riverside Hospital Laboratory",
+        "--clia",
+        "05d0642827",
+        "--director",
+        "Dr. Ana Ortiz",
+        "--section",
+        "Hematology",
+        "--full-name",
+        "Samuel Lee",
+        "--employee-id",
+        "E-4471",
+        "--position",
+        "Medical Laboratory Scientist",
     ]);
     let profile = mentor.json(&["plan", "profile"]);
     assert_eq!(profile["clia_number"], "05D0642827", "{profile}");
@@ -47,22 +84,59 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
     let err = mentor.fails(&["competency", "signoff", &c, "--plan", &id], 2);
     assert!(err.contains("technical-supervisor"), "{err}");
     // Only the initial assessment can come first.
-    let err = mentor.fails(&["competency", "signoff", &c, "--type", "annual", "-q", "technical-supervisor", "--plan", &id], 2);
+    let err = mentor.fails(
+        &[
+            "competency",
+            "signoff",
+            &c,
+            "--type",
+            "annual",
+            "-q",
+            "technical-supervisor",
+            "--plan",
+            &id,
+        ],
+        2,
+    );
     assert!(err.contains("the initial one"), "{err}");
-    let signed = mentor.json(&["competency", "signoff", &c, "-q", "technical-supervisor", "--plan", &id]);
-    assert_eq!(signed["stage"], "independent", "the initial sign-off releases: {signed}");
+    let signed = mentor.json(&[
+        "competency",
+        "signoff",
+        &c,
+        "-q",
+        "technical-supervisor",
+        "--plan",
+        &id,
+    ]);
+    assert_eq!(
+        signed["stage"], "independent",
+        "the initial sign-off releases: {signed}"
+    );
     assert_eq!(signed["signoffs"][0]["kind"], "initial");
-    assert_eq!(signed["signoffs"][0]["qualification"], "technical-supervisor");
-    assert!(signed["trained_on"].is_string(), "the schedule counts from it: {signed}");
+    assert_eq!(
+        signed["signoffs"][0]["qualification"],
+        "technical-supervisor"
+    );
+    assert!(
+        signed["trained_on"].is_string(),
+        "the schedule counts from it: {signed}"
+    );
 
     // The mentor cannot acknowledge for the technician; the technician's device can.
     let err = mentor.fails(&["competency", "acknowledge", &c, "--plan", &id], 5);
     assert!(err.contains("technician"), "{err}");
     eventually("the sign-off reaches the technician", || {
-        tech.plan(&id).is_some_and(|p| p["competencies"][0]["signoffs"].as_array().is_some_and(|s| s.len() == 1))
+        tech.plan(&id).is_some_and(|p| {
+            p["competencies"][0]["signoffs"]
+                .as_array()
+                .is_some_and(|s| s.len() == 1)
+        })
     });
     let acked = tech.json(&["competency", "acknowledge", &c, "--plan", &id]);
-    assert_eq!(acked["signoffs"][0]["acknowledgement"]["name"], "Sam", "{acked}");
+    assert_eq!(
+        acked["signoffs"][0]["acknowledgement"]["name"], "Sam",
+        "{acked}"
+    );
     let again = tech.fails(&["competency", "acknowledge", &c, "--plan", &id], 2);
     assert!(again.contains("was acknowledged by Sam"), "{again}");
     eventually("both signatures verify on the mentor's device", || {
@@ -71,7 +145,22 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
     });
 
     // Six months on, element 3 needs work: a remediation opens and is on the agenda.
-    assess(&mentor, &id, &c, 3, "needs-work", "2027-07-01", &["--retrain", "QC review and Westgard rules", "--by", "Lee Park", "--reassess-by", "2027-07-20"]);
+    assess(
+        &mentor,
+        &id,
+        &c,
+        3,
+        "needs-work",
+        "2027-07-01",
+        &[
+            "--retrain",
+            "QC review and Westgard rules",
+            "--by",
+            "Lee Park",
+            "--reassess-by",
+            "2027-07-20",
+        ],
+    );
     let agenda = mentor.json(&["agenda", "--plan", &id, "--days", "1"]);
     let entry = agenda
         .as_array()
@@ -79,9 +168,17 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
         .iter()
         .find(|e| e["kind"] == "remediation")
         .unwrap_or_else(|| panic!("no remediation on the agenda: {agenda}"));
-    assert!(entry["why"].as_str().unwrap().contains("retrain “QC review and Westgard rules” with Lee Park, reassess by 2027-07-20"), "{entry}");
+    assert!(
+        entry["why"].as_str().unwrap().contains(
+            "retrain “QC review and Westgard rules” with Lee Park, reassess by 2027-07-20"
+        ),
+        "{entry}"
+    );
     let text = mentor.text(&["competency", "show", &c, "--plan", &id]);
-    assert!(text.contains("Remediation of element 3, opened 2027-07-01") && text.contains("(open)"), "{text}");
+    assert!(
+        text.contains("Remediation of element 3, opened 2027-07-01") && text.contains("(open)"),
+        "{text}"
+    );
     // A reassessment leaves the initial sign-off standing: it signed its own copy.
     let v = mentor.json(&["competency", "verify", "--plan", &id]);
     assert_eq!(v[0]["valid"], true, "{v}");
@@ -91,11 +188,24 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
         assess(&mentor, &id, &c, e, "pass", "2027-07-18", &[]);
     }
     let agenda = mentor.json(&["agenda", "--plan", &id, "--days", "1"]);
-    assert!(!agenda.as_array().unwrap().iter().any(|e| e["kind"] == "remediation"), "{agenda}");
+    assert!(
+        !agenda
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "remediation"),
+        "{agenda}"
+    );
     let signed = mentor.json(&["competency", "signoff", &c, "--plan", &id]);
     assert_eq!(signed["signoffs"][1]["kind"], "6-month", "{signed}");
-    assert_eq!(signed["signoffs"][1]["qualification"], "technical-supervisor");
-    assert_eq!(signed["remediations"][0]["closed_on"], "2027-07-18", "{signed}");
+    assert_eq!(
+        signed["signoffs"][1]["qualification"],
+        "technical-supervisor"
+    );
+    assert_eq!(
+        signed["remediations"][0]["closed_on"], "2027-07-18",
+        "{signed}"
+    );
 
     // The audit trail of the record: who changed which field, from what to what.
     let log = mentor.json(&["log", "--item", &c, "--plan", &id]);
@@ -103,7 +213,12 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["message"].as_str().unwrap().contains("element 3: needs-work"))
+        .find(|e| {
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("element 3: needs-work")
+        })
         .unwrap_or_else(|| panic!("no needs-work change: {log}"));
     assert_eq!(failed["name"], "Dana Ruiz");
     assert_eq!(failed["role"], "mentor");
@@ -112,15 +227,32 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
         .iter()
         .find(|c| c["field"] == "assessments[2].result")
         .unwrap_or_else(|| panic!("no result change: {failed}"));
-    assert_eq!((result["old"].as_str(), result["new"].as_str()), (Some("pass"), Some("needs-work")));
-    assert!(changes.iter().any(|c| c["field"] == "remediations[0].retrain" && c["old"].is_null() && c["new"] == "QC review and Westgard rules"), "{failed}");
+    assert_eq!(
+        (result["old"].as_str(), result["new"].as_str()),
+        (Some("pass"), Some("needs-work"))
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["field"] == "remediations[0].retrain"
+                && c["old"].is_null()
+                && c["new"] == "QC review and Westgard rules"),
+        "{failed}"
+    );
     let text = mentor.text(&["log", "--item", &c, "--plan", &id]);
-    assert!(text.contains("assessments[2].result: “pass” → “needs-work”"), "{text}");
+    assert!(
+        text.contains("assessments[2].result: “pass” → “needs-work”"),
+        "{text}"
+    );
     let csv = mentor.text(&["log", "--item", &c, "--plan", &id, "--format", "csv"]);
     let mut rows = csv.lines();
-    assert_eq!(rows.next(), Some("time,member,role,device,peer id,change,field,old value,new value,change hash"));
+    assert_eq!(
+        rows.next(),
+        Some("time,member,role,device,peer id,change,field,old value,new value,change hash")
+    );
     assert!(
-        rows.any(|r| r.contains(",Dana Ruiz,mentor,") && r.contains(",assessments[2].result,pass,needs-work,")),
+        rows.any(|r| r.contains(",Dana Ruiz,mentor,")
+            && r.contains(",assessments[2].result,pass,needs-work,")),
         "{csv}"
     );
 
@@ -129,18 +261,36 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
         return;
     };
     eventually("the 6-month sign-off reaches the technician", || {
-        tech.plan(&id).is_some_and(|p| p["competencies"][0]["signoffs"].as_array().is_some_and(|s| s.len() == 2))
+        tech.plan(&id).is_some_and(|p| {
+            p["competencies"][0]["signoffs"]
+                .as_array()
+                .is_some_and(|s| s.len() == 2)
+        })
     });
     for paper in ["letter", "a4"] {
         let pdf = tech.path().join(format!("record-{paper}.pdf"));
-        tech.json(&["competency", "record", "--plan", &id, "-f", "pdf", "--paper", paper, "-o", pdf.to_str().unwrap()]);
+        tech.json(&[
+            "competency",
+            "record",
+            "--plan",
+            &id,
+            "-f",
+            "pdf",
+            "--paper",
+            paper,
+            "-o",
+            pdf.to_str().unwrap(),
+        ]);
         // In the order it was drawn (each cell whole), lines joined: a
         // phrase wrapped inside its column reads as one.
         let out = std::process::Command::new("pdftotext")
             .args(["-raw", pdf.to_str().unwrap(), "-"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "pdftotext failed on the {paper} record");
+        assert!(
+            out.status.success(),
+            "pdftotext failed on the {paper} record"
+        );
         // Kept to look at, with the browser tests' screenshots.
         let keep = tandem_e2e::bin_dir().join("..").join("screenshots");
         std::fs::create_dir_all(&keep).unwrap();
@@ -171,13 +321,24 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
             "Employee signature",
             "Page 1 of",
         ] {
-            assert!(text.contains(want), "the {paper} PDF lacks “{want}”:\n{text}");
+            assert!(
+                text.contains(want),
+                "the {paper} PDF lacks “{want}”:\n{text}"
+            );
         }
         // The header is on every page.
-        let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+        let pages: Vec<&str> = text
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .collect();
         assert!(!pages.is_empty());
         for (i, page) in pages.iter().enumerate() {
-            assert!(page.contains("CLIA 05D0642827") && page.contains(&format!("Page {} of {}", i + 1, pages.len())), "page {}:\n{page}", i + 1);
+            assert!(
+                page.contains("CLIA 05D0642827")
+                    && page.contains(&format!("Page {} of {}", i + 1, pages.len())),
+                "page {}:\n{page}",
+                i + 1
+            );
         }
     }
 }
