@@ -36,6 +36,7 @@ use tandem_e2e::{Home, Raw};
 
 mod app;
 mod hostile;
+mod matrix;
 mod sync;
 
 pub(crate) fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -316,6 +317,9 @@ fn main() {
     }
     if want("app") {
         app::run();
+    }
+    if want("matrix") {
+        matrix::run();
     }
     if only.as_deref() == Some("propagation") {
         sync::propagation();
