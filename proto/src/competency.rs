@@ -6,7 +6,10 @@
 //! competency is assessed semiannually during the first year a person tests
 //! patient specimens, and annually after that, using the six procedures
 //! listed in [`ELEMENTS`]. The schedule is per plan ([`Schedule`]), with
-//! that rule as the default.
+//! that rule as the default. 42 CFR 493.1235 asks the laboratory to have
+//! and follow a policy for assessing its staff's competency and to keep
+//! the record of it: what [`signed_bytes`] signs and `tandem-record`
+//! prints is that record.
 
 use jiff::civil::Date;
 use jiff::{Span, Timestamp};

@@ -129,11 +129,12 @@ pub fn cells(plans: &[Plan], today: Date) -> Vec<Cell> {
             p.competencies.iter().map(move |c| {
                 let (standing, due) = standing(p, c, today);
                 Cell {
-                    person: if p.mentee.trim().is_empty() {
-                        p.title.clone()
-                    } else {
-                        p.mentee.clone()
-                    },
+                    // The record's full name when the profile gives one.
+                    person: [&p.profile.full_name, &p.mentee, &p.title]
+                        .into_iter()
+                        .find(|n| !n.trim().is_empty())
+                        .cloned()
+                        .unwrap_or_default(),
                     system: c.system.clone(),
                     standing,
                     due,
@@ -148,6 +149,32 @@ pub fn cells(plans: &[Plan], today: Date) -> Vec<Cell> {
         (a.standing.rank(), &a.person, &a.system).cmp(&(b.standing.rank(), &b.person, &b.system))
     });
     out
+}
+
+/// The CSV columns of the matrix, in order.
+pub const CSV_HEADER: [&str; 7] = [
+    "person",
+    "test system",
+    "status",
+    "due",
+    "plan",
+    "plan id",
+    "competency id",
+];
+
+impl Cell {
+    /// The cell as a CSV row, in the order of [`CSV_HEADER`].
+    pub fn csv_row(&self) -> [String; 7] {
+        [
+            self.person.clone(),
+            self.system.clone(),
+            self.standing.words(self.due),
+            self.due.map(|d| d.to_string()).unwrap_or_default(),
+            self.plan_title.clone(),
+            self.plan.to_string(),
+            self.competency.to_string(),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -28,28 +28,10 @@ pub struct MatrixArgs {
 fn csv_of(all: &[Cell]) -> Result<String, Fail> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Fail::Other(format!("cannot write CSV: {e}"));
-    w.write_record([
-        "person",
-        "test system",
-        "status",
-        "due",
-        "plan",
-        "plan id",
-        "competency id",
-    ])
-    .map_err(fail)?;
-    for c in all {
-        let due = c.due.map(|d| d.to_string()).unwrap_or_default();
-        w.write_record([
-            c.person.as_str(),
-            c.system.as_str(),
-            &c.standing.words(c.due),
-            &due,
-            &c.plan_title,
-            c.plan.as_str(),
-            c.competency.as_str(),
-        ])
+    w.write_record(tandem_proto::matrix::CSV_HEADER)
         .map_err(fail)?;
+    for c in all {
+        w.write_record(c.csv_row()).map_err(fail)?;
     }
     let bytes = w.into_inner().map_err(|e| Fail::Other(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| Fail::Other(e.to_string()))

@@ -29,6 +29,7 @@ mod listen;
 mod pages;
 mod people;
 mod plan;
+mod matrix;
 mod settings;
 
 use std::collections::HashMap;
@@ -119,6 +120,8 @@ pub async fn serve(
         .route("/plans/{plan}/undo", post(settings::undo))
         .route("/plans/{plan}/calendar/new", post(calendar::renew))
         .route("/calendar/{file}", get(calendar::feed))
+        .route("/matrix", get(matrix::page))
+        .route("/matrix.csv", get(matrix::csv_file))
         .route("/events", get(events::stream))
         .route("/app.js", get(script))
         .fallback(not_found)

@@ -92,6 +92,7 @@ pub fn layout_for(title: &str, plan: Option<&Plan>, tab: Tab, body: Markup) -> M
                     a.brand href="/" accesskey="h" { "Tandem" }
                     nav aria-label="Main" {
                         a href="/" { "Your plans" }
+                        a href="/matrix" { "Competencies" }
                         a href="/join" { "Join a plan" }
                     }
                 }

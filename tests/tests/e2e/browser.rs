@@ -187,6 +187,9 @@ fn two_people_share_a_plan_from_their_browsers_and_see_each_others_edits_live() 
         wa.go(&app_a, &format!("{plan_path}/people")).await;
         wa.wait_text("#members-live", "Ana").await;
         wa.screenshot("people").await;
+        wa.go(&app_a, "/matrix").await;
+        wa.wait_text("table.matrix", "Chemistry analyzer").await;
+        wa.screenshot("matrix").await;
         wa.go(&app_a, "/").await;
         wa.screenshot("home").await;
         wa.close().await;
