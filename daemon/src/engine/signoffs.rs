@@ -55,6 +55,15 @@ impl Engine {
         let c = &view.competencies[at];
         let expected = view.competency_schedule.next_kind(c);
         let kind = kind.unwrap_or(expected);
+        if expected == AssessmentKind::Initial && kind != expected {
+            return Err(ApiError::new(
+                ErrorCode::Invalid,
+                format!(
+                    "{}: the initial assessment comes first; sign it off as initial",
+                    c.system
+                ),
+            ));
+        }
         if kind != expected && kind != AssessmentKind::Problem {
             return Err(ApiError::new(
                 ErrorCode::Invalid,

@@ -17,6 +17,7 @@ const PLANS: usize = 500;
 pub(crate) fn run() {
     println!("## 11. A coordinator's view: tandem matrix over {PLANS} plans");
     let h = Home::new();
+    let _daemon = h.start_daemon();
     let mut raw = Raw::hello(&h.socket());
     let made = Instant::now();
     for i in 0..PLANS {
