@@ -26,10 +26,10 @@ mod home;
 mod item;
 mod kinds;
 mod listen;
+mod matrix;
 mod pages;
 mod people;
 mod plan;
-mod matrix;
 mod settings;
 
 use std::collections::HashMap;

@@ -452,9 +452,15 @@ fn the_matrix_shows_every_person_and_test_system_most_urgent_first() {
     let cookies = [("Cookie", cookie.as_str())];
     let (status, _, page) = tandem_e2e::http(&app, "GET", "/matrix", &app, &cookies, "");
     assert_eq!(status, 200);
-    let at = |s: &str| page.find(s).unwrap_or_else(|| panic!("{s} not on the page: {page}"));
+    let at = |s: &str| {
+        page.find(s)
+            .unwrap_or_else(|| panic!("{s} not on the page: {page}"))
+    };
     assert!(at("Chemistry analyzer") < at("Blood gas") && at("Blood gas") < at("Urinalysis"));
-    assert!(page.contains("in remediation") && page.contains(&format!("/plans/{ben}/items/competency/{g}")));
+    assert!(
+        page.contains("in remediation")
+            && page.contains(&format!("/plans/{ben}/items/competency/{g}"))
+    );
     let (status, _, file) = tandem_e2e::http(&app, "GET", "/matrix.csv", &app, &cookies, "");
     assert_eq!(status, 200);
     assert_eq!(file, csv, "the app's CSV is the CLI's");

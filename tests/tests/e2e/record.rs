@@ -99,7 +99,20 @@ fn both_parties_sign_a_record_an_inspector_can_read() {
         2,
     );
     assert!(err.contains("initial assessment comes first"), "{err}");
-    let err = mentor.fails(&["competency", "signoff", &c, "--type", "problem-triggered", "-q", "director", "--plan", &id], 2);
+    let err = mentor.fails(
+        &[
+            "competency",
+            "signoff",
+            &c,
+            "--type",
+            "problem-triggered",
+            "-q",
+            "director",
+            "--plan",
+            &id,
+        ],
+        2,
+    );
     assert!(err.contains("initial assessment comes first"), "{err}");
     let signed = mentor.json(&[
         "competency",
