@@ -518,3 +518,44 @@ pub fn render(sheet: &Sheet, paper: Paper) -> Vec<u8> {
     doc.with_pages(pages)
         .save(&PdfSaveOptions::default(), &mut Vec::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_fit_their_width_and_keep_every_word() {
+        let f = Fonts::new();
+        let text = "testing previously analysed specimens, blind samples or external PT samples \
+                    Averyveryverylongwordwithoutanyspacethatmustbebrokenbetweencharacters";
+        for max in [40.0, 90.0, 200.0] {
+            let lines = f.wrap(text, false, SIZE, max);
+            for l in &lines {
+                assert!(
+                    f.width(l, false, SIZE) <= max + 0.01,
+                    "{l:?} wider than {max}"
+                );
+            }
+            let joined: String = lines.concat().split_whitespace().collect();
+            let want: String = text.split_whitespace().collect();
+            assert_eq!(joined, want, "nothing lost at {max}");
+        }
+        // Helvetica's own widths: "Hello" is 2.278 em.
+        assert!((f.width("Hello", false, 10.0) - 22.78).abs() < 0.05);
+    }
+
+    #[test]
+    fn a_long_record_runs_onto_pages_that_each_have_header_and_number() {
+        let mut sheet = crate::sheet::tests::sheet_with(40);
+        sheet.lab = "Riverside Hospital Laboratory · CLIA 05D0642827".into();
+        let bytes = render(&sheet, Paper::A4);
+        assert!(bytes.starts_with(b"%PDF-"));
+        let mut l = Layout::new(&sheet, Paper::A4);
+        for s in &sheet.sections {
+            l.section(s);
+        }
+        assert!(l.pages.len() > 1, "40 systems fill more than a page");
+        // Nothing is drawn below the bottom margin but the footer.
+        assert!(l.y >= BOTTOM - 0.01);
+    }
+}

@@ -277,3 +277,85 @@ fn section(plan: &Plan, c: &Competency) -> Section {
         remediations: c.remediations.iter().map(|r| r.describe()).collect(),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use jiff::civil::date;
+    use tandem_proto::model::{
+        Assessment, AssessmentResult, Competency, CompetencyStage, Plan, Signoff,
+    };
+
+    use super::Sheet;
+
+    fn competency(system: &str) -> Competency {
+        Competency {
+            id: "c1".into(),
+            system: system.into(),
+            stage: CompetencyStage::Supervised,
+            trained_on: Some(date(2027, 1, 15)),
+            assessments: (1..=6)
+                .map(|e| Assessment {
+                    element: e,
+                    date: date(2027, 1, 10),
+                    assessor: "Dana".into(),
+                    method: "observed".into(),
+                    result: AssessmentResult::Pass,
+                })
+                .collect(),
+            signoffs: Vec::new(),
+            remediations: Vec::new(),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    /// A sheet of `n` test systems.
+    pub(crate) fn sheet_with(n: usize) -> Sheet {
+        let mut p = Plan::empty();
+        p.mentee = "Sam".into();
+        let all: Vec<Competency> = (0..n).map(|i| competency(&format!("System {i}"))).collect();
+        let list: Vec<&Competency> = all.iter().collect();
+        Sheet::of(&p, &list, date(2027, 2, 1))
+    }
+
+    #[test]
+    fn each_signoff_is_a_round_with_its_own_elements_and_work_in_progress_is_one_more() {
+        let mut p = Plan::empty();
+        p.mentee = "Sam".into();
+        let mut c = competency("CBC");
+        let s = Signoff {
+            assessor: "peer".into(),
+            name: "Dana".into(),
+            signed_at: "2027-01-11T10:00:00Z".parse().unwrap(),
+            public_key: String::new(),
+            signature: String::new(),
+            format: 2,
+            kind: Some(tandem_proto::model::AssessmentKind::Initial),
+            qualification: None,
+            assessments: c.assessments.clone(),
+            acknowledgement: None,
+        };
+        c.signoffs.push(s);
+        let sheet = Sheet::of(&p, &[&c], date(2027, 2, 1));
+        let rounds = &sheet.sections[0].rounds;
+        assert_eq!(rounds.len(), 1, "signed and nothing new: one round");
+        assert_eq!(rounds[0].heading, "Initial assessment");
+        assert!(
+            !rounds[0].signoff.as_ref().unwrap().check.ok,
+            "an unsigned key does not verify"
+        );
+        // A new assessment of element 3: the signed round keeps what was signed.
+        c.assessments[2].date = date(2027, 7, 1);
+        c.assessments[2].result = AssessmentResult::NeedsWork;
+        let sheet = Sheet::of(&p, &[&c], date(2027, 7, 2));
+        let rounds = &sheet.sections[0].rounds;
+        assert_eq!(rounds.len(), 2);
+        assert_eq!(rounds[0].elements[2].result, "pass");
+        assert_eq!(
+            rounds[1].heading,
+            "Reassessment in progress (not signed off yet)"
+        );
+        assert_eq!(rounds[1].elements[2].result, "needs work");
+        assert_eq!(sheet.person, "Sam");
+        assert!(sheet.lab.starts_with("Laboratory not given"));
+    }
+}
