@@ -85,17 +85,11 @@ pub(super) fn section(p: &Plan, c: &Competency, base: &str, refused: &Refused) -
     };
     let element = refused.value("assessment", "element").unwrap_or_default();
     let expected = p.competency_schedule.next_kind(c);
-    // The qualification this plan's latest sign-off by this person gave.
-    let last_qualification = c
-        .signoffs
-        .iter()
-        .rev()
-        .find_map(|s| s.qualification)
-        .map(|q| q.as_str().to_string())
-        .unwrap_or_default();
+    // The assessment due is proposed; the qualification is the signer's
+    // to state each time (another mentor's must never be the default).
     let signoff_now = |f: &form::Field| match f.key {
         "kind" => expected.as_str().to_string(),
-        _ => last_qualification.clone(),
+        _ => String::new(),
     };
     html! {
         section.card aria-labelledby="elements-h" {
