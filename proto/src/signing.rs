@@ -7,7 +7,8 @@
 //! A sign-off verifies when: its public key decodes, is the key of the
 //! PeerId it names, the signature over the attested fields is valid (a
 //! format-2 sign-off keeps its own copy of the elements it signed; none of
-//! them may since have been changed in place in the competency), and that device was a mentor of the plan when it signed
+//! them may since have been changed in place in the competency, keeping a
+//! date before the signing), and that device was a mentor of the plan when it signed
 //! (the plan's membership history; 42 CFR 493.1451(b)(8) and 493.1413(b)(8)
 //! make the technical supervisor or consultant who assessed responsible for
 //! the record, and retiring their old laptop does not undo that), unless
@@ -182,9 +183,11 @@ pub fn verify(plan: &Plan, c: &Competency, s: &Signoff) -> Result<(), VerifyErro
 }
 
 /// Whether an element `s` signed (format 2) was changed in place since: the
-/// competency's latest assessment of it is dated on or before the day of
-/// signing, yet differs from what was signed, or is gone. A reassessment is
-/// dated after the sign-off and leaves it standing.
+/// competency's latest assessment of it is dated before the day of
+/// signing, yet differs from what was signed, or is gone. A later
+/// assessment (dated that day or after: assessments carry a date, not a
+/// time) is a new one and leaves the sign-off standing; what was signed is
+/// the sign-off's own copy either way.
 fn rewritten(c: &Competency, s: &Signoff) -> bool {
     let day = s
         .signed_at
@@ -192,7 +195,7 @@ fn rewritten(c: &Competency, s: &Signoff) -> bool {
         .date();
     s.assessments.iter().any(|signed| {
         match c.assessments.iter().find(|a| a.element == signed.element) {
-            Some(now) => now.date <= day && now != signed,
+            Some(now) => now.date < day && now != signed,
             None => true,
         }
     })
@@ -636,6 +639,11 @@ mod tests {
             a.method = "observed 12 runs".into();
         }
         assert_eq!(verify(&p, &c, &s), Ok(()));
+        // A new assessment on the day of signing (dates carry no time): a new one.
+        let mut same_day = competency();
+        same_day.assessments[2].date = date(2026, 11, 2);
+        same_day.assessments[2].result = AssessmentResult::NeedsWork;
+        assert_eq!(verify(&p, &same_day, &s), Ok(()));
         // An element rewritten in place, dated as it was signed: caught.
         let mut rewritten = competency();
         rewritten.assessments[2].method = "read the SOP".into();

@@ -70,7 +70,7 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
     // Only a mentor's device may sign off.
     b.fails(&["competency", "signoff", &c, "--plan", &id], 5);
 
-    // A change after the sign-off makes verification fail, visibly, on both devices.
+    // A new assessment after the sign-off leaves it standing: it signed its own copy.
     b.json(&[
         "competency",
         "assess",
@@ -81,6 +81,25 @@ fn a_mentor_signs_off_and_the_mentees_device_verifies_it() {
         "needs-work",
         "-a",
         "Ana",
+        "--plan",
+        &id,
+    ]);
+    let v = b.json(&["competency", "verify", "--plan", &id]);
+    assert_eq!(v[0]["valid"], true, "{v}");
+    // A signed assessment rewritten in place (its date kept) makes
+    // verification fail, visibly, on both devices.
+    b.json(&[
+        "competency",
+        "assess",
+        &c,
+        "-e",
+        "3",
+        "-r",
+        "needs-work",
+        "-a",
+        "Ana",
+        "-d",
+        "2026-11-02",
         "--plan",
         &id,
     ]);
