@@ -12,14 +12,26 @@ use tandem_proto::{ApiError, ErrorCode, ids};
 use super::Engine;
 
 impl Engine {
-    /// This device's key, to sign with.
-    fn key(&self) -> Result<libp2p::identity::Keypair, ApiError> {
-        self.signer.clone().ok_or_else(|| {
+    /// Who signs here: this device's key, its PeerId and the name its
+    /// member record in `plan` gives.
+    fn identity(
+        &mut self,
+        plan: &str,
+    ) -> Result<(libp2p::identity::Keypair, String, String), ApiError> {
+        let key = self.signer.clone().ok_or_else(|| {
             ApiError::new(
                 ErrorCode::Internal,
                 "this daemon has no device key to sign with",
             )
-        })
+        })?;
+        let me = self.device.peer.clone();
+        let name = self
+            .loaded(plan)?
+            .doc
+            .member(&me)
+            .map(|m| m.name)
+            .unwrap_or_default();
+        Ok((key, me, name))
     }
 
     /// The competency of `plan` a prefix names, in the plan as it is now.
@@ -49,8 +61,7 @@ impl Engine {
         kind: Option<AssessmentKind>,
         qualification: Option<Qualification>,
     ) -> Result<Edit, ApiError> {
-        let key = self.key()?;
-        let me = self.device.peer.clone();
+        let (key, me, name) = self.identity(plan)?;
         let (view, at) = self.competency_of(plan, competency)?;
         let c = &view.competencies[at];
         let expected = view.competency_schedule.next_kind(c);
@@ -88,12 +99,6 @@ impl Engine {
                 "say the assessor's qualification under CLIA: technical-consultant, technical-supervisor, general-supervisor or director",
             )
         })?;
-        let name = self
-            .loaded(plan)?
-            .doc
-            .member(&me)
-            .map(|m| m.name)
-            .unwrap_or_default();
         let by = Signer {
             key: &key,
             peer: &me,
@@ -112,8 +117,7 @@ impl Engine {
     /// The technician's acknowledgement of the latest sign-off of a
     /// competency of `plan`, signed with this device's key.
     pub(super) fn acknowledge(&mut self, plan: &str, competency: &str) -> Result<Edit, ApiError> {
-        let key = self.key()?;
-        let me = self.device.peer.clone();
+        let (key, me, name) = self.identity(plan)?;
         let (view, at) = self.competency_of(plan, competency)?;
         let c = &view.competencies[at];
         let Some(s) = c.signoffs.iter().max_by_key(|s| s.signed_at) else {
@@ -131,12 +135,6 @@ impl Engine {
                 ),
             ));
         }
-        let name = self
-            .loaded(plan)?
-            .doc
-            .member(&me)
-            .map(|m| m.name)
-            .unwrap_or_default();
         let by = Signer {
             key: &key,
             peer: &me,
