@@ -37,6 +37,8 @@ use tandem_e2e::{Home, Raw};
 mod app;
 mod hostile;
 mod matrix;
+mod peers;
+mod scale;
 mod sync;
 
 pub(crate) fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -102,6 +104,9 @@ fn cli_round_trip() {
     let mut noop = time_n(runs, || {
         assert!(Command::new("/bin/true").status().unwrap().success());
     });
+    let mut rust = time_n(runs, || {
+        assert!(Command::new(noop_bin()).status().unwrap().success());
+    });
     let mut floor = time_n(runs, || {
         assert!(h.run(&["--version"]).status.success());
     });
@@ -117,6 +122,11 @@ fn cli_round_trip() {
         ms(n50),
         ms(n95)
     );
+    let r50 = percentile(&mut rust, 0.5);
+    println!(
+        "baseline spawn of a no-op Rust binary (tests/src/bin/noop.rs): p50 {:.2} ms",
+        ms(r50)
+    );
     let f50 = percentile(&mut floor, 0.5);
     println!(
         "floor tandem --version (no daemon): p50 {:.2} ms = {:.2}x",
@@ -129,8 +139,9 @@ fn cli_round_trip() {
         ms(l95)
     );
     println!(
-        "ratio p50: {:.2}x (goal: <= 2x)\n",
-        l50.as_secs_f64() / n50.as_secs_f64()
+        "ratio p50: {:.2}x /bin/true, {:.2}x the no-op Rust binary (goal: <= 2x)\n",
+        l50.as_secs_f64() / n50.as_secs_f64(),
+        l50.as_secs_f64() / r50.as_secs_f64()
     );
 }
 
@@ -209,6 +220,13 @@ fn throughput() {
         );
     }
     println!();
+}
+
+/// The no-op Rust binary built beside the bench: the spawn baseline.
+pub(crate) fn noop_bin() -> std::path::PathBuf {
+    // Beside the bench itself: `TANDEM_BIN_DIR` may name another build's daemons.
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().join("noop")
 }
 
 pub(crate) fn rss_kib(pid: u32) -> u64 {
@@ -320,6 +338,12 @@ fn main() {
     }
     if want("matrix") {
         matrix::run();
+    }
+    if want("peers") {
+        peers::run();
+    }
+    if want("scale") {
+        scale::run();
     }
     if only.as_deref() == Some("propagation") {
         sync::propagation();
