@@ -7,7 +7,7 @@
 //! ```
 //!
 //! 1. CLI round trip of `tandem goal list --json` on a plan with 500 goals,
-//!    against spawning a no-op process (`/bin/true`).
+//!    against spawning a no-op process (`/bin/true`) and a no-op Rust binary.
 //! 2. Throughput of 10,000 durable edits through the socket API (1 and 8
 //!    clients), against bare redb commits of 1 KiB in the same directory.
 //! 3. Daemon start-up with 1,000 stored plans until the socket answers,
@@ -25,6 +25,10 @@
 //!     static request to the same server, the weight of the main pages, and
 //!     an edit on A to B's open page in headless Chromium against the same
 //!     edits' arrival on B's watch stream.
+//! 11. A coordinator's matrix over 500 plans (`bench matrix`).
+//! 12. Tandem, samod and raw Automerge on the same exported plan, run
+//!     alternately through `../shared/perfanchor` (`bench peers`).
+//! 13. Scale: 5,000 plans, one plan of 20,000 goals (`bench scale`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark tool: any failure should abort loudly
 

@@ -26,7 +26,9 @@ fn add_plans(raw: &mut Raw, from: usize, to: usize) {
 }
 
 fn plan_list_p50(h: &Home) -> Duration {
-    p50_of(30, || assert!(h.run(&["plan", "list", "--json"]).status.success()))
+    p50_of(30, || {
+        assert!(h.run(&["plan", "list", "--json"]).status.success())
+    })
 }
 
 fn many_plans() {
@@ -37,7 +39,10 @@ fn many_plans() {
     let at200 = plan_list_p50(&h);
     let t = Instant::now();
     add_plans(&mut raw, 200, 5000);
-    println!("made 4,800 more plans in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "made 4,800 more plans in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let at5000 = plan_list_p50(&h);
     println!(
         "tandem plan list --json: 200 plans p50 {:.2} ms; 5,000 plans p50 {:.2} ms = {:.2}x (goal <= 2x)",
