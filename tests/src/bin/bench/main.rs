@@ -239,6 +239,27 @@ pub(crate) fn rss_kib(pid: u32) -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// `runs` starts of the daemon of `h`, each timed until its socket answers
+/// a handshake, each ended by SIGKILL (so every start also cleans a stale
+/// socket and lets redb recover from an unclean shutdown).
+pub(crate) fn start_to_handshake(h: &Home, runs: usize) -> Vec<Duration> {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            let mut child = h.daemon_cmd().arg("--background").spawn().unwrap();
+            // Poll finely: the figure is a few milliseconds.
+            while std::os::unix::net::UnixStream::connect(h.socket()).is_err() {
+                std::thread::sleep(Duration::from_micros(100));
+            }
+            let _ = Raw::hello(&h.socket());
+            let took = t.elapsed();
+            child.kill().unwrap();
+            child.wait().unwrap();
+            took
+        })
+        .collect()
+}
+
 fn startup_and_rss() {
     println!("## 3. Start-up and 4. idle RSS with 1,000 stored plans");
     let h = Home::new();
@@ -260,20 +281,7 @@ fn startup_and_rss() {
     let mut noop = time_n(runs, || {
         assert!(Command::new("/bin/true").status().unwrap().success());
     });
-    let mut start = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        let mut child = h.daemon_cmd().arg("--background").spawn().unwrap();
-        // Poll finely: the figure is a few milliseconds.
-        while std::os::unix::net::UnixStream::connect(h.socket()).is_err() {
-            std::thread::sleep(Duration::from_micros(100));
-        }
-        let _ = Raw::hello(&h.socket());
-        start.push(t.elapsed());
-        // SIGKILL leaves the socket file behind: the next start must clean it up.
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+    let mut start = start_to_handshake(&h, runs);
     let (n50, s50, s95) = (
         percentile(&mut noop, 0.5),
         percentile(&mut start, 0.5),

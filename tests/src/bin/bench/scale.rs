@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tandem_e2e::{Home, Raw};
 
-use super::{call, goal_edit, ms, noop_bin, percentile, rss_kib, time_n};
+use super::{call, goal_edit, ms, noop_bin, percentile, rss_kib, start_to_handshake, time_n};
 
 fn p50_of(runs: usize, f: impl FnMut()) -> Duration {
     percentile(&mut time_n(runs, f), 0.5)
@@ -58,18 +58,7 @@ fn many_plans() {
     let noop = p50_of(30, || {
         assert!(Command::new(noop_bin()).status().unwrap().success());
     });
-    let mut start = Vec::new();
-    for _ in 0..20 {
-        let t = Instant::now();
-        let mut child = h.daemon_cmd().arg("--background").spawn().unwrap();
-        while std::os::unix::net::UnixStream::connect(h.socket()).is_err() {
-            std::thread::sleep(Duration::from_micros(100));
-        }
-        let _ = Raw::hello(&h.socket());
-        start.push(t.elapsed());
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+    let mut start = start_to_handshake(&h, 20);
     let s50 = percentile(&mut start, 0.5);
     println!(
         "tandemd start until handshake, 5,000 plans (after SIGKILL): p50 {:.2} ms, p95 {:.2} ms (goal <= 50 ms) = {:.1}x a no-op Rust spawn ({:.2} ms)",
