@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -123,28 +123,30 @@ impl Client {
     }
 }
 
-/// The daemon to start: `$TANDEMD` if set (a `tandemd` binary), else this
-/// very executable as `tandem daemon run`, so the daemon is always the
-/// same build as the CLI that started it.
+/// The `tandemd` to run: `$TANDEMD` if set, else the one installed beside
+/// this `tandem` (`cargo install --path cli` installs both), so the daemon
+/// is the same build as the CLI that starts it.
+pub fn daemon_binary() -> Result<PathBuf, Fail> {
+    if let Some(bin) = std::env::var_os("TANDEMD").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(bin));
+    }
+    let me = std::env::current_exe()
+        .map_err(|e| Fail::Unreachable(format!("cannot find own executable: {e}")))?;
+    let bin = me.with_file_name("tandemd");
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(Fail::Unreachable(format!(
+            "cannot start the daemon: no tandemd beside {} (install both with `cargo install --path cli`, or set TANDEMD to a tandemd binary)",
+            me.display()
+        )))
+    }
+}
+
+/// The command that starts the daemon for `home` in the background.
 fn daemon_command(home: &Path) -> Result<Command, Fail> {
-    let mut cmd = match std::env::var_os("TANDEMD").filter(|p| !p.is_empty()) {
-        Some(bin) => {
-            let mut c = Command::new(bin);
-            c.arg("--background").arg("--home").arg(home);
-            c
-        }
-        None => {
-            let me = std::env::current_exe()
-                .map_err(|e| Fail::Unreachable(format!("cannot find own executable: {e}")))?;
-            let mut c = Command::new(me);
-            c.arg("daemon")
-                .arg("run")
-                .arg("--background")
-                .arg("--home")
-                .arg(home);
-            c
-        }
-    };
+    let mut cmd = Command::new(daemon_binary()?);
+    cmd.arg("--background").arg("--home").arg(home);
     // The daemon must not inherit a plan choice or autostart switch meant for this command.
     cmd.env_remove("TANDEM_PLAN");
     Ok(cmd)

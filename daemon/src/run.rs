@@ -1,7 +1,7 @@
 //! Running the daemon: the whole life of a `tandemd` process.
 //!
-//! Shared by the `tandemd` binary and by `tandem daemon run` (which the CLI
-//! uses to start a daemon of its own build). Order matters: the umask is set
+//! The `tandemd` binary runs it (`tandem daemon run` and the CLI's
+//! autostart start the `tandemd` installed beside `tandem`). Order matters: the umask is set
 //! before anything is created; the instance lock is taken before the socket
 //! is touched; the socket is bound only once the store is open, so a socket
 //! that answers means a daemon that is ready.
@@ -44,8 +44,9 @@ pub struct Options {
     pub no_ui: bool,
 }
 
-/// The daemon's flags, shared by `tandemd` and `tandem daemon run`.
-#[derive(Debug, Clone, Default, clap::Args)]
+/// The daemon's flags, shared by `tandemd` and `tandem daemon run` (which
+/// checks them, then hands them to `tandemd` with [`Flags::to_args`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
 pub struct Flags {
     /// Log only to the log file, not to stderr.
     #[arg(long)]
@@ -77,6 +78,35 @@ pub struct Flags {
 }
 
 impl Flags {
+    /// The command-line arguments that give these flags back (for handing
+    /// them on to `tandemd`).
+    pub fn to_args(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut switch = |on: bool, name: &str| {
+            if on {
+                out.push(name.to_string());
+            }
+        };
+        switch(self.background, "--background");
+        switch(self.no_mdns, "--no-mdns");
+        switch(self.relay, "--relay");
+        switch(self.no_ui, "--no-ui");
+        let lists = [
+            ("--listen", &self.listen),
+            ("--peer", &self.peer),
+            ("--use-relay", &self.use_relay),
+        ];
+        for (name, values) in lists {
+            for v in values {
+                out.push(format!("{name}={v}"));
+            }
+        }
+        if let Some(port) = self.ui_port {
+            out.push(format!("--ui-port={port}"));
+        }
+        out
+    }
+
     /// The options these flags ask for, completed from the environment.
     pub fn options(self, home: Option<PathBuf>) -> Options {
         Options {
@@ -502,4 +532,53 @@ fn init_logging(
         .with(stderr_layer)
         .try_init();
     Ok(guard)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::Flags;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        flags: Flags,
+    }
+
+    fn parse(args: &[String]) -> Flags {
+        Cmd::try_parse_from(std::iter::once("tandemd".to_string()).chain(args.iter().cloned()))
+            .unwrap()
+            .flags
+    }
+
+    #[test]
+    fn flags_handed_on_parse_back_the_same() {
+        let every = [
+            "--background",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--listen=/ip4/127.0.0.1/udp/0/quic-v1",
+            "--no-mdns",
+            "--peer",
+            "/ip4/10.0.0.2/tcp/4455/p2p/12D3KooWPeer",
+            "--use-relay",
+            "/dns4/relay.example/tcp/4455/p2p/12D3KooWRelay",
+            "--relay",
+            "--ui-port",
+            "0",
+            "--no-ui",
+        ]
+        .map(String::from);
+        for given in [&every[..], &[], &every[5..9]] {
+            let flags = parse(given);
+            assert_eq!(parse(&flags.to_args()), flags, "{given:?}");
+        }
+        // A value that looks like a flag still travels as the value.
+        let odd = Flags {
+            listen: vec!["--relay".into()],
+            ..Flags::default()
+        };
+        assert_eq!(parse(&odd.to_args()), odd);
+    }
 }

@@ -1,5 +1,6 @@
 //! `tandem daemon start|stop|status|run`: its syntax and how it is carried out.
 
+use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
@@ -19,7 +20,8 @@ pub enum DaemonCmd {
     Stop,
     /// Show whether the daemon runs, and its figures.
     Status,
-    /// Run the daemon in this process, in the foreground (what `start` runs in the background).
+    /// Run the daemon in the foreground: this process becomes the `tandemd`
+    /// installed beside `tandem` (exit codes are tandemd's: 3 already running, 4 database).
     Run {
         #[command(flatten)]
         flags: tandem_daemon::run::Flags,
@@ -67,15 +69,17 @@ pub(crate) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             })
         }
         DaemonCmd::Run { flags } => {
-            let opts = flags.options(Some(ctx.home.clone()));
-            tandem_daemon::run::run(opts).map_err(|e| {
-                if e.is_database() {
-                    // Like tandemd's own exit code 4: the daemon cannot serve this home.
-                    Fail::Unreachable(e.to_string())
-                } else {
-                    Fail::Other(e.to_string())
-                }
-            })
+            // This process becomes the daemon: same pid, signals and exit codes as `tandemd`.
+            let bin = crate::client::daemon_binary()?;
+            let err = std::process::Command::new(&bin)
+                .arg("--home")
+                .arg(&ctx.home)
+                .args(flags.to_args())
+                .exec();
+            Err(Fail::Unreachable(format!(
+                "cannot run {}: {err}",
+                bin.display()
+            )))
         }
         DaemonCmd::Status => {
             let status = match Client::try_connect(&socket) {

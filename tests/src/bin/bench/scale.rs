@@ -31,7 +31,8 @@ fn plan_list_p50(h: &Home) -> Duration {
     })
 }
 
-fn many_plans() {
+/// 5,000 plans on one device: start-up, `plan list`, idle RSS.
+pub fn many_plans() {
     let h = Home::new();
     let d = h.start_daemon();
     let mut raw = Raw::hello(&h.socket());
@@ -80,7 +81,8 @@ fn many_plans() {
     );
 }
 
-fn big_plan() {
+/// One plan of 20,000 goals: first read, `plan show`, `goal list`.
+pub fn big_plan() {
     let h = Home::new();
     let d = h.start_daemon();
     let id = h.id_of(&["plan", "new", "Big"]);

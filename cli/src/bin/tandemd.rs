@@ -1,6 +1,7 @@
 //! `tandemd`: the Tandem background daemon.
 //!
-//! Usually started by the `tandem` CLI on first use; run it by hand with
+//! Installed beside `tandem` (`cargo install --path cli`), which starts it
+//! on first use; run it by hand with
 //! `tandemd` (logs to stderr and to `tandemd.log` in the home) or stop it
 //! with `tandem daemon stop`, SIGTERM or SIGINT.
 //!
