@@ -100,7 +100,7 @@ impl Engine {
                 for e in std::mem::take(&mut self.staged_events) {
                     let _ = self.events.send(e);
                 }
-                self.members_changed(&touched);
+                self.plans_changed(&touched);
                 self.push_local(&touched);
                 for id in &touched {
                     if let Some(Slot::Ready(l)) = self.plans.get(id)
@@ -128,6 +128,7 @@ impl Engine {
             self.plans.remove(id);
         }
         self.ids = None;
+        self.listing = None;
         self.staged_events.clear();
         for (t, _) in replies {
             reply(t, Response::Error(storage_error(e)));

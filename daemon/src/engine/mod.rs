@@ -16,6 +16,7 @@ mod bundles;
 pub mod inbox;
 pub mod invites;
 pub mod join_limit;
+mod listing;
 mod loaded;
 mod membership;
 mod peers;
@@ -114,6 +115,8 @@ pub struct Engine {
     join_limiter: join_limit::JoinLimiter,
     /// Plans still to check against their records when idle (`None`: not listed yet).
     to_verify: Option<Vec<String>>,
+    /// Every stored plan's summary (`None`: not read yet).
+    listing: Option<listing::Listing>,
     /// Who shares which plan with this device (`None`: not built yet).
     members: Option<Membership>,
     /// Where the network learns who to trust.
@@ -164,6 +167,7 @@ impl Engine {
             join_limiter: join_limit::JoinLimiter::default(),
             signer: None,
             to_verify: None,
+            listing: None,
             members: None,
             trust: tokio::sync::watch::channel(Trust::default()).0,
             inbox: None,

@@ -295,7 +295,7 @@ impl Engine {
                 for e in received {
                     let _ = self.events.send(e);
                 }
-                self.members_changed(&touched);
+                self.plans_changed(&touched);
             }
             Err(e) => {
                 // Nothing received is acknowledged: memory goes back to what is durable,
@@ -308,6 +308,7 @@ impl Engine {
                     self.sync.restart_plan(plan);
                 }
                 self.ids = None;
+                self.listing = None;
                 self.recover();
             }
         }

@@ -90,7 +90,12 @@ impl Engine {
 
     pub(super) fn plan_list(&mut self) -> Result<Response, ApiError> {
         let current = self.store.current_plan().map_err(|e| storage_error(&e))?;
-        let mut list = self.store.summaries().map_err(|e| storage_error(&e))?;
+        let mut list: Vec<_> = self
+            .listing()
+            .map_err(|e| storage_error(&e))?
+            .values()
+            .cloned()
+            .collect();
         for s in &mut list {
             s.current = current.as_deref() == Some(s.id.as_str());
             if let Some(Slot::Corrupt(why)) = self.plans.get(s.id.as_str()) {

@@ -14,12 +14,12 @@ impl Engine {
     pub(super) fn membership(&mut self) -> &Membership {
         if self.members.is_none() {
             let me = self.device.peer.clone();
-            match self.store.summaries() {
+            match self.listing() {
                 Ok(list) => {
-                    let plans = list.into_iter().filter(|s| s.error.is_none()).map(|s| {
+                    let plans = list.values().filter(|s| s.error.is_none()).map(|s| {
                         (
                             s.id.to_string(),
-                            s.members.into_iter().map(String::from).collect(),
+                            s.members.iter().map(ToString::to_string).collect(),
                         )
                     });
                     self.members = Some(Membership::new(&me, plans));
@@ -35,9 +35,10 @@ impl Engine {
         self.members.get_or_insert_with(Membership::default)
     }
 
-    /// After `plans` changed durably: brings the membership index up to
-    /// date and tells the network whom to trust.
-    pub(super) fn members_changed(&mut self, plans: &BTreeSet<String>) {
+    /// After `plans` changed durably: brings the plan list and the
+    /// membership index up to date and tells the network whom to trust.
+    pub(super) fn plans_changed(&mut self, plans: &BTreeSet<String>) {
+        self.listing_changed(plans);
         self.membership();
         for id in plans {
             if let Some(Slot::Ready(l)) = self.plans.get(id) {

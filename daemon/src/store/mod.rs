@@ -348,21 +348,22 @@ impl Store {
             let mut out = Vec::new();
             for row in table.iter()? {
                 let (k, v) = row?;
-                let id = k.value().to_string();
-                let mut s = IndexRow::decode(v.value())
-                    .map(|row| row.summary(&id))
-                    .unwrap_or_else(|e| unreadable_summary(&id, &e));
-                if s.error.is_none() {
-                    s.error = match metas.get(id.as_str())? {
-                        None => Some("its record of stored changes is missing".into()),
-                        Some(m) => PlanMeta::decode(m.value()).err().map(|why| {
-                            format!("its record of stored changes is unreadable: {why}")
-                        }),
-                    };
-                }
-                out.push(s);
+                out.push(summary_of(k.value(), v.value(), &metas)?);
             }
             Ok(out)
+        })
+    }
+
+    /// One plan's summary, as [`Store::summaries`] gives it; `None` when
+    /// the plan is not stored.
+    pub fn summary(&self, id: &str) -> Result<Option<PlanSummary>, StoreError> {
+        self.with(|db| {
+            let txn = db.begin_read()?;
+            let metas = txn.open_table(PLAN_META)?;
+            let Some(row) = txn.open_table(INDEX)?.get(id)? else {
+                return Ok(None);
+            };
+            Ok(Some(summary_of(id, row.value(), &metas)?))
         })
     }
 
@@ -630,6 +631,27 @@ impl Store {
 
 fn decode_u32(b: &[u8]) -> Option<u32> {
     Some(u32::from_be_bytes(b.try_into().ok()?))
+}
+
+/// Plan `id`'s summary from its index row, flagged when the row or the
+/// plan's record of stored changes (in `metas`) cannot be read.
+fn summary_of(
+    id: &str,
+    row: &[u8],
+    metas: &redb::ReadOnlyTable<&str, &[u8]>,
+) -> Result<PlanSummary, StoreError> {
+    let mut s = IndexRow::decode(row)
+        .map(|row| row.summary(id))
+        .unwrap_or_else(|e| unreadable_summary(id, &e));
+    if s.error.is_none() {
+        s.error = match metas.get(id)? {
+            None => Some("its record of stored changes is missing".into()),
+            Some(m) => PlanMeta::decode(m.value())
+                .err()
+                .map(|why| format!("its record of stored changes is unreadable: {why}")),
+        };
+    }
+    Ok(s)
 }
 
 /// A summary standing in for an index entry that cannot be read.
