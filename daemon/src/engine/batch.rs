@@ -14,7 +14,7 @@ use tandem_proto::api::Response;
 
 use super::ask::Ask;
 use super::loaded::Slot;
-use super::{COMPACT_AFTER, Engine, StageError, storage_error};
+use super::{Engine, StageError, storage_error};
 use crate::store::{Batch, StoreError};
 
 /// Writes staged in the open batch, waiting for its commit.
@@ -104,7 +104,7 @@ impl Engine {
                 self.push_local(&touched);
                 for id in &touched {
                     if let Some(Slot::Ready(l)) = self.plans.get(id)
-                        && l.since_snapshot() >= COMPACT_AFTER
+                        && l.wants_compaction()
                     {
                         self.to_compact.insert(id.clone());
                     }

@@ -13,6 +13,7 @@
 
 use jiff::Timestamp;
 
+use super::{COMPACT_AFTER, COMPACT_RATIO};
 use crate::doc::PlanDoc;
 use crate::store::rows::PlanMeta;
 use crate::store::{Batch, StoreError, StoredPlan};
@@ -23,6 +24,10 @@ pub(super) struct Loaded {
     /// The stored record: which changes follow the snapshot.
     pub(super) meta: PlanMeta,
     pub(super) last_used: u64,
+    /// Bytes of the stored snapshot (0: none).
+    snapshot_bytes: u64,
+    /// Bytes of the changes stored after the snapshot.
+    change_bytes: u64,
 }
 
 /// A plan in memory, or why it cannot be.
@@ -41,13 +46,15 @@ pub(super) fn heads_hex(doc: &PlanDoc) -> Vec<String> {
 }
 
 impl Loaded {
-    /// A plan new to the store, whose whole document is its first change.
-    pub(super) fn first(doc: PlanDoc, last_used: u64) -> Loaded {
+    /// A plan new to the store, whose whole document (`bytes`) is its first change.
+    pub(super) fn first(doc: PlanDoc, bytes: &[u8], last_used: u64) -> Loaded {
         let meta = PlanMeta::new(0, 1, false, heads_hex(&doc));
         Loaded {
             doc,
             meta,
             last_used,
+            snapshot_bytes: 0,
+            change_bytes: bytes.len() as u64,
         }
     }
 
@@ -85,12 +92,32 @@ impl Loaded {
             doc,
             meta,
             last_used,
+            snapshot_bytes: stored.snapshot.as_ref().map_or(0, |b| b.len() as u64),
+            change_bytes: stored.changes.iter().map(|(_, b)| b.len() as u64).sum(),
         })
     }
 
     /// Changes stored since the snapshot.
     pub(super) fn since_snapshot(&self) -> u64 {
         self.meta.next_seq - self.meta.first_seq
+    }
+
+    /// Whether a fresh snapshot should replace the stored changes: at
+    /// least [`COMPACT_AFTER`] of them, together at least
+    /// 1/[`COMPACT_RATIO`] of the snapshot's size. A snapshot costs a save
+    /// of the whole document, so it is made once the changes have grown in
+    /// proportion to it: its cost per edit stays the same however large the
+    /// plan, and a load never reads more than that share of changes.
+    pub(super) fn wants_compaction(&self) -> bool {
+        self.since_snapshot() >= COMPACT_AFTER
+            && self.change_bytes.saturating_mul(COMPACT_RATIO) >= self.snapshot_bytes
+    }
+
+    /// Takes note that `snapshot` replaced the stored changes (`meta`).
+    pub(super) fn compacted_to(&mut self, meta: PlanMeta, snapshot: &[u8]) {
+        self.meta = meta;
+        self.snapshot_bytes = snapshot.len() as u64;
+        self.change_bytes = 0;
     }
 
     /// Writes a new change of this plan into `batch`: the change under the
@@ -106,6 +133,7 @@ impl Loaded {
     ) -> Result<(), StoreError> {
         let seq = self.meta.next_seq;
         self.meta.next_seq += 1;
+        self.change_bytes += bytes.len() as u64;
         self.meta.heads = heads_hex(&self.doc);
         batch.append_change(id, seq, bytes, &self.meta)?;
         batch.put_summary(&self.doc.summary(now))

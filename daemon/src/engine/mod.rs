@@ -43,8 +43,11 @@ use crate::store::{Store, StoreError};
 use loaded::Slot;
 use membership::Membership;
 
-/// Changes stored after a snapshot before the plan is compacted.
+/// Changes stored after a snapshot before the plan is compacted, at least.
 pub const COMPACT_AFTER: u64 = 128;
+/// A plan is compacted once its changes since the snapshot weigh at least
+/// 1/`COMPACT_RATIO` of the snapshot (see `Loaded::wants_compaction`).
+pub const COMPACT_RATIO: u64 = 4;
 /// Plans kept in memory at most.
 pub const MAX_LOADED: usize = 256;
 

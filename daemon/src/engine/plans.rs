@@ -6,7 +6,7 @@
 use tandem_proto::{ApiError, ErrorCode};
 
 use super::loaded::{Loaded, Slot};
-use super::{COMPACT_AFTER, Engine, MAX_LOADED, storage_error};
+use super::{Engine, MAX_LOADED, storage_error};
 
 impl Engine {
     /// The loaded plan `id`, loading it from the store on first use.
@@ -17,7 +17,7 @@ impl Engine {
             let stored = self.store.load_plan(id).map_err(|e| storage_error(&e))?;
             let slot = match Loaded::load(id, &stored, self.device.actor.clone(), tick) {
                 Ok(l) => {
-                    if l.since_snapshot() >= COMPACT_AFTER {
+                    if l.wants_compaction() {
                         self.to_compact.insert(id.to_string());
                     }
                     Slot::Ready(Box::new(l))
@@ -126,12 +126,19 @@ impl Engine {
         let Some(Slot::Ready(l)) = self.plans.get_mut(&id) else {
             return;
         };
+        let started = std::time::Instant::now();
         let snapshot = l.doc.save();
         let meta = l.compacted();
         match self.store.compact(&id, &snapshot, &meta) {
             Ok(()) => {
-                tracing::debug!(plan = %id, changes = l.since_snapshot(), bytes = snapshot.len(), "compacted");
-                l.meta = meta;
+                tracing::debug!(
+                    plan = %id,
+                    changes = l.since_snapshot(),
+                    bytes = snapshot.len(),
+                    took_us = started.elapsed().as_micros() as u64,
+                    "compacted"
+                );
+                l.compacted_to(meta, &snapshot);
             }
             Err(e) => {
                 // Nothing of it is durable and memory still equals what is;

@@ -211,6 +211,64 @@ fn compaction_keeps_every_edit() {
     assert_eq!(goals(&mut e, &plan).len() as u64, COMPACT_AFTER + 6);
 }
 
+/// A large plan is compacted once its changes have grown in proportion to
+/// its snapshot, not every [`COMPACT_AFTER`] changes: a snapshot saves the
+/// whole document, so its cost per edit stays flat however large the plan.
+#[test]
+fn a_large_plan_is_compacted_in_proportion_to_its_size() {
+    let mut e = engine(Store::in_memory().unwrap());
+    let plan = new_plan(&mut e, "P");
+    let mut rng = StdRng::seed_from_u64(1);
+    let edit = |e: &mut Engine, edit: Edit| {
+        let r = call(
+            e,
+            Request::Edit(PlanEdit {
+                plan: Some(plan.clone()),
+                edit,
+            }),
+        );
+        assert!(matches!(r, Response::Edited(_)), "{r:?}");
+    };
+    // Ten goals of 60,000 characters that do not compress much.
+    for i in 0..10 {
+        let mut big = goal(&format!("big {i}"));
+        if let Edit::Goal(GoalOp::Add(g)) = &mut big {
+            g.description = (0..60_000)
+                .map(|_| char::from(b'a' + rng.random_range(0..26u8)))
+                .collect();
+        }
+        edit(&mut e, big);
+    }
+    for i in 0..COMPACT_AFTER {
+        edit(&mut e, goal(&format!("g{i}")));
+    }
+    assert!(
+        e.has_compaction(),
+        "no snapshot yet: compacted at {COMPACT_AFTER}"
+    );
+    e.compact_one();
+    let mut n = 0;
+    while !e.has_compaction() {
+        edit(&mut e, goal(&format!("h{n}")));
+        n += 1;
+        assert!(n < 5_000, "never compacted again");
+    }
+    let stored = e.store.load_plan(&plan).unwrap();
+    let snapshot = stored.snapshot.unwrap().len();
+    let changes: usize = stored.changes.iter().map(|(_, b)| b.len()).sum();
+    let last = stored.changes.last().map_or(0, |(_, b)| b.len());
+    let why = format!("after {n} small changes ({changes} bytes), snapshot of {snapshot} bytes");
+    assert!(
+        n > COMPACT_AFTER,
+        "compacted as a small plan would be: {why}"
+    );
+    assert!(
+        (changes - last) as u64 * COMPACT_RATIO < snapshot as u64
+            && changes as u64 * COMPACT_RATIO >= snapshot as u64,
+        "not compacted at 1/{COMPACT_RATIO} of the snapshot: {why}"
+    );
+}
+
 #[test]
 fn a_corrupt_plan_is_reported_kept_and_isolated() {
     let dir = tempfile::tempdir().unwrap();

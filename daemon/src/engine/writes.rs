@@ -200,7 +200,7 @@ impl Engine {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         self.tick += 1;
-        let loaded = Loaded::first(doc, self.tick);
+        let loaded = Loaded::first(doc, bytes, self.tick);
         batch.append_change(id, 0, bytes, &loaded.meta)?;
         batch.put_summary(&loaded.doc.summary(now))?;
         self.plans
