@@ -75,12 +75,18 @@ impl Client {
     }
 
     fn recv<T: serde::de::DeserializeOwned>(&mut self) -> std::io::Result<T> {
+        let body = self.recv_body()?;
+        frame::decode(&body).map_err(std::io::Error::other)
+    }
+
+    /// The body of the next frame, as it came.
+    fn recv_body(&mut self) -> std::io::Result<Vec<u8>> {
         let mut header = [0u8; frame::HEADER_LEN];
         self.stream.read_exact(&mut header)?;
         let len = frame::body_len(header, frame::MAX_RESPONSE).map_err(std::io::Error::other)?;
         let mut body = vec![0u8; len];
         self.stream.read_exact(&mut body)?;
-        frame::decode(&body).map_err(std::io::Error::other)
+        Ok(body)
     }
 
     /// Reads the next frame of a stream (`tandem watch`), waiting as long as it takes.
@@ -95,16 +101,49 @@ impl Client {
         }
     }
 
+    fn send_request(&mut self, request: Request) -> Result<(), Fail> {
+        self.send(&request)
+            .map_err(|e| match e.downcast::<frame::FrameError>() {
+                Ok(fe) => Fail::Usage(format!("request refused before sending: {fe}")),
+                Err(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
+            })
+    }
+
+    /// Sends one request and returns its reply's value as the daemon wrote
+    /// it (the JSON under the reply's `tag`, such as `plans`), unparsed: for
+    /// `--json` output that passes it on without decoding it into types and
+    /// encoding it again. An error reply becomes a [`Fail`], and so does a
+    /// reply under another tag.
+    pub fn call_raw<C: Call>(
+        &mut self,
+        request: C,
+        tag: &str,
+    ) -> Result<Box<serde_json::value::RawValue>, Fail> {
+        self.send_request(request.into())?;
+        let lost = |e: &dyn std::fmt::Display| {
+            Fail::Unreachable(format!("lost the connection to tandemd: {e}"))
+        };
+        let body = self.recv_body().map_err(|e| lost(&e))?;
+        let mut reply: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_slice(&body).map_err(|e| lost(&e))?;
+        if let Some(error) = reply.remove("error") {
+            let e: tandem_proto::ApiError =
+                serde_json::from_str(error.get()).map_err(|e| lost(&e))?;
+            return Err(e.into());
+        }
+        match reply.remove(tag) {
+            Some(value) if reply.is_empty() => Ok(value),
+            _ => Err(Fail::Other(format!(
+                "tandemd answered a {} request with something else than {tag}; are tandem and tandemd the same build?",
+                C::WHAT
+            ))),
+        }
+    }
+
     /// Sends one request and returns its reply; an error reply becomes a
     /// [`Fail`], and so does a reply of another kind than the request gets.
     pub fn call<C: Call>(&mut self, request: C) -> Result<C::Reply, Fail> {
-        let request: Request = request.into();
-        if let Err(e) = self.send(&request) {
-            return Err(match e.downcast::<frame::FrameError>() {
-                Ok(fe) => Fail::Usage(format!("request refused before sending: {fe}")),
-                Err(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
-            });
-        }
+        self.send_request(request.into())?;
         let response = match self.recv::<Response>() {
             Ok(Response::Error(e)) => return Err(e.into()),
             Ok(r) => r,

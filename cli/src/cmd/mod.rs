@@ -178,6 +178,21 @@ impl Ctx {
         }
     }
 
+    /// Prints the reply to `request` (its value under `tag`) as `--json`
+    /// output, passed on as the daemon wrote it, only laid out: for long
+    /// lists, where decoding every entry into types and encoding it again
+    /// was most of the command's time (`plan list` of 5,000 plans).
+    pub fn emit_raw<C: Call>(&mut self, request: C, tag: &str) -> Result<(), Fail> {
+        if self.client.is_none() {
+            self.client = Some(Client::connect(&self.home, self.autostart)?);
+        }
+        let raw = match self.client.as_mut() {
+            Some(c) => c.call_raw(request, tag)?,
+            None => return Err(Fail::Other("no connection".into())),
+        };
+        print_bytes(&pretty(&raw)?)
+    }
+
     /// The next frame of a stream started with [`Ctx::call`] (`tandem watch`).
     pub fn next(&mut self) -> Result<Response, Fail> {
         match self.client.as_mut() {
@@ -255,6 +270,19 @@ impl Ctx {
     }
 }
 
+/// `raw` JSON laid out as `--json` prints any value (two-space indents,
+/// then a newline), without decoding it into types: the same text as
+/// [`Ctx::emit`] gives for the value it holds.
+pub fn pretty(raw: &serde_json::value::RawValue) -> Result<Vec<u8>, Fail> {
+    let mut out = Vec::with_capacity(raw.get().len() * 3 / 2);
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    let mut ser = serde_json::Serializer::pretty(&mut out);
+    serde_transcode::transcode(&mut de, &mut ser)
+        .map_err(|e| Fail::Other(format!("tandemd sent JSON that does not read back: {e}")))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
 /// The JSON of an edited item: the object itself (for removals: what and id).
 pub fn item_json(item: &Item) -> serde_json::Value {
     match item {
@@ -278,5 +306,51 @@ pub fn print_bytes(bytes: &[u8]) -> Result<(), Fail> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(Fail::Other(format!("cannot write output: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use tandem_proto::model::{PlanStatus, PlanSummary};
+
+    /// What `--json` prints of a reply passed on is what it printed of the
+    /// same reply decoded into types: the same text, byte for byte.
+    #[test]
+    fn a_reply_passed_on_prints_as_the_decoded_one() {
+        let awkward = [
+            "plain",
+            "quote \" and backslash \\ and / slash",
+            "tab\tnew line\nreturn\r and \u{1} control",
+            "Ünïcödé — 检验 🧪 and \u{2028} line separator",
+            "",
+        ];
+        let list: Vec<PlanSummary> = awkward
+            .iter()
+            .enumerate()
+            .map(|(i, t)| PlanSummary {
+                id: format!("{i:016x}").into(),
+                title: (*t).into(),
+                mentor: "Dana".into(),
+                mentee: (*t).into(),
+                status: PlanStatus::Active,
+                goals: i * 1000,
+                open_actions: i,
+                updated_at: jiff::Timestamp::from_second(1_800_000_000 + i as i64).unwrap(),
+                current: i == 1,
+                error: (i == 2).then(|| (*t).to_string()),
+                members: vec!["12D3KooWAbc".into(), "12D3KooWXyz".into()],
+            })
+            .collect();
+        let reply =
+            serde_json::to_string(&tandem_proto::api::Response::Plans(list.clone())).unwrap();
+        let tagged: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_str(&reply).unwrap();
+        let printed = super::pretty(&tagged["plans"]).unwrap();
+        let typed = serde_json::to_string_pretty(&list).unwrap() + "\n";
+        assert_eq!(String::from_utf8(printed).unwrap(), typed);
+        let empty = serde_json::value::RawValue::from_string("[]".into()).unwrap();
+        assert_eq!(super::pretty(&empty).unwrap(), b"[]\n");
     }
 }

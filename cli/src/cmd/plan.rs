@@ -150,6 +150,9 @@ pub(crate) fn run(cmd: PlanCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             })
         }
         PlanCmd::List => {
+            if ctx.json {
+                return ctx.emit_raw(PlanList, "plans");
+            }
             let list = ctx.call(PlanList)?;
             ctx.emit(&list, || {
                 if list.is_empty() {
