@@ -169,6 +169,9 @@ pub(crate) fn run(cmd: CertCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             Edit::Certification(CertificationOp::Rm { cert })
         }),
         CertCmd::List => {
+            if ctx.json {
+                return ctx.emit_plan_list("certifications");
+            }
             let plan = ctx.fetch_plan()?;
             ctx.emit(&plan.certifications, || {
                 if plan.certifications.is_empty() {

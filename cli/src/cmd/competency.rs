@@ -374,6 +374,9 @@ pub(crate) fn run(cmd: CompetencyCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             })
         }
         CompetencyCmd::List => {
+            if ctx.json {
+                return ctx.emit_plan_list("competencies");
+            }
             let plan = ctx.fetch_plan()?;
             ctx.emit(&plan.competencies, || {
                 if plan.competencies.is_empty() {

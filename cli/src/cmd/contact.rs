@@ -91,6 +91,9 @@ pub(crate) fn run(cmd: ContactCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             ctx.emit_item(&item, &added(&item))
         }
         ContactCmd::List => {
+            if ctx.json {
+                return ctx.emit_plan_list("contacts");
+            }
             let plan = ctx.fetch_plan()?;
             ctx.emit(&plan.contacts, || {
                 if plan.contacts.is_empty() {

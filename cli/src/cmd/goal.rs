@@ -192,6 +192,9 @@ pub(crate) fn run(cmd: GoalCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             ctx.emit_item(&item, &described(&item, "Added"))
         }
         GoalCmd::List { status, category } => {
+            if ctx.json && status.is_none() && category.is_none() {
+                return ctx.emit_plan_list("goals");
+            }
             let plan = ctx.fetch_plan()?;
             let goals: Vec<&Goal> = plan
                 .goals

@@ -87,6 +87,9 @@ pub(crate) fn run(cmd: MemberCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             ctx.emit_item(&item, &human)
         }
         MemberCmd::List => {
+            if ctx.json {
+                return ctx.emit_plan_list("members");
+            }
             let plan = ctx.fetch_plan()?;
             let me = if ctx.json {
                 String::new()

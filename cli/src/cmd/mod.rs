@@ -178,19 +178,49 @@ impl Ctx {
         }
     }
 
+    /// The reply to `request` (its value under `tag`), unparsed (see
+    /// [`Client::call_raw`]).
+    fn call_raw<C: Call>(
+        &mut self,
+        request: C,
+        tag: &str,
+    ) -> Result<Box<serde_json::value::RawValue>, Fail> {
+        if self.client.is_none() {
+            self.client = Some(Client::connect(&self.home, self.autostart)?);
+        }
+        match self.client.as_mut() {
+            Some(c) => c.call_raw(request, tag),
+            None => Err(Fail::Other("no connection".into())),
+        }
+    }
+
     /// Prints the reply to `request` (its value under `tag`) as `--json`
     /// output, passed on as the daemon wrote it, only laid out: for long
     /// lists, where decoding every entry into types and encoding it again
     /// was most of the command's time (`plan list` of 5,000 plans).
     pub fn emit_raw<C: Call>(&mut self, request: C, tag: &str) -> Result<(), Fail> {
-        if self.client.is_none() {
-            self.client = Some(Client::connect(&self.home, self.autostart)?);
-        }
-        let raw = match self.client.as_mut() {
-            Some(c) => c.call_raw(request, tag)?,
-            None => return Err(Fail::Other("no connection".into())),
-        };
+        let raw = self.call_raw(request, tag)?;
         print_bytes(&pretty(&raw)?)
+    }
+
+    /// Prints one list of the plan (`goals`, `contacts`, ...) as `--json`
+    /// output, passed on as the daemon wrote it (see [`Ctx::emit_raw`]).
+    pub fn emit_plan_list(&mut self, list: &str) -> Result<(), Fail> {
+        let plan = self.call_raw(
+            PlanGet {
+                plan: self.plan.clone(),
+            },
+            "plan",
+        )?;
+        let lists: std::collections::HashMap<String, &serde_json::value::RawValue> =
+            serde_json::from_str(plan.get())
+                .map_err(|e| Fail::Other(format!("tandemd sent a plan that does not read: {e}")))?;
+        let value = lists.get(list).ok_or_else(|| {
+            Fail::Other(format!(
+                "tandemd sent a plan without {list}; are tandem and tandemd the same build?"
+            ))
+        })?;
+        print_bytes(&pretty(value)?)
     }
 
     /// The next frame of a stream started with [`Ctx::call`] (`tandem watch`).

@@ -142,3 +142,60 @@ fn completions_and_man_pages_come_from_the_clap_definitions() {
     assert!(page.contains(".TH tandem-join"), "{page}");
     assert!(dir.join("tandem.1").exists() && dir.join("tandem-competency-signoff.1").exists());
 }
+
+/// `--json` lists passed on as the daemon wrote them (no filter) print the
+/// very bytes the typed path prints (a filter that keeps everything), and
+/// `plan list --json` the bytes of the summaries decoded and encoded again.
+#[test]
+fn lists_passed_on_print_what_the_typed_path_prints() {
+    let h = Home::new();
+    let plan = h.json(&["plan", "new", "P \"quoted\" — ünïcödé"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for title in [
+        "plain",
+        "\"quoted\" / slash",
+        "emoji 🧪 and \\ backslash",
+        "ünïcödé",
+    ] {
+        h.json(&[
+            "goal",
+            "add",
+            title,
+            "--description",
+            "line one\n\ttab \u{2028} two",
+        ]);
+    }
+    h.json(&["plan", "new", "Second"]);
+    let text = |args: &[&str]| {
+        let out = h.run(args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let passed = text(&["goal", "list", "--plan", &plan, "--json"]);
+    let typed = text(&[
+        "goal", "list", "--plan", &plan, "--status", "active", "--json",
+    ]);
+    assert_eq!(passed, typed);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&passed)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    let list = text(&["plan", "list", "--json"]);
+    let summaries: Vec<tandem_proto::model::PlanSummary> = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&summaries).unwrap() + "\n",
+        list
+    );
+    let members = text(&["member", "list", "--plan", &plan, "--json"]);
+    let typed: Vec<tandem_proto::model::Member> = serde_json::from_str(&members).unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&typed).unwrap() + "\n",
+        members
+    );
+}
