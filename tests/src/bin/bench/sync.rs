@@ -98,12 +98,6 @@ fn full_sync_and_reconnect(label: &str, edits: Vec<Value>) {
     let addr = a.dial_addr();
     b.json(&["status"]);
     let mut rb = Raw::hello(&b.socket());
-    // B shares nothing with A yet, so it takes plans from A only with the
-    // user's consent: accepted ahead by id, as a new device of a
-    // coordinator would (without it they wait in B's inbox, 2 at most).
-    for id in &ids {
-        call(&mut rb, &json!({ "plan_accept": { "plan": id } }));
-    }
     call(&mut rb, &json!({ "peer_add": { "addr": addr } }));
     let took = wait_plans(&b, |plans| plans.iter().any(|p| p["id"] == id.as_str()));
     println!(
