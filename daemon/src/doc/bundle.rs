@@ -68,6 +68,7 @@ impl PlanDoc {
             change,
             refused: None,
             touched,
+            arrived: None,
         }
     }
 

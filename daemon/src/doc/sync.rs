@@ -32,6 +32,10 @@ pub struct Received {
     pub refused: Option<String>,
     /// What the new changes touched (left empty when the document was empty before).
     pub touched: Vec<Touched>,
+    /// The whole document the message carried into an empty one, as it
+    /// came (loaded strictly, so known good): what to store, instead of
+    /// saving (and compressing) the same document again.
+    pub arrived: Option<Vec<u8>>,
 }
 
 /// The first bytes of every Automerge chunk.
@@ -206,6 +210,7 @@ impl PlanDoc {
             change: None,
             refused: result.err().map(|e| format!("sync message refused: {e}")),
             touched: Vec::new(),
+            arrived: Some(chunk),
         }
     }
 
@@ -285,6 +290,7 @@ impl PlanDoc {
             change,
             refused: result.err().map(|e| format!("sync message refused: {e}")),
             touched,
+            arrived: None,
         }
     }
 

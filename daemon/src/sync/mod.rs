@@ -484,7 +484,7 @@ impl SyncCore {
         // (and a plan's first message made it pending just now, above).
         let writer = self.pending.contains(plan) || doc.is_writer(peer);
         session.state.set_read_only(!writer);
-        let received = doc.receive_sync(&mut session.state, data);
+        let mut received = doc.receive_sync(&mut session.state, data);
         if !writer && !session.told_refused {
             let theirs = session.state.their_heads.clone().unwrap_or_default();
             if theirs
@@ -504,7 +504,8 @@ impl SyncCore {
 
         if self.pending.contains(plan) {
             if doc.is_member(&me) && doc.is_writer(peer) {
-                let bytes = doc.save();
+                // The document as it arrived in this message, else as it grew.
+                let bytes = received.arrived.take().unwrap_or_else(|| doc.save());
                 self.pending.remove(plan);
                 if host.consents(plan, peer) {
                     // A plan shared with us: store it whole, from now on like any other.
