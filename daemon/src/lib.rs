@@ -11,7 +11,7 @@
 //! - [`net`]: libp2p: member devices, relays (client side), hole punching, AutoNAT.
 //! - [`relay`]: relay mode (`tandemd --relay`), a circuit-relay server holding no plans.
 //! - [`ui`]: the local web app, on 127.0.0.1, a client of the same request API.
-//! - [`run`]: the life of a daemon process, shared by `tandemd` and `tandem daemon run`.
+//! - [`run`]: the life of a daemon process (the `tandemd` binary, which `tandem daemon run` and the CLI's autostart start).
 //! - [`ratelog`]: log lines rate-limited per peer, so no peer can fill the log.
 //! - [`logfile`]: the log file, rotated by size (at most 40 MiB in all).
 //! - [`signals`]: SIGTERM and SIGINT, which stop a daemon or relay gracefully.
