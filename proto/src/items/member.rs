@@ -207,7 +207,7 @@ pub fn resolve_peer(members: &[Member], given: &str) -> Result<PeerId, ApiError>
 }
 
 #[cfg(feature = "doc")]
-pub use doc::{read_all, read_history, removal_record};
+pub use doc::{read, read_all, read_history, removal_record};
 
 #[cfg(feature = "doc")]
 mod doc {
@@ -230,17 +230,27 @@ mod doc {
         peers.sort_unstable();
         peers
             .into_iter()
-            .filter_map(|peer| {
-                let m = object(d, &map, &peer, ObjType::Map)?;
-                Some(Member {
-                    name: string(d, &m, "name"),
-                    role: parsed(d, &m, "role", Role::Observer),
-                    device: string(d, &m, "device"),
-                    added_at: ts_or_epoch(d, &m, "added_at"),
-                    peer: peer.into(),
-                })
-            })
+            .filter_map(|peer| read_in(d, &map, peer))
             .collect()
+    }
+
+    /// One member device, if `peer` is one (what [`read_all`] gives of it,
+    /// without reading the others).
+    pub fn read<R: ReadDoc>(d: &R, peer: &str) -> Option<Member> {
+        let map = object(d, &automerge::ROOT, KEY, ObjType::Map)?;
+        read_in(d, &map, peer.to_string())
+    }
+
+    /// Member `peer` of the members' map `map`.
+    fn read_in<R: ReadDoc>(d: &R, map: &automerge::ObjId, peer: String) -> Option<Member> {
+        let m = object(d, map, &peer, ObjType::Map)?;
+        Some(Member {
+            name: string(d, &m, "name"),
+            role: parsed(d, &m, "role", Role::Observer),
+            device: string(d, &m, "device"),
+            added_at: ts_or_epoch(d, &m, "added_at"),
+            peer: peer.into(),
+        })
     }
 
     /// The membership history, by device then time. A device removed
