@@ -20,8 +20,11 @@ pub enum DaemonCmd {
     Stop,
     /// Show whether the daemon runs, and its figures.
     Status,
-    /// Run the daemon in the foreground: this process becomes the `tandemd`
-    /// installed beside `tandem` (exit codes are tandemd's: 3 already running, 4 database).
+    /// Run the daemon in the foreground (what `start` runs in the background).
+    ///
+    /// This process becomes the `tandemd` installed beside `tandem`, with its
+    /// exit codes: 3 when a daemon already serves the home, 4 when the
+    /// database cannot be used.
     Run {
         #[command(flatten)]
         flags: tandem_daemon::run::Flags,

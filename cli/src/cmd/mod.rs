@@ -169,29 +169,17 @@ impl Ctx {
     /// Sends a request, connecting (and starting the daemon) on first use,
     /// and returns its reply; an error reply becomes a [`Fail`].
     pub fn call<C: Call>(&mut self, request: C) -> Result<C::Reply, Fail> {
-        if self.client.is_none() {
-            self.client = Some(Client::connect(&self.home, self.autostart)?);
-        }
-        match self.client.as_mut() {
-            Some(c) => c.call(request),
-            None => Err(Fail::Other("no connection".into())),
-        }
+        self.client()?.call(request)
     }
 
-    /// The reply to `request` (its value under `tag`), unparsed (see
-    /// [`Client::call_raw`]).
-    fn call_raw<C: Call>(
-        &mut self,
-        request: C,
-        tag: &str,
-    ) -> Result<Box<serde_json::value::RawValue>, Fail> {
+    /// The connection to the daemon, made (and the daemon started) on first use.
+    fn client(&mut self) -> Result<&mut Client, Fail> {
         if self.client.is_none() {
             self.client = Some(Client::connect(&self.home, self.autostart)?);
         }
-        match self.client.as_mut() {
-            Some(c) => c.call_raw(request, tag),
-            None => Err(Fail::Other("no connection".into())),
-        }
+        self.client
+            .as_mut()
+            .ok_or_else(|| Fail::Other("no connection".into()))
     }
 
     /// Prints the reply to `request` (its value under `tag`) as `--json`
@@ -199,19 +187,15 @@ impl Ctx {
     /// lists, where decoding every entry into types and encoding it again
     /// was most of the command's time (`plan list` of 5,000 plans).
     pub fn emit_raw<C: Call>(&mut self, request: C, tag: &str) -> Result<(), Fail> {
-        let raw = self.call_raw(request, tag)?;
+        let raw = self.client()?.call_raw(request, tag)?;
         print_bytes(&pretty(&raw)?)
     }
 
     /// Prints one list of the plan (`goals`, `contacts`, ...) as `--json`
     /// output, passed on as the daemon wrote it (see [`Ctx::emit_raw`]).
     pub fn emit_plan_list(&mut self, list: &str) -> Result<(), Fail> {
-        let plan = self.call_raw(
-            PlanGet {
-                plan: self.plan.clone(),
-            },
-            "plan",
-        )?;
+        let plan = self.plan.clone();
+        let plan = self.client()?.call_raw(PlanGet { plan }, "plan")?;
         let lists: std::collections::HashMap<String, &serde_json::value::RawValue> =
             serde_json::from_str(plan.get())
                 .map_err(|e| Fail::Other(format!("tandemd sent a plan that does not read: {e}")))?;

@@ -21,7 +21,7 @@ fn edit(e: &mut Engine, title: &str) -> Response {
     )
 }
 
-fn faulty_engine() -> (Engine, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+pub(super) fn faulty_engine() -> (Engine, std::sync::Arc<std::sync::atomic::AtomicBool>) {
     let (backend, failing) = FaultyBackend::new();
     let store = Store::with_opener(Box::new(move || {
         redb::Database::builder().create_with_backend(backend.clone())

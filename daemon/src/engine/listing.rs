@@ -7,6 +7,10 @@
 //! holds exactly what is durable: it changes only after a commit
 //! ([`Engine::plans_changed`]), from the rows that commit wrote, and is
 //! read afresh after any failed one.
+//!
+//! The engine's set of plan ids (`Engine::plan_ids`, for resolving an id
+//! prefix) is kept apart on purpose: it holds a plan from the moment it is
+//! staged, so a later request of the same batch can name it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,11 +61,10 @@ impl Engine {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-    use super::super::tests::{call, engine, goal, new_plan};
+    use super::super::fault_tests::faulty_engine;
+    use super::super::tests::{call, goal, new_plan};
     use std::sync::atomic::Ordering;
 
-    use crate::store::Store;
-    use crate::store::faulty::FaultyBackend;
     use tandem_proto::api::{PlanEdit, Request, Response};
 
     fn listed(e: &mut super::Engine) -> Vec<tandem_proto::model::PlanSummary> {
@@ -75,11 +78,7 @@ mod tests {
     /// new plans and edits, and after an edit whose commit failed.
     #[test]
     fn the_list_in_memory_is_the_list_in_the_store() {
-        let (backend, failing) = FaultyBackend::new();
-        let store = Store::with_opener(Box::new(move || {
-            redb::Database::builder().create_with_backend(backend.clone())
-        }));
-        let mut e = engine(store.unwrap());
+        let (mut e, failing) = faulty_engine();
         assert!(listed(&mut e).is_empty());
         let a = new_plan(&mut e, "A");
         let b = new_plan(&mut e, "B");

@@ -126,18 +126,11 @@ impl Engine {
         let Some(Slot::Ready(l)) = self.plans.get_mut(&id) else {
             return;
         };
-        let started = std::time::Instant::now();
         let snapshot = l.doc.save();
         let meta = l.compacted();
         match self.store.compact(&id, &snapshot, &meta) {
             Ok(()) => {
-                tracing::debug!(
-                    plan = %id,
-                    changes = l.since_snapshot(),
-                    bytes = snapshot.len(),
-                    took_us = started.elapsed().as_micros() as u64,
-                    "compacted"
-                );
+                tracing::debug!(plan = %id, changes = l.since_snapshot(), bytes = snapshot.len(), "compacted");
                 l.compacted_to(meta, &snapshot);
             }
             Err(e) => {

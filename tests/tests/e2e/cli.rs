@@ -168,13 +168,8 @@ fn lists_passed_on_print_what_the_typed_path_prints() {
         ]);
     }
     h.json(&["plan", "new", "Second"]);
-    let text = |args: &[&str]| {
-        let out = h.run(args);
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let passed = text(&["goal", "list", "--plan", &plan, "--json"]);
-    let typed = text(&[
+    let passed = h.text(&["goal", "list", "--plan", &plan, "--json"]);
+    let typed = h.text(&[
         "goal", "list", "--plan", &plan, "--status", "active", "--json",
     ]);
     assert_eq!(passed, typed);
@@ -186,13 +181,13 @@ fn lists_passed_on_print_what_the_typed_path_prints() {
             .len(),
         4
     );
-    let list = text(&["plan", "list", "--json"]);
+    let list = h.text(&["plan", "list", "--json"]);
     let summaries: Vec<tandem_proto::model::PlanSummary> = serde_json::from_str(&list).unwrap();
     assert_eq!(
         serde_json::to_string_pretty(&summaries).unwrap() + "\n",
         list
     );
-    let members = text(&["member", "list", "--plan", &plan, "--json"]);
+    let members = h.text(&["member", "list", "--plan", &plan, "--json"]);
     let typed: Vec<tandem_proto::model::Member> = serde_json::from_str(&members).unwrap();
     assert_eq!(
         serde_json::to_string_pretty(&typed).unwrap() + "\n",
