@@ -55,8 +55,12 @@ pub struct Cli {
 /// [`Command::run`] hands them to `handler` (with the context).
 macro_rules! commands {
     ($($(#[$meta:meta])* $name:ident($args:ty) => $run:path,)*) => {
-        /// Top-level commands.
+        /// Top-level commands. Each one's arguments are declared to clap
+        /// only when it is the one run (`defer` here and on each group of
+        /// commands): building and dropping all of them was a third of the
+        /// instructions of `tandem --version`.
         #[derive(Debug, Subcommand)]
+        #[command(defer = true)]
         pub enum Command {
             $($(#[$meta])* $name($args),)*
         }
@@ -200,4 +204,39 @@ pub struct EditorFlag {
     /// Write the long text in $VISUAL / $EDITOR.
     #[arg(long, short = 'e')]
     pub editor: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// clap's own checks of the whole tree, deferred parts built.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every command that takes arguments declares them only when it runs:
+    /// before parsing, no command below the top level has an argument of
+    /// its own (a group without `#[command(defer = true)]` would show its
+    /// commands' arguments here).
+    #[test]
+    fn each_commands_arguments_wait_until_it_runs() {
+        fn walk(cmd: &clap::Command, path: &str, eager: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.get_arguments().next().is_some() {
+                    eager.push(path.clone());
+                }
+                walk(sub, &path, eager);
+            }
+        }
+        let mut eager = Vec::new();
+        walk(&Cli::command(), "tandem", &mut eager);
+        assert!(eager.is_empty(), "built before use: {eager:?}");
+    }
 }

@@ -109,22 +109,24 @@ impl Client {
             })
     }
 
-    /// Sends one request and returns its reply's value as the daemon wrote
-    /// it (the JSON under the reply's `tag`, such as `plans`), unparsed: for
-    /// `--json` output that passes it on without decoding it into types and
-    /// encoding it again. An error reply becomes a [`Fail`], and so does a
-    /// reply under another tag.
-    pub fn call_raw<C: Call>(
+    /// Sends one request and hands `with` its reply's value as the daemon
+    /// wrote it (the JSON under the reply's `tag`, such as `plans`),
+    /// unparsed and borrowed from the frame: for `--json` output that
+    /// passes it on without decoding it into types and encoding it again.
+    /// An error reply becomes a [`Fail`], and so does a reply under another
+    /// tag.
+    pub fn call_raw<C: Call, T>(
         &mut self,
         request: C,
         tag: &str,
-    ) -> Result<Box<serde_json::value::RawValue>, Fail> {
+        with: impl FnOnce(&serde_json::value::RawValue) -> Result<T, Fail>,
+    ) -> Result<T, Fail> {
         self.send_request(request.into())?;
         let lost = |e: &dyn std::fmt::Display| {
             Fail::Unreachable(format!("lost the connection to tandemd: {e}"))
         };
         let body = self.recv_body().map_err(|e| lost(&e))?;
-        let mut reply: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+        let mut reply: std::collections::BTreeMap<&str, &serde_json::value::RawValue> =
             serde_json::from_slice(&body).map_err(|e| lost(&e))?;
         if let Some(error) = reply.remove("error") {
             let e: tandem_proto::ApiError =
@@ -132,7 +134,7 @@ impl Client {
             return Err(e.into());
         }
         match reply.remove(tag) {
-            Some(value) if reply.is_empty() => Ok(value),
+            Some(value) if reply.is_empty() => with(value),
             _ => Err(Fail::Other(format!(
                 "tandemd answered a {} request with something else than {tag}; are tandem and tandemd the same build?",
                 C::WHAT

@@ -11,6 +11,7 @@ mod durations;
 mod fail;
 mod fit;
 mod input;
+mod layout;
 mod markdown;
 mod pager;
 mod people;

@@ -15,6 +15,7 @@ use crate::{input, render};
 
 /// Action commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ActionCmd {
     /// Add an action item.
     Add {

@@ -10,6 +10,7 @@ use crate::{input, render};
 
 /// Agreement commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum AgreementCmd {
     /// Show the agreement.
     Show,

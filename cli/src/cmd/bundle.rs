@@ -13,6 +13,7 @@ use crate::fail::Fail;
 
 /// Bundle commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum BundleCmd {
     /// Write the plan, or what one member device lacks, as a file signed by this device.
     Export {

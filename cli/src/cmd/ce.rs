@@ -14,6 +14,7 @@ use crate::fail::Fail;
 
 /// CE commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CeCmd {
     /// Log a completed activity.
     Add {

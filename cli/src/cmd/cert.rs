@@ -13,6 +13,7 @@ use crate::fail::Fail;
 
 /// Certification commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CertCmd {
     /// Record a credential.
     Add {

@@ -20,6 +20,7 @@ use crate::record::{PaperArg, RecordFormat};
 
 /// Competency commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum CompetencyCmd {
     /// Start a competency record for a test system or procedure.
     Add {

@@ -14,6 +14,7 @@ use crate::{input, render};
 
 /// Contact commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ContactCmd {
     /// Record a networking contact.
     Add {

@@ -13,6 +13,7 @@ use crate::fail::Fail;
 
 /// Device commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum DeviceCmd {
     /// Show this device's PeerId.
     Show,

@@ -14,6 +14,7 @@ use crate::{input, render};
 
 /// Feedback commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum FeedbackCmd {
     /// Give feedback (text, `-` for stdin, or $EDITOR when omitted).
     Add {

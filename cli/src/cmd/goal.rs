@@ -14,6 +14,7 @@ use crate::{input, render};
 
 /// Goal commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum GoalCmd {
     /// Add a goal.
     Add {
@@ -100,6 +101,7 @@ pub enum GoalCmd {
 
 /// Milestone commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MilestoneCmd {
     /// Append a milestone.
     Add {

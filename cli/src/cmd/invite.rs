@@ -37,6 +37,7 @@ pub struct InviteArgs {
 
 /// Invitation commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum InviteCmd {
     /// List the plan's invitations (with --plan) or all of them.
     List,

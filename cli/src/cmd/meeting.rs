@@ -15,6 +15,7 @@ use crate::{input, render};
 
 /// Meeting commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MeetingCmd {
     /// Schedule a meeting.
     Add {

@@ -12,6 +12,7 @@ use crate::fail::Fail;
 
 /// Member commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MemberCmd {
     /// Share the plan with a device, by its PeerId (see `tandem device show` there).
     Add {

@@ -187,24 +187,26 @@ impl Ctx {
     /// lists, where decoding every entry into types and encoding it again
     /// was most of the command's time (`plan list` of 5,000 plans).
     pub fn emit_raw<C: Call>(&mut self, request: C, tag: &str) -> Result<(), Fail> {
-        let raw = self.client()?.call_raw(request, tag)?;
-        print_bytes(&pretty(&raw)?)
+        self.client()?
+            .call_raw(request, tag, |raw| print_bytes(&pretty(raw)))
     }
 
     /// Prints one list of the plan (`goals`, `contacts`, ...) as `--json`
     /// output, passed on as the daemon wrote it (see [`Ctx::emit_raw`]).
     pub fn emit_plan_list(&mut self, list: &str) -> Result<(), Fail> {
         let plan = self.plan.clone();
-        let plan = self.client()?.call_raw(PlanGet { plan }, "plan")?;
-        let lists: std::collections::HashMap<String, &serde_json::value::RawValue> =
-            serde_json::from_str(plan.get())
-                .map_err(|e| Fail::Other(format!("tandemd sent a plan that does not read: {e}")))?;
-        let value = lists.get(list).ok_or_else(|| {
-            Fail::Other(format!(
-                "tandemd sent a plan without {list}; are tandem and tandemd the same build?"
-            ))
-        })?;
-        print_bytes(&pretty(value)?)
+        self.client()?.call_raw(PlanGet { plan }, "plan", |plan| {
+            let lists: std::collections::HashMap<&str, &serde_json::value::RawValue> =
+                serde_json::from_str(plan.get()).map_err(|e| {
+                    Fail::Other(format!("tandemd sent a plan that does not read: {e}"))
+                })?;
+            let value = lists.get(list).ok_or_else(|| {
+                Fail::Other(format!(
+                    "tandemd sent a plan without {list}; are tandem and tandemd the same build?"
+                ))
+            })?;
+            print_bytes(&pretty(value))
+        })
     }
 
     /// The next frame of a stream started with [`Ctx::call`] (`tandem watch`).
@@ -286,15 +288,9 @@ impl Ctx {
 
 /// `raw` JSON laid out as `--json` prints any value (two-space indents,
 /// then a newline), without decoding it into types: the same text as
-/// [`Ctx::emit`] gives for the value it holds.
-pub fn pretty(raw: &serde_json::value::RawValue) -> Result<Vec<u8>, Fail> {
-    let mut out = Vec::with_capacity(raw.get().len() * 3 / 2);
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    let mut ser = serde_json::Serializer::pretty(&mut out);
-    serde_transcode::transcode(&mut de, &mut ser)
-        .map_err(|e| Fail::Other(format!("tandemd sent JSON that does not read back: {e}")))?;
-    out.push(b'\n');
-    Ok(out)
+/// [`Ctx::emit`] gives for the value it holds (see [`crate::layout`]).
+pub fn pretty(raw: &serde_json::value::RawValue) -> Vec<u8> {
+    crate::layout::pretty(raw.get())
 }
 
 /// The JSON of an edited item: the object itself (for removals: what and id).
@@ -357,14 +353,14 @@ mod tests {
                 members: vec!["12D3KooWAbc".into(), "12D3KooWXyz".into()],
             })
             .collect();
-        let reply =
-            serde_json::to_string(&tandem_proto::api::Response::Plans(list.clone())).unwrap();
+        let reply = serde_json::to_string(&tandem_proto::api::Response::Plans(list.clone().into()))
+            .unwrap();
         let tagged: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
             serde_json::from_str(&reply).unwrap();
-        let printed = super::pretty(&tagged["plans"]).unwrap();
+        let printed = super::pretty(&tagged["plans"]);
         let typed = serde_json::to_string_pretty(&list).unwrap() + "\n";
         assert_eq!(String::from_utf8(printed).unwrap(), typed);
         let empty = serde_json::value::RawValue::from_string("[]".into()).unwrap();
-        assert_eq!(super::pretty(&empty).unwrap(), b"[]\n");
+        assert_eq!(super::pretty(&empty), b"[]\n");
     }
 }

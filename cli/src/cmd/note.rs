@@ -13,6 +13,7 @@ use crate::{input, render};
 
 /// Journal commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum NoteCmd {
     /// Write a journal note (text, `-` for stdin, or $EDITOR when omitted).
     Add {

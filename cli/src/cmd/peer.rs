@@ -11,6 +11,7 @@ use crate::people::People;
 
 /// Peer commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum PeerCmd {
     /// Dial a peer, e.g. /ip4/192.0.2.7/tcp/4455/p2p/12D3KooW...; it is redialed when the link drops.
     Add {

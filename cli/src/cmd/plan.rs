@@ -12,6 +12,7 @@ use crate::render;
 
 /// Plan commands.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum PlanCmd {
     /// Create a plan and make it current.
     New {

@@ -108,11 +108,11 @@ fn concurrent_changes_of_one_field_are_marked_with_both_names() {
         &mut next,
     )
     .unwrap();
-    let _ = a.view(); // a warm cache must be brought up to date by the merge
+    let _ = a.plan(); // a warm cache must be brought up to date by the merge
     a.merge(&mut b).unwrap();
     b.merge(&mut a).unwrap();
     for d in [&a, &b] {
-        let c = d.view().conflicts;
+        let c = d.plan().conflicts;
         assert_eq!(c.len(), 1, "{c:?}");
         assert_eq!(
             (c[0].kind, c[0].item.as_str(), c[0].field.as_str()),
@@ -135,7 +135,7 @@ fn concurrent_changes_of_one_field_are_marked_with_both_names() {
         &mut next,
     )
     .unwrap();
-    assert!(a.view().conflicts.is_empty());
+    assert!(a.plan().conflicts.is_empty());
 }
 
 #[test]
@@ -164,8 +164,8 @@ fn concurrent_text_edits_are_marked_and_resolve_keeps_the_text() {
     )
     .unwrap();
     a.merge(&mut b).unwrap();
-    let merged = a.view().goals[0].description.clone();
-    let c = a.view().conflicts;
+    let merged = a.plan().goals[0].description.clone();
+    let c = a.plan().conflicts;
     assert_eq!(c.len(), 1, "{c:?}");
     assert_eq!(c[0].field, "description");
     let heads = a.automerge().get_heads();
@@ -173,15 +173,15 @@ fn concurrent_text_edits_are_marked_and_resolve_keeps_the_text() {
     assert_eq!(fields, c);
     assert!(edited.change.is_some());
     assert!(a.automerge().get_heads() != heads);
-    assert!(a.view().conflicts.is_empty());
+    assert!(a.plan().conflicts.is_empty());
     assert_eq!(
-        a.view().goals[0].description,
+        a.plan().goals[0].description,
         merged,
         "resolve keeps what is shown"
     );
     // B learns it too.
     b.merge(&mut a).unwrap();
-    assert!(b.view().conflicts.is_empty());
+    assert!(b.plan().conflicts.is_empty());
     let e = a.resolve(&g, &device(1), now()).unwrap_err();
     assert!(e.message.contains("nothing to resolve"), "{e}");
 }
@@ -220,5 +220,5 @@ fn edits_one_after_the_other_are_never_marked() {
     )
     .unwrap();
     a.merge(&mut b).unwrap();
-    assert!(a.view().conflicts.is_empty(), "{:?}", a.view().conflicts);
+    assert!(a.plan().conflicts.is_empty(), "{:?}", a.plan().conflicts);
 }

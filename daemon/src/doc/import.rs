@@ -130,7 +130,7 @@ mod tests {
     fn an_imported_plan_reads_back_as_exported() {
         let plan = everything();
         let (doc, bytes) = PlanDoc::import("00000000000000bb", &plan, &device(1), now()).unwrap();
-        let view = doc.view();
+        let view = doc.plan();
         assert_eq!(view.id, "00000000000000bb");
         assert_eq!(kept(view.clone()), kept(plan.clone()));
         // This device is the only member, as mentor.
@@ -139,7 +139,7 @@ mod tests {
         assert_eq!(view.members[0].role, tandem_proto::model::Role::Mentor);
         // The stored bytes load to the same plan, and the history says where it came from.
         let back = PlanDoc::load(Some(&bytes), [], device(1).actor).unwrap();
-        assert_eq!(back.view(), view);
+        assert_eq!(back.plan(), view);
         assert!(
             back.log(1)[0]
                 .message
@@ -169,7 +169,7 @@ mod tests {
             },
         });
         doc.apply(&e, &device(1), now(), &mut next).unwrap();
-        let v = doc.view();
+        let v = doc.plan();
         assert_eq!(v.goals[0].description, "Study\nplan, revised");
         assert_eq!(v.goals[1].progress, 100);
     }
@@ -190,9 +190,9 @@ mod tests {
     #[test]
     fn a_plan_made_by_edits_round_trips() {
         let doc = new_plan();
-        let mut plan = doc.view();
+        let mut plan = doc.plan();
         plan.title = "Copy".into();
         let (copy, _) = PlanDoc::import("00000000000000bb", &plan, &device(2), now()).unwrap();
-        assert_eq!(kept(copy.view()), kept(plan));
+        assert_eq!(kept(copy.plan()), kept(plan));
     }
 }

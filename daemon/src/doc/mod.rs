@@ -27,7 +27,7 @@ use automerge::{
 };
 use jiff::Timestamp;
 use tandem_proto::ApiError;
-use tandem_proto::api::Item;
+use tandem_proto::api::{Item, Shared};
 use tandem_proto::edit::{Edit, GoalOp, MemberOp, MilestoneOp, NewMember, NewPlan};
 use tandem_proto::items::doc::{Target, Writer, internal, object, string};
 use tandem_proto::items::{self, action, goal, member};
@@ -69,11 +69,13 @@ pub struct Edited {
 /// Reading a whole plan out of Automerge costs tens of milliseconds for a
 /// few hundred goals, so the view is built once, on first read, and each
 /// edit then updates only the object it touched. Anything that changes the
-/// document another way (a merge) drops the cache.
+/// document another way (a merge) drops the cache. The view is [`Shared`]:
+/// a read hands out a pointer to it, not a copy, and its JSON is made once
+/// by the first connection that sends it, until the next change.
 #[derive(Debug)]
 pub struct PlanDoc {
     doc: Automerge,
-    cache: RefCell<Option<Plan>>,
+    cache: RefCell<Option<Shared<Plan>>>,
 }
 
 /// Makes a template's steps; a milestone goes to the goal added as the
@@ -301,19 +303,25 @@ impl PlanDoc {
         match (target, guard.as_mut()) {
             // A cold cache and the whole plan asked for: read it once, keep it.
             (Target::Plan, None) => {
-                let p = guard.insert(items::read_plan(&self.doc));
-                Item::Plan(Box::new(p.clone()))
+                let p = guard.insert(Shared::new(items::read_plan(&self.doc)));
+                Item::Plan(Box::new(Plan::clone(p)))
             }
-            (_, cache) => items::refresh(&self.doc, cache, target),
+            (_, cache) => items::refresh(&self.doc, cache.map(Shared::make_mut), target),
         }
     }
 
-    /// The whole plan (from the cache when it is warm).
-    pub fn view(&self) -> Plan {
+    /// The whole plan (from the cache when it is warm): shared, not copied.
+    pub fn view(&self) -> Shared<Plan> {
         self.cache
             .borrow_mut()
-            .get_or_insert_with(|| items::read_plan(&self.doc))
+            .get_or_insert_with(|| Shared::new(items::read_plan(&self.doc)))
             .clone()
+    }
+
+    /// A copy of the whole plan, for tests to compare and change.
+    #[cfg(test)]
+    pub fn plan(&self) -> Plan {
+        Plan::clone(&self.view())
     }
 
     /// The plan's line in the index.

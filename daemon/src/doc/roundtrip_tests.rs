@@ -383,7 +383,7 @@ proptest! {
         let mut next = || { n += 1; format!("{n:016x}") };
         let mut applied = 0;
         for op in &ops {
-            if let Some(e) = edit_for(op, &d.view()) {
+            if let Some(e) = edit_for(op, &d.plan()) {
                 // Valid by construction, except what depends on the plan
                 // (a milestone position, an only mentor): refused cleanly.
                 if let Ok(edited) = d.apply(&e, &device(1), now(), &mut next) {
@@ -393,14 +393,14 @@ proptest! {
                 }
             }
         }
-        let mut view = d.view();
+        let mut view = d.plan();
         // The export is JSON: what crosses it is what `tandem export` writes.
         let json = serde_json::to_string(&view).unwrap();
         let exported: Plan = serde_json::from_str(&json).unwrap();
         tandem_proto::export::check(&exported).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let (imported, _) = PlanDoc::import("00000000000000ee", &exported, &device(7), now())
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let mut again = imported.view();
+        let mut again = imported.plan();
         // A new id, and this device the only member: the rest is the same.
         prop_assert_eq!(again.id.as_str(), "00000000000000ee");
         again.id = view.id.clone();

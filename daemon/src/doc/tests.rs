@@ -61,7 +61,7 @@ fn goal(title: &str) -> Edit {
 
 #[test]
 fn create_sets_every_field() {
-    let p = new_plan().view();
+    let p = new_plan().plan();
     assert_eq!(
         (
             p.id.as_str(),
@@ -115,7 +115,7 @@ fn goal_lifecycle_with_milestones_and_progress() {
         &mut next,
     )
     .unwrap();
-    let g2 = &d.view().goals[0];
+    let g2 = &d.plan().goals[0];
     assert_eq!(
         (g2.progress, g2.progress_source),
         (50, ProgressSource::Milestones)
@@ -136,7 +136,7 @@ fn goal_lifecycle_with_milestones_and_progress() {
         &mut next,
     )
     .unwrap();
-    let g3 = &d.view().goals[0];
+    let g3 = &d.plan().goals[0];
     assert_eq!((g3.progress, g3.status), (80, GoalStatus::Done));
     let err = d
         .apply(
@@ -159,13 +159,13 @@ fn goal_lifecycle_with_milestones_and_progress() {
         &mut next,
     )
     .unwrap();
-    assert!(d.view().goals.is_empty());
+    assert!(d.plan().goals.is_empty());
 }
 
 #[test]
 fn the_creator_is_the_first_member_and_members_can_change() {
     let mut d = new_plan();
-    let p = d.view();
+    let p = d.plan();
     assert_eq!(p.members.len(), 1);
     assert_eq!(
         (
@@ -210,7 +210,7 @@ fn the_creator_is_the_first_member_and_members_can_change() {
     )
     .unwrap();
     assert!(!d.is_member(&peer(2)));
-    assert_eq!(d.view().members.len(), 1);
+    assert_eq!(d.plan().members.len(), 1);
     let bad = Edit::Member(MemberOp::Add(NewMember {
         peer: "not-a-peer".into(),
         name: "X".into(),
@@ -289,9 +289,9 @@ fn stored_changes_reload_to_the_same_plan() {
         );
     }
     let back = PlanDoc::load(None, chunks.iter().map(Vec::as_slice), device(1).actor).unwrap();
-    assert_eq!(back.view(), d.view());
+    assert_eq!(back.plan(), d.plan());
     let snap = PlanDoc::load(Some(&d.save()), [], device(1).actor).unwrap();
-    assert_eq!(snap.view(), d.view());
+    assert_eq!(snap.plan(), d.plan());
 }
 
 #[test]
@@ -324,6 +324,31 @@ fn a_corrupt_change_after_good_ones_does_not_load() {
         let err = PlanDoc::load(None, chunks, device(1).actor).unwrap_err();
         assert!(err.to_string().contains("unreadable"), "{err}");
     }
+}
+
+/// The view a read hands out is the cache itself, not a copy, and its JSON
+/// is made once; an edit or a merge after it is in the next view's JSON,
+/// and a view handed out before stays as it was.
+#[test]
+fn a_read_shares_the_view_until_the_plan_changes() {
+    let mut a = new_plan();
+    let mut next = ids();
+    let json = |v: &Shared<Plan>| serde_json::to_string(v).unwrap();
+    let before = a.view();
+    let sent = json(&before);
+    assert!(a.view().is_encoded(), "a second read made the JSON again");
+    a.apply(&goal("Kept"), &device(1), now(), &mut next)
+        .unwrap();
+    let after = a.view();
+    assert!(!after.is_encoded());
+    assert!(json(&after).contains("Kept"));
+    assert_eq!(json(&before), sent);
+    let mut b = a.fork(ActorId::from(vec![2; 16]));
+    b.apply(&goal("Merged"), &device(2), now(), &mut next)
+        .unwrap();
+    let _ = json(&a.view());
+    a.merge(&mut b).unwrap();
+    assert!(json(&a.view()).contains("Merged"));
 }
 
 #[test]
@@ -365,7 +390,7 @@ fn concurrent_text_edits_merge_character_by_character() {
     )
     .unwrap();
     a.merge(&mut b).unwrap();
-    assert_eq!(a.view().goals[0].description, "Learn the new analyzer well");
+    assert_eq!(a.plan().goals[0].description, "Learn the new analyzer well");
 }
 
 /// A random operation for the convergence property.
@@ -409,7 +434,7 @@ fn pick(ids: &[String], i: usize) -> Option<String> {
 
 /// Applies an op if it makes sense on this replica; errors (e.g. a vanished id) are fine.
 fn run(d: &mut PlanDoc, op: &Op, dev: &Device, next: &mut dyn FnMut() -> String) {
-    let view = d.view();
+    let view = d.plan();
     let goals: Vec<String> = view.goals.iter().map(|g| g.id.to_string()).collect();
     let actions: Vec<String> = view.actions.iter().map(|a| a.id.to_string()).collect();
     let edit = match op {
@@ -497,29 +522,29 @@ proptest! {
         for op in &ops_a { run(&mut a, op, &device(1), &mut na); }
         for op in &ops_b { run(&mut b, op, &device(2), &mut nb); }
         // The incrementally maintained view equals a fresh read of the document.
-        prop_assert_eq!(a.view(), tandem_proto::items::read_plan(a.automerge()));
-        prop_assert_eq!(b.view(), tandem_proto::items::read_plan(b.automerge()));
-        let goals_a: Vec<ItemId> = a.view().goals.iter().map(|g| g.id.clone()).collect();
-        let goals_b: Vec<ItemId> = b.view().goals.iter().map(|g| g.id.clone()).collect();
+        prop_assert_eq!(a.plan(), tandem_proto::items::read_plan(a.automerge()));
+        prop_assert_eq!(b.plan(), tandem_proto::items::read_plan(b.automerge()));
+        let goals_a: Vec<ItemId> = a.plan().goals.iter().map(|g| g.id.clone()).collect();
+        let goals_b: Vec<ItemId> = b.plan().goals.iter().map(|g| g.id.clone()).collect();
         let mut ab = a.fork(device(3).actor);
         ab.merge(&mut b.fork(device(4).actor)).unwrap();
         let mut ba = b.fork(device(5).actor);
         ba.merge(&mut a.fork(device(6).actor)).unwrap();
-        let ja = serde_json::to_string(&ab.view()).unwrap();
-        let jb = serde_json::to_string(&ba.view()).unwrap();
+        let ja = serde_json::to_string(&ab.plan()).unwrap();
+        let jb = serde_json::to_string(&ba.plan()).unwrap();
         prop_assert_eq!(&ja, &jb);
         // Goals live in id-keyed maps: nothing one side added is lost by merging.
-        let merged: Vec<ItemId> = ab.view().goals.iter().map(|g| g.id.clone()).collect();
+        let merged: Vec<ItemId> = ab.plan().goals.iter().map(|g| g.id.clone()).collect();
         for id in goals_a.iter().chain(goals_b.iter()) {
             prop_assert!(merged.contains(id), "goal {} lost in merge", id);
         }
         // save/load round-trips.
         let back = PlanDoc::load(Some(&ab.save()), [], device(1).actor).unwrap();
-        prop_assert_eq!(serde_json::to_string(&back.view()).unwrap(), ja);
+        prop_assert_eq!(serde_json::to_string(&back.plan()).unwrap(), ja);
         // Importing the exported view gives the same plan under a new id.
-        let mut view = ab.view();
+        let mut view = ab.plan();
         let (imported, _) = PlanDoc::import("00000000000000ee", &view, &device(7), now()).unwrap();
-        let mut again = imported.view();
+        let mut again = imported.plan();
         again.id = view.id.clone();
         (again.members, view.members) = (Vec::new(), Vec::new());
         (again.member_history, view.member_history) = (Vec::new(), Vec::new());
@@ -532,7 +557,7 @@ fn status_and_progress_edits_get_their_own_messages() {
     let mut d = new_plan();
     let mut next = ids();
     d.apply(&goal("G"), &device(1), now(), &mut next).unwrap();
-    let g = d.view().goals[0].id.to_string();
+    let g = d.plan().goals[0].id.to_string();
     let edit = |p: GoalPatch| {
         Edit::Goal(GoalOp::Edit {
             goal: g.clone(),
@@ -599,11 +624,11 @@ fn sync_into(a: &PlanDoc, b: &mut PlanDoc) -> Vec<sync::Received> {
 fn a_warm_view_of_an_empty_document_is_refreshed_by_the_first_sync() {
     let a = new_plan();
     let mut b = PlanDoc::empty(device(2).actor);
-    let _ = b.view(); // warms the cache with an empty plan
+    let _ = b.plan(); // warms the cache with an empty plan
     let got = sync_into(&a, &mut b);
     assert!(got.iter().all(|r| r.refused.is_none()));
     assert!(!b.is_empty());
-    assert_eq!(b.view(), a.view(), "the view is not stale");
+    assert_eq!(b.plan(), a.plan(), "the view is not stale");
 }
 
 /// A message carrying one whole document, as sent to a device that has nothing.
@@ -667,7 +692,7 @@ fn received_changes_name_the_items_touched_and_their_authors() {
     let mut a = new_plan();
     let mut next = ids();
     let mut b = a.fork(device(2).actor);
-    let _ = b.view();
+    let _ = b.plan();
     let g = a
         .apply(&goal("Learn QC"), &device(1), now(), &mut next)
         .unwrap();
@@ -688,7 +713,7 @@ fn received_changes_name_the_items_touched_and_their_authors() {
         .flatten()
         .collect();
     assert_eq!(b.authors(&bytes), vec![peer(1)]);
-    assert_eq!(b.view().goals.len(), 1, "the warm view was refreshed");
+    assert_eq!(b.plan().goals.len(), 1, "the warm view was refreshed");
     assert_eq!(b.authors(b"not a change"), Vec::<String>::new());
 }
 
@@ -705,7 +730,7 @@ fn an_items_history_is_the_changes_that_made_changed_or_removed_it() {
     let mut next = ids();
     d.apply(&goal("A"), &device(1), now(), &mut next).unwrap();
     d.apply(&goal("B"), &device(1), now(), &mut next).unwrap();
-    let v = d.view();
+    let v = d.plan();
     let (a, b) = (v.goals[0].id.to_string(), v.goals[1].id.to_string());
     let (a, b) = if v.goals[0].title == "A" {
         (a, b)
@@ -754,7 +779,7 @@ fn the_membership_history_keeps_each_role_a_device_held_and_when() {
     });
     d.apply(&rm, &device(1), at(30), &mut next).unwrap();
     let h: Vec<_> = d
-        .view()
+        .plan()
         .member_history
         .into_iter()
         .filter(|t| t.peer == peer(2).as_str())

@@ -67,7 +67,7 @@ impl Engine {
         let target = match for_peer {
             None => None,
             Some(given) => {
-                let members = self.loaded(&id)?.doc.view().members;
+                let members = self.loaded(&id)?.doc.view().members.clone();
                 Some(tandem_proto::items::resolve_peer(&members, given)?.to_string())
             }
         };
@@ -102,7 +102,7 @@ impl Engine {
         let file = tandem_proto::signing::sign_bundle(&key, &header, &changes)?;
         Ok(Response::Bundle(BundleOut {
             plan: id.into(),
-            title: view.title,
+            title: view.title.clone(),
             whole: header.whole,
             for_peer: target.map(Into::into),
             bytes: file.len(),
@@ -146,7 +146,7 @@ impl Engine {
             if let Some(why) = got.refused {
                 return Err(invalid(format!("bundle refused, nothing was merged: {why}")).into());
             }
-            let title = loaded.doc.view().title;
+            let title = loaded.doc.view().title.clone();
             match got.change {
                 Some(bytes) => {
                     loaded.append(&h.plan, batch, &bytes, now)?;
@@ -181,7 +181,7 @@ impl Engine {
             let bytes = doc.save();
             self.add_plan(batch, &h.plan, doc, &bytes, now)?;
             (
-                view.title,
+                view.title.clone(),
                 vec!["plan received".to_string()],
                 Vec::new(),
                 true,

@@ -158,7 +158,7 @@ impl Engine {
         tracing::info!(%plan, %from, "a plan was offered by a device that shares no plan here; it waits for consent");
         Ok(Some(WatchEvent::PlanOffered {
             plan: plan.to_string().into(),
-            title: view.title,
+            title: view.title.clone(),
             from: from.to_string().into(),
             time: now,
         }))
@@ -265,7 +265,7 @@ impl Engine {
         self.inbox = None;
         touched.insert(plan.clone());
         tracing::info!(%plan, from = %row.from, "an offered plan was accepted");
-        Ok(Response::Plan(Box::new(view)))
+        Ok(Response::Plan(view))
     }
 
     /// Forgets an offered plan and refuses it from then on (in `batch`).

@@ -288,7 +288,7 @@ impl Engine {
                 let view = loaded.doc.view();
                 if let Some(m) = view.members.iter().find(|m| m.peer == peer) {
                     return JoinReply::Joined {
-                        title: view.title,
+                        title: view.title.clone(),
                         role: m.role,
                         name: m.name.clone(),
                         now_ms: None,
@@ -412,7 +412,7 @@ impl Engine {
         self.flush(Some(open), &mut |(), r| result = Ok(r));
         match result? {
             Response::Error(e) => Err(e),
-            _ => Ok(self.loaded(plan)?.doc.view().title),
+            _ => Ok(self.loaded(plan)?.doc.view().title.clone()),
         }
     }
 }

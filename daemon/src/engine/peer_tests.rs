@@ -373,7 +373,7 @@ fn joins_are_checked_counted_and_rate_limited() {
         ) else {
             panic!()
         };
-        p.members
+        p.members.clone()
     };
     let before = members(&mut a).len();
 

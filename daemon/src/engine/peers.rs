@@ -168,7 +168,7 @@ impl Engine {
         let me = self.device.peer.clone();
         let connected: std::collections::HashSet<String> =
             self.sync.peers().map(str::to_string).collect();
-        let members = self.loaded(plan)?.doc.view().members;
+        let members = self.loaded(plan)?.doc.view().members.clone();
         let mut out = Vec::new();
         for m in members.into_iter().filter(|m| m.peer != me) {
             let peer = m.peer.to_string();

@@ -16,10 +16,9 @@ impl Engine {
         let result = match req {
             Read::Status => self.status(),
             Read::PlanList => self.plan_list(),
-            Read::PlanGet(g) => self.resolve(g.plan.as_deref()).and_then(|id| {
-                self.loaded(&id)
-                    .map(|l| Response::Plan(Box::new(l.doc.view())))
-            }),
+            Read::PlanGet(g) => self
+                .resolve(g.plan.as_deref())
+                .and_then(|id| self.loaded(&id).map(|l| Response::Plan(l.doc.view()))),
             Read::Log(h) => self.resolve(h.plan.as_deref()).and_then(|id| {
                 let limit = h.limit.unwrap_or(usize::MAX);
                 self.loaded(&id).and_then(|l| {
@@ -90,19 +89,16 @@ impl Engine {
 
     pub(super) fn plan_list(&mut self) -> Result<Response, ApiError> {
         let current = self.store.current_plan().map_err(|e| storage_error(&e))?;
-        let mut list: Vec<_> = self
-            .listing()
-            .map_err(|e| storage_error(&e))?
-            .values()
-            .cloned()
+        let damaged = self
+            .plans
+            .iter()
+            .filter_map(|(id, slot)| match slot {
+                Slot::Corrupt(why) => Some((id.clone(), why.clone())),
+                _ => None,
+            })
             .collect();
-        for s in &mut list {
-            s.current = current.as_deref() == Some(s.id.as_str());
-            if let Some(Slot::Corrupt(why)) = self.plans.get(s.id.as_str()) {
-                s.error = Some(why.clone());
-            }
-        }
-        Ok(Response::Plans(list))
+        let listing = self.listing().map_err(|e| storage_error(&e))?;
+        Ok(Response::Plans(listing.answer((current, damaged))))
     }
 
     pub(super) fn plan_ids(&mut self) -> Result<&BTreeSet<String>, ApiError> {

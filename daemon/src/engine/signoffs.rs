@@ -4,6 +4,7 @@
 //! finds the competency, picks the defaults and turns the signature into
 //! the edit that stores it.
 
+use tandem_proto::api::Shared;
 use tandem_proto::edit::{Edit, SignoffOp};
 use tandem_proto::model::{AssessmentKind, Plan, Qualification};
 use tandem_proto::signing::Signer;
@@ -35,7 +36,11 @@ impl Engine {
     }
 
     /// The competency of `plan` a prefix names, in the plan as it is now.
-    fn competency_of(&mut self, plan: &str, prefix: &str) -> Result<(Plan, usize), ApiError> {
+    fn competency_of(
+        &mut self,
+        plan: &str,
+        prefix: &str,
+    ) -> Result<(Shared<Plan>, usize), ApiError> {
         let view = self.loaded(plan)?.doc.view();
         let id = ids::resolve(
             "competency",

@@ -77,7 +77,7 @@ pub(super) fn goals(e: &mut Engine, plan: &str) -> Vec<String> {
     ) {
         Response::Plan(p) => {
             // Items made in the same millisecond sort by random id: compare as sets.
-            let mut titles: Vec<String> = p.goals.into_iter().map(|g| g.title).collect();
+            let mut titles: Vec<String> = p.goals.iter().map(|g| g.title.clone()).collect();
             titles.sort();
             titles
         }
@@ -411,7 +411,7 @@ mod roundtrip {
 
     fn plan(e: &mut Engine) -> tandem_proto::model::Plan {
         match call(e, Request::PlanGet(PlanGet { plan: None })) {
-            Response::Plan(p) => *p,
+            Response::Plan(p) => p.into_inner(),
             other => panic!("unexpected {other:?}"),
         }
     }

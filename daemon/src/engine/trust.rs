@@ -16,7 +16,7 @@ impl Engine {
             let me = self.device.peer.clone();
             match self.listing() {
                 Ok(list) => {
-                    let plans = list.values().filter(|s| s.error.is_none()).map(|s| {
+                    let plans = list.by_id.values().filter(|s| s.error.is_none()).map(|s| {
                         (
                             s.id.to_string(),
                             s.members.iter().map(ToString::to_string).collect(),

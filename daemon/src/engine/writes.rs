@@ -41,7 +41,7 @@ impl Engine {
                 let view = self.loaded(&id)?.doc.view();
                 batch.set_current(&id)?;
                 touched.insert(id);
-                Ok(Response::Plan(Box::new(view)))
+                Ok(Response::Plan(view))
             }
             Write::Edit(e) => self.edit(e, batch, touched),
             Write::Undo(u) => self.undo(u, batch, touched),
@@ -186,7 +186,7 @@ impl Engine {
         batch.set_current(&id)?;
         let view = doc.view();
         self.add_plan(batch, &id, doc, &bytes, now)?;
-        Ok(Response::Plan(Box::new(view)))
+        Ok(Response::Plan(view))
     }
 
     /// Stores a plan new to this device (created here or shared with us) as

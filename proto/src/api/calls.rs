@@ -29,7 +29,7 @@ pub trait Call: Into<Request> {
 
 /// Declares which [`Request`] variant carries a request type and which
 /// [`Response`] variant answers it:
-/// `pair!(PlanGet => PlanGet; Box<Plan>, "plan show", Response::Plan(p) => p)`
+/// `pair!(PlanGet => PlanGet; Box<Plan>, "plan show", Response::Plan(p) => Box::new(p.into_inner()))`
 /// (with `unit` first for a request without fields).
 macro_rules! pair {
     (unit $req:ident => $variant:ident; $($rest:tt)*) => {
@@ -75,7 +75,7 @@ pair!(unit Shutdown => Shutdown; (), "shutdown", Response::ShuttingDown => ());
 /// Every stored plan, from the index (no document is loaded).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanList;
-pair!(unit PlanList => PlanList; Vec<PlanSummary>, "plan list", Response::Plans(p) => p);
+pair!(unit PlanList => PlanList; Vec<PlanSummary>, "plan list", Response::Plans(p) => p.into_inner());
 
 /// Plans offered by devices this one shares no plan with, waiting for
 /// consent (`tandem plan pending`).
@@ -84,7 +84,7 @@ pub struct PlanPending;
 pair!(unit PlanPending => PlanPending; Vec<PlanOffer>, "plan pending", Response::Offers(o) => o);
 
 // Create a plan; it becomes the current plan.
-pair!(NewPlan => PlanNew; Box<Plan>, "plan new", Response::Plan(p) => p);
+pair!(NewPlan => PlanNew; Box<Plan>, "plan new", Response::Plan(p) => Box::new(p.into_inner()));
 
 /// Create a plan from an export (`tandem import`): a new id, this device
 /// its only member (as mentor), every item with its id and times. It
@@ -92,7 +92,7 @@ pair!(NewPlan => PlanNew; Box<Plan>, "plan new", Response::Plan(p) => p);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PlanImport(pub Box<Plan>);
-pair!(PlanImport => PlanImport; Box<Plan>, "import", Response::Plan(p) => p);
+pair!(PlanImport => PlanImport; Box<Plan>, "import", Response::Plan(p) => Box::new(p.into_inner()));
 
 /// A whole plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +100,7 @@ pub struct PlanGet {
     /// Plan id or prefix; `None` for the current plan.
     pub plan: Option<String>,
 }
-pair!(PlanGet => PlanGet; Box<Plan>, "plan show", Response::Plan(p) => p);
+pair!(PlanGet => PlanGet; Box<Plan>, "plan show", Response::Plan(p) => Box::new(p.into_inner()));
 
 /// Make a plan the current one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,7 +108,7 @@ pub struct PlanUse {
     /// Plan id or prefix.
     pub plan: String,
 }
-pair!(PlanUse => PlanUse; Box<Plan>, "plan use", Response::Plan(p) => p);
+pair!(PlanUse => PlanUse; Box<Plan>, "plan use", Response::Plan(p) => Box::new(p.into_inner()));
 
 /// Store an offered plan as a plan here (`tandem plan accept`); given the
 /// whole id of a plan not offered yet, accept it ahead of its arrival.
@@ -129,7 +129,7 @@ impl Call for PlanAccept {
     const WHAT: &'static str = "plan accept";
     fn reply(r: Response) -> Result<Accepted, Box<Response>> {
         match r {
-            Response::Plan(p) => Ok(Accepted::Stored(p)),
+            Response::Plan(p) => Ok(Accepted::Stored(Box::new(p.into_inner()))),
             Response::AcceptedAhead { plan } => Ok(Accepted::Ahead(plan)),
             other => Err(Box::new(other)),
         }

@@ -9,6 +9,7 @@
 mod calls;
 mod events;
 mod replies;
+mod shared;
 mod status;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use calls::*;
 pub use events::{Touched, WatchEvent};
 pub use replies::*;
+pub use shared::Shared;
 pub use status::{DaemonStatus, Link, Nat, PeerInfo, RelayInfo};
 
 use crate::edit::NewPlan;
@@ -134,9 +136,9 @@ pub enum Response {
         peer: PeerId,
     },
     /// Reply to [`PlanList`].
-    Plans(Vec<PlanSummary>),
+    Plans(Shared<Vec<PlanSummary>>),
     /// Reply to [`PlanGet`], [`NewPlan`], [`PlanImport`], [`PlanUse`] and [`PlanAccept`].
-    Plan(Box<Plan>),
+    Plan(Shared<Plan>),
     /// Reply to [`History`].
     Log(Vec<LogEntry>),
     /// Reply to [`PlanEdit`]: the created or updated object, now durable.

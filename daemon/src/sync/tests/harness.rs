@@ -398,7 +398,7 @@ impl Net {
         }
         h.plans
             .get(PLAN)
-            .map(|d| serde_json::to_string(&d.view()).unwrap())
+            .map(|d| serde_json::to_string(&d.plan()).unwrap())
     }
 
     /// What node `at` would load from its store after a crash.
@@ -418,7 +418,7 @@ impl Net {
             .plans
             .get(PLAN)
             .map(|d| {
-                d.view()
+                d.plan()
                     .goals
                     .into_iter()
                     .map(|g| g.id.to_string())

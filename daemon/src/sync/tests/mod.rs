@@ -29,7 +29,7 @@ fn goal(title: &str) -> Edit {
 }
 
 fn first_goal(net: &Net, at: usize) -> String {
-    net.nodes[at].host.plans[PLAN].view().goals[0]
+    net.nodes[at].host.plans[PLAN].plan().goals[0]
         .id
         .to_string()
 }
@@ -45,7 +45,7 @@ fn a_member_receives_the_plan_with_every_field() {
     assert!(net.view(1).unwrap().contains("Pass the MLS exam"));
     // What the receiver stored loads to the same plan.
     assert!(
-        Some(serde_json::to_string(&net.reload(1).view()).unwrap()) == net.view(1),
+        Some(serde_json::to_string(&net.reload(1).plan()).unwrap()) == net.view(1),
         "stored differs"
     );
 }
@@ -83,7 +83,7 @@ fn concurrent_offline_edits_on_one_goal_all_survive() {
     net.settle();
     net.disconnect(0, 1);
     let g = first_goal(&net, 0);
-    let removed = net.nodes[1].host.plans[PLAN].view().actions[0].id.clone();
+    let removed = net.nodes[1].host.plans[PLAN].plan().actions[0].id.clone();
     let patch = |p: GoalPatch| {
         Edit::Goal(GoalOp::Edit {
             goal: g.clone(),
@@ -128,7 +128,7 @@ fn concurrent_offline_edits_on_one_goal_all_survive() {
     net.connect(0, 1);
     net.settle();
     assert!(net.same(0, 1), "peers 0 and 1 differ");
-    let p = net.nodes[0].host.plans[PLAN].view();
+    let p = net.nodes[0].host.plans[PLAN].plan();
     let goal = &p.goals[0];
     assert_eq!(
         (goal.title.as_str(), goal.status),
@@ -377,12 +377,12 @@ proptest! {
             prop_assert!(net.view(i) == first, "peer {} differs", i);
         }
         let titles: BTreeSet<String> =
-            net.nodes[0].host.plans[PLAN].view().goals.into_iter().map(|g| g.title).collect();
+            net.nodes[0].host.plans[PLAN].plan().goals.into_iter().map(|g| g.title).collect();
         for t in &added {
             prop_assert!(titles.contains(t), "goal {} was lost", t);
         }
         for i in 0..n {
-            let stored = serde_json::to_string(&net.reload(i).view()).unwrap();
+            let stored = serde_json::to_string(&net.reload(i).plan()).unwrap();
             prop_assert!(Some(stored) == net.view(i), "peer {} stored something else than it holds", i);
         }
     }
@@ -415,7 +415,7 @@ fn a_message_about_a_malformed_plan_id_is_refused_without_an_answer() {
 
 fn has_goal(net: &Net, at: usize, title: &str) -> bool {
     net.nodes[at].host.plans[PLAN]
-        .view()
+        .plan()
         .goals
         .iter()
         .any(|g| g.title == title)
