@@ -6,8 +6,9 @@
 //! passed on as the daemon wrote them. Laying them out by decoding and
 //! encoding every token again (serde-transcode; the jsonformat crate runs
 //! at the same speed) was the largest part of such a command: 2.7 ms for
-//! 1.2 MB. This copies each string in one piece (found with memchr) and
-//! only looks at the bytes between strings: about ten times faster.
+//! the 1.2 MB of 5,000 plans, into a fresh 1.6 MB buffer. This copies each
+//! string in one piece (found with memchr), looks only at the bytes
+//! between strings, and writes through one small buffer: 1.3 ms.
 //!
 //! The text must be JSON, checked before (the client reads it as a
 //! `RawValue`, which parses it); its tokens are copied as they are and
@@ -15,16 +16,23 @@
 //! result is byte for byte what `serde_json::to_string_pretty` writes for
 //! the value (a property test checks this).
 
-/// `json` laid out with two-space indents, then a newline.
-pub fn pretty(json: &str) -> Vec<u8> {
+use std::io::Write;
+
+/// Writes `json` laid out with two-space indents, then a newline, to
+/// `sink`, [`CHUNK`] bytes at a time.
+pub fn write(json: &str, sink: &mut impl Write) -> std::io::Result<()> {
     let bytes = json.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2 + 1);
+    let mut out = Vec::with_capacity(CHUNK + CHUNK / 4);
     let mut depth = 0usize;
     // Just after `[` or `{`: the next value goes on a new line, unless the
     // next byte closes it (`[]`).
     let mut opened = false;
     let mut i = 0;
     while let Some(&c) = bytes.get(i) {
+        if out.len() >= CHUNK {
+            sink.write_all(&out)?;
+            out.clear();
+        }
         match c {
             b'"' => {
                 if opened {
@@ -63,14 +71,37 @@ pub fn pretty(json: &str) -> Vec<u8> {
                     newline(&mut out, depth);
                     opened = false;
                 }
-                out.push(c);
+                // A number, `true`, `false` or `null`: copied in one piece.
+                let end = bytes[i..]
+                    .iter()
+                    .position(|b| {
+                        matches!(b, b',' | b']' | b'}' | b':' | b' ' | b'\n' | b'\r' | b'\t')
+                    })
+                    .map_or(bytes.len(), |k| i + k);
+                out.extend_from_slice(&bytes[i..end]);
+                i = end;
+                continue;
             }
         }
         i += 1;
     }
     out.push(b'\n');
+    sink.write_all(&out)
+}
+
+/// `json` laid out, as [`write`] writes it.
+#[cfg(test)]
+pub fn pretty(json: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to a Vec does not fail.
+    let _ = write(json, &mut out);
     out
 }
+
+/// How much laid-out text is written at once: the output of a long list
+/// goes through one small buffer rather than a copy of its whole size
+/// (1.6 MB for 5,000 plans), whose fresh pages each cost a page fault.
+const CHUNK: usize = 64 * 1024;
 
 /// Where the string starting with the quote at `start` ends (just after
 /// its closing quote; the end of the text if it has none).
@@ -91,8 +122,15 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
 }
 
 fn newline(out: &mut Vec<u8>, depth: usize) {
-    out.push(b'\n');
-    out.resize(out.len() + 2 * depth, b' ');
+    // A newline and the indent of the usual depths, copied in one piece.
+    const INDENTS: &[u8; 33] = b"\n                                ";
+    match INDENTS.get(..1 + 2 * depth) {
+        Some(line) => out.extend_from_slice(line),
+        None => {
+            out.push(b'\n');
+            out.resize(out.len() + 2 * depth, b' ');
+        }
+    }
 }
 
 #[cfg(test)]

@@ -187,8 +187,7 @@ impl Ctx {
     /// lists, where decoding every entry into types and encoding it again
     /// was most of the command's time (`plan list` of 5,000 plans).
     pub fn emit_raw<C: Call>(&mut self, request: C, tag: &str) -> Result<(), Fail> {
-        self.client()?
-            .call_raw(request, tag, |raw| print_bytes(&pretty(raw)))
+        self.client()?.call_raw(request, tag, print_pretty)
     }
 
     /// Prints one list of the plan (`goals`, `contacts`, ...) as `--json`
@@ -205,7 +204,7 @@ impl Ctx {
                     "tandemd sent a plan without {list}; are tandem and tandemd the same build?"
                 ))
             })?;
-            print_bytes(&pretty(value))
+            print_pretty(value)
         })
     }
 
@@ -286,11 +285,11 @@ impl Ctx {
     }
 }
 
-/// `raw` JSON laid out as `--json` prints any value (two-space indents,
-/// then a newline), without decoding it into types: the same text as
-/// [`Ctx::emit`] gives for the value it holds (see [`crate::layout`]).
-pub fn pretty(raw: &serde_json::value::RawValue) -> Vec<u8> {
-    crate::layout::pretty(raw.get())
+/// Prints `raw` JSON laid out as `--json` prints any value (two-space
+/// indents, then a newline), without decoding it into types: the same text
+/// as [`Ctx::emit`] gives for the value it holds (see [`crate::layout`]).
+pub fn print_pretty(raw: &serde_json::value::RawValue) -> Result<(), Fail> {
+    print_with(|out| crate::layout::write(raw.get(), out))
 }
 
 /// The JSON of an edited item: the object itself (for removals: what and id).
@@ -311,8 +310,15 @@ pub fn print(text: &str) -> Result<(), Fail> {
 
 /// Writes bytes to stdout, as [`print`] writes text.
 pub fn print_bytes(bytes: &[u8]) -> Result<(), Fail> {
+    print_with(|out| out.write_all(bytes))
+}
+
+/// Writes to stdout with `write`, as [`print`] writes text.
+pub fn print_with(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<(), Fail> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => Err(Fail::Other(format!("cannot write output: {e}"))),
@@ -357,10 +363,10 @@ mod tests {
             .unwrap();
         let tagged: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
             serde_json::from_str(&reply).unwrap();
-        let printed = super::pretty(&tagged["plans"]);
+        let printed = crate::layout::pretty(tagged["plans"].get());
         let typed = serde_json::to_string_pretty(&list).unwrap() + "\n";
         assert_eq!(String::from_utf8(printed).unwrap(), typed);
         let empty = serde_json::value::RawValue::from_string("[]".into()).unwrap();
-        assert_eq!(super::pretty(&empty), b"[]\n");
+        assert_eq!(crate::layout::pretty(empty.get()), b"[]\n");
     }
 }
