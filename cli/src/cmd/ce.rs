@@ -82,7 +82,7 @@ pub enum CeCmd {
     Summary,
 }
 
-/// Where the certificate is: a file, or a reference.
+// Where the certificate is: a file, or a reference.
 #[derive(Debug, clap::Args)]
 pub struct CertificateArgs {
     /// The certificate file (its path and SHA-256 are recorded, so a

@@ -52,7 +52,7 @@ pub enum CertCmd {
     Rm(RmArgs),
 }
 
-/// The optional fields of a certification, shared by `cert add` and `cert update`.
+// The optional fields of a certification, shared by `cert add` and `cert update`.
 #[derive(Debug, clap::Args)]
 pub struct CertFields {
     /// Target or booked exam date.

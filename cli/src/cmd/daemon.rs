@@ -13,7 +13,6 @@ use crate::fail::Fail;
 
 /// Daemon commands.
 #[derive(Debug, Subcommand)]
-#[command(defer = true)]
 pub enum DaemonCmd {
     /// Start the daemon in the background if it is not running.
     Start,

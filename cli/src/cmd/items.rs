@@ -25,7 +25,7 @@ pub(crate) fn find<'p, K: Collected>(plan: &'p Plan, prefix: &str) -> Result<&'p
         .ok_or_else(|| Fail::NotFound(format!("no {noun} with id '{prefix}'")))
 }
 
-/// `rm ID [--yes]`, the same for every kind.
+// `rm ID [--yes]`, the same for every kind.
 #[derive(Debug, clap::Args)]
 pub struct RmArgs {
     /// Its id or a unique prefix.

@@ -7,7 +7,7 @@ use tandem_proto::model::Profile;
 use super::Ctx;
 use crate::fail::Fail;
 
-/// What `plan profile` sets; what is not given stays as it is (give "" to clear).
+// What `plan profile` sets; what is not given stays as it is (give "" to clear).
 #[derive(Debug, clap::Args)]
 pub struct ProfileArgs {
     /// The laboratory's name.
