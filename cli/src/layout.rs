@@ -30,8 +30,14 @@ pub fn write(json: &str, sink: &mut impl Write) -> std::io::Result<()> {
     let mut i = 0;
     while let Some(&c) = bytes.get(i) {
         if out.len() >= CHUNK {
-            sink.write_all(&out)?;
-            out.clear();
+            // Whole lines only: stdout is line-buffered, and would write
+            // the tail of a chunk that ends mid-line on its own.
+            let cut = out
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(out.len(), |k| k + 1);
+            sink.write_all(&out[..cut])?;
+            out.drain(..cut);
         }
         match c {
             b'"' => {
@@ -107,10 +113,7 @@ const CHUNK: usize = 64 * 1024;
 /// its closing quote; the end of the text if it has none).
 fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
-    while let Some(k) = bytes
-        .get(i..)
-        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
-    {
+    while let Some(k) = bytes.get(i..).and_then(quote_or_backslash) {
         i += k;
         if bytes[i] == b'"' {
             return i + 1;
@@ -119,6 +122,22 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
         i += 2;
     }
     bytes.len()
+}
+
+/// Where the first `"` or `\` in `rest` is.
+///
+/// On x86-64 this asks memchr's SSE2 searcher directly (every x86-64 CPU
+/// has SSE2, known when compiling): memchr's own entry point picks AVX2 if
+/// the CPU has it, and finding out runs `cpuid` on first use, which traps
+/// to the hypervisor on a virtual machine: ~45 µs of each `goal list
+/// --json` on the 2-core VM of BENCHMARKS.md, more than the whole search.
+/// JSON strings are short; 16 bytes at a time is as fast for them.
+fn quote_or_backslash(rest: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(sse2) = memchr::arch::x86_64::sse2::memchr::Two::new(b'"', b'\\') {
+        return sse2.find(rest);
+    }
+    memchr::memchr2(b'"', b'\\', rest)
 }
 
 fn newline(out: &mut Vec<u8>, depth: usize) {

@@ -18,6 +18,7 @@ mod people;
 mod progress;
 mod record;
 mod render;
+mod reply;
 mod style;
 mod templates;
 

@@ -187,25 +187,15 @@ impl Ctx {
     /// lists, where decoding every entry into types and encoding it again
     /// was most of the command's time (`plan list` of 5,000 plans).
     pub fn emit_raw<C: Call>(&mut self, request: C, tag: &str) -> Result<(), Fail> {
-        self.client()?.call_raw(request, tag, print_pretty)
+        self.client()?.call_raw(request, &[tag], print_pretty)
     }
 
     /// Prints one list of the plan (`goals`, `contacts`, ...) as `--json`
     /// output, passed on as the daemon wrote it (see [`Ctx::emit_raw`]).
     pub fn emit_plan_list(&mut self, list: &str) -> Result<(), Fail> {
         let plan = self.plan.clone();
-        self.client()?.call_raw(PlanGet { plan }, "plan", |plan| {
-            let lists: std::collections::HashMap<&str, &serde_json::value::RawValue> =
-                serde_json::from_str(plan.get()).map_err(|e| {
-                    Fail::Other(format!("tandemd sent a plan that does not read: {e}"))
-                })?;
-            let value = lists.get(list).ok_or_else(|| {
-                Fail::Other(format!(
-                    "tandemd sent a plan without {list}; are tandem and tandemd the same build?"
-                ))
-            })?;
-            print_pretty(value)
-        })
+        self.client()?
+            .call_raw(PlanGet { plan }, &["plan", list], print_pretty)
     }
 
     /// The next frame of a stream started with [`Ctx::call`] (`tandem watch`).
