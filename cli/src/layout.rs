@@ -248,5 +248,15 @@ mod tests {
             let compact = serde_json::to_string(&v).unwrap();
             prop_assert_eq!(String::from_utf8(pretty(&compact)).unwrap(), as_serde_json(&v));
         }
+
+        /// Text that is not JSON (cut short, a lone backslash at the end,
+        /// more closing than opening brackets) is laid out somehow, never
+        /// a panic, and every byte but whitespace outside strings is kept.
+        #[test]
+        fn any_text_is_laid_out_without_a_panic(text in r#"[\[\]{}",:\\ a1\n]{0,40}"#) {
+            let out = pretty(&text);
+            let kept = |b: &[u8]| b.iter().filter(|c| !c.is_ascii_whitespace()).count();
+            prop_assert_eq!(kept(&out), kept(text.as_bytes()));
+        }
     }
 }
