@@ -10,7 +10,6 @@ use std::path::PathBuf;
 
 use tandem_proto::paths;
 use tokio_util::sync::CancellationToken;
-use tracing_subscriber::EnvFilter;
 use tracing_subscriber::prelude::*;
 
 use crate::doc::Device;
@@ -516,7 +515,8 @@ fn init_logging(
         .map_err(io(format!("cannot open the log file {}", path.display())))?;
     let file = crate::logfile::writer(&path, crate::logfile::MAX_BYTES);
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let filter = || crate::logfile::filter(rust_log.as_deref());
     let file_layer = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_writer(writer)
