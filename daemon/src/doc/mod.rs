@@ -354,18 +354,20 @@ impl PlanDoc {
         let d = &self.doc;
         let mut p = Plan::empty();
         items::plan::read_fields(d, &mut p);
-        let open_actions = items::ids_of(d, action::KEY)
-            .iter()
-            .filter_map(|id| items::doc::item(d, action::KEY, id))
-            .filter(|obj| string(d, obj, "status") != ActionStatus::Done.as_str())
-            .count();
+        let open_actions =
+            object(d, &automerge::ROOT, action::KEY, ObjType::Map).map_or(0, |actions| {
+                d.keys(&actions)
+                    .filter_map(|id| object(d, &actions, &id, ObjType::Map))
+                    .filter(|obj| string(d, obj, "status") != ActionStatus::Done.as_str())
+                    .count()
+            });
         PlanSummary {
             id: p.id,
             title: p.title,
             mentor: p.mentor,
             mentee: p.mentee,
             status: p.status,
-            goals: items::ids_of(d, goal::KEY).len(),
+            goals: items::count_of(d, goal::KEY),
             open_actions,
             updated_at,
             current: false,

@@ -540,6 +540,11 @@ proptest! {
         }
         // save/load round-trips.
         let back = PlanDoc::load(Some(&ab.save()), [], device(1).actor).unwrap();
+        // The summary read from the document alone (a plan just loaded or
+        // received: no view yet) is the one its view gives.
+        let cold = back.summary(now());
+        let _ = back.view();
+        prop_assert_eq!(cold, back.summary(now()));
         prop_assert_eq!(serde_json::to_string(&back.plan()).unwrap(), ja);
         // Importing the exported view gives the same plan under a new id.
         let mut view = ab.plan();

@@ -114,6 +114,14 @@ pub fn ids_of<R: automerge::ReadDoc>(d: &R, key: &str) -> Vec<String> {
     ids
 }
 
+/// How many items the collection under the root's `key` holds: counted by
+/// Automerge over its columns, without making or sorting the ids (a plan's
+/// summary is made again for every change stored, received ones included).
+#[cfg(feature = "doc")]
+pub fn count_of<R: automerge::ReadDoc>(d: &R, key: &str) -> usize {
+    doc::object(d, &automerge::ROOT, key, automerge::ObjType::Map).map_or(0, |map| d.length(&map))
+}
+
 /// Every item of kind `K` in the document, in view order.
 #[cfg(feature = "doc")]
 pub fn read_all<K: Collected, R: automerge::ReadDoc>(d: &R) -> Vec<K> {
