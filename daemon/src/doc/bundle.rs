@@ -59,11 +59,10 @@ impl PlanDoc {
             );
         }
         let before = self.doc.get_heads();
-        let mut log = self.patch_log(&before);
-        if let Err(e) = self.doc.load_incremental_log_patches(bytes, &mut log) {
+        if let Err(e) = self.doc.load_incremental(bytes) {
             return refuse(format!("the bundle's changes do not apply: {e}"));
         }
-        let (change, touched) = self.settle(&before, &mut log);
+        let (change, touched) = self.settle(&before);
         Received {
             change,
             refused: None,

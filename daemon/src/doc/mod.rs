@@ -15,6 +15,7 @@ mod import;
 pub(crate) mod layout;
 mod resolve;
 mod sync;
+mod touched;
 mod undo;
 
 pub use undo::LIST_MAX as UNDO_LIST_MAX;

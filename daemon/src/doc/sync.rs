@@ -7,17 +7,11 @@
 //! nothing applied in memory is ever missing from disk.
 
 use automerge::sync::{ChunkList, Message, State, SyncDoc};
-use automerge::{
-    ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, Patch, PatchAction, PatchLog,
-    Prop, VerificationMode,
-};
+use automerge::{ActorId, Automerge, Bundle, Change, LoadOptions, OnPartialLoad, VerificationMode};
 
 use tandem_proto::api::Touched;
 
 use tandem_proto::items::doc::Target;
-use tandem_proto::items::{kind_of_key, member};
-
-use super::layout::DEVICES;
 
 use super::PlanDoc;
 
@@ -114,56 +108,6 @@ pub fn change_messages(mut data: &[u8]) -> Vec<String> {
         data = rest;
     }
     out
-}
-
-/// The objects of the plan view that `patches` touch; `None` when the
-/// patches replace something wholesale and the view must be rebuilt.
-fn targets(patches: &[Patch]) -> Option<Vec<Target>> {
-    let key_of = |p: &Prop| match p {
-        Prop::Map(k) => Some(k.to_string()),
-        Prop::Seq(_) => None,
-    };
-    let action_key = |a: &PatchAction| match a {
-        PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
-        PatchAction::Conflict { prop } => key_of(prop),
-        _ => None,
-    };
-    let mut out: Vec<Target> = Vec::new();
-    for patch in patches {
-        let mut keys = patch.path.iter().filter_map(|(_, p)| key_of(p));
-        let (top, second) = (keys.next(), keys.next());
-        let item_from_action = patch.path.len() == 1;
-        let top = top.or_else(|| action_key(&patch.action));
-        let target = match top.as_deref() {
-            None | Some(DEVICES) => continue,
-            Some(tandem_proto::items::agreement::KEY) => Target::Agreement,
-            Some(member::KEY) => Target::Member(
-                second
-                    .or_else(|| {
-                        item_from_action
-                            .then(|| action_key(&patch.action))
-                            .flatten()
-                    })
-                    .unwrap_or_default()
-                    .into(),
-            ),
-            Some(k) => match kind_of_key(k) {
-                Some(kind) => match second.or_else(|| {
-                    item_from_action
-                        .then(|| action_key(&patch.action))
-                        .flatten()
-                }) {
-                    Some(id) => Target::Item(kind, id.into()),
-                    None => return None,
-                },
-                None => Target::Plan,
-            },
-        };
-        if !out.contains(&target) {
-            out.push(target);
-        }
-    }
-    Some(out)
 }
 
 /// The document chunk of a message that carries one whole document and
@@ -281,11 +225,8 @@ impl PlanDoc {
             }
         }
         let before = self.doc.get_heads();
-        let mut log = self.patch_log(&before);
-        let result = self
-            .doc
-            .receive_sync_message_log_patches(state, msg, &mut log);
-        let (change, touched) = self.settle(&before, &mut log);
+        let result = self.doc.receive_sync_message(state, msg);
+        let (change, touched) = self.settle(&before);
         Received {
             change,
             refused: result.err().map(|e| format!("sync message refused: {e}")),
@@ -294,24 +235,11 @@ impl PlanDoc {
         }
     }
 
-    /// A patch log for changes applied on top of `before`: patches name what
-    /// changed, to refresh the view cache and tell watchers. A first receive
-    /// into an empty document skips them (the whole plan is new, and logging
-    /// it would cost more than the sync).
-    pub(super) fn patch_log(&self, before: &[automerge::ChangeHash]) -> PatchLog {
-        if before.is_empty() {
-            PatchLog::inactive()
-        } else {
-            PatchLog::active()
-        }
-    }
-
     /// After changes were applied on top of `before`: refreshes the view and
     /// returns the new changes' bytes (to store) and what they touched.
     pub(super) fn settle(
         &mut self,
         before: &[automerge::ChangeHash],
-        log: &mut PatchLog,
     ) -> (Option<Vec<u8>>, Vec<Touched>) {
         let warm = self.cache.borrow().is_some();
         let mut touched = Vec::new();
@@ -321,8 +249,7 @@ impl PlanDoc {
         if before.is_empty() {
             self.cache.take();
         } else {
-            let patches = self.doc.make_patches(log);
-            match targets(&patches) {
+            match super::touched::since(&self.doc, before) {
                 Some(targets) => {
                     if warm {
                         for t in &targets {

@@ -625,6 +625,49 @@ fn sync_into(a: &PlanDoc, b: &mut PlanDoc) -> Vec<sync::Received> {
     got
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Random edits on one replica, synced into another that made its own
+    /// edits and holds a warm view: the view the touched objects refresh is
+    /// a fresh read of the merged document, and every goal or action whose
+    /// view changed is named as touched.
+    #[test]
+    fn a_warm_view_follows_what_sync_brings(
+        ops_a in prop::collection::vec(op(), 1..20),
+        ops_b in prop::collection::vec(op(), 0..10),
+    ) {
+        let base = new_plan();
+        let mut a = base.fork(device(1).actor);
+        let mut b = base.fork(device(2).actor);
+        let mut na = { let mut n = 0u64; move || { n += 1; format!("a{n:015x}") } };
+        let mut nb = { let mut n = 0u64; move || { n += 1; format!("b{n:015x}") } };
+        for op in &ops_b { run(&mut b, op, &device(2), &mut nb); }
+        let before = b.plan();
+        for op in &ops_a { run(&mut a, op, &device(1), &mut na); }
+        // `a` learns `b`'s edits (its own stay concurrent with them), so
+        // that what `b` receives are `a`'s edits alone.
+        a.merge(&mut b.fork(device(3).actor)).unwrap();
+        let got = sync_into(&a, &mut b);
+        prop_assert!(got.iter().all(|r| r.refused.is_none()));
+        let after = b.plan();
+        prop_assert_eq!(&after, &tandem_proto::items::read_plan(b.automerge()));
+        let touched: Vec<_> = got.iter().flat_map(|r| r.touched.clone()).collect();
+        let named = |kind: ItemKind, id: &ItemId| {
+            touched.iter().any(|t| t.kind == ItemKind::Plan || (t.kind == kind && t.id.as_deref() == Some(id.as_str())))
+        };
+        let goals = |p: &Plan| p.goals.iter().map(|g| (g.id.clone(), serde_json::to_string(g).unwrap())).collect::<std::collections::BTreeMap<_, _>>();
+        let actions = |p: &Plan| p.actions.iter().map(|x| (x.id.clone(), serde_json::to_string(x).unwrap())).collect::<std::collections::BTreeMap<_, _>>();
+        for (kind, was, now) in [(ItemKind::Goal, goals(&before), goals(&after)), (ItemKind::Action, actions(&before), actions(&after))] {
+            for id in was.keys().chain(now.keys()) {
+                if was.get(id) != now.get(id) {
+                    prop_assert!(named(kind, id), "{:?} {} changed but was not named: {:?}", kind, id, touched);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn a_warm_view_of_an_empty_document_is_refreshed_by_the_first_sync() {
     let a = new_plan();
