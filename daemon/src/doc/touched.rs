@@ -24,7 +24,15 @@ use super::layout::DEVICES;
 /// The objects of the view that the changes made after `before` touch;
 /// `None` when one replaces something wholesale (a collection, or an
 /// object Automerge cannot place) and the view must be rebuilt.
+///
+/// Automerge's `parents` unwraps its own lookups; the changes come from a
+/// peer, so a panic in it is caught and taken as "rebuild the view" (the
+/// document is only read here: nothing is left half done).
 pub(super) fn since(doc: &Automerge, before: &[ChangeHash]) -> Option<Vec<Target>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(doc, before))).unwrap_or(None)
+}
+
+fn read(doc: &Automerge, before: &[ChangeHash]) -> Option<Vec<Target>> {
     let mut out: Vec<Target> = Vec::new();
     for change in doc.get_changes(before) {
         for op in change.decode().operations {
