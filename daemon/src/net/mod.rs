@@ -46,6 +46,7 @@ use crate::engine::{NetEvent, Trust};
 
 pub mod codec;
 mod events;
+mod flights;
 pub mod gate;
 mod handle;
 mod join;
@@ -429,14 +430,18 @@ async fn event_loop(
     )
     .await;
     let mut joins = join::Joins::new();
+    let mut flights = flights::Flights::default();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
-            ev = swarm.select_next_some() => match ev {
-                SwarmEvent::Behaviour(BehaviourEvent::Join(e)) => {
-                    join::on_event(&mut swarm, e, &engine, &mut joins, &mut known).await;
+            ev = swarm.select_next_some() => {
+                settle_flights(&mut swarm, &mut flights, &ev);
+                match ev {
+                    SwarmEvent::Behaviour(BehaviourEvent::Join(e)) => {
+                        join::on_event(&mut swarm, e, &engine, &mut joins, &mut known).await;
+                    }
+                    ev => on_event(&mut swarm, ev, &engine, &mut known, &mut reach, &handle, &mut trusted).await,
                 }
-                ev => on_event(&mut swarm, ev, &engine, &mut known, &mut reach, &handle, &mut trusted).await,
             },
             Ok(()) = trust.changed() => {
                 let t = trust.borrow_and_update().clone();
@@ -449,7 +454,7 @@ async fn event_loop(
                 while let Ok(more) = outbox.try_recv() {
                     ready.push(more);
                 }
-                send_all(&mut swarm, ready, &mut known);
+                send_all(&mut swarm, &mut flights, ready, &mut known);
                 publish(&handle, &swarm, &known, &reach);
             }
             Some(cmd) = cmds.recv() => match cmd {
@@ -547,9 +552,11 @@ async fn on_command(
     publish(handle, swarm, known, reach);
 }
 
-/// Sends queued messages, packed into as few envelopes per peer as fit.
+/// Sends queued messages, packed into as few envelopes per peer as fit,
+/// as many as [`flights`] lets go now.
 fn send_all(
     swarm: &mut Swarm<Behaviour>,
+    flights: &mut flights::Flights,
     ready: Vec<(String, PeerMessage)>,
     known: &mut HashMap<PeerId, Known>,
 ) {
@@ -571,11 +578,46 @@ fn send_all(
         if let Some(k) = known.get_mut(&p) {
             k.sent += msgs.iter().map(|m| m.payload_len() as u64).sum::<u64>();
         }
-        let now = events::now_ms();
-        for mut env in Envelope::pack(msgs) {
-            env.sent_at_ms = Some(now);
-            swarm.behaviour_mut().sync.send_request(&p, env);
+        let envelopes = flights.send(p, msgs);
+        send_envelopes(swarm, &p, envelopes);
+    }
+}
+
+fn send_envelopes(swarm: &mut Swarm<Behaviour>, peer: &PeerId, envelopes: Vec<Envelope>) {
+    let now = events::now_ms();
+    for mut env in envelopes {
+        env.sent_at_ms = Some(now);
+        swarm.behaviour_mut().sync.send_request(peer, env);
+    }
+}
+
+/// Counts an answered or failed envelope off its peer's flights, and sends
+/// what waited for the slot; a peer with no connection left loses what
+/// waited.
+fn settle_flights(
+    swarm: &mut Swarm<Behaviour>,
+    flights: &mut flights::Flights,
+    ev: &SwarmEvent<BehaviourEvent>,
+) {
+    use request_response::{Event, Message};
+    match ev {
+        SwarmEvent::Behaviour(BehaviourEvent::Sync(
+            Event::Message {
+                peer,
+                message: Message::Response { .. },
+                ..
+            }
+            | Event::OutboundFailure { peer, .. },
+        )) => {
+            let next = flights.settled(peer);
+            send_envelopes(swarm, peer, next);
         }
+        SwarmEvent::ConnectionClosed {
+            peer_id,
+            num_established: 0,
+            ..
+        } => flights.forget(peer_id),
+        _ => {}
     }
 }
 
