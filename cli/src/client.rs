@@ -26,13 +26,6 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(120);
 /// A connection to the daemon.
 pub struct Client {
     stream: UnixStream,
-    /// The socket, for errors.
-    socket: PathBuf,
-    /// Whether the daemon's answer to our hello has been read. A command's
-    /// first request goes out right behind the hello, without waiting for
-    /// that answer (it is read before the request's reply): one round trip
-    /// fewer for every command.
-    welcomed: bool,
 }
 
 fn unreachable(socket: &Path, e: impl std::fmt::Display) -> Fail {
@@ -43,7 +36,7 @@ impl Client {
     /// Connects to the daemon of `home`, starting it first if allowed.
     pub fn connect(home: &Path, autostart: bool) -> Result<Client, Fail> {
         let socket = paths::socket_path(home);
-        match Client::open(&socket) {
+        match Client::try_connect(&socket) {
             Ok(c) => Ok(c),
             Err(e) if !autostart => Err(Fail::Unreachable(format!(
                 "tandemd is not running for home {} ({e}); start it with `tandem daemon start`",
@@ -51,49 +44,29 @@ impl Client {
             ))),
             Err(_) => {
                 start_daemon(home)?;
-                Client::open(&socket)
+                Client::try_connect(&socket)
             }
         }
     }
 
     /// Connects and shakes hands, without starting anything.
     pub fn try_connect(socket: &Path) -> Result<Client, Fail> {
-        let mut client = Client::open(socket)?;
-        client.welcome()?;
-        Ok(client)
-    }
-
-    /// Connects and says hello, without waiting for the answer.
-    fn open(socket: &Path) -> Result<Client, Fail> {
         let stream = UnixStream::connect(socket).map_err(|e| unreachable(socket, e))?;
         stream
             .set_read_timeout(Some(REPLY_TIMEOUT))
             .map_err(|e| unreachable(socket, e))?;
-        let mut client = Client {
-            stream,
-            socket: socket.to_path_buf(),
-            welcomed: false,
-        };
+        let mut client = Client { stream };
         let hello = Hello {
             protocol: PROTOCOL_VERSION,
             client: format!("tandem {}", env!("CARGO_PKG_VERSION")),
         };
         client.send(&hello).map_err(|e| unreachable(socket, e))?;
-        Ok(client)
-    }
-
-    /// Reads the daemon's answer to our hello, once.
-    fn welcome(&mut self) -> Result<(), Fail> {
-        if self.welcomed {
-            return Ok(());
-        }
-        match self.recv::<HandshakeReply>() {
-            Ok(HandshakeReply::Welcome(_)) => {
-                self.welcomed = true;
-                Ok(())
-            }
-            Ok(HandshakeReply::Error(e)) => Err(Fail::Unreachable(e.message)),
-            Err(e) => Err(unreachable(&self.socket, e)),
+        match client
+            .recv::<HandshakeReply>()
+            .map_err(|e| unreachable(socket, e))?
+        {
+            HandshakeReply::Welcome(_) => Ok(client),
+            HandshakeReply::Error(e) => Err(Fail::Unreachable(e.message)),
         }
     }
 
@@ -129,16 +102,12 @@ impl Client {
         }
     }
 
-    /// Sends a request, then reads the answer to our hello if it is still
-    /// due: a refused hello (another protocol version) is the error to
-    /// report, also when the daemon closed before the request arrived.
     fn send_request(&mut self, request: Request) -> Result<(), Fail> {
-        let sent = self.send(&request);
-        self.welcome()?;
-        sent.map_err(|e| match e.downcast::<frame::FrameError>() {
-            Ok(fe) => Fail::Usage(format!("request refused before sending: {fe}")),
-            Err(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
-        })
+        self.send(&request)
+            .map_err(|e| match e.downcast::<frame::FrameError>() {
+                Ok(fe) => Fail::Usage(format!("request refused before sending: {fe}")),
+                Err(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
+            })
     }
 
     /// Sends one request and hands `with` the value at `path` in its reply
@@ -274,87 +243,5 @@ pub fn start_daemon(home: &Path) -> Result<(), Fail> {
             )));
         }
         std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use std::io::{Read, Write};
-    use std::os::unix::net::{UnixListener, UnixStream};
-    use std::time::Duration;
-
-    use tandem_proto::api::{HandshakeReply, PlanList, Response, Welcome};
-    use tandem_proto::{ApiError, ErrorCode, PROTOCOL_VERSION, frame};
-
-    use super::Client;
-    use crate::fail::Fail;
-
-    fn read_frame(s: &mut UnixStream) -> serde_json::Value {
-        let mut header = [0u8; frame::HEADER_LEN];
-        s.read_exact(&mut header).unwrap();
-        let mut body = vec![0u8; frame::body_len(header, frame::MAX_REQUEST).unwrap()];
-        s.read_exact(&mut body).unwrap();
-        serde_json::from_slice(&body).unwrap()
-    }
-
-    fn write_frame<T: serde::Serialize>(s: &mut UnixStream, msg: &T) {
-        s.write_all(&frame::encode(msg, frame::MAX_RESPONSE).unwrap())
-            .unwrap();
-    }
-
-    /// A daemon played by `serve` on a socket in a fresh directory.
-    fn fake_daemon(
-        serve: impl FnOnce(UnixStream) + Send + 'static,
-    ) -> (tempfile::TempDir, std::path::PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("tandemd.sock");
-        let listener = UnixListener::bind(&socket).unwrap();
-        std::thread::spawn(move || {
-            let (stream, _) = listener.accept().unwrap();
-            stream
-                .set_read_timeout(Some(Duration::from_secs(5)))
-                .unwrap();
-            serve(stream);
-        });
-        (dir, socket)
-    }
-
-    /// The first request goes out behind the hello: this daemon reads both
-    /// before it answers either, which would leave a client that waited
-    /// for the welcome first stuck (and this daemon's read timing out).
-    #[test]
-    fn the_first_request_does_not_wait_for_the_welcome() {
-        let (_dir, socket) = fake_daemon(|mut s| {
-            assert_eq!(read_frame(&mut s)["protocol"], PROTOCOL_VERSION);
-            assert_eq!(read_frame(&mut s), "plan_list");
-            let welcome = Welcome {
-                protocol: PROTOCOL_VERSION,
-                daemon_version: "test".into(),
-            };
-            write_frame(&mut s, &HandshakeReply::Welcome(welcome));
-            write_frame(&mut s, &Response::Plans(Vec::new().into()));
-        });
-        let mut client = Client::open(&socket).unwrap();
-        assert!(client.call(PlanList).unwrap().is_empty());
-    }
-
-    /// A daemon that refuses the hello and hangs up without reading the
-    /// request that followed it: its reason is what the command reports.
-    #[test]
-    fn a_refused_hello_is_reported_though_a_request_followed_it() {
-        let (_dir, socket) = fake_daemon(|mut s| {
-            read_frame(&mut s);
-            let refusal = ApiError::new(ErrorCode::VersionMismatch, "speaks another version");
-            write_frame(&mut s, &HandshakeReply::Error(refusal));
-        });
-        let mut client = Client::open(&socket).unwrap();
-        // The daemon may be gone before the request is written.
-        std::thread::sleep(Duration::from_millis(50));
-        match client.call(PlanList) {
-            Err(Fail::Unreachable(m)) => assert_eq!(m, "speaks another version"),
-            other => panic!("{:?}", other.map(|_| ())),
-        }
     }
 }
