@@ -428,6 +428,22 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// Two replicas of one new plan, on devices 1 and 2.
+fn forked_pair() -> (PlanDoc, PlanDoc) {
+    let base = new_plan();
+    (base.fork(device(1).actor), base.fork(device(2).actor))
+}
+
+/// Item ids of one device, distinct from another's (`prefix`), as random
+/// ids would be.
+fn id_space(prefix: char) -> impl FnMut() -> String {
+    let mut n = 0u64;
+    move || {
+        n += 1;
+        format!("{prefix}{n:015x}")
+    }
+}
+
 fn pick(ids: &[String], i: usize) -> Option<String> {
     (!ids.is_empty()).then(|| ids[i % ids.len()].clone())
 }
@@ -513,12 +529,8 @@ proptest! {
     /// and every goal added on either side and never removed survives.
     #[test]
     fn forks_converge(ops_a in prop::collection::vec(op(), 0..25), ops_b in prop::collection::vec(op(), 0..25)) {
-        let base = new_plan();
-        let mut a = base.fork(device(1).actor);
-        let mut b = base.fork(device(2).actor);
-        // Distinct id spaces per device, as random ids would be.
-        let mut na = { let mut n = 0u64; move || { n += 1; format!("a{n:015x}") } };
-        let mut nb = { let mut n = 0u64; move || { n += 1; format!("b{n:015x}") } };
+        let (mut a, mut b) = forked_pair();
+        let (mut na, mut nb) = (id_space('a'), id_space('b'));
         for op in &ops_a { run(&mut a, op, &device(1), &mut na); }
         for op in &ops_b { run(&mut b, op, &device(2), &mut nb); }
         // The incrementally maintained view equals a fresh read of the document.
@@ -637,11 +649,8 @@ proptest! {
         ops_a in prop::collection::vec(op(), 1..20),
         ops_b in prop::collection::vec(op(), 0..10),
     ) {
-        let base = new_plan();
-        let mut a = base.fork(device(1).actor);
-        let mut b = base.fork(device(2).actor);
-        let mut na = { let mut n = 0u64; move || { n += 1; format!("a{n:015x}") } };
-        let mut nb = { let mut n = 0u64; move || { n += 1; format!("b{n:015x}") } };
+        let (mut a, mut b) = forked_pair();
+        let (mut na, mut nb) = (id_space('a'), id_space('b'));
         for op in &ops_b { run(&mut b, op, &device(2), &mut nb); }
         let before = b.plan();
         for op in &ops_a { run(&mut a, op, &device(1), &mut na); }
