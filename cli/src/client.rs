@@ -16,7 +16,7 @@ use tandem_proto::api::{Call, HandshakeReply, Hello, Request, Response};
 use tandem_proto::{PROTOCOL_VERSION, frame, paths};
 
 use crate::fail::Fail;
-use crate::reply::Found;
+use crate::reply::{Found, PassOn, Stop};
 
 /// How long to wait for a started daemon's socket.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
@@ -110,25 +110,41 @@ impl Client {
             })
     }
 
-    /// Sends one request and hands `with` the value at `path` in its reply
-    /// (`["plans"]`, or `["plan", "goals"]` for one list of the plan) as
-    /// the daemon wrote it, unparsed and borrowed from the frame: for
-    /// `--json` output that passes it on without decoding it into types and
-    /// encoding it again. The reply is read once ([`crate::reply`]). An
-    /// error reply becomes a [`Fail`], and so does a reply without the path.
-    pub fn call_raw<C: Call, T>(
+    /// Sends one request and writes the value at `path` in its reply
+    /// (`["plans"]`, or `["plan", "goals"]` for one list of the plan) to
+    /// `out`, laid out, as the daemon wrote it: for `--json` output, which
+    /// passes it on without decoding it into types and encoding it again.
+    /// The reply is read in pieces as it arrives ([`crate::reply`]). An
+    /// error reply becomes a [`Fail`], and so does a reply without the
+    /// path; neither writes anything.
+    pub fn call_passed_on<C: Call>(
         &mut self,
         request: C,
         path: &[&str],
-        with: impl FnOnce(&serde_json::value::RawValue) -> Result<T, Fail>,
-    ) -> Result<T, Fail> {
+        out: impl std::io::Write,
+    ) -> Result<(), Fail> {
         self.send_request(request.into())?;
         let lost = |e: &dyn std::fmt::Display| {
             Fail::Unreachable(format!("lost the connection to tandemd: {e}"))
         };
-        let body = self.recv_body().map_err(|e| lost(&e))?;
-        match crate::reply::find(&body, path).map_err(|e| lost(&e))? {
-            Found::Value(value) => with(value),
+        let mut header = [0u8; frame::HEADER_LEN];
+        self.stream.read_exact(&mut header).map_err(|e| lost(&e))?;
+        let mut left = frame::body_len(header, frame::MAX_RESPONSE).map_err(|e| lost(&e))?;
+        let mut reply = PassOn::new(path, out);
+        let mut piece = vec![0u8; PIECE.min(left)];
+        while left > 0 {
+            let want = piece.len().min(left);
+            let n = match self.stream.read(&mut piece[..want]) {
+                Ok(0) => return Err(lost(&"the reply was cut short")),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(lost(&e)),
+            };
+            left -= n;
+            reply.feed(&piece[..n]).map_err(stopped)?;
+        }
+        match reply.finish().map_err(stopped)? {
+            Found::Passed => Ok(()),
             Found::Error(e) => Err(e.into()),
             Found::Missing(key) => Err(Fail::Other(format!(
                 "tandemd answered a {} request without {} (it sent {key}); are tandem and tandemd the same build?",
@@ -243,5 +259,16 @@ pub fn start_daemon(home: &Path) -> Result<(), Fail> {
             )));
         }
         std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// How much of a reply passed on is read from the socket at once.
+const PIECE: usize = 64 * 1024;
+
+/// A reply passed on that stopped: not JSON, or the output closed.
+fn stopped(stop: Stop) -> Fail {
+    match stop {
+        Stop::NotJson(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
+        Stop::Write(e) => Fail::output(e),
     }
 }

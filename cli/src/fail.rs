@@ -80,6 +80,17 @@ impl Fail {
     }
 }
 
+impl Fail {
+    /// A failed write to stdout. A closed pipe (e.g. `| head`) ends the
+    /// program quietly, with success: the reader had what it wanted.
+    pub fn output(e: std::io::Error) -> Fail {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        Fail::Other(format!("cannot write output: {e}"))
+    }
+}
+
 impl From<ApiError> for Fail {
     fn from(e: ApiError) -> Self {
         match e.code {

@@ -1,128 +1,128 @@
-//! `--json` output laid out for people: JSON text from tandemd, indented
-//! as serde_json's pretty writer indents a value (two spaces, `"key": value`,
-//! `[]` and `{}` when empty), without decoding it.
+//! `--json` output laid out for people: the tokens of JSON text from
+//! tandemd ([`crate::scan`]), indented as serde_json's pretty writer
+//! indents a value (two spaces, `"key": value`, `[]` and `{}` when empty),
+//! without decoding it.
 //!
 //! Long lists (`plan list` of 5,000 plans, `goal list` of a big plan) are
 //! passed on as the daemon wrote them. Laying them out by decoding and
 //! encoding every token again (serde-transcode; the jsonformat crate runs
 //! at the same speed) was the largest part of such a command: 2.7 ms for
 //! the 1.2 MB of 5,000 plans, into a fresh 1.6 MB buffer. This copies each
-//! string in one piece (found with memchr), looks only at the bytes
-//! between strings, and writes through one small buffer: 1.3 ms.
-//!
-//! The text must be JSON, checked before (the client reads it as a
-//! `RawValue`, which parses it); its tokens are copied as they are and
-//! the whitespace between them is replaced. For text serde_json wrote, the
-//! result is byte for byte what `serde_json::to_string_pretty` writes for
-//! the value (a property test checks this).
+//! token as it came and replaces the whitespace between them, writing
+//! through one small buffer as the reply arrives. For text serde_json
+//! wrote, the result is byte for byte what `serde_json::to_string_pretty`
+//! writes for the value (a property test checks this).
 
 use std::io::Write;
 
-/// Writes `json` laid out with two-space indents, then a newline, to
-/// `sink`, [`CHUNK`] bytes at a time.
-pub fn write(json: &str, sink: &mut impl Write) -> std::io::Result<()> {
-    let bytes = json.as_bytes();
-    let mut out = Vec::with_capacity(CHUNK + CHUNK / 4);
-    let mut depth = 0usize;
-    // Just after `[` or `{`: the next value goes on a new line, unless the
-    // next byte closes it (`[]`).
-    let mut opened = false;
-    let mut i = 0;
-    while let Some(&c) = bytes.get(i) {
-        if out.len() >= CHUNK {
-            // Whole lines only: stdout is line-buffered, and would write
-            // the tail of a chunk that ends mid-line on its own.
-            let cut = out
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(out.len(), |k| k + 1);
-            sink.write_all(&out[..cut])?;
-            out.drain(..cut);
-        }
-        match c {
-            b'"' => {
-                if opened {
-                    newline(&mut out, depth);
-                    opened = false;
-                }
-                let end = string_end(bytes, i);
-                out.extend_from_slice(&bytes[i..end]);
-                i = punctuation(bytes, end, &mut out, depth);
-                continue;
-            }
-            b'[' | b'{' => {
-                if opened {
-                    newline(&mut out, depth);
-                }
-                out.push(c);
-                depth += 1;
-                opened = true;
-            }
-            b']' | b'}' => {
-                depth = depth.saturating_sub(1);
-                if !opened {
-                    newline(&mut out, depth);
-                }
-                opened = false;
-                out.push(c);
-            }
-            b',' => {
-                out.push(b',');
-                newline(&mut out, depth);
-            }
-            b':' => out.extend_from_slice(b": "),
-            b' ' | b'\n' | b'\r' | b'\t' => {}
-            _ => {
-                if opened {
-                    newline(&mut out, depth);
-                    opened = false;
-                }
-                // A number, `true`, `false` or `null`: copied in one piece.
-                let end = bytes[i..]
-                    .iter()
-                    .position(|b| {
-                        matches!(b, b',' | b']' | b'}' | b':' | b' ' | b'\n' | b'\r' | b'\t')
-                    })
-                    .map_or(bytes.len(), |k| i + k);
-                out.extend_from_slice(&bytes[i..end]);
-                i = punctuation(bytes, end, &mut out, depth);
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out.push(b'\n');
-    sink.write_all(&out)
+use crate::scan::{Piece, Tokens};
+
+/// Lays out the tokens it is handed and writes them to `sink`, whole
+/// lines at a time, [`CHUNK`] bytes or more at once.
+#[derive(Debug)]
+pub struct Layout<W: Write> {
+    sink: W,
+    out: Vec<u8>,
+    depth: usize,
+    /// Just after `[` or `{`: the next value goes on a new line, unless the
+    /// next token closes it (`[]`).
+    opened: bool,
+    /// The first failed write, until taken.
+    failed: Option<std::io::Error>,
+    /// A write failed: nothing more is written.
+    broken: bool,
 }
 
-/// Lays out the `:` or `,` at `i`, if there is one, and returns where the
-/// next token starts. A key's colon, and the comma after a value, come
-/// right after a string or a number: handled there, they cost no trip
-/// through [`write`]'s `match` on the next byte, whose jump the CPU
-/// mispredicts often (the tokens of a list alternate). 0.8 instead of
-/// 1.1 ms for the 1.2 MB of 5,000 plans.
-fn punctuation(bytes: &[u8], i: usize, out: &mut Vec<u8>, depth: usize) -> usize {
-    match bytes.get(i) {
-        Some(b':') => {
-            out.extend_from_slice(b": ");
-            i + 1
+impl<W: Write> Layout<W> {
+    /// A layout writing to `sink`.
+    pub fn new(sink: W) -> Self {
+        Layout {
+            sink,
+            out: Vec::with_capacity(CHUNK + CHUNK / 4),
+            depth: 0,
+            opened: false,
+            failed: None,
+            broken: false,
         }
-        Some(b',') => {
-            out.push(b',');
-            newline(out, depth);
-            i + 1
+    }
+
+    /// The error of a failed write (stdout closed by `| head`), once.
+    pub fn take_failure(&mut self) -> Option<std::io::Error> {
+        self.failed.take()
+    }
+
+    /// Ends the text with a newline and writes what is left.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.push(b'\n');
+        self.write_out();
+        match self.failed.take() {
+            Some(e) => Err(e),
+            None => self.sink.flush().map(|()| self.sink),
         }
-        _ => i,
+    }
+
+    fn write_out(&mut self) {
+        if !self.broken
+            && let Err(e) = self.sink.write_all(&self.out)
+        {
+            self.failed = Some(e);
+            self.broken = true;
+        }
+        self.out.clear();
+    }
+
+    /// A new line at the current depth. Lines are written out here, whole:
+    /// stdout is line-buffered, and would write the tail of a chunk that
+    /// ends mid-line on its own.
+    fn newline(&mut self) {
+        self.out.push(b'\n');
+        if self.out.len() >= CHUNK {
+            self.write_out();
+        }
+        // The indent of the usual depths, copied in one piece.
+        const INDENTS: &[u8; 32] = b"                                ";
+        match INDENTS.get(..2 * self.depth) {
+            Some(indent) => self.out.extend_from_slice(indent),
+            None => self.out.resize(self.out.len() + 2 * self.depth, b' '),
+        }
     }
 }
 
-/// `json` laid out, as [`write`] writes it.
-#[cfg(test)]
-pub fn pretty(json: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    // Writing to a Vec does not fail.
-    let _ = write(json, &mut out);
-    out
+impl<W: Write> Tokens for Layout<W> {
+    fn open(&mut self, bracket: u8) {
+        if self.opened {
+            self.newline();
+        }
+        self.out.push(bracket);
+        self.depth += 1;
+        self.opened = true;
+    }
+
+    fn close(&mut self, bracket: u8) {
+        self.depth = self.depth.saturating_sub(1);
+        if !self.opened {
+            self.newline();
+        }
+        self.opened = false;
+        self.out.push(bracket);
+    }
+
+    fn colon(&mut self) {
+        self.out.extend_from_slice(b": ");
+    }
+
+    fn comma(&mut self) {
+        self.out.push(b',');
+        self.newline();
+    }
+
+    fn piece(&mut self, piece: Piece<'_>) {
+        if piece.first && self.opened {
+            self.newline();
+            self.opened = false;
+        }
+        self.out.extend_from_slice(piece.bytes);
+    }
 }
 
 /// How much laid-out text is written at once: the output of a long list
@@ -130,47 +130,14 @@ pub fn pretty(json: &str) -> Vec<u8> {
 /// (1.6 MB for 5,000 plans), whose fresh pages each cost a page fault.
 const CHUNK: usize = 64 * 1024;
 
-/// Where the string starting with the quote at `start` ends (just after
-/// its closing quote; the end of the text if it has none).
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while let Some(k) = bytes.get(i..).and_then(quote_or_backslash) {
-        i += k;
-        if bytes[i] == b'"' {
-            return i + 1;
-        }
-        // A backslash escapes the byte after it (`\"`, `\\`, `\u...`).
-        i += 2;
-    }
-    bytes.len()
-}
-
-/// Where the first `"` or `\` in `rest` is.
-///
-/// On x86-64 this asks memchr's SSE2 searcher directly (every x86-64 CPU
-/// has SSE2, known when compiling): memchr's own entry point picks AVX2 if
-/// the CPU has it, and finding out runs `cpuid` on first use, which traps
-/// to the hypervisor on a virtual machine: ~45 µs of each `goal list
-/// --json` on the 2-core VM of BENCHMARKS.md, more than the whole search.
-/// JSON strings are short; 16 bytes at a time is as fast for them.
-fn quote_or_backslash(rest: &[u8]) -> Option<usize> {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(sse2) = memchr::arch::x86_64::sse2::memchr::Two::new(b'"', b'\\') {
-        return sse2.find(rest);
-    }
-    memchr::memchr2(b'"', b'\\', rest)
-}
-
-fn newline(out: &mut Vec<u8>, depth: usize) {
-    // A newline and the indent of the usual depths, copied in one piece.
-    const INDENTS: &[u8; 33] = b"\n                                ";
-    match INDENTS.get(..1 + 2 * depth) {
-        Some(line) => out.extend_from_slice(line),
-        None => {
-            out.push(b'\n');
-            out.resize(out.len() + 2 * depth, b' ');
-        }
-    }
+/// `json` laid out, as a [`Layout`] writes it; `None` if it is not JSON.
+#[cfg(test)]
+pub fn pretty(json: &str) -> Option<Vec<u8>> {
+    let mut scanner = crate::scan::Scanner::new();
+    let mut layout = Layout::new(Vec::new());
+    scanner.feed(json.as_bytes(), &mut layout).ok()?;
+    scanner.finish(&mut layout).ok()?;
+    layout.finish().ok()
 }
 
 #[cfg(test)]
@@ -180,7 +147,25 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
-    use super::pretty;
+    use super::{Layout, pretty};
+    use crate::scan::Scanner;
+
+    /// A sink that keeps each write apart.
+    #[derive(Default)]
+    struct Lines {
+        writes: Vec<Vec<u8>>,
+    }
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.writes.push(buf.to_vec());
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
 
     fn as_serde_json(v: &Value) -> String {
         serde_json::to_string_pretty(v).unwrap() + "\n"
@@ -201,7 +186,7 @@ mod tests {
             let v: Value = serde_json::from_str(text).unwrap();
             let compact = serde_json::to_string(&v).unwrap();
             assert_eq!(
-                String::from_utf8(pretty(&compact)).unwrap(),
+                String::from_utf8(pretty(&compact).unwrap()).unwrap(),
                 as_serde_json(&v),
                 "{text}"
             );
@@ -215,7 +200,7 @@ mod tests {
         let spaced = "[ 1 ,\n\t{ \"a\" : [ ] , \"b\":\"x y\" } ]";
         let v: Value = serde_json::from_str(spaced).unwrap();
         assert_eq!(
-            String::from_utf8(pretty(spaced)).unwrap(),
+            String::from_utf8(pretty(spaced).unwrap()).unwrap(),
             as_serde_json(&v)
         );
     }
@@ -246,17 +231,29 @@ mod tests {
         #[test]
         fn the_layout_is_serde_jsons(v in any_json()) {
             let compact = serde_json::to_string(&v).unwrap();
-            prop_assert_eq!(String::from_utf8(pretty(&compact)).unwrap(), as_serde_json(&v));
+            prop_assert_eq!(String::from_utf8(pretty(&compact).unwrap()).unwrap(), as_serde_json(&v));
         }
 
-        /// Text that is not JSON (cut short, a lone backslash at the end,
-        /// more closing than opening brackets) is laid out somehow, never
-        /// a panic, and every byte but whitespace outside strings is kept.
+        /// Fed in pieces cut anywhere (inside strings, numbers, UTF-8
+        /// characters, escapes), the same text is laid out the same, and
+        /// written whole lines at a time.
         #[test]
-        fn any_text_is_laid_out_without_a_panic(text in r#"[\[\]{}",:\\ a1\n]{0,40}"#) {
-            let out = pretty(&text);
-            let kept = |b: &[u8]| b.iter().filter(|c| !c.is_ascii_whitespace()).count();
-            prop_assert_eq!(kept(&out), kept(text.as_bytes()));
+        fn pieces_are_laid_out_as_the_whole(v in any_json(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12)) {
+            let compact = serde_json::to_string(&v).unwrap();
+            let bytes = compact.as_bytes();
+            let mut at: Vec<usize> = cuts.iter().map(|c| c.index(bytes.len() + 1)).collect();
+            at.sort_unstable();
+            let mut scanner = Scanner::new();
+            let mut layout = Layout::new(Lines::default());
+            let mut from = 0;
+            for to in at.into_iter().chain([bytes.len()]) {
+                scanner.feed(&bytes[from..to], &mut layout).unwrap();
+                from = to;
+            }
+            scanner.finish(&mut layout).unwrap();
+            let written = layout.finish().unwrap();
+            prop_assert!(written.writes.iter().all(|w| w.ends_with(b"\n")));
+            prop_assert_eq!(String::from_utf8(written.writes.concat()).unwrap(), as_serde_json(&v));
         }
     }
 }

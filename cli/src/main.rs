@@ -19,6 +19,7 @@ mod progress;
 mod record;
 mod render;
 mod reply;
+mod scan;
 mod style;
 mod templates;
 

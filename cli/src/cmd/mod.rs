@@ -187,15 +187,17 @@ impl Ctx {
     /// lists, where decoding every entry into types and encoding it again
     /// was most of the command's time (`plan list` of 5,000 plans).
     pub fn emit_raw<C: Call>(&mut self, request: C, tag: &str) -> Result<(), Fail> {
-        self.client()?.call_raw(request, &[tag], print_pretty)
+        let out = std::io::stdout().lock();
+        self.client()?.call_passed_on(request, &[tag], out)
     }
 
     /// Prints one list of the plan (`goals`, `contacts`, ...) as `--json`
     /// output, passed on as the daemon wrote it (see [`Ctx::emit_raw`]).
     pub fn emit_plan_list(&mut self, list: &str) -> Result<(), Fail> {
         let plan = self.plan.clone();
+        let out = std::io::stdout().lock();
         self.client()?
-            .call_raw(PlanGet { plan }, &["plan", list], print_pretty)
+            .call_passed_on(PlanGet { plan }, &["plan", list], out)
     }
 
     /// The next frame of a stream started with [`Ctx::call`] (`tandem watch`).
@@ -278,10 +280,6 @@ impl Ctx {
 /// Prints `raw` JSON laid out as `--json` prints any value (two-space
 /// indents, then a newline), without decoding it into types: the same text
 /// as [`Ctx::emit`] gives for the value it holds (see [`crate::layout`]).
-pub fn print_pretty(raw: &serde_json::value::RawValue) -> Result<(), Fail> {
-    print_with(|out| crate::layout::write(raw.get(), out))
-}
-
 /// The JSON of an edited item: the object itself (for removals: what and id).
 pub fn item_json(item: &Item) -> serde_json::Value {
     match item {
@@ -308,11 +306,9 @@ pub fn print_with(
     write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
 ) -> Result<(), Fail> {
     let mut out = std::io::stdout().lock();
-    match write(&mut out).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(e) => Err(Fail::Other(format!("cannot write output: {e}"))),
-    }
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(Fail::output)
 }
 
 #[cfg(test)]
@@ -351,12 +347,18 @@ mod tests {
             .collect();
         let reply = serde_json::to_string(&tandem_proto::api::Response::Plans(list.clone().into()))
             .unwrap();
-        let tagged: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
-            serde_json::from_str(&reply).unwrap();
-        let printed = crate::layout::pretty(tagged["plans"].get());
+        let passed_on = |reply: &str| {
+            let mut printed = Vec::new();
+            let mut pass = crate::reply::PassOn::new(&["plans"], &mut printed);
+            pass.feed(reply.as_bytes()).unwrap();
+            assert!(matches!(
+                pass.finish().unwrap(),
+                crate::reply::Found::Passed
+            ));
+            String::from_utf8(printed).unwrap()
+        };
         let typed = serde_json::to_string_pretty(&list).unwrap() + "\n";
-        assert_eq!(String::from_utf8(printed).unwrap(), typed);
-        let empty = serde_json::value::RawValue::from_string("[]".into()).unwrap();
-        assert_eq!(crate::layout::pretty(empty.get()), b"[]\n");
+        assert_eq!(passed_on(&reply), typed);
+        assert_eq!(passed_on(r#"{"plans":[]}"#), "[]\n");
     }
 }
