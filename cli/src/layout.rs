@@ -79,11 +79,10 @@ impl<W: Write> Layout<W> {
         if self.out.len() >= CHUNK {
             self.write_out();
         }
-        // The indent of the usual depths, copied in one piece.
-        const INDENTS: &[u8; 32] = b"                                ";
-        match INDENTS.get(..2 * self.depth) {
-            Some(indent) => self.out.extend_from_slice(indent),
-            None => self.out.resize(self.out.len() + 2 * self.depth, b' '),
+        // Two spaces a level: the depths of a list are few, and copying
+        // a run of spaces compiled to a call to `memset` each line.
+        for _ in 0..self.depth {
+            self.out.extend_from_slice(b"  ");
         }
     }
 }

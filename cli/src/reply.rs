@@ -271,6 +271,14 @@ impl<S: Tokens> Tokens for Route<'_, S> {
     }
 
     fn piece(&mut self, piece: Piece<'_>) {
+        if let Mode::Pass(at) = self.mode {
+            // Most of a long reply: first, and in few steps.
+            self.inner.piece(piece);
+            if piece.last {
+                self.value_may_end(at, false);
+            }
+            return;
+        }
         if self.mode == Mode::Look && piece.first && !piece.key {
             self.value_begins(None);
         }

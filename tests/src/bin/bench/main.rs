@@ -55,6 +55,25 @@ pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Times each of `fns` `n` times, taking them in turn (one of each, then
+/// again), so that the machine's drift over the runs is in all of them
+/// alike: on the 2-core VM of this file one p50 moved by a third between
+/// two runs of the same section.
+pub(crate) fn time_alternately<const K: usize>(
+    n: usize,
+    mut fns: [&mut dyn FnMut(); K],
+) -> [Vec<Duration>; K] {
+    let mut times: [Vec<Duration>; K] = std::array::from_fn(|_| Vec::with_capacity(n));
+    for _ in 0..n {
+        for (f, t) in fns.iter_mut().zip(times.iter_mut()) {
+            let start = Instant::now();
+            f();
+            t.push(start.elapsed());
+        }
+    }
+    times
+}
+
 pub(crate) fn time_n(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
     (0..n)
         .map(|_| {
@@ -105,19 +124,16 @@ fn cli_round_trip() {
     }
     assert_eq!(h.json(&["goal", "list"]).as_array().unwrap().len(), 500);
     let runs = 200;
-    let mut noop = time_n(runs, || {
-        assert!(Command::new("/bin/true").status().unwrap().success());
-    });
-    let mut rust = time_n(runs, || {
-        assert!(Command::new(noop_bin()).status().unwrap().success());
-    });
-    let mut floor = time_n(runs, || {
-        assert!(h.run(&["--version"]).status.success());
-    });
-    let mut list = time_n(runs, || {
-        let out = h.run(&["goal", "list", "--json"]);
-        assert!(out.status.success());
-    });
+    // One of each in turn, so that the VM's drift is in every figure.
+    let [mut noop, mut rust, mut floor, mut list] = time_alternately(
+        runs,
+        [
+            &mut || assert!(Command::new("/bin/true").status().unwrap().success()),
+            &mut || assert!(Command::new(noop_bin()).status().unwrap().success()),
+            &mut || assert!(h.run(&["--version"]).status.success()),
+            &mut || assert!(h.run(&["goal", "list", "--json"]).status.success()),
+        ],
+    );
     let (n50, n95) = (percentile(&mut noop, 0.5), percentile(&mut noop, 0.95));
     let (l50, l95) = (percentile(&mut list, 0.5), percentile(&mut list, 0.95));
     println!("runs: {runs}");
