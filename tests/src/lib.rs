@@ -28,8 +28,20 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tandem_proto::paths;
 
+/// The directory [`use_bin_dir`] chose, if any.
+static CHOSEN_BIN_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Runs `tandem` and `tandemd` from `dir` from now on (the bench's copies
+/// of them, made as `cargo install` makes them). Only the first call counts.
+pub fn use_bin_dir(dir: PathBuf) {
+    let _ = CHOSEN_BIN_DIR.set(dir);
+}
+
 /// The directory holding `tandem` and `tandemd`.
 pub fn bin_dir() -> PathBuf {
+    if let Some(d) = CHOSEN_BIN_DIR.get() {
+        return d.clone();
+    }
     if let Some(d) = std::env::var_os("TANDEM_BIN_DIR") {
         return PathBuf::from(d);
     }

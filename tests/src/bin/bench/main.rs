@@ -242,11 +242,33 @@ fn throughput() {
     println!();
 }
 
-/// The no-op Rust binary built beside the bench: the spawn baseline.
+/// The no-op Rust binary built beside the bench (`TANDEM_BIN_DIR` may name
+/// another build's daemons), copied as the others are ([`install`]): the
+/// spawn baseline.
 pub(crate) fn noop_bin() -> std::path::PathBuf {
-    // Beside the bench itself: `TANDEM_BIN_DIR` may name another build's daemons.
+    tandem_e2e::bin_dir().join("noop")
+}
+
+/// Copies `tandem`, `tandemd` and the no-op baseline into a directory of
+/// their own and runs them from there, as `cargo install` copies them into
+/// `~/.cargo/bin`. A binary as the linker wrote it in `target/` started
+/// slower on the VM of BENCHMARKS.md than a copy of the same file:
+/// `tandem --version` 1.66-1.72 against 1.49-1.52 ms (`perf stat -r 500`,
+/// alternating; the page cache holds the two files differently), which
+/// is not what a user's installed binary does.
+fn install() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().join("noop")
+    let sources = [
+        tandem_e2e::bin_dir().join("tandem"),
+        tandem_e2e::bin_dir().join("tandemd"),
+        exe.parent().unwrap().join("noop"),
+    ];
+    for src in sources {
+        std::fs::copy(&src, dir.path().join(src.file_name().unwrap())).unwrap();
+    }
+    tandem_e2e::use_bin_dir(dir.path().to_path_buf());
+    dir
 }
 
 pub(crate) fn rss_kib(pid: u32) -> u64 {
@@ -341,6 +363,7 @@ fn main() {
         "# Tandem benchmarks ({} CPUs)\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    let _installed = install();
     let only = std::env::args().nth(1);
     let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
     if want("cli") {
