@@ -61,6 +61,8 @@ impl<W: Write> Layout<W> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn write_out(&mut self) {
         if !self.broken
             && let Err(e) = self.sink.write_all(&self.out)
@@ -74,6 +76,7 @@ impl<W: Write> Layout<W> {
     /// A new line at the current depth. Lines are written out here, whole:
     /// stdout is line-buffered, and would write the tail of a chunk that
     /// ends mid-line on its own.
+    #[inline(always)]
     fn newline(&mut self) {
         self.out.push(b'\n');
         if self.out.len() >= CHUNK {

@@ -270,6 +270,7 @@ impl<S: Tokens> Tokens for Route<'_, S> {
         }
     }
 
+    #[inline(always)]
     fn piece(&mut self, piece: Piece<'_>) {
         if let Mode::Pass(at) = self.mode {
             // Most of a long reply: first, and in few steps.
