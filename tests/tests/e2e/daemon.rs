@@ -64,6 +64,62 @@ fn daemon_start_stop_status() {
     h.fails(&["daemon", "status"], 4);
 }
 
+/// `daemon stop` returns once the daemon is gone, lock and all: a daemon
+/// started right after it serves the home instead of finding it taken
+/// (`tandemd is already running`). It used to return when the socket was
+/// gone, while the daemon was still closing its database and held the
+/// lock; CI once caught a test starting the next daemon in that moment.
+#[test]
+fn a_daemon_started_right_after_daemon_stop_is_not_refused() {
+    let h = Home::new();
+    h.json(&["plan", "new", "Stop and go"]);
+    // Busy CPUs (as in CI, where the test ran beside others) stretch the
+    // daemon's last steps: without them the moment was rarely hit.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let spinners: Vec<_> = (0..4)
+        .map(|_| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    for round in 0..15 {
+        let stop = h.run(&["daemon", "stop"]);
+        assert!(stop.status.success(), "{stop:?}");
+        let mut d = h
+            .daemon_cmd()
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::os::unix::net::UnixStream::connect(h.socket()).is_err() {
+            if let Some(status) = d.try_wait().unwrap() {
+                let mut err = String::new();
+                std::io::Read::read_to_string(&mut d.stderr.take().unwrap(), &mut err).unwrap();
+                panic!(
+                    "round {round}: the daemon started after `daemon stop` exited {status}: {err}"
+                );
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: no socket"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        // The next round's `daemon stop` stops it (it stays a zombie
+        // child of this test until the test ends, which holds no lock).
+        std::mem::forget(d);
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    for s in spinners {
+        s.join().unwrap();
+    }
+    assert!(h.run(&["daemon", "stop"]).status.success());
+}
+
 #[test]
 fn the_config_file_sets_what_flags_and_env_leave_unset_and_a_bad_one_is_named() {
     let h = Home::new();
