@@ -78,9 +78,7 @@ impl Fail {
             Fail::Other(_) => "error",
         }
     }
-}
 
-impl Fail {
     /// A failed write to stdout. A closed pipe (e.g. `| head`) ends the
     /// program quietly, with success: the reader had what it wanted.
     pub fn output(e: std::io::Error) -> Fail {

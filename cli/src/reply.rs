@@ -186,7 +186,8 @@ impl<'p, S: Tokens> Route<'p, S> {
         self.found.get_or_insert(Found::Missing(key));
     }
 
-    /// A key of the object looked in was read whole.
+    /// A key of the object looked in was read whole (as written, quotes
+    /// included; one too long to keep is `"\`, which names nothing).
     fn key_read(&mut self) {
         let key = std::mem::take(&mut self.key);
         let is = |name: &str| match key.get(1..key.len().saturating_sub(1)) {
@@ -299,6 +300,11 @@ impl<S: Tokens> Tokens for Route<'_, S> {
             Mode::Look if piece.key && self.depth == self.matched + 1 && self.found.is_none() => {
                 if self.key.len() + piece.bytes.len() <= KEY_MAX {
                     self.key.extend_from_slice(piece.bytes);
+                } else {
+                    // Too long for any path: kept as a key that is no name,
+                    // not cut to a prefix that could be one.
+                    self.key.clear();
+                    self.key.extend_from_slice(b"\"\\");
                 }
                 if piece.last {
                     self.key_read();
@@ -364,6 +370,25 @@ mod tests {
             ),
             "2\n"
         );
+    }
+
+    /// A key too long to keep, cut between two pieces after `"planx`, is
+    /// not taken for `plan` (its first piece less the last byte, as a
+    /// whole key less its closing quote).
+    #[test]
+    fn a_key_too_long_to_keep_matches_no_path() {
+        let long = format!("plan{}", "x".repeat(super::KEY_MAX));
+        let reply = format!(r#"{{"{long}":{{"goals":[1]}}}}"#);
+        let cut = r#"{"planx"#.len();
+        let mut out = Vec::new();
+        let mut pass = PassOn::new(&["plan", "goals"], &mut out);
+        pass.feed(&reply.as_bytes()[..cut]).unwrap();
+        pass.feed(&reply.as_bytes()[cut..]).unwrap();
+        match pass.finish().unwrap() {
+            Found::Missing(k) => assert!(k.starts_with("\""), "{k}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(out.is_empty());
     }
 
     #[test]

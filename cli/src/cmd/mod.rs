@@ -277,9 +277,6 @@ impl Ctx {
     }
 }
 
-/// Prints `raw` JSON laid out as `--json` prints any value (two-space
-/// indents, then a newline), without decoding it into types: the same text
-/// as [`Ctx::emit`] gives for the value it holds (see [`crate::layout`]).
 /// The JSON of an edited item: the object itself (for removals: what and id).
 pub fn item_json(item: &Item) -> serde_json::Value {
     match item {
