@@ -96,9 +96,7 @@ impl Client {
         match self.recv::<Response>() {
             Ok(Response::Error(e)) => Err(e.into()),
             Ok(r) => Ok(r),
-            Err(e) => Err(Fail::Unreachable(format!(
-                "lost the connection to tandemd: {e}"
-            ))),
+            Err(e) => Err(lost(e)),
         }
     }
 
@@ -106,7 +104,7 @@ impl Client {
         self.send(&request)
             .map_err(|e| match e.downcast::<frame::FrameError>() {
                 Ok(fe) => Fail::Usage(format!("request refused before sending: {fe}")),
-                Err(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
+                Err(e) => lost(e),
             })
     }
 
@@ -124,21 +122,18 @@ impl Client {
         out: impl std::io::Write,
     ) -> Result<(), Fail> {
         self.send_request(request.into())?;
-        let lost = |e: &dyn std::fmt::Display| {
-            Fail::Unreachable(format!("lost the connection to tandemd: {e}"))
-        };
         let mut header = [0u8; frame::HEADER_LEN];
-        self.stream.read_exact(&mut header).map_err(|e| lost(&e))?;
-        let mut left = frame::body_len(header, frame::MAX_RESPONSE).map_err(|e| lost(&e))?;
+        self.stream.read_exact(&mut header).map_err(lost)?;
+        let mut left = frame::body_len(header, frame::MAX_RESPONSE).map_err(lost)?;
         let mut reply = PassOn::new(path, out);
         let mut piece = vec![0u8; PIECE.min(left)];
         while left > 0 {
             let want = piece.len().min(left);
             let n = match self.stream.read(&mut piece[..want]) {
-                Ok(0) => return Err(lost(&"the reply was cut short")),
+                Ok(0) => return Err(lost("the reply was cut short")),
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(lost(&e)),
+                Err(e) => return Err(lost(e)),
             };
             left -= n;
             reply.feed(&piece[..n]).map_err(stopped)?;
@@ -161,11 +156,7 @@ impl Client {
         let response = match self.recv::<Response>() {
             Ok(Response::Error(e)) => return Err(e.into()),
             Ok(r) => r,
-            Err(e) => {
-                return Err(Fail::Unreachable(format!(
-                    "lost the connection to tandemd: {e}"
-                )));
-            }
+            Err(e) => return Err(lost(e)),
         };
         C::reply(response).map_err(|other| {
             Fail::Other(format!(
@@ -262,13 +253,18 @@ pub fn start_daemon(home: &Path) -> Result<(), Fail> {
     }
 }
 
+/// The connection broke, or what came over it cannot be read.
+fn lost(e: impl std::fmt::Display) -> Fail {
+    Fail::Unreachable(format!("lost the connection to tandemd: {e}"))
+}
+
 /// How much of a reply passed on is read from the socket at once.
 const PIECE: usize = 64 * 1024;
 
 /// A reply passed on that stopped: not JSON, or the output closed.
 fn stopped(stop: Stop) -> Fail {
     match stop {
-        Stop::NotJson(e) => Fail::Unreachable(format!("lost the connection to tandemd: {e}")),
+        Stop::NotJson(e) => lost(e),
         Stop::Write(e) => Fail::output(e),
     }
 }

@@ -151,6 +151,7 @@ mod tests {
 
     use super::{Layout, pretty};
     use crate::scan::Scanner;
+    use crate::scan::tests::any_json;
 
     /// A sink that keeps each write apart.
     #[derive(Default)]
@@ -205,26 +206,6 @@ mod tests {
             String::from_utf8(pretty(spaced).unwrap()).unwrap(),
             as_serde_json(&v)
         );
-    }
-
-    fn any_json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::from),
-            any::<f64>()
-                .prop_filter("finite", |f| f.is_finite())
-                .prop_map(Value::from),
-            any::<String>().prop_map(Value::String),
-            "[\"\\\\:,{}\\[\\] a]{0,8}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 48, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::btree_map(any::<String>(), inner, 0..6)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
     }
 
     proptest! {

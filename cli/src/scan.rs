@@ -560,4 +560,4 @@ fn string_stop(rest: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 #[path = "scan_tests.rs"]
-mod tests;
+pub(crate) mod tests;

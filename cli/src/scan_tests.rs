@@ -121,29 +121,21 @@ fn utf8_is_checked_across_pieces() {
 /// Text near JSON: its punctuation, escapes, numbers, words and a few
 /// other characters, most of it not JSON.
 fn near_json() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "{", "}", "[", "]", ",", ":", "\"", "\"a\"", "\\", "\\u00e9", "\\n", "true", "nul", " ",
+        "\u{1}", "é",
+    ];
+    // One number for every sixteen other pieces.
     let atom = prop_oneof![
-        Just("{".to_string()),
-        Just("}".to_string()),
-        Just("[".to_string()),
-        Just("]".to_string()),
-        Just(",".to_string()),
-        Just(":".to_string()),
-        Just("\"".to_string()),
-        Just("\"a\"".to_string()),
-        Just("\\".to_string()),
-        Just("\\u00e9".to_string()),
-        Just("\\n".to_string()),
-        Just("true".to_string()),
-        Just("nul".to_string()),
-        Just(" ".to_string()),
-        Just("\u{1}".to_string()),
-        Just("é".to_string()),
-        "-?[0-9]{0,3}(\\.[0-9]{0,2})?([eE][+-]?[0-9]{0,2})?",
+        16 => prop::sample::select(PIECES).prop_map(str::to_string),
+        1 => "-?[0-9]{0,3}(\\.[0-9]{0,2})?([eE][+-]?[0-9]{0,2})?",
     ];
     prop::collection::vec(atom, 0..24).prop_map(|atoms| atoms.concat())
 }
 
-fn any_json() -> impl Strategy<Value = serde_json::Value> {
+/// Any JSON value, with keys and strings of any characters and some
+/// strings made of JSON's punctuation (also the layout's tests').
+pub(crate) fn any_json() -> impl Strategy<Value = serde_json::Value> {
     use serde_json::Value;
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -153,6 +145,7 @@ fn any_json() -> impl Strategy<Value = serde_json::Value> {
             .prop_filter("finite", |f| f.is_finite())
             .prop_map(Value::from),
         any::<String>().prop_map(Value::String),
+        "[\"\\\\:,{}\\[\\] a]{0,8}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![

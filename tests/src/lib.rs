@@ -317,6 +317,36 @@ impl Home {
         other.json(&["plan", "accept", id]);
     }
 
+    /// Starts tandemd on this home and returns (exit code, stderr) if it
+    /// stops by itself within 10 s; `None` once it serves (it is left
+    /// running: stop it with `daemon stop`).
+    pub fn start_or_refuse(&self) -> Option<(Option<i32>, String)> {
+        let mut child = self.daemon_cmd().stderr(Stdio::piped()).spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                child
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err)
+                    .unwrap();
+                return Some((status.code(), err));
+            }
+            if UnixStream::connect(self.socket()).is_ok() {
+                // Serving: hand it over to the CLI's stop.
+                std::mem::forget(child);
+                return None;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tandemd neither served nor stopped"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// The pid of the running daemon, from its lock file (works while it is busy).
     pub fn daemon_pid_any(&self) -> u32 {
         let text = std::fs::read_to_string(self.path().join("tandemd.lock")).expect("lock file");

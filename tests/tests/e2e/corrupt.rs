@@ -85,34 +85,6 @@ fn json_names_a_corrupt_plan_by_its_code() {
     assert_eq!(v["error"]["code"], "corrupt_plan", "{v}");
 }
 
-/// Starts tandemd on `h` in the foreground and returns (exit code, stderr)
-/// if it stops by itself within 10 s; `None` if it is serving.
-fn start_or_refuse(h: &Home) -> Option<(Option<i32>, String)> {
-    let mut child = h
-        .daemon_cmd()
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-            return Some((status.code(), err));
-        }
-        if std::os::unix::net::UnixStream::connect(h.socket()).is_ok() {
-            // Serving: hand it over to the CLI's stop.
-            std::mem::forget(child);
-            return None;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "tandemd neither served nor stopped"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-}
-
 #[test]
 fn a_home_whose_database_is_gone_empty_or_cut_does_not_start_over_empty() {
     let h = Home::new();
@@ -123,7 +95,7 @@ fn a_home_whose_database_is_gone_empty_or_cut_does_not_start_over_empty() {
     let good = std::fs::read(&db).unwrap();
 
     std::fs::remove_file(&db).unwrap();
-    let (code, err) = start_or_refuse(&h).expect("started without its database");
+    let (code, err) = h.start_or_refuse().expect("started without its database");
     assert_eq!(code, Some(4), "{err}");
     assert!(
         err.contains("tandem.redb") && err.contains("missing"),
@@ -136,7 +108,7 @@ fn a_home_whose_database_is_gone_empty_or_cut_does_not_start_over_empty() {
     assert!(!db.exists());
 
     std::fs::write(&db, b"").unwrap();
-    let (code, err) = start_or_refuse(&h).expect("started on an empty file");
+    let (code, err) = h.start_or_refuse().expect("started on an empty file");
     assert_eq!(code, Some(4), "{err}");
     assert!(
         err.contains("tandem.redb") && err.contains("backup"),
@@ -146,7 +118,7 @@ fn a_home_whose_database_is_gone_empty_or_cut_does_not_start_over_empty() {
 
     for cut in [good.len() / 2, 4096, 512] {
         std::fs::write(&db, &good[..cut]).unwrap();
-        match start_or_refuse(&h) {
+        match h.start_or_refuse() {
             Some((code, err)) => {
                 assert_eq!(code, Some(4), "{err}");
                 assert!(!err.contains("panicked"), "{err}");
@@ -192,7 +164,7 @@ fn a_flipped_byte_in_a_stored_key_never_makes_a_plan_silently_shorter() {
         let mut bytes = good.clone();
         bytes[at + id.len() - 1] ^= 0x01; // the last hex digit: still a valid-looking id
         std::fs::write(&db, &bytes).unwrap();
-        if let Some((code, err)) = start_or_refuse(&h) {
+        if let Some((code, err)) = h.start_or_refuse() {
             assert_eq!(code, Some(4), "{err}");
             assert!(!err.contains("panicked"), "{err}");
             refused += 1;

@@ -75,49 +75,49 @@ fn a_daemon_started_right_after_daemon_stop_is_not_refused() {
     h.json(&["plan", "new", "Stop and go"]);
     // Busy CPUs (as in CI, where the test ran beside others) stretch the
     // daemon's last steps: without them the moment was rarely hit.
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let spinners: Vec<_> = (0..4)
-        .map(|_| {
-            let done = done.clone();
-            std::thread::spawn(move || {
-                while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                    std::hint::spin_loop();
-                }
-            })
-        })
-        .collect();
+    let busy = Busy::new(4);
     for round in 0..15 {
         let stop = h.run(&["daemon", "stop"]);
         assert!(stop.status.success(), "{stop:?}");
-        let mut d = h
-            .daemon_cmd()
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::os::unix::net::UnixStream::connect(h.socket()).is_err() {
-            if let Some(status) = d.try_wait().unwrap() {
-                let mut err = String::new();
-                std::io::Read::read_to_string(&mut d.stderr.take().unwrap(), &mut err).unwrap();
-                panic!(
-                    "round {round}: the daemon started after `daemon stop` exited {status}: {err}"
-                );
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "round {round}: no socket"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(2));
+        // Left serving for the next round's stop.
+        if let Some((code, err)) = h.start_or_refuse() {
+            panic!("round {round}: the daemon started after `daemon stop` exited {code:?}: {err}");
         }
-        // The next round's `daemon stop` stops it (it stays a zombie
-        // child of this test until the test ends, which holds no lock).
-        std::mem::forget(d);
     }
-    done.store(true, std::sync::atomic::Ordering::Relaxed);
-    for s in spinners {
-        s.join().unwrap();
-    }
+    drop(busy);
     assert!(h.run(&["daemon", "stop"]).status.success());
+}
+
+/// Threads that keep the CPUs busy until dropped (also when the test fails).
+struct Busy {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Busy {
+    fn new(n: usize) -> Busy {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let threads = (0..n)
+            .map(|_| {
+                let done = done.clone();
+                std::thread::spawn(move || {
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        std::hint::spin_loop();
+                    }
+                })
+            })
+            .collect();
+        Busy { done, threads }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
 }
 
 #[test]
