@@ -103,6 +103,17 @@ fn redb_commit(n: u64) -> Duration {
     t.elapsed() / n as u32
 }
 
+/// A device of its own for in-memory baselines (a fresh key and actor).
+pub(crate) fn bench_device() -> tandem_daemon::doc::Device {
+    tandem_daemon::doc::Device {
+        peer: tandem_daemon::identity::peer_id(&libp2p_identity::Keypair::generate_ed25519())
+            .to_string(),
+        actor: automerge::ActorId::random(),
+        user: "bench".into(),
+        host: "bench".into(),
+    }
+}
+
 fn goal_edit(title: &str) -> serde_json::Value {
     json!({ "edit": { "plan": null, "edit": { "goal": { "op": "add", "title": title, "category": "skill", "status": "active" } } } })
 }
@@ -180,13 +191,7 @@ fn throughput() {
 
     // Baseline: the same edits applied to an in-memory plan document (Automerge only:
     // no socket, no storage), growing to the same size.
-    let device = tandem_daemon::doc::Device {
-        peer: tandem_daemon::identity::peer_id(&libp2p_identity::Keypair::generate_ed25519())
-            .to_string(),
-        actor: automerge::ActorId::random(),
-        user: "bench".into(),
-        host: "bench".into(),
-    };
+    let device = bench_device();
     let np = tandem_proto::edit::NewPlan {
         title: "mem".into(),
         mentor: String::new(),
@@ -359,6 +364,12 @@ fn startup_and_rss() {
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("raw-first-sync") {
+        let file = std::env::args().nth(2).expect("raw-first-sync FILE");
+        peers::raw_first_sync(std::path::Path::new(&file));
+        return;
+    }
+
     println!(
         "# Tandem benchmarks ({} CPUs)\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
