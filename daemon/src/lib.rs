@@ -31,6 +31,7 @@ pub mod net;
 pub mod ratelog;
 pub mod relay;
 pub mod run;
+pub mod serve;
 pub mod server;
 pub mod signals;
 pub mod store;

@@ -9,7 +9,6 @@
 use std::path::PathBuf;
 
 use tandem_proto::paths;
-use tokio_util::sync::CancellationToken;
 use tracing_subscriber::prelude::*;
 
 use crate::doc::Device;
@@ -248,7 +247,7 @@ impl RunError {
     }
 }
 
-fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RunError {
+pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RunError {
     let what = what.into();
     move |source| RunError::Io { what, source }
 }
@@ -388,60 +387,37 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     let mut engine = Engine::with_os_rng(store, device, info);
     engine.set_signer(key.clone());
     let trust = engine.trust();
-    let (handle, engine_thread) = engine::thread::spawn(engine, Some(outbox_tx))
-        .map_err(io("cannot start the engine thread"))?;
+    let (handle, queue) = engine::thread::queue(&engine);
     let listener =
         server::bind(&socket).map_err(io(format!("cannot listen on {}", socket.display())))?;
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(io("cannot start the async runtime"))?;
-    runtime.block_on(async move {
-        let listener =
-            tokio::net::UnixListener::from_std(listener).map_err(io("cannot use the socket"))?;
-        tracing::info!(
-            home = %home.root().display(),
-            pid = std::process::id(),
-            ready_ms = started.elapsed().as_millis() as u64,
-            "tandemd ready"
-        );
-        let shutdown = CancellationToken::new();
-        tokio::spawn(crate::signals::on_signals(shutdown.clone()));
-        let (network, net) = crate::net::start(key, net_cfg)?;
-        let net_task =
-            tokio::spawn(network.run(handle.clone(), outbox_rx, trust, shutdown.clone()));
-        let ui_task = match ui {
-            Some((listener, access)) => match tokio::net::TcpListener::from_std(listener) {
-                Ok(l) => {
-                    let api = server::api::Api::new(handle.clone(), Some(net.clone()));
-                    Some(tokio::spawn(crate::ui::serve(
-                        l,
-                        api,
-                        access,
-                        home.root().to_path_buf(),
-                        shutdown.clone(),
-                    )))
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot serve the app");
-                    None
-                }
-            },
-            None => None,
-        };
-        server::serve(listener, handle, Some(net), shutdown).await;
-        if let Some(t) = ui_task {
-            let _ = t.await;
-        }
-        let _ = net_task.await;
-        Ok::<(), RunError>(())
-    })?;
-    // Every engine handle is gone: the engine drains its queue and stops.
-    if engine_thread.join().is_err() {
-        tracing::error!("engine thread panicked");
-    }
+    // The async side (client sockets, the network, the app) runs on threads
+    // of its own and the engine on this one, the process's main thread:
+    // what the engine allocates comes from glibc's main arena, which a
+    // plan's first load fills faster than a new thread's arena (BENCHMARKS
+    // §18). The engine stops once the async side is gone and with it every
+    // handle.
+    let side = crate::serve::AsyncSide {
+        listener,
+        home: home.root().to_path_buf(),
+        started,
+        key,
+        net: net_cfg,
+        engine: handle,
+        outbox: outbox_rx,
+        trust,
+        ui,
+    };
+    let async_side = std::thread::Builder::new()
+        .name("tandem-async".into())
+        .spawn(move || side.run())
+        .map_err(io("cannot start the async runtime's thread"))?;
+    engine::thread::run(engine, queue, Some(outbox_tx));
+    // The engine stopped: every handle is gone, so the async side has ended
+    // (or is ending, after a panic the hook logged).
+    async_side.join().map_err(|_| RunError::Io {
+        what: "the async runtime stopped".into(),
+        source: std::io::Error::other("it panicked (the log says where)"),
+    })??;
     let _ = std::fs::remove_file(&socket);
     tracing::info!("tandemd stopped");
     Ok(())

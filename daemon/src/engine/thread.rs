@@ -1,5 +1,8 @@
-//! Runs the [`Engine`] on a dedicated thread, so redb and Automerge work
+//! Runs the [`Engine`] on a thread of its own, so redb and Automerge work
 //! never blocks the async runtime, and gives async code a cheap handle.
+//! [`queue`] makes the handle and the queue it feeds; [`run`] serves the
+//! queue on the calling thread (tandemd's main thread, with the runtime on
+//! threads of its own: see `run.rs`).
 //!
 //! The thread takes whatever client requests are queued (up to
 //! [`MAX_BATCH`]) as one batch, so concurrent clients share fsyncs; network
@@ -8,8 +11,6 @@
 //! channel. When the queue is empty it compacts plans that need it, and
 //! checks stored plans against their records, one plan per turn, so idle
 //! work never delays a waiting request by more than one plan's worth.
-
-use std::thread::JoinHandle;
 
 use jiff::Timestamp;
 use tandem_proto::api::Response;
@@ -132,59 +133,64 @@ impl EngineHandle {
     }
 }
 
-/// Starts the engine thread. It ends once every handle is dropped and the queue is drained.
-/// Peer messages go to `outbox` when there is one (with no network they are dropped).
-pub fn spawn(
-    mut engine: Engine,
-    outbox: Option<Outbox>,
-) -> std::io::Result<(EngineHandle, JoinHandle<()>)> {
-    let (tx, mut rx) = mpsc::channel::<Input>(QUEUE);
+/// The engine's end of the queue that [`EngineHandle`]s feed.
+#[derive(Debug)]
+pub struct Queue {
+    rx: mpsc::Receiver<Input>,
+}
+
+/// A handle to `engine`, and the queue it feeds, for [`run`].
+pub fn queue(engine: &Engine) -> (EngineHandle, Queue) {
+    let (tx, rx) = mpsc::channel::<Input>(QUEUE);
     let events = engine.events();
-    let join = std::thread::Builder::new()
-        .name("tandem-engine".into())
-        .spawn(move || {
-            // The network learns whom to trust before anything else happens.
-            engine.publish_trust();
-            while let Some(first) = rx.blocking_recv() {
-                // Client requests queued together form one batch (one fsync);
-                // a network event ends the batch and is handled on its own.
-                let mut batch = Vec::new();
-                let mut input = Some(first);
-                while let Some(i) = input.take() {
-                    match i {
-                        Input::Client(reply, req) => batch.push((reply, req)),
-                        Input::Net(now_ms, event) => {
-                            run_batch(&mut engine, std::mem::take(&mut batch));
-                            engine.net(now_ms, event);
-                        }
-                        Input::Join(now_ms, from, req, reply) => {
-                            run_batch(&mut engine, std::mem::take(&mut batch));
-                            let _ = reply.send(engine.join(now_ms, &from, &req));
-                        }
-                        Input::Expect(plan, inviter, reply) => {
-                            run_batch(&mut engine, std::mem::take(&mut batch));
-                            let now = Timestamp::now();
-                            let _ = reply.send(engine.expect_plan(now, &plan, inviter.as_deref()));
-                        }
-                    }
-                    if batch.len() < MAX_BATCH {
-                        input = rx.try_recv().ok();
-                    }
+    (EngineHandle { tx, events }, Queue { rx })
+}
+
+/// Serves `queue` on the calling thread until every handle is dropped and
+/// the queue is drained. Peer messages go to `outbox` when there is one
+/// (with no network they are dropped).
+pub fn run(mut engine: Engine, queue: Queue, outbox: Option<Outbox>) {
+    let mut rx = queue.rx;
+    // The network learns whom to trust before anything else happens.
+    engine.publish_trust();
+    while let Some(first) = rx.blocking_recv() {
+        // Client requests queued together form one batch (one fsync);
+        // a network event ends the batch and is handled on its own.
+        let mut batch = Vec::new();
+        let mut input = Some(first);
+        while let Some(i) = input.take() {
+            match i {
+                Input::Client(reply, req) => batch.push((reply, req)),
+                Input::Net(now_ms, event) => {
+                    run_batch(&mut engine, std::mem::take(&mut batch));
+                    engine.net(now_ms, event);
                 }
-                run_batch(&mut engine, batch);
-                for msg in engine.take_outbox() {
-                    if let Some(out) = &outbox {
-                        let _ = out.send(msg);
-                    }
+                Input::Join(now_ms, from, req, reply) => {
+                    run_batch(&mut engine, std::mem::take(&mut batch));
+                    let _ = reply.send(engine.join(now_ms, &from, &req));
                 }
-                while rx.is_empty() && engine.has_idle_work() {
-                    engine.idle_step();
+                Input::Expect(plan, inviter, reply) => {
+                    run_batch(&mut engine, std::mem::take(&mut batch));
+                    let now = Timestamp::now();
+                    let _ = reply.send(engine.expect_plan(now, &plan, inviter.as_deref()));
                 }
             }
-            engine.flush_sync_states();
-            tracing::debug!("engine thread finished");
-        })?;
-    Ok((EngineHandle { tx, events }, join))
+            if batch.len() < MAX_BATCH {
+                input = rx.try_recv().ok();
+            }
+        }
+        run_batch(&mut engine, batch);
+        for msg in engine.take_outbox() {
+            if let Some(out) = &outbox {
+                let _ = out.send(msg);
+            }
+        }
+        while rx.is_empty() && engine.has_idle_work() {
+            engine.idle_step();
+        }
+    }
+    engine.flush_sync_states();
+    tracing::debug!("engine finished");
 }
 
 fn run_batch(engine: &mut Engine, batch: Vec<(oneshot::Sender<Response>, Ask)>) {
