@@ -148,9 +148,14 @@ impl<'p, S: Tokens> Route<'p, S> {
 
     /// What the reply held (once it has ended).
     pub fn found(&mut self) -> Found {
-        self.found.take().unwrap_or_else(|| {
-            Found::Missing(self.path.get(self.matched).unwrap_or(&"").to_string())
-        })
+        self.found
+            .take()
+            .unwrap_or_else(|| Found::Missing(self.wanted()))
+    }
+
+    /// The key of the path looked for now.
+    fn wanted(&self) -> String {
+        self.path.get(self.matched).unwrap_or(&"").to_string()
     }
 
     /// A value begins (`bracket` if it is an object or a list).
@@ -182,7 +187,7 @@ impl<'p, S: Tokens> Route<'p, S> {
     }
 
     fn missing(&mut self) {
-        let key = self.path.get(self.matched).unwrap_or(&"").to_string();
+        let key = self.wanted();
         self.found.get_or_insert(Found::Missing(key));
     }
 

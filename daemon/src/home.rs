@@ -107,6 +107,17 @@ impl Home {
     }
 }
 
+/// Whether a daemon holds the lock of the home at `root`. Asking takes the
+/// lock for a moment (and lets it go); a lock file that cannot be opened or
+/// asked counts as not held, so a caller waiting for the lock to be free
+/// does not wait on what it cannot see.
+pub fn is_locked(root: &Path) -> bool {
+    match File::open(paths::lock_path(root)) {
+        Ok(file) => matches!(file.try_lock(), Err(TryLockError::WouldBlock)),
+        Err(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +138,18 @@ mod tests {
             err.to_string()
                 .starts_with("tandemd is already running for home")
         );
+    }
+
+    #[test]
+    fn is_locked_while_a_daemon_holds_the_lock_and_not_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::prepare(dir.path().join("h")).unwrap();
+        assert!(!is_locked(home.root()), "no lock file yet");
+        let held = home.lock().unwrap();
+        assert!(is_locked(home.root()));
+        assert!(is_locked(home.root()), "asking does not take it away");
+        drop(held);
+        assert!(!is_locked(home.root()));
+        assert!(home.lock().is_ok(), "asking left it free");
     }
 }

@@ -63,9 +63,8 @@ pub(crate) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
             // Gone means its lock is free too: it removes the socket first
             // and closes its database after, and a daemon started in
             // between would find the home taken.
-            let lock = paths::lock_path(&ctx.home);
             let deadline = Instant::now() + Duration::from_secs(10);
-            while socket.exists() || !lock_free(&lock) {
+            while socket.exists() || tandem_daemon::home::is_locked(&ctx.home) {
                 if Instant::now() >= deadline {
                     return Err(Fail::Other("tandemd did not stop within 10s".into()));
                 }
@@ -113,16 +112,5 @@ pub(crate) fn run(cmd: DaemonCmd, ctx: &mut Ctx) -> Result<(), Fail> {
                 )
             })
         }
-    }
-}
-
-/// Whether no daemon holds the home's lock (`tandemd.lock`, an advisory
-/// `flock` held for a daemon's whole life). Finding out takes the lock for
-/// a moment; a lock that cannot be asked counts as free, so that `stop`
-/// does not wait on what it cannot see.
-fn lock_free(lock: &std::path::Path) -> bool {
-    match std::fs::File::open(lock) {
-        Ok(file) => !matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
-        Err(_) => true,
     }
 }
